@@ -1,0 +1,188 @@
+"""Records of the case book: stations, users, merchants, cases and their parties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from station_app.i18n import _
+
+
+class StationLevel(StrEnum):
+    VILLAGE = "village"
+    TOWNSHIP = "township"
+    CITY = "city"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    OFFICER = "officer"
+    CITY = "city"
+    ADMIN = "admin"
+
+
+class CaseKind(StrEnum):
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    CONSULTATION = "consultation"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+    LETTER = "letter"
+    PLATFORM_12315 = "platform_12315"
+    TRANSFER_12345 = "transfer_12345"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    REGISTERED = "registered"
+
+
+class PartyRole(StrEnum):
+    COMPLAINANT = "complainant"
+    AGENT = "agent"
+
+
+class Gender(StrEnum):
+    UNKNOWN = ""
+    MALE = "male"
+    FEMALE = "female"
+
+
+class IdType(StrEnum):
+    NONE = ""
+    RESIDENT_ID = "resident_id"
+    PASSPORT = "passport"
+    OTHER = "other"
+
+
+class GoodsOrService(StrEnum):
+    GOODS = "goods"
+    SERVICE = "service"
+
+
+def label(value: StrEnum) -> str:
+    """The user-facing name of an enum value, in the current language."""
+    return _(LABELS[value])
+
+
+LABELS: dict[StrEnum, str] = {
+    StationLevel.VILLAGE: "Village",
+    StationLevel.TOWNSHIP: "Township",
+    StationLevel.CITY: "City",
+    Role.CLERK: "Clerk",
+    Role.OFFICER: "Officer",
+    Role.CITY: "City staff",
+    Role.ADMIN: "Administrator",
+    CaseKind.COMPLAINT: "Complaint",
+    CaseKind.REPORT: "Report",
+    CaseKind.CONSULTATION: "Consultation",
+    Channel.PHONE: "Phone",
+    Channel.WALK_IN: "Walk-in",
+    Channel.LETTER: "Letter",
+    Channel.PLATFORM_12315: "12315 platform",
+    Channel.TRANSFER_12345: "12345 transfer",
+    Channel.OTHER: "Other channel",
+    CaseStatus.REGISTERED: "Registered",
+    PartyRole.COMPLAINANT: "Complainant",
+    PartyRole.AGENT: "Agent",
+    Gender.UNKNOWN: "Not given",
+    Gender.MALE: "Male",
+    Gender.FEMALE: "Female",
+    IdType.NONE: "No ID",
+    IdType.RESIDENT_ID: "Resident ID card",
+    IdType.PASSPORT: "Passport",
+    IdType.OTHER: "Other ID",
+    GoodsOrService.GOODS: "Goods",
+    GoodsOrService.SERVICE: "Service",
+}
+
+
+@dataclass
+class Station:
+    code: str
+    name: str
+    level: StationLevel
+    parent_code: str | None = None
+    id: str = ""
+
+
+@dataclass
+class User:
+    username: str
+    display_name: str
+    role: Role
+    station_code: str
+    active: bool = True
+    id: str = ""
+
+
+@dataclass
+class Merchant:
+    name: str
+    uscc: str = ""
+    legal_rep: str = ""
+    address: str = ""
+    phone: str = ""
+    platform: str = ""
+    shop_url: str = ""
+    cluster_registered: bool = False
+    id: str = ""
+
+
+@dataclass
+class Party:
+    name: str
+    role: PartyRole = PartyRole.COMPLAINANT
+    gender: Gender = Gender.UNKNOWN
+    phone: str = ""
+    address: str = ""
+    id_type: IdType = IdType.NONE
+    id_number: str = ""
+    id: str = ""
+
+
+@dataclass
+class Evidence:
+    sha256: str
+    filename: str
+    size: int
+    mime: str = ""
+    note: str = ""
+    id: str = ""
+
+
+@dataclass
+class Case:
+    kind: CaseKind
+    channel: Channel
+    received_at: datetime
+    complainants: list[Party] = field(default_factory=list)
+    agent: Party | None = None
+    merchant: Merchant | None = None
+    work_order_no: str = ""
+    work_order_due: date | None = None
+    goods_or_service: GoodsOrService | None = None
+    category: str = ""
+    problem_nature: str = ""
+    purchase_date: date | None = None
+    purchase_place: str = ""
+    amount: Decimal | None = None
+    request: str = ""
+    facts: str = ""
+    consent_publish: bool = False
+    consent_mediation: bool = False
+    consent_entrusted: bool = False
+    anonymous: bool = False
+    status: CaseStatus = CaseStatus.REGISTERED
+    evidence: list[Evidence] = field(default_factory=list)
+    id: str = ""
+    case_no: str = ""
+    owner_station: str = ""
+    created_by: str = ""
+    created_at: str = ""
+    updated_at: str = ""

@@ -1,0 +1,17 @@
+"""Row identities made on the PC: time-ordered UUIDv7 strings and timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import uuid6
+
+
+def new_id() -> str:
+    """A UUIDv7: unique without a server, sortable by creation time."""
+    return str(uuid6.uuid7())
+
+
+def utc_now() -> str:
+    """The PC's clock in UTC, ISO 8601 with milliseconds; for display and audit, never for sync ordering."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -1,0 +1,144 @@
+"""Open the station database: WAL, foreign keys, migrations, and errors a clerk can act on."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from station_app.i18n import _
+
+log = logging.getLogger(__name__)
+
+DATABASE_FILENAME = "station.db"
+
+
+class StoreError(Exception):
+    """A database problem explained for the clerk: what happened and what to do."""
+
+
+class NewerSchemaError(StoreError):
+    """The database was written by a newer version of the app."""
+
+
+def explain_sqlite_error(error: sqlite3.Error) -> str:
+    """Turn an SQLite error into a message that tells the clerk what to do."""
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return _(
+            "The data folder cannot be written to (it is read-only). Nothing was saved. "
+            "Ask the administrator to give this account write access to the data folder."
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return _(
+            "The disk is full. Nothing was saved. Free some disk space "
+            "(for example empty the recycle bin) and save again."
+        )
+    if "locked" in text or "busy" in text:
+        return _(
+            "The database is busy with another task. Nothing was saved. Wait a moment and try again."
+        )
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return _(
+            "The database file is damaged. Do not delete it: close the app and ask the city office "
+            "to restore it from the newest backup in the 'backups' folder."
+        )
+    if "unable to open" in text:
+        return _("The database file cannot be opened. Check that the data folder exists and is accessible.")
+    return _("A database error occurred ({detail}). Nothing was saved.").format(detail=error)
+
+
+class Store:
+    """One connection to the station database. Use one Store per thread."""
+
+    def __init__(self, path: Path | str, *, migrate: bool = True, backup_dir: Path | None = None):
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=True, timeout=10
+            )
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA busy_timeout=10000")
+        except sqlite3.Error as error:
+            raise StoreError(explain_sqlite_error(error)) from error
+        self.db = sqlite_utils.Database(self.conn)
+        self._depth = 0
+        if migrate:
+            from station_app.store.migrations import migrate_to_latest
+
+            migrate_to_latest(self, backup_dir=backup_dir or self.path.parent / "backups")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: a nested call joins the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(explain_sqlite_error(error)) from error
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.conn.execute("ROLLBACK")
+            raise StoreError(explain_sqlite_error(error)) from error
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as error:
+            log.exception("SQL failed: %s", sql)
+            raise StoreError(explain_sqlite_error(error)) from error
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        cursor = self.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: tuple | dict = ()):
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def integrity_check(self) -> str:
+        """'ok' or SQLite's description of the damage."""
+        return self.scalar("PRAGMA quick_check")
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if value is None else value
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

@@ -77,12 +77,16 @@ def case_from_dict(data: dict[str, Any]) -> Case:
         kind=CaseKind(_text(data, "kind")),
         channel=Channel(_text(data, "channel")),
         received_at=parse_received_at(_text(data, "received_at")),
-        complainants=[party_from_dict(p, PartyRole.COMPLAINANT) for p in data.get("complainants") or []],
+        complainants=[
+            party_from_dict(p, PartyRole.COMPLAINANT) for p in data.get("complainants") or []
+        ],
         agent=party_from_dict(agent, PartyRole.AGENT) if agent and _text(agent, "name") else None,
         merchant=merchant,
         work_order_no=_text(data, "work_order_no"),
         work_order_due=_optional_date(data, "work_order_due"),
-        goods_or_service=GoodsOrService(data["goods_or_service"]) if data.get("goods_or_service") else None,
+        goods_or_service=GoodsOrService(data["goods_or_service"])
+        if data.get("goods_or_service")
+        else None,
         category=_text(data, "category"),
         problem_nature=_text(data, "problem_nature"),
         purchase_date=_optional_date(data, "purchase_date"),
@@ -148,7 +152,13 @@ def case_to_dict(case: Case, *, reveal: bool = False) -> dict[str, Any]:
         "consent_entrusted": case.consent_entrusted,
         "anonymous": case.anonymous,
         "evidence": [
-            {"sha256": e.sha256, "filename": e.filename, "size": e.size, "mime": e.mime, "note": e.note}
+            {
+                "sha256": e.sha256,
+                "filename": e.filename,
+                "size": e.size,
+                "mime": e.mime,
+                "note": e.note,
+            }
             for e in case.evidence
         ],
         "owner_station": case.owner_station,

@@ -28,8 +28,10 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
         raise StoreError(_("The file {name} cannot be read.").format(name=source.name)) from error
     if size > MAX_EVIDENCE_BYTES:
         raise StoreError(
-            _("The file {name} is {size} MB; evidence files may be at most {limit} MB. "
-              "Scan or photograph it at a lower resolution.").format(
+            _(
+                "The file {name} is {size} MB; evidence files may be at most {limit} MB. "
+                "Scan or photograph it at a lower resolution."
+            ).format(
                 name=source.name, size=round(size / 1048576, 1), limit=MAX_EVIDENCE_BYTES // 1048576
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache
 
 from station_app.assets import asset_path
 
@@ -14,7 +14,7 @@ SUPPORTED_LANGUAGES = ("zh_CN", "en")
 _language = os.environ.get("STATION_APP_LANG", DEFAULT_LANGUAGE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalogue(language: str) -> dict[str, str]:
     """The message catalogue of a language; English is the source text itself."""
     if language == "en":

@@ -40,7 +40,9 @@ def blocking_problems(data: dict, problems: list[Problem]) -> list[Problem]:
     for problem in problems:
         if problem.severity is Severity.ERROR:
             blocking.append(problem)
-        elif problem.code in OVERRIDABLE_WARNINGS and not data.get(OVERRIDABLE_WARNINGS[problem.code]):
+        elif problem.code in OVERRIDABLE_WARNINGS and not data.get(
+            OVERRIDABLE_WARNINGS[problem.code]
+        ):
             blocking.append(problem)
     return blocking
 
@@ -70,6 +72,8 @@ def register_cases(
     with store.transaction():
         for data in cases_data:
             saved.append(
-                add_case(store, case_from_dict(data), station_code=station_code, created_by=user.username)
+                add_case(
+                    store, case_from_dict(data), station_code=station_code, created_by=user.username
+                )
             )
     return saved

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-CASE_NO_PATTERN = re.compile(r"^(?P<station>[A-Z0-9]+(?:-[A-Z0-9]+)*)-(?P<year>\d{4})-(?P<seq>\d{5,})$")
+CASE_NO_PATTERN = re.compile(
+    r"^(?P<station>[A-Z0-9]+(?:-[A-Z0-9]+)*)-(?P<year>\d{4})-(?P<seq>\d{5,})$"
+)
 STATION_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,8}(?:-[A-Z0-9]{1,8}){0,3}$")
 
 

@@ -18,7 +18,9 @@ def is_initialised(store: Store) -> bool:
 def initialise_station(store: Store, station: Station, admin: User, password: str) -> Station:
     """First-run setup: this PC's station and its first administrator, in one transaction."""
     if is_initialised(store):
-        raise StoreError(_("This data folder already belongs to a station; setup was not run again."))
+        raise StoreError(
+            _("This data folder already belongs to a station; setup was not run again.")
+        )
     with store.transaction():
         station = _insert_station(store, station, owner=station.code)
         store.execute(
@@ -36,7 +38,16 @@ def _insert_station(store: Store, station: Station, owner: str) -> Station:
     store.execute(
         "INSERT INTO stations(id, code, name, level, parent_code, owner_station, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (station.id, station.code, station.name, station.level.value, station.parent_code, owner, now, now),
+        (
+            station.id,
+            station.code,
+            station.name,
+            station.level.value,
+            station.parent_code,
+            owner,
+            now,
+            now,
+        ),
     )
     return station
 
@@ -52,7 +63,8 @@ def local_station(store: Store) -> Station:
 
 def find_station(store: Store, code: str) -> Station | None:
     rows = store.query(
-        "SELECT id, code, name, level, parent_code FROM stations WHERE code = ? AND deleted = 0", (code,)
+        "SELECT id, code, name, level, parent_code FROM stations WHERE code = ? AND deleted = 0",
+        (code,),
     )
     if not rows:
         return None
@@ -70,7 +82,9 @@ def add_user(store: Store, user: User, password: str) -> User:
     if len(password) < 6:
         raise StoreError(_("The password must have at least 6 characters."))
     if store.scalar("SELECT 1 FROM users WHERE username = ?", (user.username,)):
-        raise StoreError(_("The user name '{name}' is taken; choose another.").format(name=user.username))
+        raise StoreError(
+            _("The user name '{name}' is taken; choose another.").format(name=user.username)
+        )
     now = utc_now()
     user.id = user.id or new_id()
     with store.transaction():

@@ -95,7 +95,9 @@ def add_case(store: Store, case: Case, *, station_code: str, created_by: str) ->
     return case
 
 
-def _insert_party(store: Store, case_id: str, party: Party, position: int, owner: str, now: str) -> None:
+def _insert_party(
+    store: Store, case_id: str, party: Party, position: int, owner: str, now: str
+) -> None:
     party.id = party.id or new_id()
     store.execute(
         "INSERT INTO parties(id, case_id, role, position, name, gender, phone, address, id_type,"
@@ -125,8 +127,18 @@ def add_evidence_row(store: Store, case_id: str, evidence: Evidence, owner: str)
         store.execute(
             "INSERT INTO evidence(id, case_id, sha256, filename, size, mime, note, owner_station,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (evidence.id, case_id, evidence.sha256, evidence.filename, evidence.size, evidence.mime,
-             evidence.note, owner, now, now),
+            (
+                evidence.id,
+                case_id,
+                evidence.sha256,
+                evidence.filename,
+                evidence.size,
+                evidence.mime,
+                evidence.note,
+                owner,
+                now,
+                now,
+            ),
         )
     return evidence
 
@@ -135,7 +147,9 @@ def delete_case(store: Store, case_id: str) -> None:
     """Tombstone a case (rows are never removed, so sync can carry the deletion)."""
     now = utc_now()
     with store.transaction():
-        local_id = store.scalar("SELECT local_id FROM cases WHERE id = ? AND deleted = 0", (case_id,))
+        local_id = store.scalar(
+            "SELECT local_id FROM cases WHERE id = ? AND deleted = 0", (case_id,)
+        )
         if local_id is None:
             raise StoreError(_("This case does not exist or was already deleted."))
         search_index.unindex_case(store.conn, local_id)
@@ -148,7 +162,9 @@ def _date(value: str | None) -> date | None:
 
 def get_case(store: Store, key: str) -> Case | None:
     """A case by its number (RC-MT-2026-00017) or its id, with parties and evidence."""
-    rows = store.query("SELECT * FROM cases WHERE (case_no = ? OR id = ?) AND deleted = 0", (key, key))
+    rows = store.query(
+        "SELECT * FROM cases WHERE (case_no = ? OR id = ?) AND deleted = 0", (key, key)
+    )
     if not rows:
         return None
     row = rows[0]
@@ -161,7 +177,9 @@ def get_case(store: Store, key: str) -> Case | None:
         received_at=datetime.strptime(row["received_at"], "%Y-%m-%d %H:%M"),
         work_order_no=row["work_order_no"],
         work_order_due=_date(row["work_order_due"]),
-        goods_or_service=GoodsOrService(row["goods_or_service"]) if row["goods_or_service"] else None,
+        goods_or_service=GoodsOrService(row["goods_or_service"])
+        if row["goods_or_service"]
+        else None,
         category=row["category"],
         problem_nature=row["problem_nature"],
         purchase_date=_date(row["purchase_date"]),
@@ -183,7 +201,8 @@ def get_case(store: Store, key: str) -> Case | None:
     if case.merchant is None and row["merchant_name"]:
         case.merchant = Merchant(name=row["merchant_name"])
     for p in store.query(
-        "SELECT * FROM parties WHERE case_id = ? AND deleted = 0 ORDER BY role DESC, position", (case.id,)
+        "SELECT * FROM parties WHERE case_id = ? AND deleted = 0 ORDER BY role DESC, position",
+        (case.id,),
     ):
         party = Party(
             id=p["id"],
@@ -200,9 +219,17 @@ def get_case(store: Store, key: str) -> Case | None:
         else:
             case.complainants.append(party)
     case.evidence = [
-        Evidence(id=e["id"], sha256=e["sha256"], filename=e["filename"], size=e["size"],
-                 mime=e["mime"], note=e["note"])
-        for e in store.query("SELECT * FROM evidence WHERE case_id = ? AND deleted = 0 ORDER BY created_at",
-                             (case.id,))
+        Evidence(
+            id=e["id"],
+            sha256=e["sha256"],
+            filename=e["filename"],
+            size=e["size"],
+            mime=e["mime"],
+            note=e["note"],
+        )
+        for e in store.query(
+            "SELECT * FROM evidence WHERE case_id = ? AND deleted = 0 ORDER BY created_at",
+            (case.id,),
+        )
     ]
     return case

@@ -48,7 +48,9 @@ def explain_sqlite_error(error: sqlite3.Error) -> str:
             "to restore it from the newest backup in the 'backups' folder."
         )
     if "unable to open" in text:
-        return _("The database file cannot be opened. Check that the data folder exists and is accessible.")
+        return _(
+            "The database file cannot be opened. Check that the data folder exists and is accessible."
+        )
     return _("A database error occurred ({detail}). Nothing was saved.").format(detail=error)
 
 

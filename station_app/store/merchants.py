@@ -59,7 +59,8 @@ def resolve_merchant(store: Store, merchant: Merchant, owner_station: str) -> Me
             return found
     if merchant.uscc:
         rows = store.query(
-            f"SELECT {_COLUMNS} FROM merchants WHERE uscc = ? AND deleted = 0 LIMIT 1", (merchant.uscc,)
+            f"SELECT {_COLUMNS} FROM merchants WHERE uscc = ? AND deleted = 0 LIMIT 1",
+            (merchant.uscc,),
         )
         if rows:
             return _merchant(rows[0])

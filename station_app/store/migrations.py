@@ -163,7 +163,7 @@ def _schema_1(conn: sqlite3.Connection) -> None:
         );
         CREATE TABLE change_capture (capture INTEGER NOT NULL);
         INSERT INTO change_capture VALUES (1);
-        """
+        """,
     )
     for table in SYNCABLE_TABLES:
         install_change_capture(conn, table)
@@ -211,7 +211,7 @@ def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
             INSERT INTO outbox(table_name, row_id, op, old_values, changed_at)
             VALUES ('{table}', OLD.id, 'delete', json_object({old_all}), {now});
         END;
-        """
+        """,
     )
 
 

@@ -23,7 +23,9 @@ def _terms(row: tuple) -> str:
 
 
 def _current_terms(conn: sqlite3.Connection, local_id: int) -> str | None:
-    row = conn.execute(_FIELDS_SQL + " WHERE c.local_id = ? AND c.deleted = 0", (local_id,)).fetchone()
+    row = conn.execute(
+        _FIELDS_SQL + " WHERE c.local_id = ? AND c.deleted = 0", (local_id,)
+    ).fetchone()
     return None if row is None else _terms(row)
 
 

@@ -1,0 +1,324 @@
+"""The `station-app` command: the GUI by default, and admin subcommands with JSON in and out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from station_app import __version__
+from station_app.case_json import case_to_dict
+from station_app.data_folder import DataFolder, default_data_dir
+from station_app.domain import Role, Station, StationLevel, User
+from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
+from station_app.intake import IntakeRejected, register_cases
+from station_app.numbering import is_valid_station_code
+from station_app.store import DATABASE_FILENAME, Store, StoreError, accounts
+from station_app.store.case_list import search_cases
+from station_app.store.cases import get_case
+from station_app.validation import mask_phone
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+DEFAULT_DEMO_CASES = 2000
+
+
+class CommandError(Exception):
+    """A problem the user can fix, reported on stderr with a non-zero exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _open_for_reading(data_dir: Path) -> Store:
+    if not (data_dir / DATABASE_FILENAME).exists():
+        raise CommandError(
+            _("There is no station database in {path}. Run `station-app init` first.").format(
+                path=data_dir
+            )
+        )
+    return Store(data_dir / DATABASE_FILENAME, backup_dir=data_dir / "backups")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    code = args.code.strip().upper()
+    if not is_valid_station_code(code):
+        raise CommandError(
+            _(
+                "The station code '{code}' is not valid: use capital letters and digits in up to four "
+                "parts joined by '-', e.g. RC-MT."
+            ).format(code=args.code),
+            EXIT_INVALID,
+        )
+    level = StationLevel(args.level)
+    if level is not StationLevel.CITY and not args.parent:
+        raise CommandError(
+            _("A village or township station needs --parent (the code of its higher station)."),
+            EXIT_INVALID,
+        )
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 6:
+        raise CommandError(
+            _("Give the administrator's password (at least 6 characters) on standard input."),
+            EXIT_INVALID,
+        )
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.initialise_station(
+            store,
+            Station(
+                code=code,
+                name=args.name.strip(),
+                level=level,
+                parent_code=args.parent.strip().upper() if args.parent else None,
+            ),
+            User(
+                username=args.admin.strip(),
+                display_name=args.display_name or args.admin.strip(),
+                role=Role.ADMIN,
+                station_code=code,
+            ),
+            password,
+        )
+    _print_json(
+        {
+            "station": station.code,
+            "name": station.name,
+            "level": station.level.value,
+            "admin": args.admin,
+        }
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from station_app.demo import ensure_demo_station, fill_demo
+
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station_code, _user = ensure_demo_station(store)
+
+        def progress(done: int) -> None:
+            print(_("{done} of {total} cases").format(done=done, total=args.cases), file=sys.stderr)
+
+        added = fill_demo(
+            store, cases=args.cases, station_code=station_code, seed=args.seed, progress=progress
+        )
+    _print_json({"station": station_code, "cases_added": added})
+    return EXIT_OK
+
+
+def _cli_user(store: Store, username: str | None) -> User:
+    rows = store.query(
+        "SELECT username, display_name, role, station_code FROM users WHERE deleted = 0 AND active = 1 "
+        "AND (username = ? OR (? IS NULL AND role = 'admin')) ORDER BY created_at LIMIT 1",
+        (username, username),
+    )
+    if not rows:
+        raise CommandError(
+            _("No active user '{name}' in this station.").format(name=username or "admin")
+        )
+    row = rows[0]
+    return User(row["username"], row["display_name"], Role(row["role"]), row["station_code"])
+
+
+def cmd_case_add(args: argparse.Namespace) -> int:
+    try:
+        payload = json.loads(Path(args.json).read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read {path}: {reason}").format(path=args.json, reason=error.strerror),
+            EXIT_INVALID,
+        ) from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CommandError(
+            _("{path} is not valid JSON: {reason}").format(path=args.json, reason=error),
+            EXIT_INVALID,
+        ) from error
+    cases_data = payload if isinstance(payload, list) else [payload]
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.local_station(store)
+        user = _cli_user(store, args.user)
+        try:
+            saved = register_cases(
+                store, cases_data, user=user, station_code=station.code, today=date.today()
+            )
+        except IntakeRejected as rejected:
+            _print_json(
+                {
+                    "saved": 0,
+                    "errors": [
+                        {"case": index + 1, "field": p.field, "code": p.code, "message": p.message}
+                        for index, problems in rejected.problems.items()
+                        for p in problems
+                    ],
+                }
+            )
+            raise CommandError(
+                _("Nothing was saved:") + "\n" + str(rejected), EXIT_INVALID
+            ) from None
+    _print_json({"saved": len(saved), "case_numbers": [case.case_no for case in saved]})
+    return EXIT_OK
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    with _open_for_reading(args.data_dir) as store:
+        case = get_case(store, args.case_no.strip())
+    if case is None:
+        raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
+    data = case_to_dict(case, reveal=args.reveal)
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open_for_reading(args.data_dir) as store:
+        rows = search_cases(store, args.query, limit=args.limit)
+    results = [
+        {
+            "case_no": row.case_no,
+            "received_at": row.received_at,
+            "kind": row.kind.value,
+            "status": row.status.value,
+            "complainant": row.complainant,
+            "phone": mask_phone(row.phone),
+            "merchant": row.merchant,
+        }
+        for row in rows
+    ]
+    if args.json:
+        _print_json(results)
+    else:
+        for r in results:
+            print(
+                "\t".join(
+                    [r["case_no"], r["received_at"], r["complainant"], r["phone"], r["merchant"]]
+                )
+            )
+    return EXIT_OK
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from station_app.selftest import run_selftest
+
+    results = run_selftest(args.data_dir)
+    for result in results:
+        mark = _("OK") if result.ok else _("FAILED")
+        print(f"[{mark}] {result.name}: {result.detail}")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    if args.demo:
+        from station_app.demo import ensure_demo_station, fill_demo
+
+        with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+            fresh = not accounts.is_initialised(store)
+            station_code, _user = ensure_demo_station(store)
+            if fresh:
+                fill_demo(store, cases=DEFAULT_DEMO_CASES, station_code=station_code)
+                print(_("Demo station ready: user 'admin', password 'demo1234'."), file=sys.stderr)
+    from station_app.ui.app import run_gui
+
+    return run_gui(args.data_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="station-app", description=_("Consumer-complaint station case book")
+    )
+    parser.add_argument("--version", action="version", version=f"station-app {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=_("data folder (default: STATION_APP_DATA or the user's data folder)"),
+    )
+    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help=_("interface language"))
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=_("on first start, set up a demo station with sample cases"),
+    )
+    parser.set_defaults(func=cmd_gui)
+    sub = parser.add_subparsers(dest="command")
+
+    init = sub.add_parser("init", help=_("set up this PC's station and its first administrator"))
+    init.add_argument("--code", required=True)
+    init.add_argument("--name", required=True)
+    init.add_argument("--level", required=True, choices=[level.value for level in StationLevel])
+    init.add_argument("--parent")
+    init.add_argument("--admin", required=True)
+    init.add_argument("--display-name")
+    init.set_defaults(func=cmd_init)
+
+    demo = sub.add_parser("demo", help=_("fill the database with realistic sample cases"))
+    demo.add_argument("--cases", type=int, default=DEFAULT_DEMO_CASES)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=cmd_demo)
+
+    case = sub.add_parser("case", help=_("add or show cases"))
+    case_sub = case.add_subparsers(dest="case_command", required=True)
+    add = case_sub.add_parser(
+        "add", help=_("register one case or a list of cases from a JSON file")
+    )
+    add.add_argument("--json", required=True, metavar="FILE")
+    add.add_argument(
+        "--user", help=_("the user recorded as the clerk (default: the first administrator)")
+    )
+    add.set_defaults(func=cmd_case_add)
+    show = case_sub.add_parser("show", help=_("show one case"))
+    show.add_argument("case_no")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
+    show.set_defaults(func=cmd_case_show)
+
+    search = sub.add_parser(
+        "search", help=_("find cases by name, phone digits, merchant, number or facts")
+    )
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true")
+    search.add_argument("--limit", type=int, default=50)
+    search.set_defaults(func=cmd_search)
+
+    selftest = sub.add_parser(
+        "selftest", help=_("check Qt, the Chinese font, the database and the keyring")
+    )
+    selftest.set_defaults(func=cmd_selftest)
+
+    qtcheck = sub.add_parser("_qtcheck")
+    qtcheck.set_defaults(
+        func=lambda args: __import__("station_app.ui.selfcheck").ui.selfcheck.main() or 0
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        set_language(args.lang)
+    args.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    try:
+        return args.func(args)
+    except CommandError as error:
+        print(str(error), file=sys.stderr)
+        return error.code
+    except StoreError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,373 @@
+"""Deadline rules for complaints, mediation and reports, as data with the article each comes from.
+
+One table (`RULES`) holds every time limit the station tracks. Cases received before
+REGIME_SWITCH (2026-04-15) follow SAMR Order No. 20 (《市场监督管理投诉举报处理暂行办法》);
+cases received on or after it follow Order No. 121 (《市场监督管理投诉举报处理办法》).
+
+The article references MUST be checked against the official texts before release, and corrected
+here in the table only. The Order No. 20 articles were compared with its 2022-03-24 text; the
+Order No. 121 article numbers were not available when this was written and are marked
+"条号待核" with `verify=True`, as is every other reference that is not certain (see `check`).
+
+Counting (workdays.py): the day of the start event is not counted; a period in calendar days that
+ends on a holiday or weekend ends on the next working day; paused periods (appraisal or testing,
+a recusal decision) do not count where the rule says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from station_app.i18n import _
+from station_app.workdays import WorkdayCalendar
+
+__all__ = [
+    "LABELS",
+    "REGIME_SWITCH",
+    "RULES",
+    "Deadline",
+    "DeadlineKind",
+    "DeadlineRule",
+    "Regime",
+    "StartEvent",
+    "Unit",
+    "clock_start",
+    "compute_deadline",
+    "due_date",
+    "regime_for",
+    "rule_for",
+]
+
+# Order No. 121 is in force from this day; earlier receipts keep Order No. 20's limits.
+REGIME_SWITCH = date(2026, 4, 15)
+
+
+class DeadlineKind(StrEnum):
+    ACCEPTANCE = "acceptance"  # decide to accept a complaint or not
+    MEDIATION = "mediation"  # reach a mediation agreement
+    TERMINATION_NOTICE = "termination_notice"  # tell both parties mediation was terminated
+    REPORT_CASE_DECISION = "report_case_decision"  # decide whether to open a case on a report
+    MEDIATION_LEAD_CHECK = "mediation_lead_check"  # check illegal-conduct leads from mediation
+    JUDICIAL_CONFIRMATION = "judicial_confirmation"  # joint application to the court
+    WORK_ORDER_12345 = "work_order_12345"  # the due date printed on a 12345 work order
+
+
+class Unit(StrEnum):
+    WORKING = "working"  # working days (工作日)
+    CALENDAR = "calendar"  # calendar days (日)
+    GIVEN = "given"  # a date set by someone else (the 12345 work order), not computed
+
+
+class Regime(StrEnum):
+    ORDER_20 = "order_20"
+    ORDER_121 = "order_121"
+    ANY = "any"  # the same rule under both orders (it comes from another law)
+
+
+class StartEvent(StrEnum):
+    """The event whose date starts the clock (that day itself is not counted)."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    TERMINATION_DECIDED = "termination_decided"
+    LEAD_FOUND = "lead_found"
+    AGREEMENT_EFFECTIVE = "agreement_effective"
+    WORK_ORDER_DUE = "work_order_due"  # the given due date itself
+    REPEAT_REPORT_RECEIVED = "repeat_report_received"
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """One time limit: how long, counted how, from which event, and where the law says so."""
+
+    kind: DeadlineKind
+    amount: int
+    unit: Unit
+    start_event: StartEvent
+    article: str
+    regime: Regime
+    verify: bool = False  # True: the article reference is not certain; check the official text
+    extension: int = 0  # how much longer it may be extended (same unit); 0 = no extension
+    pausable: bool = False  # whether paused periods (appraisal, recusal) stop the clock
+    restarts_on: StartEvent | None = None  # an event that starts the clock again
+    check: str = ""  # what exactly to verify, for whoever corrects this table
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    def length(self, *, extended: bool = False) -> int:
+        return self.amount + (self.extension if extended else 0)
+
+
+_ORDER_20 = "《市场监督管理投诉举报处理暂行办法》（国家市场监督管理总局令第20号）"
+_ORDER_121 = "《市场监督管理投诉举报处理办法》（国家市场监督管理总局令第121号）"
+_PENALTY_PROCEDURE = "《市场监督管理行政处罚程序规定》"
+
+RULES: tuple[DeadlineRule, ...] = (
+    # ---------------------------------------------------------------- Order No. 20
+    DeadlineRule(
+        DeadlineKind.ACCEPTANCE,
+        7,
+        Unit.WORKING,
+        StartEvent.RECEIVED,
+        f"{_ORDER_20}第十四条；《中华人民共和国消费者权益保护法》第四十六条",
+        Regime.ORDER_20,
+    ),
+    DeadlineRule(
+        DeadlineKind.MEDIATION,
+        45,
+        Unit.WORKING,
+        StartEvent.ACCEPTED,
+        f"{_ORDER_20}第二十一条第一款第（五）项；检定、检验、检测、鉴定时间不计入：第二十条第三款",
+        Regime.ORDER_20,
+        pausable=True,
+        check="Art. 19 suspends mediation on a recusal request; treating that time as not "
+        "counted is an interpretation.",
+    ),
+    DeadlineRule(
+        DeadlineKind.TERMINATION_NOTICE,
+        7,
+        Unit.WORKING,
+        StartEvent.TERMINATION_DECIDED,
+        f"{_ORDER_20}第二十一条第二款",
+        Regime.ORDER_20,
+    ),
+    DeadlineRule(
+        DeadlineKind.REPORT_CASE_DECISION,
+        15,
+        Unit.WORKING,
+        StartEvent.RECEIVED,
+        f"{_PENALTY_PROCEDURE}第十八条（依{_ORDER_20}第三十一条适用）",
+        Regime.ORDER_20,
+        verify=True,
+        extension=15,
+        pausable=True,
+        check="Article number of the penalty procedure rules in force (amended 2021 and 2022) "
+        "and that its second paragraph excludes testing and appraisal time.",
+    ),
+    DeadlineRule(
+        DeadlineKind.MEDIATION_LEAD_CHECK,
+        15,
+        Unit.WORKING,
+        StartEvent.LEAD_FOUND,
+        f"{_ORDER_20}第二十三条",
+        Regime.ORDER_20,
+        extension=15,
+    ),
+    # ---------------------------------------------------------------- Order No. 121
+    DeadlineRule(
+        DeadlineKind.ACCEPTANCE,
+        7,
+        Unit.WORKING,
+        StartEvent.RECEIVED,
+        f"{_ORDER_121}受理期限条款（条号待核；原第20号令第十四条）；"
+        "《中华人民共和国消费者权益保护法》第四十六条",
+        Regime.ORDER_121,
+        verify=True,
+        check="Article number in Order No. 121.",
+    ),
+    DeadlineRule(
+        DeadlineKind.MEDIATION,
+        60,
+        Unit.CALENDAR,
+        StartEvent.ACCEPTED,
+        f"{_ORDER_121}调解期限及检定、检验、检测、鉴定时间不计入的条款（条号待核；"
+        "原第20号令第二十一条、第二十条）",
+        Regime.ORDER_121,
+        verify=True,
+        pausable=True,
+        check="Article numbers in Order No. 121; that the 60 days are calendar days counted "
+        "from acceptance; which suspensions (appraisal, testing, recusal) do not count.",
+    ),
+    DeadlineRule(
+        DeadlineKind.TERMINATION_NOTICE,
+        7,
+        Unit.WORKING,
+        StartEvent.TERMINATION_DECIDED,
+        f"{_ORDER_121}终止调解告知条款（条号待核；原第20号令第二十一条第二款）",
+        Regime.ORDER_121,
+        verify=True,
+        check="Article number in Order No. 121.",
+    ),
+    DeadlineRule(
+        DeadlineKind.REPORT_CASE_DECISION,
+        15,
+        Unit.WORKING,
+        StartEvent.RECEIVED,
+        f"{_ORDER_121}举报处理条款（条号待核）；{_PENALTY_PROCEDURE}第十八条",
+        Regime.ORDER_121,
+        verify=True,
+        extension=15,
+        pausable=True,
+        restarts_on=StartEvent.REPEAT_REPORT_RECEIVED,
+        check="Article numbers; that a merged repeat report restarts the clock from its own "
+        "receipt.",
+    ),
+    DeadlineRule(
+        DeadlineKind.MEDIATION_LEAD_CHECK,
+        15,
+        Unit.WORKING,
+        StartEvent.LEAD_FOUND,
+        f"{_ORDER_121}调解中发现违法线索条款（条号待核；原第20号令第二十三条）",
+        Regime.ORDER_121,
+        verify=True,
+        extension=15,
+        check="Article number in Order No. 121.",
+    ),
+    # ---------------------------------------------------------------- other law
+    DeadlineRule(
+        DeadlineKind.JUDICIAL_CONFIRMATION,
+        30,
+        Unit.CALENDAR,
+        StartEvent.AGREEMENT_EFFECTIVE,
+        "《中华人民共和国人民调解法》第三十三条；《中华人民共和国民事诉讼法》第二百零五条",
+        Regime.ANY,
+        verify=True,
+        check="Civil Procedure Law article number after the 2023 amendment, and which of the "
+        "two applies to agreements mediated by the station or the consumer association.",
+    ),
+    DeadlineRule(
+        DeadlineKind.WORK_ORDER_12345,
+        0,
+        Unit.GIVEN,
+        StartEvent.WORK_ORDER_DUE,
+        "12345政务服务便民热线工单载明的办理时限",
+        Regime.ANY,
+    ),
+)
+
+_BY_REGIME: dict[Regime, dict[DeadlineKind, DeadlineRule]] = {
+    regime: {rule.kind: rule for rule in RULES if rule.regime in (regime, Regime.ANY)}
+    for regime in (Regime.ORDER_20, Regime.ORDER_121)
+}
+
+
+def _label_texts() -> dict[DeadlineKind, str]:
+    """Built per call so that a language switch takes effect."""
+    return {
+        DeadlineKind.ACCEPTANCE: _("Decide whether to accept the complaint"),
+        DeadlineKind.MEDIATION: _("Mediation time limit"),
+        DeadlineKind.TERMINATION_NOTICE: _("Tell both parties that mediation was terminated"),
+        DeadlineKind.REPORT_CASE_DECISION: _("Decide whether to open a case on the report"),
+        DeadlineKind.MEDIATION_LEAD_CHECK: _(
+            "Check the leads of illegal conduct found in mediation"
+        ),
+        DeadlineKind.JUDICIAL_CONFIRMATION: _("Apply jointly for judicial confirmation"),
+        DeadlineKind.WORK_ORDER_12345: _("12345 work order due"),
+    }
+
+
+class _Labels(Mapping[DeadlineKind, str]):
+    """The label of each kind in the current language (looked up when read, not at import)."""
+
+    def __getitem__(self, kind: DeadlineKind) -> str:
+        return _label_texts()[kind]
+
+    def __iter__(self) -> Iterator[DeadlineKind]:
+        return iter(DeadlineKind)
+
+    def __len__(self) -> int:
+        return len(DeadlineKind)
+
+
+LABELS: Mapping[DeadlineKind, str] = _Labels()
+
+
+def regime_for(received: date) -> Regime:
+    """Which order governs a case, by the day it was received."""
+    if isinstance(received, datetime):
+        received = received.date()
+    return Regime.ORDER_20 if received < REGIME_SWITCH else Regime.ORDER_121
+
+
+def rule_for(kind: DeadlineKind, received: date) -> DeadlineRule:
+    """The rule for this kind of deadline in a case received on `received`."""
+    return _BY_REGIME[regime_for(received)][kind]
+
+
+def clock_start(rule: DeadlineRule, start: date, restarts: Iterable[date] = ()) -> date:
+    """The day the clock runs from: the latest restart (e.g. a merged repeat report), if the
+    rule restarts at all, else `start`."""
+    if rule.restarts_on is None:
+        return start
+    return max([start, *restarts])
+
+
+def due_date(
+    calendar: WorkdayCalendar,
+    kind: DeadlineKind,
+    start: date,
+    *,
+    received: date,
+    paused: Iterable[tuple[date, date]] = (),
+    extended: bool = False,
+) -> date:
+    """The last day of the time limit that starts on `start` (the start day is not counted).
+
+    For WORK_ORDER_12345, `start` is the work order's own due date and comes back unchanged.
+    `paused` periods (first, last days, inclusive) do not count for rules that allow it.
+    """
+    rule = rule_for(kind, received)
+    return _due(calendar, rule, start, tuple(paused), extended)
+
+
+def _due(
+    calendar: WorkdayCalendar,
+    rule: DeadlineRule,
+    start: date,
+    paused: tuple[tuple[date, date], ...],
+    extended: bool,
+) -> date:
+    if isinstance(start, datetime):
+        start = start.date()
+    if paused and not rule.pausable:
+        raise ValueError(f"the {rule.kind} time limit cannot be paused")
+    if extended and not rule.extension:
+        raise ValueError(f"the {rule.kind} time limit cannot be extended")
+    if rule.unit is Unit.GIVEN:
+        return start
+    n = rule.length(extended=extended)
+    if rule.unit is Unit.WORKING:
+        if paused:
+            return calendar.add_working_days_excluding(start, n, paused)
+        return calendar.add_working_days(start, n)
+    return calendar.calendar_days_excluding(start, n, paused)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A computed deadline with the rule behind it and anything the clerk should be told."""
+
+    kind: DeadlineKind
+    due: date
+    start: date
+    rule: DeadlineRule
+    warnings: tuple[str, ...] = ()
+    extended: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.rule.label
+
+
+def compute_deadline(
+    calendar: WorkdayCalendar,
+    kind: DeadlineKind,
+    start: date,
+    *,
+    received: date,
+    paused: Iterable[tuple[date, date]] = (),
+    extended: bool = False,
+) -> Deadline:
+    """Like `due_date`, with the rule used and warnings (e.g. a year without a holiday schedule)."""
+    if isinstance(start, datetime):
+        start = start.date()
+    rule = rule_for(kind, received)
+    paused = tuple(paused)
+    due = _due(calendar, rule, start, paused, extended)
+    warnings = tuple(calendar.warnings_for([start, due])) if rule.unit is not Unit.GIVEN else ()
+    return Deadline(kind, due, start, rule, warnings, extended)

@@ -39,7 +39,27 @@ class Channel(StrEnum):
 
 
 class CaseStatus(StrEnum):
+    """Where a case stands; which statuses a kind passes through is in workflow.TRANSITIONS."""
+
     REGISTERED = "registered"
+    # complaints
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    MEDIATING = "mediating"
+    SUSPENDED = "suspended"
+    AGREED = "agreed"
+    TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"
+    # reports
+    CHECKING = "checking"
+    CASE_OPENED = "case_opened"
+    NOT_OPENED = "not_opened"
+    RESULT_NOTIFIED = "result_notified"
+    MERGED = "merged"
+    # consultations
+    ANSWERED = "answered"
+    # every kind
+    CLOSED = "closed"
 
 
 class PartyRole(StrEnum):
@@ -88,6 +108,20 @@ LABELS: dict[StrEnum, str] = {
     Channel.TRANSFER_12345: "12345 transfer",
     Channel.OTHER: "Other channel",
     CaseStatus.REGISTERED: "Registered",
+    CaseStatus.ACCEPTED: "Accepted",
+    CaseStatus.NOT_ACCEPTED: "Not accepted",
+    CaseStatus.MEDIATING: "In mediation",
+    CaseStatus.SUSPENDED: "Mediation suspended",
+    CaseStatus.AGREED: "Agreement reached",
+    CaseStatus.TERMINATED: "Mediation terminated",
+    CaseStatus.WITHDRAWN: "Withdrawn",
+    CaseStatus.CHECKING: "Being checked",
+    CaseStatus.CASE_OPENED: "Case opened",
+    CaseStatus.NOT_OPENED: "No case opened",
+    CaseStatus.RESULT_NOTIFIED: "Result notified",
+    CaseStatus.MERGED: "Merged into an earlier report",
+    CaseStatus.ANSWERED: "Answered",
+    CaseStatus.CLOSED: "Closed",
     PartyRole.COMPLAINANT: "Complainant",
     PartyRole.AGENT: "Agent",
     Gender.UNKNOWN: "Not given",

@@ -1,0 +1,314 @@
+"""How a case moves: the allowed transitions of each kind, who may make them, and the grounds.
+
+Everything here is data with the rule it comes from, and pure functions over it: no SQL, no Qt.
+Complaints follow SAMR Order No. 121 (《市场监督管理投诉举报处理办法》, in force 2026-04-15);
+the ground lists and article numbers are marked `verify` where they were not checked against
+the official text, and must be corrected here, in one place, when they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from station_app.domain import CaseKind, CaseStatus, Role, label
+from station_app.i18n import _
+
+ORDER_121 = "《市场监督管理投诉举报处理办法》（国家市场监督管理总局令第121号）"
+
+
+class Action(StrEnum):
+    """Workflow actions; the values are the names used by `station-app case act`."""
+
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    START_MEDIATION = "start-mediation"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    RECORD_SESSION = "record-session"
+    AGREE = "agree"
+    TERMINATE = "terminate"
+    WITHDRAW = "withdraw"
+    CLOSE = "close"
+    ESCALATE = "escalate"
+    FOLLOW_UP = "follow-up"
+    DISPATCH = "dispatch"
+    ARRIVE = "arrive"
+    RECORD_PERFORMANCE = "record-performance"
+    JUDICIAL_APPLY = "judicial-apply"
+    JUDICIAL_CONFIRM = "judicial-confirm"
+    TRANSFER_COURT = "transfer-court"
+    START_CHECK = "check"
+    EXTEND = "extend"
+    OPEN_CASE = "open-case"
+    NOT_OPEN = "not-open"
+    NOTIFY_RESULT = "notify-result"
+    MERGE = "merge"
+    ANSWER = "answer"
+    NOTE = "note"
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.ACCEPT: "Accept the complaint",
+    Action.REFUSE: "Do not accept",
+    Action.START_MEDIATION: "Start mediation",
+    Action.SUSPEND: "Suspend mediation",
+    Action.RESUME: "Resume mediation",
+    Action.RECORD_SESSION: "Record a mediation session",
+    Action.AGREE: "Record the agreement",
+    Action.TERMINATE: "Terminate mediation",
+    Action.WITHDRAW: "Complainant withdraws",
+    Action.CLOSE: "Close the case",
+    Action.ESCALATE: "Escalate to the higher station",
+    Action.FOLLOW_UP: "Record a follow-up visit",
+    Action.DISPATCH: "Record dispatch to the scene",
+    Action.ARRIVE: "Record arrival on the scene",
+    Action.RECORD_PERFORMANCE: "Record performance of the agreement",
+    Action.JUDICIAL_APPLY: "Record the application for judicial confirmation",
+    Action.JUDICIAL_CONFIRM: "Record the judicial confirmation",
+    Action.TRANSFER_COURT: "Transfer to a court filing",
+    Action.START_CHECK: "Start checking the report",
+    Action.EXTEND: "Extend the time limit",
+    Action.OPEN_CASE: "Case opened",
+    Action.NOT_OPEN: "No case opened",
+    Action.NOTIFY_RESULT: "Reporter notified of the result",
+    Action.MERGE: "Merge into an earlier report",
+    Action.ANSWER: "Record the answer",
+    Action.NOTE: "Add a note",
+}
+
+
+def action_label(action: Action) -> str:
+    return _(ACTION_LABELS[action])
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A numbered legal ground, printed by item number on the decision."""
+
+    item: int
+    text: str
+    article: str
+    verify: bool = True
+
+
+# Grounds for not accepting a complaint (domain.md: seven grounds of Order No. 121).
+REFUSAL_GROUNDS: tuple[Ground, ...] = (
+    Ground(
+        1,
+        "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(
+        2,
+        "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(
+        3,
+        "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(
+        4,
+        "除法律另有规定外，投诉人知道或者应当知道自己的权益受到被投诉人侵害之日起超过三年",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(
+        5,
+        "未提供投诉人和被投诉人的基本信息、诉求、事实等材料，或者提供的材料虚假",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(6, "投诉人身份信息虚假或者拒不配合核实身份", f"{ORDER_121}（条号待核）"),
+    Ground(7, "法律、法规、规章规定不予受理的其他情形", f"{ORDER_121}（条号待核）"),
+)
+
+# Grounds for terminating mediation (domain.md: eight grounds of Order No. 121).
+TERMINATION_GROUNDS: tuple[Ground, ...] = (
+    Ground(1, "投诉人撤回投诉或者双方自行和解", f"{ORDER_121}（条号待核）"),
+    Ground(
+        2,
+        "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(
+        3,
+        "投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解",
+        f"{ORDER_121}（条号待核）",
+    ),
+    Ground(4, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议", f"{ORDER_121}（条号待核）"),
+    Ground(
+        5, "自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议", f"{ORDER_121}（条号待核）"
+    ),
+    Ground(6, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", f"{ORDER_121}（条号待核）"),
+    Ground(7, "受理投诉后，发现存在不予受理情形", f"{ORDER_121}（条号待核）"),
+    Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", f"{ORDER_121}（条号待核）"),
+)
+
+
+def ground(grounds: tuple[Ground, ...], item: int) -> Ground | None:
+    return next((g for g in grounds if g.item == item), None)
+
+
+# Why mediation is suspended; the 60-day clock pauses for each (Order No. 121; verify).
+SUSPENSION_REASONS = ("recusal", "appraisal", "testing", "other")
+
+OPEN_COMPLAINT = frozenset(
+    {CaseStatus.REGISTERED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED}
+)
+OPEN_REPORT = frozenset({CaseStatus.REGISTERED, CaseStatus.CHECKING})
+FINISHED = frozenset(
+    {
+        CaseStatus.NOT_ACCEPTED,
+        CaseStatus.AGREED,
+        CaseStatus.TERMINATED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.CASE_OPENED,
+        CaseStatus.NOT_OPENED,
+        CaseStatus.RESULT_NOTIFIED,
+        CaseStatus.ANSWERED,
+    }
+)
+ANY_OPEN = frozenset(set(CaseStatus) - {CaseStatus.CLOSED, CaseStatus.MERGED})
+
+CLERK_ACTIONS = frozenset(
+    {
+        Action.ACCEPT,
+        Action.REFUSE,
+        Action.WITHDRAW,
+        Action.CLOSE,
+        Action.ESCALATE,
+        Action.FOLLOW_UP,
+        Action.DISPATCH,
+        Action.ARRIVE,
+        Action.START_CHECK,
+        Action.MERGE,
+        Action.ANSWER,
+        Action.NOTE,
+    }
+)
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.CLERK: CLERK_ACTIONS,
+    Role.OFFICER: frozenset(Action),
+    Role.ADMIN: frozenset(Action),
+    Role.CITY: frozenset(Action),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    kinds: frozenset[CaseKind]
+    sources: frozenset[CaseStatus]
+    target: CaseStatus | None  # None: the status does not change (a record or a transfer)
+
+
+COMPLAINT = frozenset({CaseKind.COMPLAINT})
+REPORT = frozenset({CaseKind.REPORT})
+CONSULTATION = frozenset({CaseKind.CONSULTATION})
+EVERY_KIND = frozenset(CaseKind)
+S = CaseStatus
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.ACCEPT, COMPLAINT, frozenset({S.REGISTERED}), S.ACCEPTED),
+    Transition(Action.REFUSE, COMPLAINT, frozenset({S.REGISTERED}), S.NOT_ACCEPTED),
+    Transition(Action.START_MEDIATION, COMPLAINT, frozenset({S.ACCEPTED}), S.MEDIATING),
+    Transition(Action.SUSPEND, COMPLAINT, frozenset({S.MEDIATING}), S.SUSPENDED),
+    Transition(Action.RESUME, COMPLAINT, frozenset({S.SUSPENDED}), S.MEDIATING),
+    Transition(Action.RECORD_SESSION, COMPLAINT, frozenset({S.MEDIATING}), None),
+    Transition(Action.AGREE, COMPLAINT, frozenset({S.MEDIATING}), S.AGREED),
+    Transition(
+        Action.TERMINATE, COMPLAINT, frozenset({S.ACCEPTED, S.MEDIATING, S.SUSPENDED}), S.TERMINATED
+    ),
+    Transition(Action.WITHDRAW, COMPLAINT, OPEN_COMPLAINT, S.WITHDRAWN),
+    Transition(Action.RECORD_PERFORMANCE, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
+    Transition(Action.JUDICIAL_APPLY, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
+    Transition(Action.JUDICIAL_CONFIRM, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
+    Transition(Action.TRANSFER_COURT, COMPLAINT, frozenset({S.TERMINATED, S.CLOSED}), None),
+    Transition(Action.START_CHECK, REPORT, frozenset({S.REGISTERED}), S.CHECKING),
+    Transition(Action.EXTEND, REPORT, frozenset({S.REGISTERED, S.CHECKING}), None),
+    Transition(Action.OPEN_CASE, REPORT, frozenset({S.CHECKING}), S.CASE_OPENED),
+    Transition(Action.NOT_OPEN, REPORT, frozenset({S.CHECKING}), S.NOT_OPENED),
+    Transition(
+        Action.NOTIFY_RESULT, REPORT, frozenset({S.CASE_OPENED, S.NOT_OPENED}), S.RESULT_NOTIFIED
+    ),
+    Transition(Action.MERGE, REPORT, frozenset({S.REGISTERED, S.CHECKING}), S.MERGED),
+    Transition(Action.ANSWER, CONSULTATION, frozenset({S.REGISTERED}), S.ANSWERED),
+    Transition(Action.CLOSE, EVERY_KIND, FINISHED, S.CLOSED),
+    Transition(Action.FOLLOW_UP, EVERY_KIND, frozenset({S.CLOSED}), None),
+    Transition(Action.ESCALATE, EVERY_KIND, ANY_OPEN - FINISHED, None),
+    Transition(Action.DISPATCH, EVERY_KIND, ANY_OPEN - FINISHED, None),
+    Transition(Action.ARRIVE, EVERY_KIND, ANY_OPEN - FINISHED, None),
+    Transition(Action.NOTE, EVERY_KIND, frozenset(CaseStatus), None),
+)
+
+# Actions that only add to the record and may be taken on a case another station now owns.
+RECORD_ONLY_FOR_VIEWERS = frozenset({Action.NOTE})
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the workflow needs to know of a case."""
+
+    kind: CaseKind
+    status: CaseStatus
+    owner_station: str
+
+
+class WorkflowRefused(Exception):
+    """A transition that is not allowed, with the reason in words the clerk understands."""
+
+
+def find_transition(kind: CaseKind, action: Action) -> Transition | None:
+    return next((t for t in TRANSITIONS if t.action is action and kind in t.kinds), None)
+
+
+def refusal_reason(
+    state: CaseState, action: Action, *, role: Role, station_code: str
+) -> str | None:
+    """Why `action` may not be taken now, or None when it may."""
+    transition = find_transition(state.kind, action)
+    if transition is None:
+        return _("“{action}” does not apply to a {kind}.").format(
+            action=action_label(action), kind=label(state.kind)
+        )
+    if state.owner_station != station_code and role is not Role.CITY:
+        if action not in RECORD_ONLY_FOR_VIEWERS:
+            return _(
+                "This case now belongs to station {owner}; this station can only view it."
+            ).format(owner=state.owner_station)
+    if state.status not in transition.sources:
+        if state.status is CaseStatus.CLOSED:
+            return _("The case is closed; “{action}” is no longer possible.").format(
+                action=action_label(action)
+            )
+        return _("“{action}” is not possible while the case is “{status}”.").format(
+            action=action_label(action), status=label(state.status)
+        )
+    if action not in ROLE_ACTIONS[role]:
+        return _("A {role} may not “{action}”; ask a mediation officer.").format(
+            role=label(role), action=action_label(action)
+        )
+    return None
+
+
+def check_action(state: CaseState, action: Action, *, role: Role, station_code: str) -> CaseStatus:
+    """The status after `action`, or WorkflowRefused with the reason."""
+    reason = refusal_reason(state, action, role=role, station_code=station_code)
+    if reason is not None:
+        raise WorkflowRefused(reason)
+    transition = find_transition(state.kind, action)
+    assert transition is not None
+    return transition.target or state.status
+
+
+def allowed_actions(
+    state: CaseState, *, role: Role, station_code: str, among: Iterable[Action] = Action
+) -> list[Action]:
+    """The actions a user may take on the case now, in the order of `Action`."""
+    return [
+        action
+        for action in among
+        if refusal_reason(state, action, role=role, station_code=station_code) is None
+    ]

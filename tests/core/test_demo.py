@@ -1,0 +1,274 @@
+"""The demo data set: realistic, valid, searchable, numbered like intake, and never synced."""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from stdnum.cn import ric, uscc
+
+from station_app.case_json import case_to_dict
+from station_app.classification import bundled_classification
+from station_app.demo import DEMO_PASSWORD, ensure_demo_station, fill_demo
+from station_app.domain import Role, User
+from station_app.intake import register_cases
+from station_app.store import Store, StoreError
+from station_app.store.accounts import authenticate, local_station
+from station_app.store.case_list import CaseFilter, case_ids, search_cases
+from station_app.store.cases import get_case
+from station_app.validation import Severity, validate_case
+
+CASES = 3000
+TODAY = date(2026, 11, 23)
+
+
+def _new_store(path) -> Store:
+    return Store(path / "station.db", backup_dir=path / "backups")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    store = _new_store(tmp_path_factory.mktemp("demo"))
+    code, _admin = ensure_demo_station(store)
+    reported: list[int] = []
+    added = fill_demo(store, cases=CASES, station_code=code, seed=7, progress=reported.append)
+    assert added == CASES
+    assert reported and reported[-1] == CASES and reported == sorted(reported)
+    yield store
+    store.close()
+
+
+def _fingerprint(store: Store) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in store.execute(
+            "SELECT c.case_no, group_concat(p.name, ','), c.amount_fen, c.merchant_name"
+            " FROM cases c JOIN parties p ON p.case_id = c.id GROUP BY c.local_id ORDER BY c.case_no"
+        )
+    ]
+
+
+def test_demo_station_is_set_up_once(tmp_path):
+    store = _new_store(tmp_path)
+    code, admin = ensure_demo_station(store)
+    assert code == "RC-MT"
+    station = local_station(store)
+    assert (station.name, station.level.value, station.parent_code) == (
+        "码头镇消费者投诉站",
+        "township",
+        "RC",
+    )
+    assert authenticate(store, "admin", DEMO_PASSWORD).role is Role.ADMIN
+    again_code, again_admin = ensure_demo_station(store)
+    assert again_code == code and again_admin.username == admin.username == "admin"
+
+
+def test_count_and_numbers_gapless_per_year(demo):
+    assert demo.scalar("SELECT count(*) FROM cases WHERE deleted = 0") == CASES
+    numbers = [row[0] for row in demo.execute("SELECT case_no FROM cases")]
+    assert len(set(numbers)) == CASES
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for number in numbers:
+        match = re.fullmatch(r"RC-MT-(\d{4})-(\d{5})", number)
+        assert match, number
+        by_year[int(match[1])].append(int(match[2]))
+    assert set(by_year) == {2022, 2023, 2024, 2025, 2026}
+    counters = dict(
+        demo.execute("SELECT year, last_seq FROM case_counters WHERE station_code = 'RC-MT'")
+    )
+    for year, seqs in by_year.items():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1))
+        assert counters[year] == len(seqs)
+    # numbered in order of receipt, as intake would have numbered them
+    rows = demo.execute("SELECT case_no, received_at FROM cases ORDER BY local_id").fetchall()
+    assert [r[0] for r in sorted(rows, key=lambda r: (r[1][:4], r[0]))] == [
+        r[0] for r in sorted(rows, key=lambda r: (r[1], r[0]))
+    ]
+    assert all(r[1][:4] == r[0][6:10] for r in rows)
+
+
+def test_identifiers_are_valid(demo):
+    ids = [row[0] for row in demo.execute("SELECT id_number FROM parties WHERE id_number != ''")]
+    assert len(ids) > CASES * 0.1
+    assert all(ric.is_valid(number) for number in ids)
+    genders = demo.execute("SELECT id_number, gender FROM parties WHERE id_number != ''").fetchall()
+    assert all((int(n[16]) % 2 == 1) == (g == "male") for n, g in genders)
+    births = [ric.get_birth_date(n) for n in ids]
+    assert min(births) >= date(1940, 1, 1) and max(births) <= date(2005, 12, 31)
+
+    codes = [row[0] for row in demo.execute("SELECT uscc FROM merchants WHERE uscc != ''")]
+    assert codes and all(uscc.is_valid(code) for code in codes)
+    without = demo.scalar("SELECT count(*) FROM merchants WHERE uscc = ''")
+    assert 0 < without < len(codes)
+
+    for table in ("cases", "parties", "merchants"):
+        for (value,) in demo.execute(f"SELECT id FROM {table} LIMIT 200"):
+            assert uuid.UUID(value).version == 7
+
+
+def test_people_and_merchants_look_real(demo):
+    names = [row[0] for row in demo.execute("SELECT name FROM parties")]
+    short = sum(1 for n in names if 2 <= len(n) <= 3)
+    assert short / len(names) > 0.97
+    assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n) for n in names)
+    phones = [row[0] for row in demo.execute("SELECT phone FROM parties WHERE phone != ''")]
+    assert all(re.fullmatch(r"1[3-9]\d{9}|0792-\d{7}", p) for p in phones)
+    assert any(p.startswith("0792-") for p in phones)
+    kinds = dict(demo.execute("SELECT kind, count(*) FROM cases GROUP BY kind"))
+    assert kinds["complaint"] > kinds["report"] > 0 and kinds["consultation"] > 0
+    transfers = demo.execute(
+        "SELECT work_order_no, work_order_due, received_at FROM cases"
+        " WHERE channel = 'transfer_12345'"
+    ).fetchall()
+    assert transfers and all(no and due >= received[:10] for no, due, received in transfers)
+    online = demo.execute(
+        "SELECT platform, shop_url, cluster_registered FROM merchants WHERE platform != ''"
+    ).fetchall()
+    assert online and all(url.startswith("https://") for _p, url, _c in online)
+    assert any(cluster for _p, _u, cluster in online)
+    joint = demo.scalar(
+        "SELECT count(*) FROM (SELECT case_id FROM parties WHERE role = 'complainant'"
+        " GROUP BY case_id HAVING count(*) > 1)"
+    )
+    assert joint > 0
+
+
+def test_amounts_and_dates(demo):
+    assert demo.scalar("SELECT count(*) FROM cases WHERE amount_fen < 0") == 0
+    amounts = [row[0] for row in demo.execute("SELECT amount_fen FROM cases WHERE amount_fen > 0")]
+    in_range = sum(1 for fen in amounts if 50_00 <= fen <= 5000_00)
+    assert in_range / len(amounts) > 0.5
+    assert max(amounts) > 10_000_00  # a long tail
+    late = demo.scalar(
+        "SELECT count(*) FROM cases WHERE purchase_date IS NOT NULL"
+        " AND purchase_date > substr(received_at, 1, 10)"
+    )
+    assert late == 0
+    first, last = demo.execute("SELECT min(received_at), max(received_at) FROM cases").fetchone()
+    assert first.startswith("2022") and last.startswith("2026")
+
+
+def test_generated_cases_pass_intake_validation(demo):
+    classification = bundled_classification()
+    numbers = [
+        row[0] for row in demo.execute("SELECT case_no FROM cases ORDER BY random() LIMIT 300")
+    ]
+    for number in numbers:
+        data = case_to_dict(get_case(demo, number), reveal=True)
+        errors = [
+            p
+            for p in validate_case(data, today=TODAY, classification=classification)
+            if p.severity is Severity.ERROR
+        ]
+        assert not errors, (number, errors)
+
+
+def test_search_finds_generated_names_and_phone_tails(demo):
+    rng = random.Random(3)
+    max_id = demo.scalar("SELECT max(local_id) FROM cases")
+    for _ in range(25):
+        local_id = rng.randrange(1, max_id + 1)
+        name, phone = demo.execute(
+            "SELECT p.name, p.phone FROM parties p JOIN cases c ON c.id = p.case_id"
+            " WHERE c.local_id = ? AND p.role = 'complainant' ORDER BY p.position LIMIT 1",
+            (local_id,),
+        ).fetchone()
+        query = f"{name} {phone[-4:]}" if phone else name
+        found = [row.local_id for row in search_cases(demo, query, limit=50)]
+        assert local_id in found or len(found) == 50, query
+        assert local_id in case_ids(demo, CaseFilter(text=query)), query
+        if phone:
+            assert local_id in case_ids(demo, CaseFilter(text=phone[-4:]))
+
+
+def test_demo_rows_never_reach_the_outbox(demo):
+    demo_rows = demo.scalar(
+        "SELECT count(*) FROM outbox WHERE table_name IN ('cases', 'parties', 'merchants')"
+    )
+    assert demo_rows == 0
+    assert demo.scalar("SELECT capture FROM change_capture") == 1
+    assert demo.get_setting("demo_data") == "1"
+
+
+def test_same_seed_same_data_other_seed_other_data(tmp_path):
+    prints = []
+    for seed, folder in ((11, "a"), (11, "b"), (12, "c")):
+        path = tmp_path / folder
+        path.mkdir()
+        with _new_store(path) as store:
+            code, _ = ensure_demo_station(store)
+            fill_demo(store, cases=400, station_code=code, seed=seed)
+            prints.append(_fingerprint(store))
+    assert prints[0] == prints[1]
+    assert prints[0] != prints[2]
+
+
+def test_second_fill_and_intake_continue_the_numbers(tmp_path):
+    with _new_store(tmp_path) as store:
+        code, admin = ensure_demo_station(store)
+        fill_demo(store, cases=300, station_code=code, seed=1)
+        fill_demo(store, cases=300, station_code=code, seed=1)
+        counts = dict(store.execute("SELECT year, last_seq FROM case_counters"))
+        per_year = dict(
+            store.execute("SELECT substr(case_no, 7, 4) + 0, count(*) FROM cases GROUP BY 1")
+        )
+        assert counts == per_year and sum(counts.values()) == 600
+        saved = register_cases(
+            store,
+            [
+                {
+                    "kind": "consultation",
+                    "channel": "phone",
+                    "received_at": "2026-11-20 10:00",
+                    "complainants": [{"name": "柯秀英", "phone": "13907921234"}],
+                    "facts": "咨询预付卡退费。",
+                }
+            ],
+            user=admin,
+            station_code=code,
+            today=TODAY,
+        )
+        assert saved[0].case_no == f"RC-MT-2026-{counts[2026] + 1:05d}"
+        # a case saved the normal way after the demo is captured for sync again
+        assert store.scalar("SELECT count(*) FROM outbox WHERE row_id = ?", (saved[0].id,)) == 1
+
+
+def test_capture_comes_back_on_after_a_failed_load(tmp_path):
+    with _new_store(tmp_path) as store:
+        code, _ = ensure_demo_station(store)
+
+        def stop(done: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            fill_demo(store, cases=20, station_code=code, progress=stop)
+        assert store.scalar("SELECT capture FROM change_capture") == 1
+
+
+def test_refuses_a_database_with_real_cases(tmp_path):
+    with _new_store(tmp_path) as store:
+        code, admin = ensure_demo_station(store)
+        clerk = User(username="clerk", display_name="clerk", role=Role.CLERK, station_code=code)
+        register_cases(
+            store,
+            [
+                {
+                    "kind": "consultation",
+                    "channel": "phone",
+                    "received_at": "2026-11-20 10:00",
+                    "complainants": [{"name": "张三", "phone": "13907921234"}],
+                    "facts": "咨询。",
+                }
+            ],
+            user=clerk,
+            station_code=code,
+            today=TODAY,
+        )
+        with pytest.raises(StoreError):
+            fill_demo(store, cases=10, station_code=code)
+        assert store.scalar("SELECT count(*) FROM cases") == 1
+        assert store.get_setting("demo_data") is None

@@ -214,7 +214,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
     results = run_selftest(args.data_dir)
     for result in results:
-        mark = _("OK") if result.ok else _("FAILED")
+        mark = _("passed") if result.ok else _("FAILED")
         print(f"[{mark}] {result.name}: {result.detail}")
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 

@@ -35,6 +35,12 @@ def current_language() -> str:
     return _language
 
 
+def N_(text: str) -> str:
+    """Mark a message for the catalogue where it is defined (a table of labels) and translate
+    it where it is shown, with _(): the gettext convention."""
+    return text
+
+
 def _(text: str) -> str:
     """Translate `text`; an entry missing from the catalogue falls back to the source text."""
     return load_catalogue(_language).get(text, text)

@@ -1,4 +1,4 @@
-"""Find every translatable message (the literal argument of `_()`) and check a catalogue.
+"""Find every translatable message (the literal argument of `_()` or `N_()`) and check a catalogue.
 
 `python -m station_app.i18n_extract` lists messages missing from the Chinese catalogue;
 `--write-missing FILE` writes them as a JSON object to be translated and merged.
@@ -26,7 +26,7 @@ def extract_messages(root: Path = PACKAGE_DIR) -> dict[str, list[str]]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "_"
+                and node.func.id in ("_", "N_")
                 and len(node.args) == 1
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

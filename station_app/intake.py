@@ -27,9 +27,7 @@ class IntakeRejected(Exception):
         for index, problems in self.problems.items():
             for problem in problems:
                 lines.append(
-                    _("Case {number}, {field}: {message}").format(
-                        number=index + 1, field=problem.field, message=problem.message
-                    )
+                    _("Case {number}: {message}").format(number=index + 1, message=problem.message)
                 )
         return "\n".join(lines)
 

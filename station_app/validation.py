@@ -348,7 +348,7 @@ def check_phone(value: str) -> str | None:
         problem = _("A mobile number has 11 digits; this one has {n}.").format(n=len(compact))
     else:
         problem = _("“{value}” is not a phone number we recognise.").format(value=value.strip())
-    return f"{problem} {hint}"
+    return _("{problem} {hint}").format(problem=problem, hint=hint)
 
 
 def normalize_phone(value: str) -> str:

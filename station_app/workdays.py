@@ -667,7 +667,9 @@ def parse_holiday_file(source: str | Path | bytes, *, allow_example: bool = Fals
             ).format(year=year)
         )
         source_text = ""
-    source_text = source_text.strip() or (f"file {name}" if name else "imported holiday file")
+    source_text = source_text.strip() or (
+        _("holiday file {name}").format(name=name) if name else _("imported holiday file")
+    )
 
     raw_holidays = data.get("holidays")
     if not isinstance(raw_holidays, list):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from station_app.domain import CaseKind, CaseStatus, Role, label
-from station_app.i18n import _
+from station_app.i18n import N_, _
 
 ORDER_121 = "《市场监督管理投诉举报处理办法》（国家市场监督管理总局令第121号）"
 
@@ -50,32 +50,32 @@ class Action(StrEnum):
 
 
 ACTION_LABELS: dict[Action, str] = {
-    Action.ACCEPT: "Accept the complaint",
-    Action.REFUSE: "Do not accept",
-    Action.START_MEDIATION: "Start mediation",
-    Action.SUSPEND: "Suspend mediation",
-    Action.RESUME: "Resume mediation",
-    Action.RECORD_SESSION: "Record a mediation session",
-    Action.AGREE: "Record the agreement",
-    Action.TERMINATE: "Terminate mediation",
-    Action.WITHDRAW: "Complainant withdraws",
-    Action.CLOSE: "Close the case",
-    Action.ESCALATE: "Escalate to the higher station",
-    Action.FOLLOW_UP: "Record a follow-up visit",
-    Action.DISPATCH: "Record dispatch to the scene",
-    Action.ARRIVE: "Record arrival on the scene",
-    Action.RECORD_PERFORMANCE: "Record performance of the agreement",
-    Action.JUDICIAL_APPLY: "Record the application for judicial confirmation",
-    Action.JUDICIAL_CONFIRM: "Record the judicial confirmation",
-    Action.TRANSFER_COURT: "Transfer to a court filing",
-    Action.START_CHECK: "Start checking the report",
-    Action.EXTEND: "Extend the time limit",
-    Action.OPEN_CASE: "Case opened",
-    Action.NOT_OPEN: "No case opened",
-    Action.NOTIFY_RESULT: "Reporter notified of the result",
-    Action.MERGE: "Merge into an earlier report",
-    Action.ANSWER: "Record the answer",
-    Action.NOTE: "Add a note",
+    Action.ACCEPT: N_("Accept the complaint"),
+    Action.REFUSE: N_("Do not accept"),
+    Action.START_MEDIATION: N_("Start mediation"),
+    Action.SUSPEND: N_("Suspend mediation"),
+    Action.RESUME: N_("Resume mediation"),
+    Action.RECORD_SESSION: N_("Record a mediation session"),
+    Action.AGREE: N_("Record the agreement"),
+    Action.TERMINATE: N_("Terminate mediation"),
+    Action.WITHDRAW: N_("Complainant withdraws"),
+    Action.CLOSE: N_("Close the case"),
+    Action.ESCALATE: N_("Escalate to the higher station"),
+    Action.FOLLOW_UP: N_("Record a follow-up visit"),
+    Action.DISPATCH: N_("Record dispatch to the scene"),
+    Action.ARRIVE: N_("Record arrival on the scene"),
+    Action.RECORD_PERFORMANCE: N_("Record performance of the agreement"),
+    Action.JUDICIAL_APPLY: N_("Record the application for judicial confirmation"),
+    Action.JUDICIAL_CONFIRM: N_("Record the judicial confirmation"),
+    Action.TRANSFER_COURT: N_("Transfer to a court filing"),
+    Action.START_CHECK: N_("Start checking the report"),
+    Action.EXTEND: N_("Extend the time limit"),
+    Action.OPEN_CASE: N_("Record: a case was opened"),
+    Action.NOT_OPEN: N_("Record: no case was opened"),
+    Action.NOTIFY_RESULT: N_("Reporter notified of the result"),
+    Action.MERGE: N_("Merge into an earlier report"),
+    Action.ANSWER: N_("Record the answer"),
+    Action.NOTE: N_("Add a note"),
 }
 
 
@@ -270,7 +270,7 @@ def refusal_reason(
     """Why `action` may not be taken now, or None when it may."""
     transition = find_transition(state.kind, action)
     if transition is None:
-        return _("“{action}” does not apply to a {kind}.").format(
+        return _("“{action}” does not apply to this kind of case ({kind}).").format(
             action=action_label(action), kind=label(state.kind)
         )
     if state.owner_station != station_code and role is not Role.CITY:
@@ -287,7 +287,7 @@ def refusal_reason(
             action=action_label(action), status=label(state.status)
         )
     if action not in ROLE_ACTIONS[role]:
-        return _("A {role} may not “{action}”; ask a mediation officer.").format(
+        return _("The role “{role}” may not “{action}”; ask a mediation officer.").format(
             role=label(role), action=action_label(action)
         )
     return None

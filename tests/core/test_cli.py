@@ -156,7 +156,7 @@ def test_selftest_passes_with_a_secure_keyring(station):
         env={"PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("[OK]") == 5
+    assert done.stdout.count("[passed]") == 5
     assert "Integrity check passed" in done.stdout
 
 

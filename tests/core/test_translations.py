@@ -37,3 +37,18 @@ def test_language_switch(monkeypatch):
     assert i18n._("Complaint") == load("zh_CN")["Complaint"] != "Complaint"
     i18n.set_language("en")
     assert i18n._("Complaint") == "Complaint"
+
+
+def test_the_catalogue_holds_no_stale_entries():
+    used = extract_messages()
+    stale = [text for text in load("zh_CN") if text not in used]
+    assert not stale, f"entries no code uses any more: {stale}"
+
+
+def test_label_tables_are_in_the_catalogue():
+    from station_app.domain import LABELS
+    from station_app.workflow import ACTION_LABELS
+
+    catalogue = load("zh_CN")
+    assert all(text in catalogue for text in LABELS.values())
+    assert all(text in catalogue for text in ACTION_LABELS.values())

@@ -63,18 +63,26 @@ class Store:
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=True, timeout=10
             )
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA busy_timeout=10000")
         except sqlite3.Error as error:
             raise StoreError(explain_sqlite_error(error)) from error
-        self.db = sqlite_utils.Database(self.conn)
-        self._depth = 0
-        if migrate:
-            from station_app.store.migrations import migrate_to_latest
+        # A store that fails to open must not keep the file open (and locked) behind it.
+        try:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.execute("PRAGMA busy_timeout=10000")
+            except sqlite3.Error as error:
+                raise StoreError(explain_sqlite_error(error)) from error
+            self.db = sqlite_utils.Database(self.conn)
+            self._depth = 0
+            if migrate:
+                from station_app.store.migrations import migrate_to_latest
 
-            migrate_to_latest(self, backup_dir=backup_dir or self.path.parent / "backups")
+                migrate_to_latest(self, backup_dir=backup_dir or self.path.parent / "backups")
+        except BaseException:
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         self.conn.close()
@@ -104,14 +112,20 @@ class Store:
             yield self.conn
         except BaseException:
             self._depth = 0
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._depth = 0
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise StoreError(explain_sqlite_error(error)) from error
+
+    def _rollback(self) -> None:
+        # After SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY, SQLite may already have
+        # rolled the transaction back; a second ROLLBACK would raise and hide the real error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         try:

@@ -295,6 +295,10 @@ def migrate_to_latest(store: Store, *, backup_dir: Path, target: int = LATEST_VE
                     (migration.version, migration.description, datetime.now().isoformat()),
                 )
         conn.execute("COMMIT")
-    except sqlite3.Error as error:
-        conn.execute("ROLLBACK")
-        raise StoreError(explain_sqlite_error(error)) from error
+    except BaseException as error:
+        # Any failure (an SQL error or a bug in a migration) leaves the old version intact.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.Error):
+            raise StoreError(explain_sqlite_error(error)) from error
+        raise

@@ -1,0 +1,189 @@
+"""Evidence files: stored once by SHA-256, size-limited, listed with their case."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from station_app import evidence_files
+from station_app.evidence_files import (
+    MAX_EVIDENCE_BYTES,
+    attach_evidence,
+    evidence_path,
+    store_evidence_file,
+)
+from station_app.store import StoreError
+from station_app.store.cases import get_case
+
+
+@pytest.fixture
+def evidence_dir(data_dir):
+    return data_dir / "evidence"
+
+
+@pytest.fixture
+def receipt(tmp_path):
+    path = tmp_path / "incoming" / "购物小票.jpg"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg " + os.urandom(3000))
+    return path
+
+
+def _stored_files(evidence_dir):
+    if not evidence_dir.exists():
+        return []
+    return sorted(p for p in evidence_dir.rglob("*") if p.is_file())
+
+
+def test_file_is_stored_under_its_sha256(evidence_dir, receipt):
+    evidence = store_evidence_file(evidence_dir, receipt)
+    content = receipt.read_bytes()
+    expected = hashlib.sha256(content).hexdigest()
+    assert evidence.sha256 == expected
+    assert evidence.size == len(content)
+    assert evidence.filename == "购物小票.jpg"
+    assert evidence.mime == "image/jpeg"
+    target = evidence_path(evidence_dir, expected)
+    assert target == evidence_dir / expected[:2] / expected
+    assert target.read_bytes() == content
+    assert _stored_files(evidence_dir) == [target]
+    assert receipt.exists()  # the original is copied, not moved
+
+
+def test_same_content_is_stored_once(evidence_dir, receipt, tmp_path):
+    copy = tmp_path / "incoming" / "scan-again.png"
+    copy.write_bytes(receipt.read_bytes())
+    first = store_evidence_file(evidence_dir, receipt)
+    second = store_evidence_file(evidence_dir, copy)
+    again = store_evidence_file(evidence_dir, receipt)
+    assert first.sha256 == second.sha256 == again.sha256
+    assert second.filename == "scan-again.png"
+    assert second.mime == "image/png"
+    assert len(_stored_files(evidence_dir)) == 1
+    # No temporary files are left behind.
+    assert not [p for p in evidence_dir.rglob(".incoming-*")]
+
+
+def test_different_content_is_stored_separately(evidence_dir, tmp_path):
+    a = tmp_path / "a.pdf"
+    b = tmp_path / "b.pdf"
+    a.write_bytes(b"%PDF-1.4 first")
+    b.write_bytes(b"%PDF-1.4 second")
+    ea, eb = store_evidence_file(evidence_dir, a), store_evidence_file(evidence_dir, b)
+    assert ea.sha256 != eb.sha256
+    assert ea.mime == "application/pdf"
+    assert len(_stored_files(evidence_dir)) == 2
+
+
+def test_empty_file_and_unknown_type(evidence_dir, tmp_path):
+    empty = tmp_path / "空白"
+    empty.write_bytes(b"")
+    evidence = store_evidence_file(evidence_dir, empty)
+    assert evidence.sha256 == hashlib.sha256(b"").hexdigest()
+    assert evidence.size == 0
+    assert evidence.mime == "application/octet-stream"
+
+
+def test_file_at_the_limit_is_accepted(evidence_dir, tmp_path):
+    big = tmp_path / "big.tif"
+    with big.open("wb") as f:
+        f.truncate(MAX_EVIDENCE_BYTES)
+    evidence = store_evidence_file(evidence_dir, big)
+    assert evidence.size == MAX_EVIDENCE_BYTES
+    assert evidence.sha256 == hashlib.sha256(b"\0" * MAX_EVIDENCE_BYTES).hexdigest()
+
+
+def test_too_large_file_is_rejected_and_nothing_is_stored(store, add, evidence_dir, tmp_path):
+    case = add()
+    huge = tmp_path / "手机原图.jpg"
+    with huge.open("wb") as f:
+        f.truncate(MAX_EVIDENCE_BYTES + 1)
+    outbox_before = store.scalar("SELECT count(*) FROM outbox")
+    with pytest.raises(StoreError) as caught:
+        attach_evidence(store, evidence_dir, case.id, huge, owner="RC-MT")
+    message = str(caught.value)
+    assert "手机原图.jpg" in message
+    assert "20 MB" in message
+    assert _stored_files(evidence_dir) == []
+    assert store.scalar("SELECT count(*) FROM evidence") == 0
+    assert store.scalar("SELECT count(*) FROM outbox") == outbox_before
+    assert get_case(store, case.id).evidence == []
+
+
+def test_limit_is_read_when_storing(evidence_dir, receipt, monkeypatch):
+    monkeypatch.setattr(evidence_files, "MAX_EVIDENCE_BYTES", 100)
+    with pytest.raises(StoreError):
+        store_evidence_file(evidence_dir, receipt)
+    assert _stored_files(evidence_dir) == []
+
+
+def test_missing_source_file(evidence_dir, tmp_path):
+    with pytest.raises(StoreError) as caught:
+        store_evidence_file(evidence_dir, tmp_path / "gone.jpg")
+    assert "gone.jpg" in str(caught.value)
+    assert _stored_files(evidence_dir) == []
+
+
+def test_attached_evidence_is_listed_with_the_case(store, add, evidence_dir, receipt, tmp_path):
+    case = add()
+    other = add(name="李四")
+    invoice = tmp_path / "发票.pdf"
+    invoice.write_bytes(b"%PDF-1.4 invoice")
+    first = attach_evidence(store, evidence_dir, case.id, receipt, owner="RC-MT", note="小票")
+    second = attach_evidence(store, evidence_dir, case.id, invoice, owner="RC-MT")
+    # The same photo attached to a second case: one file, two rows.
+    shared = attach_evidence(store, evidence_dir, other.id, receipt, owner="RC-MT")
+    assert shared.sha256 == first.sha256
+    assert len(_stored_files(evidence_dir)) == 2
+
+    back = get_case(store, case.id)
+    assert [(e.filename, e.sha256, e.size, e.mime, e.note) for e in back.evidence] == [
+        ("购物小票.jpg", first.sha256, receipt.stat().st_size, "image/jpeg", "小票"),
+        ("发票.pdf", second.sha256, len(b"%PDF-1.4 invoice"), "application/pdf", ""),
+    ]
+    assert [e.id for e in back.evidence] == [first.id, second.id]
+    assert [e.filename for e in get_case(store, other.id).evidence] == ["购物小票.jpg"]
+    rows = store.query("SELECT owner_station FROM evidence")
+    assert {r["owner_station"] for r in rows} == {"RC-MT"}
+    for item in back.evidence:
+        assert evidence_path(evidence_dir, item.sha256).exists()
+
+
+def test_deleted_evidence_row_is_not_listed(store, add, evidence_dir, receipt):
+    case = add()
+    evidence = attach_evidence(store, evidence_dir, case.id, receipt, owner="RC-MT")
+    store.execute("UPDATE evidence SET deleted = 1 WHERE id = ?", (evidence.id,))
+    assert get_case(store, case.id).evidence == []
+
+
+def test_evidence_in_case_json(store, add, evidence_dir, receipt):
+    from station_app.case_json import case_to_dict
+
+    case = add()
+    evidence = attach_evidence(store, evidence_dir, case.id, receipt, owner="RC-MT", note="n")
+    (item,) = case_to_dict(get_case(store, case.id))["evidence"]
+    assert item == {
+        "sha256": evidence.sha256,
+        "filename": "购物小票.jpg",
+        "size": receipt.stat().st_size,
+        "mime": "image/jpeg",
+        "note": "n",
+    }
+
+
+def test_evidence_attached_in_the_same_millisecond_keeps_its_order(
+    store, add, evidence_dir, tmp_path, monkeypatch
+):
+    from station_app.store import cases
+
+    case = add()
+    monkeypatch.setattr(cases, "utc_now", lambda: "2026-03-02T01:30:00.000Z")
+    names = [f"照片{i}.jpg" for i in (3, 1, 4, 1, 5, 9, 2, 6)]
+    for i, name in enumerate(names):
+        path = tmp_path / f"{i}-{name}"
+        path.write_bytes(f"photo {i}".encode())
+        attach_evidence(store, evidence_dir, case.id, path, owner="RC-MT")
+    listed = [e.filename for e in get_case(store, case.id).evidence]
+    assert listed == [f"{i}-{name}" for i, name in enumerate(names)]

@@ -1,0 +1,293 @@
+"""Change capture: every write to a syncable table lands in the outbox, automatically."""
+
+from __future__ import annotations
+
+import pytest
+
+from station_app.domain import Evidence, Role, User
+from station_app.store.accounts import add_user
+from station_app.store.case_list import CaseFilter, case_ids, count_cases, search_cases
+from station_app.store.cases import add_evidence_row, delete_case, get_case
+from station_app.store.connection import StoreError
+from station_app.store.migrations import SYNCABLE_TABLES
+
+
+def _row(store, table, row_id):
+    rows = store.query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    assert len(rows) == 1
+    return {k: v for k, v in rows[0].items() if k != "local_id"}
+
+
+def _assert_insert_recorded(store, outbox, table, row_id):
+    entries = [e for e in outbox(table) if e["row_id"] == row_id]
+    assert len(entries) == 1, entries
+    entry = entries[0]
+    assert entry["op"] == "insert"
+    assert entry["old_values"] is None
+    assert entry["new_values"] == _row(store, table, row_id)
+    assert entry["changed_at"].endswith("Z")
+
+
+def test_syncable_tables_are_the_expected_ones():
+    assert set(SYNCABLE_TABLES) == {
+        "stations",
+        "users",
+        "merchants",
+        "cases",
+        "parties",
+        "evidence",
+    }
+
+
+def test_station_setup_records_the_station_and_its_admin(store, admin, outbox):
+    entries = outbox()
+    assert [(e["table_name"], e["op"]) for e in entries] == [
+        ("stations", "insert"),
+        ("users", "insert"),
+    ]
+    station_id = store.scalar("SELECT id FROM stations WHERE code = 'RC-MT'")
+    _assert_insert_recorded(store, outbox, "stations", station_id)
+    _assert_insert_recorded(store, outbox, "users", admin.id)
+    station_values = entries[0]["new_values"]
+    assert station_values["code"] == "RC-MT"
+    assert station_values["level"] == "township"
+    assert station_values["parent_code"] is None
+    assert station_values["deleted"] == 0
+    assert entries[1]["new_values"]["username"] == "admin"
+    assert entries[1]["new_values"]["role"] == "admin"
+
+
+def test_adding_a_user_records_one_insert(store, admin, outbox):
+    before = len(outbox())
+    clerk = add_user(
+        store,
+        User(username="clerk1", display_name="小李", role=Role.CLERK, station_code="RC-MT"),
+        "clerk-pass",
+    )
+    entries = outbox()[before:]
+    assert len(entries) == 1
+    assert (entries[0]["table_name"], entries[0]["row_id"]) == ("users", clerk.id)
+    _assert_insert_recorded(store, outbox, "users", clerk.id)
+
+
+def test_adding_a_case_records_merchant_case_and_parties(store, add, outbox, new_case):
+    from station_app.domain import Party
+
+    before = len(outbox())
+    case = add(
+        complainants=[Party(name="张三", phone="13812346721"), Party(name="李四")],
+    )
+    entries = outbox()[before:]
+    # One insert per written row, in the order they were written.
+    assert [(e["table_name"], e["op"]) for e in entries] == [
+        ("merchants", "insert"),
+        ("cases", "insert"),
+        ("parties", "insert"),
+        ("parties", "insert"),
+    ]
+    _assert_insert_recorded(store, outbox, "merchants", case.merchant.id)
+    _assert_insert_recorded(store, outbox, "cases", case.id)
+    for party in case.complainants:
+        _assert_insert_recorded(store, outbox, "parties", party.id)
+    case_values = entries[1]["new_values"]
+    assert case_values["case_no"] == case.case_no
+    assert case_values["merchant_id"] == case.merchant.id
+    assert case_values["amount_fen"] is None
+    assert entries[2]["new_values"]["case_id"] == case.id
+
+
+def test_amount_is_recorded_as_integer_fen(store, add, outbox):
+    from decimal import Decimal
+
+    case = add(amount=Decimal("1299.50"))
+    entry = [e for e in outbox("cases") if e["row_id"] == case.id][0]
+    assert entry["new_values"]["amount_fen"] == 129950
+    assert isinstance(entry["new_values"]["amount_fen"], int)
+
+
+def test_reusing_a_merchant_records_no_second_merchant_insert(store, add, outbox):
+    add()
+    add(name="李四")
+    assert len(outbox("merchants")) == 1
+    assert len(outbox("cases")) == 2
+
+
+def test_evidence_row_records_one_insert(store, add, outbox):
+    case = add()
+    before = len(outbox())
+    evidence = add_evidence_row(
+        store,
+        case.id,
+        Evidence(sha256="ab" * 32, filename="发票.jpg", size=1234, mime="image/jpeg", note="小票"),
+        "RC-MT",
+    )
+    entries = outbox()[before:]
+    assert len(entries) == 1
+    assert entries[0]["table_name"] == "evidence"
+    _assert_insert_recorded(store, outbox, "evidence", evidence.id)
+    assert entries[0]["new_values"]["sha256"] == "ab" * 32
+    assert entries[0]["new_values"]["filename"] == "发票.jpg"
+
+
+def test_update_records_only_changed_columns_with_old_and_new(store, add, outbox):
+    case = add()
+    merchant_id = case.merchant.id
+    before = len(outbox())
+    with store.transaction():
+        store.execute(
+            "UPDATE merchants SET phone = ?, legal_rep = ? WHERE id = ?",
+            ("0851-22512345", "赵老板", merchant_id),
+        )
+    entries = outbox()[before:]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry["table_name"], entry["row_id"], entry["op"]) == (
+        "merchants",
+        merchant_id,
+        "update",
+    )
+    assert entry["new_values"] == {"phone": "0851-22512345", "legal_rep": "赵老板"}
+    assert entry["old_values"] == {"phone": "", "legal_rep": ""}
+
+
+def test_update_from_and_to_null_is_recorded(store, add, outbox):
+    case = add()
+    before = len(outbox())
+    store.execute("UPDATE cases SET work_order_due = '2026-03-20' WHERE id = ?", (case.id,))
+    store.execute("UPDATE cases SET work_order_due = NULL WHERE id = ?", (case.id,))
+    entries = outbox()[before:]
+    assert [(e["new_values"], e["old_values"]) for e in entries] == [
+        ({"work_order_due": "2026-03-20"}, {"work_order_due": None}),
+        ({"work_order_due": None}, {"work_order_due": "2026-03-20"}),
+    ]
+
+
+@pytest.mark.parametrize("table", ["stations", "users", "merchants", "cases", "parties"])
+def test_update_that_changes_nothing_records_nothing(store, add, outbox, table):
+    add()
+    before = len(outbox())
+    store.execute(f"UPDATE {table} SET owner_station = owner_station")
+    store.execute(f"UPDATE {table} SET deleted = deleted, created_at = created_at")
+    assert len(outbox()) == before
+
+
+@pytest.mark.parametrize("table", ["stations", "users", "merchants", "cases", "parties"])
+def test_update_of_each_table_is_recorded(store, add, outbox, table):
+    add()
+    row_id = store.scalar(f"SELECT id FROM {table} LIMIT 1")
+    before = len(outbox())
+    store.execute(f"UPDATE {table} SET updated_at = 'edited' WHERE id = ?", (row_id,))
+    entries = outbox()[before:]
+    assert len(entries) == 1
+    assert (entries[0]["table_name"], entries[0]["row_id"], entries[0]["op"]) == (
+        table,
+        row_id,
+        "update",
+    )
+    assert entries[0]["new_values"] == {"updated_at": "edited"}
+    assert set(entries[0]["old_values"]) == {"updated_at"}
+
+
+def test_delete_is_recorded_with_the_old_row(store, add, outbox):
+    case = add()
+    evidence = add_evidence_row(
+        store, case.id, Evidence(sha256="cd" * 32, filename="a.png", size=1), "RC-MT"
+    )
+    old_row = _row(store, "evidence", evidence.id)
+    before = len(outbox())
+    store.execute("DELETE FROM evidence WHERE id = ?", (evidence.id,))
+    entries = outbox()[before:]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry["table_name"], entry["row_id"], entry["op"]) == (
+        "evidence",
+        evidence.id,
+        "delete",
+    )
+    assert entry["new_values"] is None
+    assert entry["old_values"] == old_row
+
+
+def test_tombstoning_a_case_records_deleted_0_to_1_and_removes_it_from_search(store, add, outbox):
+    case = add(name="欧阳娜娜", phone="13987654321")
+    other = add(name="欧阳修")
+    assert [r.case_no for r in search_cases(store, "欧阳娜娜")] == [case.case_no]
+    before = len(outbox())
+
+    delete_case(store, case.id)
+
+    entries = outbox()[before:]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry["table_name"], entry["row_id"], entry["op"]) == ("cases", case.id, "update")
+    assert entry["new_values"]["deleted"] == 1
+    assert entry["old_values"]["deleted"] == 0
+    assert set(entry["new_values"]) == {"deleted", "updated_at"}
+    # The row is kept (a tombstone) so the deletion can travel through sync.
+    assert store.scalar("SELECT deleted FROM cases WHERE id = ?", (case.id,)) == 1
+    assert get_case(store, case.id) is None
+    assert get_case(store, case.case_no) is None
+    assert search_cases(store, "欧阳娜娜") == []
+    assert search_cases(store, "6543") == []
+    assert [r.case_no for r in search_cases(store, "欧阳")] == [other.case_no]
+    assert list(case_ids(store, CaseFilter(text="欧阳"))) == [
+        store.scalar("SELECT local_id FROM cases WHERE id = ?", (other.id,))
+    ]
+    assert count_cases(store) == 1
+    with pytest.raises(StoreError):
+        delete_case(store, case.id)
+    assert len(outbox()) == before + 1
+
+
+def test_local_id_is_never_in_the_outbox(store, add, outbox):
+    case = add()
+    add_evidence_row(store, case.id, Evidence(sha256="ef" * 32, filename="b.pdf", size=9), "RC-MT")
+    store.execute(
+        "UPDATE cases SET category = '食品类', local_id = local_id WHERE id = ?", (case.id,)
+    )
+    delete_case(store, case.id)
+    store.execute("DELETE FROM evidence")
+    entries = outbox()
+    assert {e["table_name"] for e in entries} == set(SYNCABLE_TABLES)
+    assert {e["op"] for e in entries} == {"insert", "update", "delete"}
+    for entry in entries:
+        for values in (entry["new_values"], entry["old_values"]):
+            assert values is None or "local_id" not in values
+    raw = store.query("SELECT new_values, old_values FROM outbox")
+    assert not any("local_id" in (r["new_values"] or "") + (r["old_values"] or "") for r in raw)
+
+
+def test_capture_off_records_nothing(store, admin, outbox, new_case):
+    from station_app.store.cases import add_case
+
+    before = len(outbox())
+    store.execute("UPDATE change_capture SET capture = 0")
+    case = add_case(store, new_case(), station_code="RC-MT", created_by="admin")
+    store.execute("UPDATE cases SET category = '食品类' WHERE id = ?", (case.id,))
+    delete_case(store, case.id)
+    store.execute("DELETE FROM parties")
+    assert len(outbox()) == before
+    # And on again: recording resumes.
+    store.execute("UPDATE change_capture SET capture = 1")
+    add_case(store, new_case(name="李四"), station_code="RC-MT", created_by="admin")
+    # The merchant (written while capture was off) is reused: only the case and its party.
+    assert [e["table_name"] for e in outbox()[before:]] == ["cases", "parties"]
+
+
+def test_a_failed_transaction_leaves_no_outbox_entries(store, add, outbox):
+    add()
+    before = len(outbox())
+    with pytest.raises(RuntimeError), store.transaction():
+        store.execute("UPDATE merchants SET phone = '13900000000'")
+        store.execute("UPDATE cases SET facts = 'changed'")
+        assert len(outbox()) == before + 2
+        raise RuntimeError("abort")
+    assert len(outbox()) == before
+
+
+def test_outbox_sequence_is_increasing(store, add, outbox):
+    for name in ("甲", "乙", "丙"):
+        add(name=name)
+    seqs = [e["seq"] for e in outbox()]
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == len(seqs)

@@ -895,7 +895,7 @@ class _CaseChecker:
         amount: Decimal | None = None
         if isinstance(value, bool):
             amount = None
-        elif isinstance(value, int):
+        elif isinstance(value, int | Decimal):
             amount = Decimal(value)
         elif isinstance(value, float):
             try:

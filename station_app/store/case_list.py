@@ -23,6 +23,20 @@ class SortKey(StrEnum):
     STATUS = "status"
 
 
+# ORDER BY of each sort key (ascending); each matches one index of live cases (migration 3).
+_ORDER_COLUMNS: dict[SortKey, tuple[str, ...]] = {
+    SortKey.RECEIVED: ("c.received_at", "c.local_id"),
+    SortKey.CASE_NO: ("c.number_year", "c.number_seq", "c.case_no"),
+    SortKey.KIND: ("c.kind", "c.received_at", "c.local_id"),
+    SortKey.CHANNEL: ("c.channel", "c.received_at", "c.local_id"),
+    SortKey.STATUS: ("c.status", "c.received_at", "c.local_id"),
+}
+
+# A text search lists at most this many of its newest matches: a one-character query can match
+# a tenth of a million cases, and nobody scrolls through that; the count says how many there are.
+TEXT_MATCH_LIMIT = 10_000
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     kind: CaseKind | None = None
@@ -49,8 +63,22 @@ class CaseRow:
     complainant_count: int
 
 
-def _where(case_filter: CaseFilter) -> tuple[str, list]:
+def _from_and_where(case_filter: CaseFilter) -> tuple[str, str, list]:
+    """FROM and WHERE for a filter. With text, the full-text index drives the query: it is
+    joined first (CROSS JOIN keeps that order) and limited to its newest matches."""
+    source = "cases c"
     clauses, params = ["c.deleted = 0"], []
+    if case_filter.text.strip():
+        matching = search_index.matching_local_ids_sql(case_filter.text)
+        if matching is None:
+            clauses.append("0")
+        else:
+            sql, match_params = matching
+            source = (
+                f"({sql} ORDER BY rowid DESC LIMIT {TEXT_MATCH_LIMIT}) AS hit "
+                "CROSS JOIN cases c ON c.local_id = hit.rowid"
+            )
+            params.extend(match_params)
     if case_filter.kind:
         clauses.append("c.kind = ?")
         params.append(case_filter.kind.value)
@@ -66,15 +94,7 @@ def _where(case_filter: CaseFilter) -> tuple[str, list]:
     if case_filter.received_to:
         clauses.append("c.received_at < ?")
         params.append(case_filter.received_to.isoformat() + " 99")
-    if case_filter.text.strip():
-        matching = search_index.matching_local_ids_sql(case_filter.text)
-        if matching is None:
-            clauses.append("0")
-        else:
-            sql, match_params = matching
-            clauses.append(f"c.local_id IN ({sql})")
-            params.extend(match_params)
-    return " AND ".join(clauses), params
+    return source, " AND ".join(clauses), params
 
 
 def case_ids(
@@ -84,12 +104,12 @@ def case_ids(
     descending: bool = True,
 ) -> array:
     """Local ids of every case that passes the filter, in display order: 8 bytes per case."""
-    where, params = _where(case_filter)
+    source, where, params = _from_and_where(case_filter)
     direction = "DESC" if descending else "ASC"
-    order = f"c.{sort.value} {direction}"
-    if sort is not SortKey.CASE_NO:
-        order += f", c.received_at {direction}, c.local_id {direction}"
-    cursor = store.execute(f"SELECT c.local_id FROM cases c WHERE {where} ORDER BY {order}", params)
+    order = ", ".join(f"{column} {direction}" for column in _ORDER_COLUMNS[sort])
+    cursor = store.execute(
+        f"SELECT c.local_id FROM {source} WHERE {where} ORDER BY {order}", params
+    )
     ids = array("q")
     while chunk := cursor.fetchmany(50_000):
         ids.extend(row[0] for row in chunk)
@@ -139,17 +159,20 @@ def search_cases(store: Store, query: str, limit: int = 50) -> list[CaseRow]:
     if matching is None:
         return []
     sql, params = matching
-    ids = [
-        row[0]
-        for row in store.execute(
-            f"SELECT c.local_id FROM cases c WHERE c.local_id IN ({sql}) AND c.deleted = 0 "
-            "ORDER BY c.local_id DESC LIMIT ?",
-            (*params, limit),
-        )
-    ]
+    # The index holds live cases only, so it answers alone, newest first.
+    ids = [row[0] for row in store.execute(f"{sql} ORDER BY rowid DESC LIMIT ?", (*params, limit))]
     rows = case_rows(store, ids)
     return [rows[i] for i in ids]
 
 
 def count_cases(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM cases WHERE deleted = 0")
+
+
+def count_text_matches(store: Store, text: str) -> int:
+    """How many live cases match a search text (the list shows at most TEXT_MATCH_LIMIT)."""
+    matching = search_index.matching_local_ids_sql(text)
+    if matching is None:
+        return 0
+    sql, params = matching
+    return store.scalar(f"SELECT count(*) FROM ({sql})", params)

@@ -80,9 +80,17 @@ class Store:
                 from station_app.store.migrations import migrate_to_latest
 
                 migrate_to_latest(self, backup_dir=backup_dir or self.path.parent / "backups")
+                self._resume_change_capture()
         except BaseException:
             self.conn.close()
             raise
+
+    def _resume_change_capture(self) -> None:
+        """Change capture is only ever off during a demo load; if that process was killed,
+        switch it back on so that no real change escapes the outbox."""
+        if self.scalar("SELECT capture FROM change_capture") != 1:
+            log.warning("change capture was left off (an interrupted demo load); switching it on")
+            self.execute("UPDATE change_capture SET capture = 1")
 
     def close(self) -> None:
         self.conn.close()

@@ -226,6 +226,32 @@ def _schema_2(conn: sqlite3.Connection) -> None:
     index_all_cases(conn)
 
 
+def _schema_3(conn: sqlite3.Connection) -> None:
+    """Indexes over live cases only, so the list, its sorting and its count never read the wide
+    case rows; and the case number's year and sequence as numbers, so RC-MT-2026-100000 sorts
+    after RC-MT-2026-99999."""
+    digits = "'0123456789'"
+    prefix_length = f"length(rtrim(case_no, {digits}))"
+    run_script(
+        conn,
+        f"""
+        DROP INDEX cases_received;
+        DROP INDEX cases_kind_received;
+        DROP INDEX cases_channel_received;
+        DROP INDEX cases_status_received;
+        ALTER TABLE cases ADD COLUMN number_year INTEGER
+            GENERATED ALWAYS AS (CAST(substr(case_no, {prefix_length} - 4, 4) AS INTEGER)) VIRTUAL;
+        ALTER TABLE cases ADD COLUMN number_seq INTEGER
+            GENERATED ALWAYS AS (CAST(substr(case_no, {prefix_length} + 1) AS INTEGER)) VIRTUAL;
+        CREATE INDEX cases_live_received ON cases(received_at) WHERE deleted = 0;
+        CREATE INDEX cases_live_kind ON cases(kind, received_at) WHERE deleted = 0;
+        CREATE INDEX cases_live_channel ON cases(channel, received_at) WHERE deleted = 0;
+        CREATE INDEX cases_live_status ON cases(status, received_at) WHERE deleted = 0;
+        CREATE INDEX cases_live_number ON cases(number_year, number_seq) WHERE deleted = 0;
+        """,
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -236,6 +262,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
+    Migration(3, "indexes of live cases; case number year and sequence", _schema_3),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -13,9 +13,15 @@ from station_app.store.migrations import SYNCABLE_TABLES
 
 
 def _row(store, table, row_id):
+    """The row as sync sees it: without the local rowid and without generated columns."""
+    generated = {
+        row["name"]
+        for row in store.query(f"PRAGMA table_xinfo({table})")
+        if row["hidden"] in (2, 3)
+    }
     rows = store.query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
     assert len(rows) == 1
-    return {k: v for k, v in rows[0].items() if k != "local_id"}
+    return {k: v for k, v in rows[0].items() if k != "local_id" and k not in generated}
 
 
 def _assert_insert_recorded(store, outbox, table, row_id):

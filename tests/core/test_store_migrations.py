@@ -270,7 +270,7 @@ def _failing_sql(conn: sqlite3.Connection) -> None:
 def _failing_python(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE half_done (x INTEGER)")
     conn.execute("ALTER TABLE cases ADD COLUMN half_done_column TEXT")
-    raise RuntimeError("bug in migration 3")
+    raise RuntimeError("bug in the new migration")
 
 
 @pytest.mark.parametrize(
@@ -282,10 +282,12 @@ def test_failed_migration_leaves_the_database_at_its_old_version(
     with Store(db_path) as store:
         store.execute("INSERT INTO settings VALUES ('marker', 'kept')")
     monkeypatch.setattr(
-        migrations, "MIGRATIONS", (*MIGRATIONS, Migration(3, "a broken migration", apply))
+        migrations,
+        "MIGRATIONS",
+        (*MIGRATIONS, Migration(LATEST_VERSION + 1, "a broken migration", apply)),
     )
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 3)
-    monkeypatch.setitem(migrate_to_latest.__kwdefaults__, "target", 3)
+    monkeypatch.setattr(migrations, "LATEST_VERSION", LATEST_VERSION + 1)
+    monkeypatch.setitem(migrate_to_latest.__kwdefaults__, "target", LATEST_VERSION + 1)
 
     with pytest.raises(expected) as caught:
         Store(db_path)
@@ -313,11 +315,13 @@ def test_failed_migration_leaves_the_database_at_its_old_version(
 def test_failed_migration_on_an_open_store_rolls_back(db_path, monkeypatch):
     store = Store(db_path)
     monkeypatch.setattr(
-        migrations, "MIGRATIONS", (*MIGRATIONS, Migration(3, "a broken migration", _failing_sql))
+        migrations,
+        "MIGRATIONS",
+        (*MIGRATIONS, Migration(LATEST_VERSION + 1, "a broken migration", _failing_sql)),
     )
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 3)
+    monkeypatch.setattr(migrations, "LATEST_VERSION", LATEST_VERSION + 1)
     with pytest.raises(StoreError):
-        migrate_to_latest(store, backup_dir=db_path.parent / "backups", target=3)
+        migrate_to_latest(store, backup_dir=db_path.parent / "backups", target=LATEST_VERSION + 1)
     assert not store.conn.in_transaction
     assert schema_version(store.conn) == LATEST_VERSION
     assert "half_done" not in _tables(store.conn)

@@ -85,55 +85,110 @@ class GoodsOrService(StrEnum):
     SERVICE = "service"
 
 
+class MediationMode(StrEnum):
+    ON_SITE = "on_site"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class SuspensionReason(StrEnum):
+    """Why mediation is suspended (the 60-day clock pauses meanwhile; workflow.py)."""
+
+    RECUSAL = "recusal"
+    APPRAISAL = "appraisal"
+    TESTING = "testing"
+    OTHER = "other"
+
+
+class TermType(StrEnum):
+    """What one term of a mediation agreement gives the consumer."""
+
+    REFUND = "refund"
+    REPLACEMENT = "replacement"
+    REPAIR = "repair"
+    COMPENSATION = "compensation"
+    OTHER = "other"
+
+
+class FollowUpParty(StrEnum):
+    COMPLAINANT = "complainant"
+    MERCHANT = "merchant"
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY = "basically"
+    UNSATISFIED = "unsatisfied"
+
+
 def label(value: StrEnum) -> str:
     """The user-facing name of an enum value, in the current language."""
-    return _(LABELS[value])
+    return _(LABELS[type(value), value.value])
 
 
-LABELS: dict[StrEnum, str] = {
-    StationLevel.VILLAGE: N_("Village"),
-    StationLevel.TOWNSHIP: N_("Township"),
-    StationLevel.CITY: N_("City"),
-    Role.CLERK: N_("Clerk"),
-    Role.OFFICER: N_("Officer"),
-    Role.CITY: N_("City staff"),
-    Role.ADMIN: N_("Administrator"),
-    CaseKind.COMPLAINT: N_("Complaint"),
-    CaseKind.REPORT: N_("Report"),
-    CaseKind.CONSULTATION: N_("Consultation"),
-    Channel.PHONE: N_("Phone"),
-    Channel.WALK_IN: N_("Walk-in"),
-    Channel.LETTER: N_("Letter"),
-    Channel.PLATFORM_12315: N_("12315 platform"),
-    Channel.TRANSFER_12345: N_("12345 transfer"),
-    Channel.OTHER: N_("Other channel"),
-    CaseStatus.REGISTERED: N_("Registered"),
-    CaseStatus.ACCEPTED: N_("Accepted"),
-    CaseStatus.NOT_ACCEPTED: N_("Not accepted"),
-    CaseStatus.MEDIATING: N_("In mediation"),
-    CaseStatus.SUSPENDED: N_("Mediation suspended"),
-    CaseStatus.AGREED: N_("Agreement reached"),
-    CaseStatus.TERMINATED: N_("Mediation terminated"),
-    CaseStatus.WITHDRAWN: N_("Withdrawn"),
-    CaseStatus.CHECKING: N_("Being checked"),
-    CaseStatus.CASE_OPENED: N_("Case opened"),
-    CaseStatus.NOT_OPENED: N_("No case opened"),
-    CaseStatus.RESULT_NOTIFIED: N_("Result notified"),
-    CaseStatus.MERGED: N_("Merged into an earlier report"),
-    CaseStatus.ANSWERED: N_("Answered"),
-    CaseStatus.CLOSED: N_("Closed"),
-    PartyRole.COMPLAINANT: N_("Complainant"),
-    PartyRole.AGENT: N_("Agent"),
-    Gender.UNKNOWN: N_("Not given"),
-    Gender.MALE: N_("Male"),
-    Gender.FEMALE: N_("Female"),
-    IdType.NONE: N_("No ID"),
-    IdType.RESIDENT_ID: N_("Resident ID card"),
-    IdType.PASSPORT: N_("Passport"),
-    IdType.OTHER: N_("Other ID"),
-    GoodsOrService.GOODS: N_("Goods"),
-    GoodsOrService.SERVICE: N_("Service"),
-}
+_LABEL_LIST: list[tuple[StrEnum, str]] = [
+    (StationLevel.VILLAGE, N_("Village")),
+    (StationLevel.TOWNSHIP, N_("Township")),
+    (StationLevel.CITY, N_("City")),
+    (Role.CLERK, N_("Clerk")),
+    (Role.OFFICER, N_("Officer")),
+    (Role.CITY, N_("City staff")),
+    (Role.ADMIN, N_("Administrator")),
+    (CaseKind.COMPLAINT, N_("Complaint")),
+    (CaseKind.REPORT, N_("Report")),
+    (CaseKind.CONSULTATION, N_("Consultation")),
+    (Channel.PHONE, N_("Phone")),
+    (Channel.WALK_IN, N_("Walk-in")),
+    (Channel.LETTER, N_("Letter")),
+    (Channel.PLATFORM_12315, N_("12315 platform")),
+    (Channel.TRANSFER_12345, N_("12345 transfer")),
+    (Channel.OTHER, N_("Other channel")),
+    (CaseStatus.REGISTERED, N_("Registered")),
+    (CaseStatus.ACCEPTED, N_("Accepted")),
+    (CaseStatus.NOT_ACCEPTED, N_("Not accepted")),
+    (CaseStatus.MEDIATING, N_("In mediation")),
+    (CaseStatus.SUSPENDED, N_("Mediation suspended")),
+    (CaseStatus.AGREED, N_("Agreement reached")),
+    (CaseStatus.TERMINATED, N_("Mediation terminated")),
+    (CaseStatus.WITHDRAWN, N_("Withdrawn")),
+    (CaseStatus.CHECKING, N_("Being checked")),
+    (CaseStatus.CASE_OPENED, N_("Case opened")),
+    (CaseStatus.NOT_OPENED, N_("No case opened")),
+    (CaseStatus.RESULT_NOTIFIED, N_("Result notified")),
+    (CaseStatus.MERGED, N_("Merged into an earlier report")),
+    (CaseStatus.ANSWERED, N_("Answered")),
+    (CaseStatus.CLOSED, N_("Closed")),
+    (PartyRole.COMPLAINANT, N_("Complainant")),
+    (PartyRole.AGENT, N_("Agent")),
+    (Gender.UNKNOWN, N_("Not given")),
+    (Gender.MALE, N_("Male")),
+    (Gender.FEMALE, N_("Female")),
+    (IdType.NONE, N_("No ID")),
+    (IdType.RESIDENT_ID, N_("Resident ID card")),
+    (IdType.PASSPORT, N_("Passport")),
+    (IdType.OTHER, N_("Other ID")),
+    (GoodsOrService.GOODS, N_("Goods")),
+    (GoodsOrService.SERVICE, N_("Service")),
+    (MediationMode.ON_SITE, N_("On site")),
+    (MediationMode.PHONE, N_("By phone")),
+    (MediationMode.VIDEO, N_("By video")),
+    (SuspensionReason.RECUSAL, N_("Recusal request")),
+    (SuspensionReason.APPRAISAL, N_("Appraisal")),
+    (SuspensionReason.TESTING, N_("Testing")),
+    (SuspensionReason.OTHER, N_("Other reason")),
+    (TermType.REFUND, N_("Refund")),
+    (TermType.REPLACEMENT, N_("Replacement")),
+    (TermType.REPAIR, N_("Repair")),
+    (TermType.COMPENSATION, N_("Compensation")),
+    (TermType.OTHER, N_("Other term")),
+    (FollowUpParty.COMPLAINANT, N_("Complainant")),
+    (FollowUpParty.MERCHANT, N_("Merchant")),
+    (Satisfaction.SATISFIED, N_("Satisfied")),
+    (Satisfaction.BASICALLY, N_("Basically satisfied")),
+    (Satisfaction.UNSATISFIED, N_("Unsatisfied")),
+]
+# Keyed by (enum class, value): members of different enums may share a value ("other", "").
+LABELS: dict[tuple[type, str], str] = {(type(m), m.value): text for m, text in _LABEL_LIST}
 
 
 @dataclass
@@ -220,3 +275,70 @@ class Case:
     created_by: str = ""
     created_at: str = ""
     updated_at: str = ""
+
+
+@dataclass
+class CaseEvent:
+    """One step of a case's workflow, as recorded (append-only)."""
+
+    action: str
+    from_status: CaseStatus
+    to_status: CaseStatus
+    occurred_at: str  # "YYYY-MM-DD" or "YYYY-MM-DD HH:MM", as the user gave it
+    actor: str
+    actor_role: str
+    note: str = ""
+    details: dict = field(default_factory=dict)
+    id: str = ""
+    owner_station: str = ""
+    created_at: str = ""
+
+    @property
+    def occurred_on(self) -> date:
+        return date.fromisoformat(self.occurred_at[:10])
+
+
+@dataclass
+class MediationSession:
+    held_at: str  # "YYYY-MM-DD HH:MM"
+    mode: MediationMode
+    place: str = ""
+    mediators: list[str] = field(default_factory=list)
+    recorder: str = ""
+    attendees: list[str] = field(default_factory=list)
+    complainant_statement: str = ""
+    merchant_statement: str = ""
+    result: str = ""
+    note: str = ""
+    id: str = ""
+
+
+@dataclass
+class AgreementTerm:
+    type: TermType
+    amount: Decimal | None = None
+    description: str = ""
+
+
+@dataclass
+class Agreement:
+    agreed_on: date
+    terms: list[AgreementTerm] = field(default_factory=list)
+    performed_on_spot: bool = False
+    amount_recovered: Decimal | None = None
+    performance_due: date | None = None
+    performed_on: date | None = None
+    judicial_applied_on: date | None = None
+    judicial_confirmed_on: date | None = None
+    court_name: str = ""
+    court_transfer_on: date | None = None
+    id: str = ""
+
+
+@dataclass
+class FollowUp:
+    visited_on: date
+    party: FollowUpParty
+    satisfaction: Satisfaction
+    note: str = ""
+    id: str = ""

@@ -1,0 +1,244 @@
+"""Start the desktop app: font, data folder, first-run setup, login, then the main window."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from station_app.data_folder import DataFolder
+from station_app.domain import Station, User
+from station_app.i18n import _, current_language
+from station_app.store import Store, StoreError
+from station_app.store.accounts import is_initialised, local_station
+from station_app.store.case_list import count_cases
+from station_app.ui.errors import set_log_file, show_error, user_message
+from station_app.ui.fonts import apply_cjk_font
+from station_app.ui.login_dialog import LoginDialog
+from station_app.ui.main_window import MainWindow
+from station_app.ui.setup_wizard import SetupWizard
+from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
+
+log = logging.getLogger(__name__)
+
+LOG_FILENAME = "station-app.log"
+
+
+def make_application() -> QApplication:
+    """The QApplication (made once), with a Chinese-capable font and Qt's own translations."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("station-app")
+    app.setApplicationDisplayName(_("Consumer complaint station"))
+    apply_cjk_font(app)
+    if current_language() == "zh_CN":
+        # Qt's standard texts (file dialogs, calendar, context menus) in Chinese as well.
+        translator = QTranslator(app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if translator.load(
+            QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+        ):
+            app.installTranslator(translator)
+    return app
+
+
+def open_main_window(
+    folder: DataFolder,
+    user: User,
+    *,
+    tasks: TaskRunner | None = None,
+    station: Station | None = None,
+) -> MainWindow:
+    """Show the main window for a logged-in user (for the app, benchmarks and tests).
+
+    Without `tasks`, a new database worker is started; it stops when the application quits,
+    or call `window.tasks.shutdown()`. Time start-up with `window.first_rows_painted`.
+    """
+    app = make_application()
+    if tasks is None:
+        tasks = TaskRunner(folder)
+        app.aboutToQuit.connect(tasks.shutdown)
+    window = MainWindow(tasks, user, station)
+    window.resize(1280, 760)
+    window.show()
+    return window
+
+
+def _read_station_state(store: Store) -> tuple[bool, Station | None]:
+    if not is_initialised(store):
+        return False, None
+    return True, local_station(store)
+
+
+class StartupFlow(QObject):
+    """Setup (or demo data) → login → main window, each step started by the previous one's
+    result, so the event loop keeps running and no database work happens on the UI thread."""
+
+    def __init__(self, app: QApplication, folder: DataFolder, tasks: TaskRunner, demo_cases: int):
+        super().__init__()
+        self.app = app
+        self.folder = folder
+        self.tasks = tasks
+        self.demo_cases = demo_cases
+        self.window: MainWindow | None = None
+        self._dialog: QWidget | None = None
+
+    def start(self) -> None:
+        self.tasks.submit(
+            _read_station_state,
+            success=self._state_read,
+            failure=self._fatal,
+            doing=_("opening the database"),
+        )
+
+    def _state_read(self, state: tuple[bool, Station | None]) -> None:
+        initialised, station = state
+        if initialised:
+            self._login(station)
+        elif self.demo_cases > 0:
+            self._make_demo()
+        else:
+            self._setup()
+
+    def _setup(self) -> None:
+        wizard = SetupWizard(self.tasks)
+        wizard.accepted.connect(lambda: self._login(wizard.station, wizard.admin.username))
+        wizard.rejected.connect(lambda: self.app.exit(0))
+        self._show(wizard)
+
+    def _make_demo(self) -> None:
+        wanted = self.demo_cases
+
+        def make_demo(store: Store, context: TaskContext) -> tuple[Station, str]:
+            from station_app.demo import DEMO_ADMIN, ensure_demo_station, fill_demo
+
+            ensure_demo_station(store)
+
+            def progress(done: int) -> None:
+                context.report_progress(
+                    done,
+                    wanted,
+                    _("{done} of {total} sample cases made").format(done=done, total=wanted),
+                )
+                context.check_cancelled()  # between batches: the cases made so far are kept
+
+            if count_cases(store) == 0:
+                fill_demo(
+                    store, cases=wanted, station_code=local_station(store).code, progress=progress
+                )
+            return local_station(store), DEMO_ADMIN
+
+        def made(result: tuple[Station, str]) -> None:
+            station, username = result
+            self._login(station, username)
+
+        run_with_progress(
+            self.tasks,
+            make_demo,
+            parent=None,
+            label=_("Making sample cases for the demo…"),
+            success=made,
+            failure=self._fatal,
+            cancelled=self.start,  # keep the cases made so far; go on to the login
+            changes={Change.CASES, Change.STATION, Change.USERS},
+            doing=_("making sample cases"),
+        )
+
+    def _login(self, station: Station | None, username: str = "") -> None:
+        dialog = LoginDialog(self.tasks, station, username)
+        dialog.accepted.connect(lambda: self._open_main(dialog.user, station))
+        dialog.rejected.connect(lambda: self.app.exit(0))
+        self._show(dialog)
+
+    def _show(self, dialog: QWidget) -> None:
+        self._dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _open_main(self, user: User, station: Station | None) -> None:
+        self.window = open_main_window(self.folder, user, tasks=self.tasks, station=station)
+        self.window.showMaximized()
+        self._dialog = None
+        self.app.setQuitOnLastWindowClosed(True)
+
+    def _fatal(self, error: BaseException) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            _("station-app cannot start"),
+            user_message(error, _("opening the database")),
+        )
+        box.exec()
+        self.app.exit(1)
+
+
+def _configure_logging(data_dir: Path) -> logging.Handler | None:
+    """Log warnings and errors to a file in the data folder, so the city office can read them."""
+    path = data_dir / "logs" / LOG_FILENAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        log.warning("cannot write the log file %s", path, exc_info=True)
+        return None
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
+    logging.getLogger("station_app").addHandler(handler)
+    logging.getLogger("station_app").setLevel(logging.INFO)
+    set_log_file(str(path))
+    return handler
+
+
+def _show_unhandled(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    """Log an error that escaped a Qt slot and tell the clerk, instead of dying silently."""
+    log.error("unhandled error", exc_info=(kind, error, trace))
+    if isinstance(error, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    show_error(QApplication.activeWindow(), error)
+
+
+def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
+    """Run the desktop app on a data folder; returns the process exit code.
+
+    With `demo_cases`, an empty data folder becomes the demo station (admin / demo1234) with
+    that many sample cases. Exit code 1 when the data folder or the database cannot be used.
+    """
+    app = make_application()
+    try:
+        folder = DataFolder(Path(data_dir))
+    except StoreError as error:
+        QMessageBox.critical(None, _("station-app cannot start"), str(error))
+        return 1
+    log_handler = _configure_logging(folder.path)
+    previous_hook = sys.excepthook
+    sys.excepthook = _show_unhandled
+    tasks = TaskRunner(folder)
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window opens
+    flow = StartupFlow(app, folder, tasks, demo_cases)
+    flow.start()
+    try:
+        code = app.exec()
+    finally:
+        if flow.window is not None:
+            flow.window.close()
+        tasks.shutdown()
+        folder.close()
+        sys.excepthook = previous_hook
+        if log_handler is not None:
+            logging.getLogger("station_app").removeHandler(log_handler)
+            log_handler.close()
+    return code

@@ -1,0 +1,100 @@
+"""Small input widgets for forms: dates typed as text, and combos of enum values."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+
+from station_app.domain import label as enum_label
+from station_app.i18n import _
+
+_LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def normalize_date_text(text: str) -> str:
+    """'20260302', '2026.3.2', '2026/3/2' or '2026年3月2日' -> '2026-03-02'; other text unchanged
+    (the validator then explains what is wrong with it)."""
+    compact = text.strip()
+    if re.fullmatch(r"\d{8}", compact):
+        compact = f"{compact[:4]}-{compact[4:6]}-{compact[6:]}"
+    match = _LOOSE_DATE.match(compact)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            return compact
+    return compact
+
+
+class DateLineEdit(QLineEdit):
+    """An optional date typed on the keyboard; tidied into YYYY-MM-DD when the field is left."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText(_("YYYY-MM-DD, e.g. 2026-03-02"))
+        self.editingFinished.connect(self._tidy)
+
+    def _tidy(self) -> None:
+        tidy = normalize_date_text(self.text())
+        if tidy != self.text():
+            self.setText(tidy)
+
+
+class EnumCombo(QComboBox):
+    """A combo of enum values shown by their labels, optionally after an "all" entry.
+
+    Qt keeps a StrEnum item's data as a plain string, so the combo converts it back.
+    """
+
+    def __init__(
+        self, values: list[StrEnum], parent: QWidget | None = None, *, all_text: str | None = None
+    ):
+        super().__init__(parent)
+        self._enum = type(values[0])
+        if all_text is not None:
+            self.addItem(all_text, None)
+        for value in values:
+            self.addItem(enum_label(value), value.value)
+
+    def value(self) -> str:
+        """The chosen value as a string ('' for the "all" entry)."""
+        return self.currentData() or ""
+
+    def enum_value(self) -> StrEnum | None:
+        """The chosen enum member, or None for the "all" entry."""
+        data = self.currentData()
+        return None if data is None else self._enum(data)
+
+    def set_value(self, value: str | None) -> None:
+        index = self.findData(value)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+
+class TextChoiceCombo(QComboBox):
+    """A choice from a list of texts (classification), with an empty first entry for 'none'."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMaxVisibleItems(20)
+        self.set_choices([])
+
+    def set_choices(self, choices: list[str]) -> None:
+        current = self.value()
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(_("— not chosen —"), "")
+        for choice in choices:
+            self.addItem(choice, choice)
+        index = self.findData(current)
+        self.setCurrentIndex(max(index, 0))
+        self.blockSignals(False)
+        if self.value() != current:
+            self.currentIndexChanged.emit(self.currentIndex())
+
+    def value(self) -> str:
+        return self.currentData() or ""

@@ -1,0 +1,513 @@
+"""The fields of a new case, checked as the clerk leaves each one (the save flow is IntakeDialog)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, QEvent, QObject, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_app.classification import bundled_classification
+from station_app.domain import CaseKind, Channel, GoodsOrService
+from station_app.domain import label as enum_label
+from station_app.i18n import _
+from station_app.intake import check_case_data
+from station_app.ui.evidence_picker import EvidencePicker
+from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
+from station_app.ui.form_widgets import DateLineEdit, EnumCombo, TextChoiceCombo
+from station_app.ui.merchant_fields import MerchantFields
+from station_app.ui.party_fields import PartyFields
+from station_app.ui.tasks import TaskRunner
+from station_app.validation import Problem, Severity
+
+RECEIVED_FORMAT = "yyyy-MM-dd HH:mm"
+CASE_SECTION_PATHS = (
+    "kind",
+    "channel",
+    "received_at",
+    "anonymous",
+    "work_order_no",
+    "work_order_due",
+)
+
+
+def person_title(kind: str, number: int) -> str:
+    if kind == CaseKind.REPORT:
+        return _("Reporter {n}").format(n=number)
+    if kind == CaseKind.CONSULTATION:
+        return _("Consumer {n}").format(n=number)
+    return _("Complainant {n}").format(n=number)
+
+
+class IntakeForm(QWidget):
+    """Collects the case as the JSON shape of case_json; shows each field's problem under it."""
+
+    edited = Signal()
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = datetime.now,
+    ):
+        super().__init__(parent)
+        self.tasks = tasks
+        self._today = today
+        self.override_uscc_warning = False
+        self._touched: set[str] = set()
+        self._show_all = False
+        self.slots: dict[str, FieldSlot] = {}
+        self.classification = bundled_classification()
+
+        self.general_problems = ProblemLabel()
+        content = QWidget()
+        self.sections = QVBoxLayout(content)
+        self.sections.addWidget(self.general_problems)
+        self.sections.addWidget(self._case_section(now()))
+        self.sections.addWidget(self._people_section())
+        self.merchant = MerchantFields(tasks)
+        self.merchant.edited.connect(self.edited)
+        self.merchant.field_left.connect(self.field_left)
+        self.merchant.uscc.textEdited.connect(self._credit_code_edited)
+        self.sections.addWidget(self.merchant)
+        self.sections.addWidget(self._purchase_section())
+        self.sections.addWidget(self._request_section())
+        self.sections.addWidget(self._consent_section())
+        self.evidence = EvidencePicker()
+        self.evidence.edited.connect(self.edited)
+        self.sections.addWidget(self.evidence)
+        self.sections.addStretch(1)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+        QApplication.instance().focusChanged.connect(self._keep_focus_visible)
+
+        self._kind_changed()
+        self._channel_changed()
+        self._update_tab_order()
+        self.pristine = self.snapshot()
+
+    # ---------------------------------------------------------------- sections
+
+    def _slot(self, path: str, field: QWidget) -> FieldSlot:
+        slot = FieldSlot(field)
+        self.slots[path] = slot
+        return slot
+
+    def _case_section(self, now: datetime) -> QGroupBox:
+        box = QGroupBox(_("Case"))
+        self.kind = EnumCombo(list(CaseKind))
+        self.channel = EnumCombo(list(Channel))
+        self.received = QDateTimeEdit(QDateTime(now.replace(second=0, microsecond=0)))
+        self.received.setDisplayFormat(RECEIVED_FORMAT)
+        self.received.setCalendarPopup(True)
+        self.work_order_no = QLineEdit()
+        self.work_order_no.setPlaceholderText(_("From the 12345 transfer notice"))
+        self.work_order_due = DateLineEdit()
+        self.anonymous = QCheckBox(_("The reporter wants to stay anonymous"))
+
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        add_labelled(grid, 0, 0, _("Type"), self._slot("kind", self.kind))
+        add_labelled(grid, 0, 2, _("Received by"), self._slot("channel", self.channel))
+        add_labelled(grid, 1, 0, _("Received at"), self._slot("received_at", self.received))
+        grid.addWidget(self._slot("anonymous", self.anonymous), 1, 2, 1, 2)
+        number_slot = self._slot("work_order_no", self.work_order_no)
+        due_slot = self._slot("work_order_due", self.work_order_due)
+        self.work_order_widgets = [
+            add_labelled(grid, 2, 0, _("12345 work order number"), number_slot),
+            number_slot,
+            add_labelled(grid, 2, 2, _("Work order due date"), due_slot),
+            due_slot,
+        ]
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.channel.currentIndexChanged.connect(self._channel_changed)
+        self._watch_combo(self.kind, "kind")
+        self._watch_combo(self.channel, "channel")
+        self.received.dateTimeChanged.connect(self.edited)
+        self.received.editingFinished.connect(lambda: self.field_left("received_at"))
+        self._watch_line(self.work_order_no, "work_order_no")
+        self._watch_line(self.work_order_due, "work_order_due")
+        self._watch_check(self.anonymous, "anonymous")
+        return box
+
+    def _people_section(self) -> QWidget:
+        section = QWidget()
+        layout = QVBoxLayout(section)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.people_layout = QVBoxLayout()
+        layout.addLayout(self.people_layout)
+        self.complainants: list[PartyFields] = []
+        self.add_complainant_button = QPushButton(_("&Add another complainant"))
+        self.add_complainant_button.setAutoDefault(False)
+        self.add_complainant_button.setToolTip(
+            _("Several consumers with the same dispute against the same merchant (Alt+A)")
+        )
+        self.add_complainant_button.clicked.connect(self.add_complainant)
+        self.has_agent = QCheckBox(_("An agent acts for the complainant"))
+        self._watch_check(self.has_agent, "agent")
+        self.has_agent.toggled.connect(self._agent_toggled)
+        row = QHBoxLayout()
+        row.addWidget(self.add_complainant_button)
+        row.addWidget(self.has_agent)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.agent = PartyFields("agent", _("Agent"), removable=False)
+        self._connect_party(self.agent)
+        self.agent.hide()
+        layout.addWidget(self.agent)
+        self.add_complainant(focus=False)
+        return section
+
+    def _purchase_section(self) -> QGroupBox:
+        box = QGroupBox(_("Goods or service and purchase"))
+        self.goods_or_service = QComboBox()
+        self.goods_or_service.addItem(_("— not chosen —"), "")
+        for value in GoodsOrService:
+            self.goods_or_service.addItem(enum_label(value), value.value)
+        self.category = TextChoiceCombo()
+        self.problem_nature = TextChoiceCombo()
+        self.problem_nature.set_choices(self.classification["natures"])
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText(_("In yuan, e.g. 1299.50"))
+        self.purchase_date = DateLineEdit()
+        self.purchase_place = QLineEdit()
+
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        cells = [
+            (_("Goods or service"), "goods_or_service", self.goods_or_service),
+            (_("Category"), "category", self.category),
+            (_("Nature of the problem"), "problem_nature", self.problem_nature),
+            (_("Amount (yuan)"), "amount", self.amount),
+            (_("Purchase date"), "purchase_date", self.purchase_date),
+            (_("Place of purchase"), "purchase_place", self.purchase_place),
+        ]
+        for position, (text, path, widget) in enumerate(cells):
+            row, column = divmod(position, 2)
+            add_labelled(grid, row, column * 2, text, self._slot(path, widget))
+
+        self.goods_or_service.currentIndexChanged.connect(self._goods_or_service_changed)
+        for path, combo in (
+            ("goods_or_service", self.goods_or_service),
+            ("category", self.category),
+            ("problem_nature", self.problem_nature),
+        ):
+            self._watch_combo(combo, path)
+        for path, edit in (
+            ("amount", self.amount),
+            ("purchase_date", self.purchase_date),
+            ("purchase_place", self.purchase_place),
+        ):
+            self._watch_line(edit, path)
+        self._goods_or_service_changed()
+        return box
+
+    def _request_section(self) -> QGroupBox:
+        box = QGroupBox(_("Request and facts"))
+        self.request = QLineEdit()
+        self.request.setPlaceholderText(
+            _("What the consumer asks for, e.g. refund, repair, exchange")
+        )
+        self.facts = QPlainTextEdit()
+        self.facts.setTabChangesFocus(True)
+        self.facts.setPlaceholderText(
+            _("What happened, when, and what the merchant said. Enter starts a new line here.")
+        )
+        self.facts.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        add_labelled(grid, 0, 0, _("Request"), self._slot("request", self.request))
+        add_labelled(grid, 1, 0, _("Facts and reasons"), self._slot("facts", self.facts))
+        self._watch_line(self.request, "request")
+        self.facts.textChanged.connect(self.edited)
+        self.facts.installEventFilter(self)
+        return box
+
+    def _consent_section(self) -> QGroupBox:
+        box = QGroupBox(_("Consents"))
+        self.consent_mediation = QCheckBox(_("Agrees to mediation"))
+        self.consent_entrusted = QCheckBox(_("Agrees that the consumer association mediates"))
+        self.consent_publish = QCheckBox(_("Agrees that the complaint may be published"))
+        row = QHBoxLayout(box)
+        for path, check in (
+            ("consent_mediation", self.consent_mediation),
+            ("consent_entrusted", self.consent_entrusted),
+            ("consent_publish", self.consent_publish),
+        ):
+            row.addWidget(self._slot(path, check))
+            self._watch_check(check, path)
+        row.addStretch(1)
+        return box
+
+    # ---------------------------------------------------------------- signals of the fields
+
+    def _watch_line(self, edit: QLineEdit, path: str) -> None:
+        edit.textEdited.connect(self.edited)
+        edit.editingFinished.connect(lambda: self.field_left(path))
+
+    def _watch_combo(self, combo: QComboBox, path: str) -> None:
+        combo.currentIndexChanged.connect(self.edited)
+        combo.currentIndexChanged.connect(lambda _index: self.field_left(path))
+
+    def _watch_check(self, check: QCheckBox, path: str) -> None:
+        check.toggled.connect(self.edited)
+        check.toggled.connect(lambda _on: self.field_left(path))
+
+    def _connect_party(self, party: PartyFields) -> None:
+        party.edited.connect(self.edited)
+        party.field_left.connect(self.field_left)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.facts and event.type() == QEvent.Type.FocusOut:
+            self.field_left("facts")
+        return super().eventFilter(watched, event)
+
+    def dispose(self) -> None:
+        """Stop following the application's focus; call before deleting the form."""
+        QApplication.instance().focusChanged.disconnect(self._keep_focus_visible)
+
+    def _keep_focus_visible(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if (
+            new is not None
+            and self.scroll.widget() is not None
+            and self.scroll.widget().isAncestorOf(new)
+        ):
+            self.scroll.ensureWidgetVisible(new, 20, 40)
+
+    # ---------------------------------------------------------------- dependent fields
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.value()
+        for number, party in enumerate(self.complainants, start=1):
+            party.set_prefix(party.prefix, person_title(kind, number))
+        self.slots["anonymous"].setVisible(kind == CaseKind.REPORT)
+
+    def _channel_changed(self) -> None:
+        transfer = self.channel.value() == Channel.TRANSFER_12345
+        for widget in self.work_order_widgets:
+            widget.setVisible(transfer)
+
+    def _goods_or_service_changed(self) -> None:
+        which = self.goods_or_service.currentData()
+        if which == GoodsOrService.GOODS:
+            choices = self.classification["goods"]
+        elif which == GoodsOrService.SERVICE:
+            choices = self.classification["services"]
+        else:
+            choices = self.classification["goods"] + self.classification["services"]
+        self.category.set_choices(choices)
+
+    def _agent_toggled(self, on: bool) -> None:
+        self.agent.setVisible(on)
+        if on:
+            self.agent.name.setFocus()
+
+    def _credit_code_edited(self) -> None:
+        self.override_uscc_warning = False
+
+    def add_complainant(self, focus: bool = True) -> PartyFields:
+        number = len(self.complainants) + 1
+        party = PartyFields(
+            f"complainants[{number - 1}]",
+            person_title(self.kind.value() if hasattr(self, "kind") else "", number),
+            removable=number > 1,
+        )
+        self._connect_party(party)
+        party.remove_requested.connect(self.remove_complainant)
+        self.complainants.append(party)
+        self.people_layout.addWidget(party)
+        self._update_tab_order()
+        if focus:
+            party.name.setFocus()
+        self.edited.emit()
+        return party
+
+    def remove_complainant(self, party: PartyFields) -> None:
+        if party not in self.complainants or len(self.complainants) == 1:
+            return
+        index = self.complainants.index(party)
+        self.complainants.remove(party)
+        party.hide()
+        party.deleteLater()
+        kind = self.kind.value()
+        for number, other in enumerate(self.complainants, start=1):
+            other.set_prefix(f"complainants[{number - 1}]", person_title(kind, number))
+        self._touched = {p for p in self._touched if not p.startswith("complainants[")}
+        self._update_tab_order()
+        self.complainants[max(0, index - 1)].name.setFocus()
+        self.edited.emit()
+        self.refresh_problems()
+
+    def _update_tab_order(self) -> None:
+        if not hasattr(self, "evidence"):
+            return  # still building; the constructor calls this again at the end
+        chain: list[QWidget] = [
+            self.kind,
+            self.channel,
+            self.received,
+            self.anonymous,
+            self.work_order_no,
+            self.work_order_due,
+        ]
+        for party in self.complainants:
+            chain += party.focus_chain()
+        chain += [self.add_complainant_button, self.has_agent, *self.agent.focus_chain()]
+        chain += self.merchant.focus_chain()
+        chain += [
+            self.goods_or_service,
+            self.category,
+            self.problem_nature,
+            self.amount,
+            self.purchase_date,
+            self.purchase_place,
+            self.request,
+            self.facts,
+            self.consent_mediation,
+            self.consent_entrusted,
+            self.consent_publish,
+            *self.evidence.focus_chain(),
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # ---------------------------------------------------------------- data
+
+    def case_data(self) -> dict:
+        """The case in the JSON shape that intake.register_cases takes."""
+        kind = self.kind.value()
+        channel = self.channel.value()
+        people = [party.data() for party in self.complainants]
+        if all(party.is_empty() for party in self.complainants):
+            people = []  # nothing typed: e.g. an anonymous report, or a consultation by letter
+        data: dict = {
+            "kind": kind,
+            "channel": channel,
+            "received_at": self.received.dateTime().toString(RECEIVED_FORMAT),
+            "complainants": people,
+            "agent": self.agent.data() if self.has_agent.isChecked() else None,
+            "merchant": self.merchant.data(),
+            "goods_or_service": self.goods_or_service.currentData() or "",
+            "category": self.category.value(),
+            "problem_nature": self.problem_nature.value(),
+            "purchase_date": self.purchase_date.text(),
+            "purchase_place": self.purchase_place.text(),
+            "amount": self.amount.text().strip(),
+            "request": self.request.text(),
+            "facts": self.facts.toPlainText(),
+            "consent_publish": self.consent_publish.isChecked(),
+            "consent_mediation": self.consent_mediation.isChecked(),
+            "consent_entrusted": self.consent_entrusted.isChecked(),
+            "override_uscc_warning": self.override_uscc_warning,
+        }
+        if channel == Channel.TRANSFER_12345:
+            data["work_order_no"] = self.work_order_no.text()
+            data["work_order_due"] = self.work_order_due.text()
+        if kind == CaseKind.REPORT:
+            data["anonymous"] = self.anonymous.isChecked()
+        return data
+
+    def evidence_paths(self) -> list[Path]:
+        return self.evidence.paths()
+
+    def snapshot(self) -> tuple:
+        data = self.case_data()
+        data.pop("override_uscc_warning")
+        return repr(sorted(data.items())), tuple(self.evidence_paths())
+
+    def is_dirty(self) -> bool:
+        """Whether anything was typed or chosen since the form was opened."""
+        return self.snapshot() != self.pristine
+
+    # ---------------------------------------------------------------- problems
+
+    def field_slots(self) -> dict[str, FieldSlot]:
+        """Every field's slot by field path, in the order of the form."""
+        slots = {path: self.slots[path] for path in CASE_SECTION_PATHS}
+        for party in self.complainants:
+            slots.update(party.field_slots())
+        if self.has_agent.isChecked():
+            slots.update(self.agent.field_slots())
+        slots.update(self.merchant.field_slots())
+        slots.update({p: slot for p, slot in self.slots.items() if p not in CASE_SECTION_PATHS})
+        return slots
+
+    def field_left(self, path: str) -> None:
+        self._touched.add(path)
+        self.refresh_problems()
+
+    def check(self) -> list[Problem]:
+        """Every problem of the current entries (pure Python, no database)."""
+        return check_case_data(self.case_data(), today=self._today())
+
+    def refresh_problems(self) -> list[Problem]:
+        problems = self.check()
+        self.show_problems(problems)
+        return problems
+
+    def show_problems(self, problems: list[Problem], *, show_all: bool | None = None) -> None:
+        """Show each problem under its field: only for fields already left, until a save."""
+        if show_all is not None:
+            self._show_all = show_all
+        slots = self.field_slots()
+        by_field: dict[str, Problem] = {}
+        general: list[Problem] = []
+        for problem in problems:
+            if problem.field in slots:
+                known = by_field.get(problem.field)
+                if known is None or (
+                    known.severity is Severity.WARNING and problem.severity is Severity.ERROR
+                ):
+                    by_field[problem.field] = problem
+            else:
+                general.append(problem)
+        for path, slot in slots.items():
+            problem = by_field.get(path)
+            if problem is not None and (self._show_all or path in self._touched):
+                slot.show_problem(problem.message, problem.severity)
+            else:
+                slot.clear_problem()
+        if general and self._show_all:
+            self.general_problems.show_problem("\n".join(p.message for p in general))
+        else:
+            self.general_problems.clear_problem()
+
+    def focus_problem(self, problems: list[Problem]) -> None:
+        """Put the cursor in the first field (in form order) that has one of these problems."""
+        wanted = {problem.field for problem in problems}
+        for path, slot in self.field_slots().items():
+            if path in wanted and slot.isVisibleTo(self):
+                slot.field.setFocus()
+                self.scroll.ensureWidgetVisible(slot, 20, 60)
+                return
+        self.scroll.ensureWidgetVisible(self.general_problems)
+
+    def problem_shown(self, path: str) -> str:
+        """The problem text shown under a field ('' when none); for tests and tools."""
+        slot = self.field_slots().get(path)
+        return slot.problem.text() if slot is not None and not slot.problem.isHidden() else ""

@@ -1,0 +1,276 @@
+"""The main window: the filter bar over the case list, New case (Ctrl+N), and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
+
+from station_app.domain import Station, User
+from station_app.domain import label as enum_label
+from station_app.i18n import _
+from station_app.store import Store
+from station_app.store.accounts import local_station
+from station_app.store.case_list import (
+    TEXT_MATCH_LIMIT,
+    CaseFilter,
+    count_cases,
+    count_text_matches,
+)
+from station_app.ui.case_detail import CaseDetailDialog
+from station_app.ui.case_filter_bar import CaseFilterBar
+from station_app.ui.case_table_model import CaseTableModel
+from station_app.ui.case_table_view import CaseTableView
+from station_app.ui.intake_dialog import IntakeDialog
+from station_app.ui.tasks import Change, TaskRunner
+
+
+class MainWindow(QMainWindow):
+    """Composes the filter bar, the lazy case list and the dialogs; holds no data of its own.
+
+    `first_rows_painted` is emitted once, right after the list has first been painted with real
+    rows (or painted empty when the station has no matching case): the moment a clerk can
+    start reading. Benchmarks time start-up to this signal.
+    """
+
+    first_rows_painted = Signal()
+
+    def __init__(self, tasks: TaskRunner, user: User, station: Station | None = None):
+        super().__init__()
+        self.tasks = tasks
+        self.user = user
+        self.station = station
+        self.total_cases: int | None = None
+        self.text_matches: int | None = None
+        self._count_matches_after_rows = False
+        self.intake: IntakeDialog | None = None
+        self.detail_dialogs: dict[int, CaseDetailDialog] = {}
+
+        self.filter_bar = CaseFilterBar()
+        self.model = CaseTableModel(tasks, parent=self)
+        self.table = CaseTableView()
+        self.table.setModel(self.model)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.table, 1)
+        self.setCentralWidget(central)
+
+        self.count_label = QLabel(_("Loading the case list…"))
+        self.who_label = QLabel()
+        self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.who_label)
+        self._make_actions()
+
+        self.filter_bar.filter_changed.connect(self.model.set_filter)
+        self.filter_bar.filter_changed.connect(lambda _f: self._show_loading())
+        self.model.ids_loaded.connect(self._ids_loaded)
+        self.model.rows_loaded.connect(self._rows_loaded)
+        self.table.open_requested.connect(self.open_case_at)
+        self.filter_bar.down_from_search.connect(self._go_to_list)
+        self.table.real_rows_painted.connect(self.first_rows_painted)
+        tasks.changes.changed.connect(self._data_changed)
+
+        self._show_station()
+        self.model.reload()
+        if station is None:
+            self._load_station()
+        self.filter_bar.focus_search()
+
+    # ---------------------------------------------------------------- actions
+
+    def _make_actions(self) -> None:
+        self.new_case_action = QAction(_("&New case"), self)
+        self.new_case_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_case_action.setToolTip(
+            _("Register a new complaint, report or consultation (Ctrl+N)")
+        )
+        self.new_case_action.triggered.connect(self.new_case)
+        self.open_case_action = QAction(_("&Open case"), self)
+        self.open_case_action.setToolTip(_("Show the selected case (Enter or double-click)"))
+        self.open_case_action.triggered.connect(self._open_current)
+        self.find_action = QAction(_("&Find"), self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.filter_bar.focus_search)
+        self.refresh_action = QAction(_("&Refresh"), self)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.triggered.connect(self.refresh)
+        self.quit_action = QAction(_("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+
+        cases_menu = self.menuBar().addMenu(_("&Cases"))
+        for action in (self.new_case_action, self.open_case_action, self.find_action):
+            cases_menu.addAction(action)
+        cases_menu.addSeparator()
+        cases_menu.addAction(self.refresh_action)
+        cases_menu.addSeparator()
+        cases_menu.addAction(self.quit_action)
+
+        toolbar = QToolBar(_("Main"))
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(self.new_case_action)
+        toolbar.addAction(self.open_case_action)
+        toolbar.addAction(self.refresh_action)
+        self.addToolBar(toolbar)
+
+    # ---------------------------------------------------------------- station, counts
+
+    def _load_station(self) -> None:
+        self.tasks.submit(
+            local_station, success=self._station_loaded, owner=self, doing=_("reading the station")
+        )
+
+    def _station_loaded(self, station: Station) -> None:
+        self.station = station
+        self._show_station()
+
+    def _show_station(self) -> None:
+        user = _("{name} ({username}, {role})").format(
+            name=self.user.display_name,
+            username=self.user.username,
+            role=enum_label(self.user.role),
+        )
+        if self.station is None:
+            self.setWindowTitle(_("Consumer complaint station"))
+            self.who_label.setText(user)
+            return
+        self.setWindowTitle(
+            _("{station} – consumer complaint station").format(station=self.station.name)
+        )
+        self.who_label.setText(
+            _("User: {user} · Station: {station} ({code})").format(
+                user=user, station=self.station.name, code=self.station.code
+            )
+        )
+
+    def _count_all(self) -> None:
+        def count(store: Store) -> int:
+            return count_cases(store)
+
+        self.tasks.submit(count, success=self._total_counted, owner=self, doing=_("counting cases"))
+
+    def _total_counted(self, total: int) -> None:
+        self.total_cases = total
+        self._show_count()
+
+    def _show_loading(self) -> None:
+        self.count_label.setText(_("Searching…"))
+
+    def _ids_loaded(self, shown: int) -> None:
+        case_filter = self.model.case_filter
+        self.text_matches = None
+        self._count_matches_after_rows = False
+        if case_filter == CaseFilter():
+            self.total_cases = shown  # the whole list: no need to count separately
+        elif self.total_cases is None:
+            self._count_all()
+        if case_filter.text.strip() and (
+            shown >= TEXT_MATCH_LIMIT or case_filter != CaseFilter(text=case_filter.text)
+        ):
+            # The list holds only the newest matches of a search; say how many there are,
+            # once the first rows are on screen (the count must not delay them).
+            self._count_matches_after_rows = True
+        self._show_count()
+        if case_filter != CaseFilter():
+            self.table.empty_text = _(
+                "No case matches the search or the filters. Press Esc in the search box to clear it."
+            )
+        else:
+            self.table.empty_text = _("No cases yet. Press Ctrl+N to register the first case.")
+        self.table.viewport().update()
+
+    def _rows_loaded(self) -> None:
+        if not self._count_matches_after_rows:
+            return
+        self._count_matches_after_rows = False
+        text = self.model.case_filter.text
+
+        def count(store: Store) -> int:
+            return count_text_matches(store, text)
+
+        def counted(matches: int) -> None:
+            if self.model.case_filter.text == text:
+                self.text_matches = matches
+                self._show_count()
+
+        self.tasks.submit(count, success=counted, owner=self, doing=_("counting search results"))
+
+    def _show_count(self) -> None:
+        if self.model.loading or not self.model.loaded:
+            return
+        shown = self.model.rowCount()
+        if self.model.case_filter == CaseFilter() or self.total_cases is None:
+            text = _("{n} cases").format(n=shown)
+        else:
+            text = _("{shown} of {total} cases match").format(shown=shown, total=self.total_cases)
+        if self.text_matches is not None and self.text_matches > TEXT_MATCH_LIMIT:
+            text += " " + _(
+                "(the search found {matches} cases; only its newest {limit} are listed, "
+                "type more to narrow it)"
+            ).format(matches=self.text_matches, limit=TEXT_MATCH_LIMIT)
+        self.count_label.setText(text)
+
+    def _data_changed(self, what: frozenset[Change]) -> None:
+        if Change.CASES in what:
+            self.total_cases = None  # counted again with the reloaded list
+        if Change.STATION in what:
+            self._load_station()
+
+    def refresh(self) -> None:
+        self.total_cases = None
+        self.model.reload(drop_cache=True)
+
+    # ---------------------------------------------------------------- dialogs
+
+    def new_case(self) -> IntakeDialog:
+        """Open the intake form (or bring the open one to the front)."""
+        if self.intake is None:
+            self.intake = IntakeDialog(self.tasks, self.user, self)
+            self.intake.finished.connect(self._intake_closed)
+        self.intake.show()
+        self.intake.raise_()
+        self.intake.activateWindow()
+        return self.intake
+
+    def _intake_closed(self) -> None:
+        if self.intake is not None:
+            self.intake.deleteLater()
+            self.intake = None
+
+    def _go_to_list(self) -> None:
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _open_current(self) -> None:
+        row = self.table.current_row()
+        if row is not None:
+            self.open_case_at(row)
+
+    def open_case_at(self, row: int) -> CaseDetailDialog:
+        local_id = self.model.local_id_at(row)
+        dialog = self.detail_dialogs.get(local_id)
+        if dialog is None:
+            dialog = CaseDetailDialog(self.tasks, self)
+            dialog.view.show_local_id(local_id)
+            self.detail_dialogs[local_id] = dialog
+            dialog.destroyed.connect(
+                lambda _obj=None, key=local_id: self.detail_dialogs.pop(key, None)
+            )
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.intake is not None and self.intake.isVisible():
+            self.intake.reject()
+            if self.intake is not None and self.intake.isVisible():
+                event.ignore()  # the clerk chose to keep editing the unsaved case
+                return
+        for dialog in list(self.detail_dialogs.values()):
+            dialog.close()
+        super().closeEvent(event)

@@ -1,0 +1,209 @@
+"""First-run setup: this PC's station and its first administrator."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_app.domain import Role, Station, StationLevel, User
+from station_app.i18n import _
+from station_app.numbering import is_valid_station_code
+from station_app.store import Store
+from station_app.store.accounts import initialise_station
+from station_app.ui.errors import user_message
+from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
+from station_app.ui.form_widgets import EnumCombo
+from station_app.ui.tasks import Change, TaskRunner
+
+
+def _upper_case_line_edit(placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+
+    def to_upper(text: str) -> None:
+        if text != text.upper():
+            position = edit.cursorPosition()
+            edit.setText(text.upper())
+            edit.setCursorPosition(position)
+
+    edit.textEdited.connect(to_upper)
+    return edit
+
+
+class SetupWizard(QDialog):
+    """Asks for the station and the first administrator, then saves both on the worker."""
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.station: Station | None = None
+        self.admin: User | None = None
+        self.setWindowTitle(_("First-time setup"))
+        self.setMinimumWidth(520)
+
+        intro = QLabel(
+            _(
+                "This computer has not been set up yet. Enter your station's details and create "
+                "the first administrator account. You will log in with it afterwards."
+            )
+        )
+        intro.setWordWrap(True)
+
+        self.code = _upper_case_line_edit(_("e.g. RC-MT"))
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(_("e.g. Matou Town Consumer Complaint Station"))
+        self.level = EnumCombo([StationLevel.VILLAGE, StationLevel.TOWNSHIP, StationLevel.CITY])
+        self.parent_code = _upper_case_line_edit(_("Code of the station above yours, e.g. RC"))
+        self.level.currentIndexChanged.connect(self._level_changed)
+
+        self.username = QLineEdit()
+        self.username.setPlaceholderText(_("e.g. admin"))
+        self.display_name = QLineEdit()
+        self.display_name.setPlaceholderText(_("Your full name"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_again = QLineEdit()
+        self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.slots: dict[str, FieldSlot] = {}
+        station_box = QGroupBox(_("Station"))
+        station_grid = QGridLayout(station_box)
+        self._add_row(station_grid, 0, "code", _("Station code"), self.code)
+        self._add_row(station_grid, 1, "name", _("Station name"), self.name)
+        self._add_row(station_grid, 2, "level", _("Level"), self.level)
+        self._add_row(station_grid, 3, "parent_code", _("Parent station code"), self.parent_code)
+        admin_box = QGroupBox(_("First administrator"))
+        admin_grid = QGridLayout(admin_box)
+        self._add_row(admin_grid, 0, "username", _("User name (for logging in)"), self.username)
+        self._add_row(admin_grid, 1, "display_name", _("Full name"), self.display_name)
+        self._add_row(admin_grid, 2, "password", _("Password"), self.password)
+        self._add_row(admin_grid, 3, "password_again", _("Password again"), self.password_again)
+        for grid in (station_grid, admin_grid):
+            grid.setColumnStretch(1, 1)
+
+        self.general_problem = ProblemLabel()
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            _("Set up this station"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setDefault(True)
+        cancel = self.buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAutoDefault(False)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(station_box)
+        layout.addWidget(admin_box)
+        layout.addWidget(self.general_problem)
+        layout.addWidget(self.buttons)
+        self._level_changed()
+        self.code.setFocus()
+
+    def _add_row(self, grid: QGridLayout, row: int, key: str, text: str, field: QWidget) -> None:
+        slot = FieldSlot(field)
+        self.slots[key] = slot
+        add_labelled(grid, row, 0, text, slot)
+
+    def _level_changed(self) -> None:
+        is_city = self.level.enum_value() is StationLevel.CITY
+        self.parent_code.setEnabled(not is_city)
+        if is_city:
+            self.parent_code.clear()
+            self.slots["parent_code"].clear_problem()
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with the entries, by field key; empty when they can be saved."""
+        problems: dict[str, str] = {}
+        code = self.code.text().strip()
+        if not code:
+            problems["code"] = _("Enter the station code given to you by the city office.")
+        elif not is_valid_station_code(code):
+            problems["code"] = _(
+                "A station code has capital letters and digits in up to four parts joined by "
+                "hyphens, e.g. RC-MT."
+            )
+        if not self.name.text().strip():
+            problems["name"] = _("Enter the station's name.")
+        parent = self.parent_code.text().strip()
+        if self.level.enum_value() is not StationLevel.CITY:
+            if not parent:
+                problems["parent_code"] = _(
+                    "Village and township stations belong to a station above them: enter its code."
+                )
+            elif not is_valid_station_code(parent):
+                problems["parent_code"] = _("This is not a valid station code, e.g. RC.")
+            elif parent == code:
+                problems["parent_code"] = _("The parent station must be a different station.")
+        username = self.username.text().strip()
+        if not username:
+            problems["username"] = _("Choose a user name for logging in.")
+        elif any(ch.isspace() for ch in username):
+            problems["username"] = _("A user name cannot contain spaces.")
+        if not self.display_name.text().strip():
+            problems["display_name"] = _("Enter the administrator's full name.")
+        if not self.password.text():
+            problems["password"] = _("Choose a password.")
+        elif self.password.text() != self.password_again.text():
+            problems["password_again"] = _(
+                "The two passwords differ. Type the same password twice."
+            )
+        return problems
+
+    def submit(self) -> None:
+        problems = self.problems()
+        for key, slot in self.slots.items():
+            if key in problems:
+                slot.show_problem(problems[key])
+            else:
+                slot.clear_problem()
+        self.general_problem.clear_problem()
+        if problems:
+            first = next(key for key in self.slots if key in problems)
+            self.slots[first].field.setFocus()
+            return
+        level = self.level.enum_value()
+        station = Station(
+            code=self.code.text().strip(),
+            name=self.name.text().strip(),
+            level=level,
+            parent_code=None if level is StationLevel.CITY else self.parent_code.text().strip(),
+        )
+        admin = User(
+            username=self.username.text().strip(),
+            display_name=self.display_name.text().strip(),
+            role=Role.ADMIN,
+            station_code=station.code,
+        )
+        password = self.password.text()
+
+        def initialise(store: Store) -> tuple[Station, User]:
+            return initialise_station(store, station, admin, password), admin
+
+        self.save_button.setEnabled(False)
+        self.tasks.submit(
+            initialise,
+            success=self._saved,
+            failure=self._failed,
+            changes={Change.STATION, Change.USERS},
+            owner=self,
+            doing=_("setting up the station"),
+        )
+
+    def _saved(self, result: tuple[Station, User]) -> None:
+        self.station, self.admin = result
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.general_problem.show_problem(user_message(error, _("setting up the station")))
+        self.password.setFocus()

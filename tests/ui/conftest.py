@@ -1,0 +1,191 @@
+"""Fixtures for the UI tests: offscreen Qt, a data folder, a station with its admin, a few cases."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
+
+from collections.abc import Iterator  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from station_app import i18n  # noqa: E402
+from station_app.data_folder import DataFolder  # noqa: E402
+from station_app.domain import Case, Role, Station, StationLevel, User  # noqa: E402
+from station_app.intake import register_cases  # noqa: E402
+from station_app.store.accounts import initialise_station  # noqa: E402
+
+STATION_CODE = "RC-MT"
+ADMIN = "admin"
+ADMIN_PASSWORD = "admin-secret-123"
+TODAY = date(2026, 3, 2)
+VALID_USCC = "91520382709601191M"
+BAD_CHECKSUM_USCC = "915203827096011910"
+
+
+def complaint_data(name: str, phone: str, **changes) -> dict:
+    """A complete, valid complaint in the intake JSON shape."""
+    data = {
+        "kind": "complaint",
+        "channel": "phone",
+        "received_at": "2026-03-01 09:30",
+        "complainants": [{"name": name, "gender": "male", "phone": phone}],
+        "merchant": {"name": "瑞昌市好又多超市", "uscc": VALID_USCC, "address": "瑞昌市湓城街道"},
+        "goods_or_service": "goods",
+        "category": "家用电子电器类",
+        "problem_nature": "质量",
+        "amount": "1299.50",
+        "request": "退货退款",
+        "facts": "购买的电饭煲使用三天后无法加热",
+    }
+    data.update(changes)
+    return data
+
+
+SAMPLE_CASES = [
+    complaint_data(
+        "张三",
+        "13812346721",
+        complainants=[
+            {
+                "name": "张三",
+                "gender": "male",
+                "phone": "13812346721",
+                "id_type": "resident_id",
+                "id_number": "11010519491231002X",
+            }
+        ],
+    ),
+    complaint_data("李四", "13998765432", kind="report", channel="walk_in"),
+    complaint_data("王小明", "13700001111", kind="consultation", channel="letter"),
+    complaint_data(
+        "赵六",
+        "13600002222",
+        complainants=[
+            {"name": "赵六", "phone": "13600002222"},
+            {"name": "钱七", "phone": "13600003333"},
+        ],
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Messages in the source language, so assertions do not depend on the catalogue."""
+    before = i18n.current_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(before)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def folder(data_dir: Path) -> Iterator[DataFolder]:
+    folder = DataFolder(data_dir)
+    yield folder
+    folder.close()
+
+
+@pytest.fixture
+def station_admin(folder: DataFolder) -> tuple[Station, User]:
+    """An initialised township station RC-MT with the administrator admin / admin-secret-123."""
+    station = Station(STATION_CODE, "码头镇消费者投诉站", StationLevel.TOWNSHIP, parent_code="RC")
+    admin = User(ADMIN, "管理员", Role.ADMIN, STATION_CODE)
+    with folder.open_store() as store:
+        initialise_station(store, station, admin, ADMIN_PASSWORD)
+    return station, admin
+
+
+@pytest.fixture
+def admin(station_admin: tuple[Station, User]) -> User:
+    return station_admin[1]
+
+
+@pytest.fixture
+def sample_cases(folder: DataFolder, admin: User) -> list[Case]:
+    """Four cases: 张三 (complaint, 13812346721, ID 11010519491231002X), 李四 (report),
+    王小明 (consultation),
+    赵六 and 钱七 (one complaint with two complainants)."""
+    with folder.open_store() as store:
+        return register_cases(
+            store, SAMPLE_CASES, user=admin, station_code=STATION_CODE, today=TODAY
+        )
+
+
+@pytest.fixture
+def tasks(qtbot, folder: DataFolder):
+    from station_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner(folder)
+    # Let the worker open (and on a fresh folder, create) the database before a test opens it
+    # too: two connections migrating a new database at once collide in the core's migration.
+    opened = []
+    runner.submit(lambda store: None, success=opened.append)
+    qtbot.waitUntil(lambda: len(opened) == 1)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def main_window(qtbot, folder: DataFolder, station_admin, sample_cases):
+    """The main window over the sample cases, once its first rows are painted."""
+    from station_app.ui.app import open_main_window
+
+    station, admin = station_admin
+    window = open_main_window(folder, admin, station=station)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(sample_cases))
+    qtbot.waitUntil(lambda: window.model.is_row_cached(0))
+    yield window
+    window.tasks.shutdown()
+
+
+def type_into(qtbot, widget, text: str) -> None:
+    """Type like a clerk: keys for ASCII, an input-method commit (as from a Chinese IME) otherwise."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def type_text(qtbot):
+    """type_text(widget, text): type into a line edit or text box, Chinese included."""
+    return lambda widget, text: type_into(qtbot, widget, text)
+
+
+@pytest.fixture
+def admin_password() -> str:
+    return ADMIN_PASSWORD
+
+
+@pytest.fixture
+def make_complaint():
+    """complaint_data(name, phone, **changes): a valid complaint as intake JSON."""
+    return complaint_data
+
+
+@pytest.fixture
+def stored_case_count(folder: DataFolder):
+    """A function giving the number of live cases in the database (read in the test thread)."""
+
+    def count() -> int:
+        from station_app.store.case_list import count_cases
+
+        with folder.open_store() as store:
+            return count_cases(store)
+
+    return count

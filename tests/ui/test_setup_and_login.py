@@ -1,0 +1,96 @@
+"""First-run setup writes the station and its administrator; login checks the password."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from station_app.domain import Role, StationLevel
+from station_app.store.accounts import authenticate, is_initialised, local_station
+from station_app.ui.login_dialog import LoginDialog
+from station_app.ui.setup_wizard import SetupWizard
+
+
+def _fill_wizard(
+    qtbot, type_text, wizard: SetupWizard, *, password_again: str = "geheim-123"
+) -> None:
+    qtbot.keyClicks(wizard.code, "rc-mt")
+    type_text(wizard.name, "码头镇消费者投诉站")
+    wizard.level.setCurrentIndex(wizard.level.findData(StationLevel.TOWNSHIP))
+    qtbot.keyClicks(wizard.parent_code, "rc")
+    qtbot.keyClicks(wizard.username, "wangli")
+    type_text(wizard.display_name, "王丽")
+    qtbot.keyClicks(wizard.password, "geheim-123")
+    qtbot.keyClicks(wizard.password_again, password_again)
+
+
+def test_setup_wizard_creates_station_and_admin(qtbot, type_text, tasks, folder):
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    _fill_wizard(qtbot, type_text, wizard)
+    assert wizard.code.text() == "RC-MT"  # typed in lower case, kept in upper case
+
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.save_button, Qt.MouseButton.LeftButton)
+
+    assert wizard.station.code == "RC-MT"
+    with folder.open_store() as store:
+        assert is_initialised(store)
+        station = local_station(store)
+        assert (station.code, station.name, station.level, station.parent_code) == (
+            "RC-MT",
+            "码头镇消费者投诉站",
+            StationLevel.TOWNSHIP,
+            "RC",
+        )
+        admin = authenticate(store, "wangli", "geheim-123")
+        assert admin is not None
+        assert admin.role is Role.ADMIN and admin.display_name == "王丽"
+
+
+def test_setup_wizard_shows_problems_and_saves_nothing(qtbot, type_text, tasks, folder):
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    _fill_wizard(qtbot, type_text, wizard, password_again="something-else")
+    wizard.parent_code.clear()
+
+    wizard.submit()
+
+    assert "differ" in wizard.slots["password_again"].problem.text()
+    assert "code" in wizard.slots["parent_code"].problem.text()
+    assert wizard.slots["name"].problem.isHidden()
+    assert not tasks.busy  # nothing was sent to the database
+    with folder.open_store() as store:
+        assert not is_initialised(store)
+
+
+def test_setup_wizard_city_needs_no_parent(qtbot, tasks):
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    wizard.level.setCurrentIndex(wizard.level.findData(StationLevel.CITY))
+    assert not wizard.parent_code.isEnabled()
+    assert wizard.level.currentText() == "City"  # not "City staff", the role of the same value
+    assert "parent_code" not in wizard.problems()
+
+
+def test_login_rejects_a_wrong_password_then_accepts_the_right_one(
+    qtbot, tasks, station_admin, admin_password
+):
+    station, _admin = station_admin
+    dialog = LoginDialog(tasks, station)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "admin")
+    qtbot.keyClicks(dialog.password, "wrong-password")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: not dialog.problem.isHidden(), timeout=10_000)
+    assert "wrong" in dialog.problem.text()
+    assert dialog.password.text() == ""
+    assert dialog.focusWidget() is dialog.password
+    assert dialog.result() != QDialog.DialogCode.Accepted
+
+    qtbot.keyClicks(dialog.password, admin_password)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.user is not None and dialog.user.username == "admin"

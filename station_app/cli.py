@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -219,7 +220,25 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
+def _no_display() -> bool:
+    """A Linux session with no screen, where Qt would abort instead of opening a window."""
+    env = os.environ
+    return (
+        sys.platform.startswith("linux")
+        and not env.get("DISPLAY")
+        and not env.get("WAYLAND_DISPLAY")
+        and not env.get("QT_QPA_PLATFORM")
+    )
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
+    if _no_display():
+        raise CommandError(
+            _(
+                "There is no screen to show the window on. Start the app from the desktop, "
+                "or on a server run it under Xvfb: xvfb-run -a station-app"
+            )
+        )
     if args.demo:
         from station_app.demo import ensure_demo_station, fill_demo
 

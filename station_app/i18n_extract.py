@@ -56,7 +56,8 @@ def main() -> int:
         print(f"{where[0]}: {text}")
     if args.write_missing:
         args.write_missing.write_text(
-            json.dumps({text: "" for text in missing}, ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps({text: "" for text in missing}, ensure_ascii=False, indent=2),
+            encoding="utf-8",
         )
     print(f"{len(missing)} missing")
     return 1 if missing else 0

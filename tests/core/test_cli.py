@@ -177,3 +177,20 @@ def test_selftest_reports_a_damaged_database(tmp_path):
     )
     assert done.returncode == 1
     assert "[FAILED] Database" in done.stdout
+
+
+def test_the_gui_without_a_screen_explains_how_to_start_it(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "station_app", "--data-dir", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        env={**env, "STATION_APP_LANG": "en", "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "xvfb-run" in done.stderr

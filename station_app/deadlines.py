@@ -53,6 +53,7 @@ class DeadlineKind(StrEnum):
     MEDIATION_LEAD_CHECK = "mediation_lead_check"  # check illegal-conduct leads from mediation
     JUDICIAL_CONFIRMATION = "judicial_confirmation"  # joint application to the court
     WORK_ORDER_12345 = "work_order_12345"  # the due date printed on a 12345 work order
+    AGREEMENT_PERFORMANCE = "agreement_performance"  # the date the agreement is to be performed by
 
 
 class Unit(StrEnum):
@@ -76,6 +77,7 @@ class StartEvent(StrEnum):
     LEAD_FOUND = "lead_found"
     AGREEMENT_EFFECTIVE = "agreement_effective"
     WORK_ORDER_DUE = "work_order_due"  # the given due date itself
+    PERFORMANCE_DUE = "performance_due"  # the performance date the agreement sets
     REPEAT_REPORT_RECEIVED = "repeat_report_received"
 
 
@@ -238,6 +240,14 @@ RULES: tuple[DeadlineRule, ...] = (
         "12345政务服务便民热线工单载明的办理时限",
         Regime.ANY,
     ),
+    DeadlineRule(
+        DeadlineKind.AGREEMENT_PERFORMANCE,
+        0,
+        Unit.GIVEN,
+        StartEvent.PERFORMANCE_DUE,
+        "调解协议载明的履行期限（《中华人民共和国人民调解法》第二十九条）",
+        Regime.ANY,
+    ),
 )
 
 _BY_REGIME: dict[Regime, dict[DeadlineKind, DeadlineRule]] = {
@@ -258,6 +268,7 @@ def _label_texts() -> dict[DeadlineKind, str]:
         ),
         DeadlineKind.JUDICIAL_CONFIRMATION: _("Apply jointly for judicial confirmation"),
         DeadlineKind.WORK_ORDER_12345: _("12345 work order due"),
+        DeadlineKind.AGREEMENT_PERFORMANCE: _("Agreement to be performed"),
     }
 
 
@@ -308,7 +319,8 @@ def due_date(
 ) -> date:
     """The last day of the time limit that starts on `start` (the start day is not counted).
 
-    For WORK_ORDER_12345, `start` is the work order's own due date and comes back unchanged.
+    For WORK_ORDER_12345 and AGREEMENT_PERFORMANCE, `start` is the given due date itself and
+    comes back unchanged.
     `paused` periods (first, last days, inclusive) do not count for rules that allow it.
     """
     rule = rule_for(kind, received)

@@ -1,9 +1,10 @@
 """Bulk loading of many cases at once (the demo data set and benchmarks).
 
 Rows arrive as tuples in the column order below and are written with executemany in large
-transactions. Each batch also moves the station's case counters and adds its cases to the
-full-text index, so the database looks exactly as if the cases had been saved one by one
-(numbers gapless per station and year, every case searchable).
+transactions. Each batch also moves the station's case counters, adds its cases to the
+full-text index and computes their deadlines, so the database looks exactly as if the cases
+had been saved one by one (numbers gapless per station and year, every case searchable and on
+the work list).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from station_app.domain import Role, User
 from station_app.i18n import _
 from station_app.store import search_index
 from station_app.store.connection import Store, StoreError
+from station_app.store.due import add_registered_case_deadlines
+from station_app.store.holidays import load_calendar
 
 DEMO_DATA_KEY = "demo_data"
 
@@ -174,6 +177,7 @@ def insert_case_batch(
             [(station_code, year, seq) for year, seq in counters.items()],
         )
         search_index.index_all_cases(conn, after_local_id=before)
+        add_registered_case_deadlines(conn, load_calendar(store), after_local_id=before)
 
 
 def checkpoint(store: Store) -> None:

@@ -21,8 +21,9 @@ from station_app.i18n import _
 from station_app.ids import new_id, utc_now
 from station_app.money import from_fen, to_fen
 from station_app.numbering import format_case_no
-from station_app.store import search_index
+from station_app.store import due, search_index
 from station_app.store.connection import Store, StoreError
+from station_app.store.holidays import load_calendar
 from station_app.store.merchants import get_merchant, resolve_merchant
 
 
@@ -38,7 +39,8 @@ def allocate_case_no(store: Store, station_code: str, year: int) -> str:
 
 
 def add_case(store: Store, case: Case, *, station_code: str, created_by: str) -> Case:
-    """Register a new case: number, merchant, parties and search entry in one transaction."""
+    """Register a new case: number, merchant, parties, search entry and deadlines in one
+    transaction."""
     now = utc_now()
     with store.transaction():
         if case.merchant is not None and case.merchant.name:
@@ -92,6 +94,7 @@ def add_case(store: Store, case: Case, *, station_code: str, created_by: str) ->
         for party, position in people:
             _insert_party(store, case.id, party, position, station_code, now)
         search_index.index_case(store.conn, local_id)
+        due.recompute_case_deadlines(store, local_id, load_calendar(store))
     return case
 
 

@@ -15,6 +15,8 @@ from station_app.i18n import _
 log = logging.getLogger(__name__)
 
 DATABASE_FILENAME = "station.db"
+# The actor the audit log records for changes no user made (migrations, sync, set-up).
+SYSTEM_ACTOR = "system"
 
 
 class StoreError(Exception):
@@ -76,6 +78,8 @@ class Store:
                 raise StoreError(explain_sqlite_error(error)) from error
             self.db = sqlite_utils.Database(self.conn)
             self._depth = 0
+            self._has_actor_table = False
+            self._actor = SYSTEM_ACTOR
             if migrate:
                 from station_app.store.migrations import migrate_to_latest
 
@@ -102,14 +106,24 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing: a nested call joins the outer transaction."""
+    def transaction(self, actor: str | None = None) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: a nested call joins the outer transaction.
+
+        `actor` is the user name the audit log records for every change made inside (the
+        audit triggers read it from session_actor); without one the changes are the system's.
+        A nested call with its own actor names it for its part only.
+        """
         if self._depth:
+            previous = self._actor
+            if actor is not None and actor != previous:
+                self._set_actor(actor)
             self._depth += 1
             try:
                 yield self.conn
             finally:
                 self._depth -= 1
+                if self._actor != previous and self.conn.in_transaction:
+                    self._set_actor(previous)
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -117,9 +131,17 @@ class Store:
             raise StoreError(explain_sqlite_error(error)) from error
         self._depth = 1
         try:
+            # Between transactions session_actor always names the system (a rollback undoes
+            # the change too), so a transaction of the system's writes nothing extra.
+            if actor and actor != SYSTEM_ACTOR:
+                self._set_actor(actor)
             yield self.conn
+            # Writes outside a transaction must not be put on this user's name.
+            if self._actor != SYSTEM_ACTOR:
+                self._set_actor(SYSTEM_ACTOR)
         except BaseException:
             self._depth = 0
+            self._actor = SYSTEM_ACTOR
             self._rollback()
             raise
         self._depth = 0
@@ -128,6 +150,19 @@ class Store:
         except sqlite3.Error as error:
             self._rollback()
             raise StoreError(explain_sqlite_error(error)) from error
+
+    def _set_actor(self, actor: str) -> None:
+        if not self._has_actor_table:
+            # The table comes with schema 4; a store opened on an older schema has none yet.
+            self._has_actor_table = bool(
+                self.conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_actor'"
+                ).fetchone()
+            )
+            if not self._has_actor_table:
+                return
+        self.execute("UPDATE session_actor SET username = ?", (actor,))
+        self._actor = actor
 
     def _rollback(self) -> None:
         # After SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY, SQLite may already have

@@ -24,7 +24,21 @@ SYNC_COLUMNS = """
     deleted INTEGER NOT NULL DEFAULT 0
 """
 
-SYNCABLE_TABLES = ("stations", "users", "merchants", "cases", "parties", "evidence")
+# The syncable tables schema 1 made; later migrations add theirs to SYNCABLE_TABLES.
+_SCHEMA_1_SYNCABLE = ("stations", "users", "merchants", "cases", "parties", "evidence")
+_SCHEMA_4_SYNCABLE = (
+    "case_events",
+    "mediation_sessions",
+    "agreements",
+    "follow_ups",
+    "audit_log",
+    "holiday_schedules",
+)
+SYNCABLE_TABLES = _SCHEMA_1_SYNCABLE + _SCHEMA_4_SYNCABLE
+
+# Tables whose every change is written to the audit log by triggers (migration 4), with the
+# expression that names the case a row belongs to.
+AUDITED_TABLES = {"cases": "NEW.id", "parties": "NEW.case_id", "agreements": "NEW.case_id"}
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -165,7 +179,7 @@ def _schema_1(conn: sqlite3.Connection) -> None:
         INSERT INTO change_capture VALUES (1);
         """,
     )
-    for table in SYNCABLE_TABLES:
+    for table in _SCHEMA_1_SYNCABLE:
         install_change_capture(conn, table)
 
 
@@ -215,6 +229,87 @@ def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
     )
 
 
+def drop_change_capture(conn: sqlite3.Connection, table: str) -> None:
+    """Remove the outbox triggers of `table`, before its columns change: the triggers name
+    every column, so they must be installed again (install_change_capture) afterwards."""
+    for op in ("insert", "update", "delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS outbox_{table}_{op}")
+
+
+_NEW_ID_SQL = (
+    # A UUIDv7 made in SQL, so that triggers can give every row they write its own identity:
+    # 48 bits of Unix milliseconds, the version, 74 random bits and the variant.
+    "printf('%08x-%04x-7%03x-%x%03x-%012x',"
+    " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) >> 16,"
+    " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) & 65535,"
+    " random() & 4095, 8 + (random() & 3), random() & 4095, random() & 281474976710655)"
+)
+_NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+# Append-only rows and the audit trail belong to the station that wrote them.
+_LOCAL_STATION_SQL = "(SELECT value FROM settings WHERE key = 'local_station_code')"
+
+
+def install_audit_log(conn: sqlite3.Connection, table: str, case_id: str) -> None:
+    """Triggers that write who changed what in `table` to the audit log: one row per changed
+    column (old and new value) on update, one 'created' row on insert.
+
+    The actor is the user the store names at the start of each write transaction
+    (`Store.transaction(actor=...)`, kept in the one-row table session_actor). Like the outbox,
+    the log is silent while change capture is off (only during a demo load).
+    """
+    columns = [
+        row[1]
+        for row in conn.execute(f"PRAGMA table_info({table})")
+        if row[1] not in ("local_id", "updated_at")
+    ]
+    changed = " UNION ALL ".join(
+        f"SELECT '{c}' AS field, OLD.{c} AS old_value, NEW.{c} AS new_value "
+        f"WHERE OLD.{c} IS NOT NEW.{c}"
+        for c in columns
+    )
+    capture_on = "(SELECT capture FROM change_capture) = 1"
+    insert = (
+        "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
+        " table_name, row_id, field, old_value, new_value, kind)"
+    )
+    values = (
+        f"{_NEW_ID_SQL}, COALESCE({_LOCAL_STATION_SQL}, NEW.owner_station), {_NOW_SQL}, {_NOW_SQL},"
+        f" {_NOW_SQL}, (SELECT username FROM session_actor), {case_id}, '{table}', NEW.id"
+    )
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER audit_{table}_insert AFTER INSERT ON {table} WHEN {capture_on}
+        BEGIN
+            {insert} VALUES ({values}, '*', NULL, 'created', 'change');
+        END;
+        CREATE TRIGGER audit_{table}_update AFTER UPDATE ON {table} WHEN {capture_on}
+        BEGIN
+            {insert} SELECT {values}, field, old_value, new_value, 'change' FROM ({changed});
+        END;
+        """,
+    )
+
+
+def drop_audit_log(conn: sqlite3.Connection, table: str) -> None:
+    """Remove the audit triggers of `table` (before its columns change; install them again)."""
+    for op in ("insert", "update"):
+        conn.execute(f"DROP TRIGGER IF EXISTS audit_{table}_{op}")
+
+
+def _append_only(conn: sqlite3.Connection, table: str) -> None:
+    """Rows of `table` are a record: they may be added, never changed or removed."""
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        """,
+    )
+
+
 def _schema_2(conn: sqlite3.Connection) -> None:
     """Full-text search over case number, names, phones, merchant and facts."""
     conn.execute(
@@ -252,6 +347,173 @@ def _schema_3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_4(conn: sqlite3.Connection) -> None:
+    """Handling cases by the rules: workflow columns, events, mediation sessions, agreements,
+    follow-up visits, the audit log, holiday schedules, and each open case's deadlines.
+
+    Added columns carry no CHECK constraint: SQLite would test it against every existing row,
+    and this migration must stay quick on a million cases (the values are checked in code).
+    """
+    run_script(
+        conn,
+        f"""
+        ALTER TABLE cases ADD COLUMN accepted_on TEXT;
+        ALTER TABLE cases ADD COLUMN closed_on TEXT;
+        ALTER TABLE cases ADD COLUMN amount_recovered_fen INTEGER;
+        ALTER TABLE cases ADD COLUMN dispatched_at TEXT;
+        ALTER TABLE cases ADD COLUMN arrived_at TEXT;
+        ALTER TABLE cases ADD COLUMN promise_minutes INTEGER;
+        ALTER TABLE cases ADD COLUMN merged_into TEXT;
+        ALTER TABLE cases ADD COLUMN report_extended INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cases ADD COLUMN escalated_from TEXT;
+        ALTER TABLE parties ADD COLUMN claimed_fen INTEGER;
+        ALTER TABLE parties ADD COLUMN recovered_fen INTEGER;
+        ALTER TABLE parties ADD COLUMN representative INTEGER NOT NULL DEFAULT 0;
+
+        -- Every workflow step of a case, as the user tells it; never changed afterwards.
+        CREATE TABLE case_events (
+            local_id INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            action TEXT NOT NULL,
+            from_status TEXT NOT NULL,
+            to_status TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            details TEXT NOT NULL DEFAULT '{{}}',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX case_events_case ON case_events(case_id, created_at);
+
+        CREATE TABLE mediation_sessions (
+            local_id INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            held_at TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            mode TEXT NOT NULL CHECK (mode IN ('on_site', 'phone', 'video')),
+            mediators TEXT NOT NULL DEFAULT '[]',
+            recorder TEXT NOT NULL DEFAULT '',
+            attendees TEXT NOT NULL DEFAULT '[]',
+            complainant_statement TEXT NOT NULL DEFAULT '',
+            merchant_statement TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX mediation_sessions_case ON mediation_sessions(case_id, held_at);
+
+        CREATE TABLE agreements (
+            local_id INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL UNIQUE REFERENCES cases(id),
+            agreed_on TEXT NOT NULL,
+            performed_on_spot INTEGER NOT NULL DEFAULT 0,
+            terms TEXT NOT NULL DEFAULT '[]',
+            amount_recovered_fen INTEGER CHECK (amount_recovered_fen >= 0),
+            performance_due TEXT,
+            performed_on TEXT,
+            judicial_applied_on TEXT,
+            judicial_confirmed_on TEXT,
+            court_name TEXT NOT NULL DEFAULT '',
+            court_transfer_on TEXT,
+            {SYNC_COLUMNS}
+        );
+
+        CREATE TABLE follow_ups (
+            local_id INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            visited_on TEXT NOT NULL,
+            party TEXT NOT NULL CHECK (party IN ('complainant', 'merchant')),
+            satisfaction TEXT NOT NULL
+                CHECK (satisfaction IN ('satisfied', 'basically', 'unsatisfied')),
+            note TEXT NOT NULL DEFAULT '',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX follow_ups_case ON follow_ups(case_id, visited_on);
+
+        -- Who changed which field from what to what, and who saw a full ID number; written by
+        -- triggers (install_audit_log) and by store.audit.log_reveal, never changed.
+        CREATE TABLE audit_log (
+            local_id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            case_id TEXT,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('change', 'reveal')),
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX audit_log_case ON audit_log(case_id, at);
+
+        -- The user making the current write transaction, for the audit triggers.
+        CREATE TABLE session_actor (username TEXT NOT NULL);
+        INSERT INTO session_actor VALUES ('system');
+
+        -- One year's holidays and adjusted working days (workdays.schedule_to_json), from the
+        -- city office through sync or imported from the State Council's notice.
+        CREATE TABLE holiday_schedules (
+            local_id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL UNIQUE,
+            schedule TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            {SYNC_COLUMNS}
+        );
+
+        -- Derived and local (never synced): each case's deadlines, computed from its events by
+        -- store.due; met_on stays NULL while a deadline is open, due is NULL while it is paused.
+        CREATE TABLE case_deadlines (
+            case_local_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            start TEXT NOT NULL,
+            due TEXT,
+            met_on TEXT,
+            paused_since TEXT,
+            PRIMARY KEY (case_local_id, kind)
+        ) WITHOUT ROWID;
+
+        -- Keep the derived deadlines with their case: an escalated case leaves the old
+        -- station's work list, a deleted case leaves every list.
+        CREATE TRIGGER case_deadlines_follow_owner AFTER UPDATE OF owner_station ON cases
+        BEGIN
+            UPDATE case_deadlines SET owner_station = NEW.owner_station
+             WHERE case_local_id = NEW.local_id;
+        END;
+        CREATE TRIGGER case_deadlines_follow_deletion AFTER UPDATE OF deleted ON cases
+        WHEN NEW.deleted != 0
+        BEGIN
+            DELETE FROM case_deadlines WHERE case_local_id = NEW.local_id;
+        END;
+        """,
+    )
+    for table in ("cases", "parties"):
+        drop_change_capture(conn, table)
+    for table in SYNCABLE_TABLES:
+        if table in ("cases", "parties") or table in _SCHEMA_4_SYNCABLE:
+            install_change_capture(conn, table)
+    for table, case_id in AUDITED_TABLES.items():
+        install_audit_log(conn, table, case_id)
+    _append_only(conn, "case_events")
+    _append_only(conn, "audit_log")
+
+    from station_app.store.due import add_registered_case_deadlines
+    from station_app.workdays import WorkdayCalendar
+
+    # Until this migration no case could leave 'registered'; their deadlines are computed
+    # here from the receipt, with the official calendar (no schedule was imported yet).
+    add_registered_case_deadlines(conn, WorkdayCalendar())
+    run_script(
+        conn,
+        """
+        CREATE INDEX case_deadlines_open ON case_deadlines(owner_station, due)
+            WHERE met_on IS NULL;
+        """,
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -263,6 +525,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
     Migration(3, "indexes of live cases; case number year and sequence", _schema_3),
+    Migration(
+        4,
+        "case events, mediation, agreements, follow-ups, audit log, holidays, deadlines",
+        _schema_4,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

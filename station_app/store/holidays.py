@@ -1,0 +1,116 @@
+"""Holiday schedules kept in the database (from the city office or imported from a file), and
+the working-day calendar built from them."""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from station_app.ids import new_id, utc_now
+from station_app.store import due
+from station_app.store.connection import Store
+from station_app.workdays import (
+    HolidayFileError,
+    WorkdayCalendar,
+    YearSchedule,
+    parse_holiday_file,
+    schedule_to_json,
+)
+
+log = logging.getLogger(__name__)
+
+# One calendar per open store, rebuilt when the stored schedules change (an import or a sync).
+_calendars: weakref.WeakKeyDictionary[Store, tuple[str, WorkdayCalendar]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _fingerprint(store: Store) -> str:
+    return store.scalar(
+        "SELECT count(*) || '/' || COALESCE(max(updated_at), '') FROM holiday_schedules"
+    )
+
+
+def stored_schedules(store: Store) -> dict[int, YearSchedule]:
+    """Every stored year's schedule. A stored schedule that cannot be read (a damaged sync
+    record) is logged and left out: that year then counts weekends only, with a warning."""
+    schedules: dict[int, YearSchedule] = {}
+    for row in store.query(
+        "SELECT year, schedule FROM holiday_schedules WHERE deleted = 0 ORDER BY year"
+    ):
+        try:
+            schedule = parse_holiday_file(row["schedule"])
+        except HolidayFileError as error:
+            log.error("stored holiday schedule of %s cannot be read: %s", row["year"], error)
+            continue
+        if schedule.year != row["year"]:
+            log.error("stored holiday schedule of %s is for %s", row["year"], schedule.year)
+            continue
+        schedules[schedule.year] = schedule
+    return schedules
+
+
+def load_calendar(store: Store) -> WorkdayCalendar:
+    """The official calendar with the stored schedules on top (they replace their year)."""
+    fingerprint = _fingerprint(store)
+    cached = _calendars.get(store)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    calendar = WorkdayCalendar(extra=stored_schedules(store))
+    _calendars[store] = (fingerprint, calendar)
+    return calendar
+
+
+@dataclass(frozen=True)
+class HolidayImport:
+    year: int
+    holidays: int
+    workdays: int
+    source: str
+    replaced: bool
+    cases_recomputed: int
+
+
+def save_schedule(
+    store: Store, schedule: YearSchedule, *, station_code: str, actor: str | None = None
+) -> HolidayImport:
+    """Store a year's schedule (replacing that year's row) and recompute the deadlines of open
+    cases whose clock touches that year, in one transaction."""
+    now = utc_now()
+    text = schedule_to_json(schedule)
+    with store.transaction(actor=actor):
+        existing = store.scalar("SELECT id FROM holiday_schedules WHERE year = ?", (schedule.year,))
+        if existing is None:
+            store.execute(
+                "INSERT INTO holiday_schedules(id, year, schedule, source, owner_station,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (new_id(), schedule.year, text, schedule.source, station_code, now, now),
+            )
+        else:
+            store.execute(
+                "UPDATE holiday_schedules SET schedule = ?, source = ?, deleted = 0,"
+                " updated_at = ? WHERE id = ?",
+                (text, schedule.source, now, existing),
+            )
+        _calendars.pop(store, None)
+        calendar = load_calendar(store)
+        recomputed = due.recompute_open_deadlines(store, calendar, year=schedule.year)
+    return HolidayImport(
+        year=schedule.year,
+        holidays=len(schedule.holidays),
+        workdays=len(schedule.workdays),
+        source=schedule.source,
+        replaced=existing is not None,
+        cases_recomputed=recomputed,
+    )
+
+
+def import_holiday_file(
+    store: Store, source: str | Path | bytes, *, station_code: str, actor: str | None = None
+) -> HolidayImport:
+    """Read a holiday file (workdays.parse_holiday_file; HolidayFileError lists every problem
+    and nothing is changed) and store its schedule."""
+    schedule = parse_holiday_file(source)
+    return save_schedule(store, schedule, station_code=station_code, actor=actor)

@@ -25,9 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from station_app.demo import ensure_demo_station, fill_demo  # noqa: E402
+from station_app.domain import CaseKind  # noqa: E402
 from station_app.intake import register_cases  # noqa: E402
 from station_app.store import Store  # noqa: E402
-from station_app.store.case_list import CaseFilter, case_ids, case_rows, search_cases  # noqa: E402
+from station_app.store.case_list import (  # noqa: E402
+    CaseFilter,
+    SortKey,
+    case_ids,
+    case_ids_query,
+    case_rows,
+    search_cases,
+)
 
 BENCH_USER = "bench"  # cases saved by the benchmark are created by this name
 TARGETS = {"search_p95_ms": 50.0, "save_ms": 10.0, "peak_mib": 300.0}
@@ -320,22 +328,10 @@ def run(args: argparse.Namespace) -> str:
         "",
     ]
     probes = {
-        "case_ids() unfiltered": (
-            "SELECT c.local_id FROM cases c WHERE c.deleted = 0 "
-            "ORDER BY c.received_at DESC, c.received_at DESC, c.local_id DESC",
-            (),
-        ),
-        "case_ids(text='张')": (
-            "SELECT c.local_id FROM cases c WHERE c.deleted = 0 AND c.local_id IN "
-            "(SELECT rowid FROM case_search WHERE case_search MATCH ?) "
-            "ORDER BY c.received_at DESC, c.received_at DESC, c.local_id DESC",
-            ('"张"*',),
-        ),
-        "search_cases('张')": (
-            "SELECT c.local_id FROM cases c WHERE c.local_id IN "
-            "(SELECT rowid FROM case_search WHERE case_search MATCH ?) AND c.deleted = 0 "
-            "ORDER BY c.local_id DESC LIMIT 50",
-            ('"张"*',),
+        "case_ids() unfiltered": case_ids_query(),
+        "case_ids(text='张')": case_ids_query(CaseFilter(text="张")),
+        "case_ids(kind=report, sort=case number)": case_ids_query(
+            CaseFilter(kind=CaseKind.REPORT), SortKey.CASE_NO
         ),
     }
     for name, (sql, params) in probes.items():

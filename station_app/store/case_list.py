@@ -97,6 +97,18 @@ def _from_and_where(case_filter: CaseFilter) -> tuple[str, str, list]:
     return source, " AND ".join(clauses), params
 
 
+def case_ids_query(
+    case_filter: CaseFilter = CaseFilter(),
+    sort: SortKey = SortKey.RECEIVED,
+    descending: bool = True,
+) -> tuple[str, list]:
+    """The SQL and parameters of case_ids (also for EXPLAIN in the benchmarks)."""
+    source, where, params = _from_and_where(case_filter)
+    direction = "DESC" if descending else "ASC"
+    order = ", ".join(f"{column} {direction}" for column in _ORDER_COLUMNS[sort])
+    return f"SELECT c.local_id FROM {source} WHERE {where} ORDER BY {order}", params
+
+
 def case_ids(
     store: Store,
     case_filter: CaseFilter = CaseFilter(),
@@ -104,12 +116,7 @@ def case_ids(
     descending: bool = True,
 ) -> array:
     """Local ids of every case that passes the filter, in display order: 8 bytes per case."""
-    source, where, params = _from_and_where(case_filter)
-    direction = "DESC" if descending else "ASC"
-    order = ", ".join(f"{column} {direction}" for column in _ORDER_COLUMNS[sort])
-    cursor = store.execute(
-        f"SELECT c.local_id FROM {source} WHERE {where} ORDER BY {order}", params
-    )
+    cursor = store.execute(*case_ids_query(case_filter, sort, descending))
     ids = array("q")
     while chunk := cursor.fetchmany(50_000):
         ids.extend(row[0] for row in chunk)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from station_app.case_clock import CaseDeadline
 from station_app.domain import (
+    Agreement,
     Case,
+    CaseEvent,
     CaseKind,
     Channel,
+    FollowUp,
     Gender,
     GoodsOrService,
     IdType,
+    MediationSession,
     Merchant,
     Party,
     PartyRole,
@@ -165,4 +171,113 @@ def case_to_dict(case: Case, *, reveal: bool = False) -> dict[str, Any]:
         "created_by": case.created_by,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
+    }
+
+
+# --------------------------------------------------------------------------- workflow record
+
+
+@dataclass
+class CaseRecord:
+    """A case's workflow record besides its registration data (see case_actions.case_record)."""
+
+    workflow: dict[str, Any]
+    events: list[CaseEvent] = field(default_factory=list)
+    deadlines: list[CaseDeadline] = field(default_factory=list)
+    sessions: list[MediationSession] = field(default_factory=list)
+    agreement: Agreement | None = None
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _yuan(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def event_to_dict(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "action": str(event.action),
+        "from_status": event.from_status.value,
+        "to_status": event.to_status.value,
+        "occurred_at": event.occurred_at,
+        "actor": event.actor,
+        "actor_role": event.actor_role,
+        "station": event.owner_station,
+        "note": event.note,
+        "details": event.details,
+        "recorded_at": event.created_at,
+    }
+
+
+def deadline_to_dict(deadline: CaseDeadline, today: date) -> dict[str, Any]:
+    return {
+        "kind": deadline.kind.value,
+        "label": deadline.label,
+        "start": deadline.start.isoformat(),
+        "due": _iso(deadline.due),
+        "met_on": _iso(deadline.met_on),
+        "paused_since": _iso(deadline.paused_since),
+        "overdue": deadline.is_overdue(today),
+        "warnings": list(deadline.warnings),
+    }
+
+
+def agreement_to_dict(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "id": agreement.id,
+        "agreed_on": agreement.agreed_on.isoformat(),
+        "terms": [
+            {"type": t.type.value, "amount": _yuan(t.amount), "description": t.description}
+            for t in agreement.terms
+        ],
+        "performed_on_spot": agreement.performed_on_spot,
+        "amount_recovered": _yuan(agreement.amount_recovered),
+        "performance_due": _iso(agreement.performance_due),
+        "performed_on": _iso(agreement.performed_on),
+        "judicial_applied_on": _iso(agreement.judicial_applied_on),
+        "judicial_confirmed_on": _iso(agreement.judicial_confirmed_on),
+        "court_name": agreement.court_name,
+        "court_transfer_on": _iso(agreement.court_transfer_on),
+    }
+
+
+def case_record_to_dict(record: CaseRecord, today: date) -> dict[str, Any]:
+    """The workflow keys `case show --json` adds to case_to_dict's: "workflow" (dates, owner
+    history, on-site response, amount recovered), "events", "deadlines", "sessions",
+    "agreement" and "follow_ups"."""
+    return {
+        "workflow": record.workflow,
+        "events": [event_to_dict(e) for e in record.events],
+        "deadlines": [deadline_to_dict(d, today) for d in record.deadlines],
+        "sessions": [
+            {
+                "id": s.id,
+                "held_at": s.held_at,
+                "mode": s.mode.value,
+                "place": s.place,
+                "mediators": s.mediators,
+                "recorder": s.recorder,
+                "attendees": s.attendees,
+                "complainant_statement": s.complainant_statement,
+                "merchant_statement": s.merchant_statement,
+                "result": s.result,
+                "note": s.note,
+            }
+            for s in record.sessions
+        ],
+        "agreement": agreement_to_dict(record.agreement) if record.agreement else None,
+        "follow_ups": [
+            {
+                "id": f.id,
+                "visited_on": f.visited_on.isoformat(),
+                "party": f.party.value,
+                "satisfaction": f.satisfaction.value,
+                "note": f.note,
+            }
+            for f in record.follow_ups
+        ],
     }

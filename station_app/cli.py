@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from station_app import __version__
@@ -170,16 +170,141 @@ def cmd_case_add(args: argparse.Namespace) -> int:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
+    from station_app.case_actions import case_record
+    from station_app.case_json import case_record_to_dict
+    from station_app.store.audit import log_reveal
+    from station_app.store.holidays import load_calendar
+
     with _open_for_reading(args.data_dir) as store:
         case = get_case(store, args.case_no.strip())
-    if case is None:
-        raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
+        if case is None:
+            raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
+        if args.reveal:
+            user = _cli_user(store, args.user)
+            log_reveal(
+                store,
+                case.id,
+                actor=user.username,
+                station_code=accounts.local_station(store).code,
+            )
+        record = case_record(store, case.id, load_calendar(store))
     data = case_to_dict(case, reveal=args.reveal)
+    if record is not None:
+        data.update(case_record_to_dict(record, date.today()))
     if args.json:
         _print_json(data)
     else:
         for key, value in data.items():
             print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def _read_json_file(path: str) -> object:
+    """The JSON in a file ('-' reads standard input), or a CommandError saying what is wrong."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+        return json.loads(text)
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read {path}: {reason}").format(path=path, reason=error.strerror),
+            EXIT_INVALID,
+        ) from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CommandError(
+            _("{path} is not valid JSON: {reason}").format(path=path, reason=error),
+            EXIT_INVALID,
+        ) from error
+
+
+def cmd_case_act(args: argparse.Namespace) -> int:
+    from station_app.case_actions import ActionRejected, act
+    from station_app.store.holidays import load_calendar
+
+    payload = _read_json_file(args.json) if args.json else {}
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.local_station(store)
+        user = _cli_user(store, args.user)
+        try:
+            result = act(
+                store,
+                args.case_no,
+                args.action,
+                payload,
+                user=user,
+                station_code=station.code,
+                calendar=load_calendar(store),
+                now=datetime.now(),
+            )
+        except ActionRejected as rejected:
+            raise CommandError(
+                _("Nothing was saved:") + "\n" + "\n".join(f"- {p}" for p in rejected.problems),
+                EXIT_INVALID,
+            ) from None
+    _print_json(result.to_dict(date.today()))
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from station_app.store.due import todays_work
+
+    today = date.fromisoformat(args.date) if args.date else date.today()
+    with _open_for_reading(args.data_dir) as store:
+        work = todays_work(store, today, limit=args.limit)
+    data = work.to_dict()
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    for bucket, title in (
+        ("overdue", _("Overdue")),
+        ("today", _("Due today")),
+        ("this_week", _("Due in the next seven days")),
+    ):
+        print(f"{title} ({data['totals'][bucket]})")
+        for item in data[bucket]:
+            print(
+                "\t".join(
+                    [
+                        item["due"],
+                        item["case_no"],
+                        item["label"],
+                        item["complainant"],
+                        item["merchant"],
+                    ]
+                )
+            )
+    return EXIT_OK
+
+
+def cmd_holidays_import(args: argparse.Namespace) -> int:
+    from station_app.store.holidays import import_holiday_file
+    from station_app.workdays import HolidayFileError
+
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.local_station(store)
+        user = _cli_user(store, args.user)
+        try:
+            imported = import_holiday_file(
+                store, Path(args.file), station_code=station.code, actor=user.username
+            )
+        except HolidayFileError as error:
+            raise CommandError(
+                _("The holiday file was not imported:")
+                + "\n"
+                + "\n".join(f"- {p}" for p in error.problems),
+                EXIT_INVALID,
+            ) from None
+    _print_json(
+        {
+            "year": imported.year,
+            "source": imported.source,
+            "holidays": imported.holidays,
+            "workdays": imported.workdays,
+            "replaced": imported.replaced,
+            "cases_recomputed": imported.cases_recomputed,
+        }
+    )
     return EXIT_OK
 
 
@@ -301,7 +426,40 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("case_no")
     show.add_argument("--json", action="store_true")
     show.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
+    show.add_argument(
+        "--user",
+        help=_("the user recorded as seeing full numbers (default: the first administrator)"),
+    )
     show.set_defaults(func=cmd_case_show)
+    case_act = case_sub.add_parser(
+        "act", help=_("take a workflow action on a case (accept, refuse, agree, close ...)")
+    )
+    case_act.add_argument("case_no")
+    case_act.add_argument("action", help=_("the action, e.g. accept, start-mediation, agree"))
+    case_act.add_argument(
+        "--json", metavar="FILE", help=_("the action's details as JSON ('-' reads standard input)")
+    )
+    case_act.add_argument(
+        "--user", help=_("the user taking the action (default: the first administrator)")
+    )
+    case_act.set_defaults(func=cmd_case_act)
+
+    due = sub.add_parser("due", help=_("today's work: deadlines overdue, due today and this week"))
+    due.add_argument("--json", action="store_true")
+    due.add_argument("--date", help=_("the day to list the work of (default: today), YYYY-MM-DD"))
+    due.add_argument("--limit", type=int, default=200)
+    due.set_defaults(func=cmd_due)
+
+    holidays = sub.add_parser("holidays", help=_("holiday schedules for counting working days"))
+    holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True)
+    holidays_import = holidays_sub.add_parser(
+        "import", help=_("import a year's holiday schedule from a JSON file")
+    )
+    holidays_import.add_argument("file")
+    holidays_import.add_argument(
+        "--user", help=_("the user recorded as importing it (default: the first administrator)")
+    )
+    holidays_import.set_defaults(func=cmd_holidays_import)
 
     search = sub.add_parser(
         "search", help=_("find cases by name, phone digits, merchant, number or facts")

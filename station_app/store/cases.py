@@ -42,7 +42,7 @@ def add_case(store: Store, case: Case, *, station_code: str, created_by: str) ->
     """Register a new case: number, merchant, parties, search entry and deadlines in one
     transaction."""
     now = utc_now()
-    with store.transaction():
+    with store.transaction(actor=created_by or None):
         if case.merchant is not None and case.merchant.name:
             case.merchant = resolve_merchant(store, case.merchant, station_code)
         case.id = new_id()

@@ -109,9 +109,11 @@ class Store:
     def transaction(self, actor: str | None = None) -> Iterator[sqlite3.Connection]:
         """All-or-nothing: a nested call joins the outer transaction.
 
-        `actor` is the user name the audit log records for every change made inside (the
-        audit triggers read it from session_actor); without one the changes are the system's.
-        A nested call with its own actor names it for its part only.
+        `actor` is the user name the audit log records for every change made inside: it is
+        written to session_actor at the start, where the audit triggers read it; without one
+        the changes are the system's. A nested call with its own actor names it for its part
+        only. Writes to audited tables must run inside a transaction: outside one they would be
+        put on the name of the last transaction's actor.
         """
         if self._depth:
             previous = self._actor
@@ -131,17 +133,10 @@ class Store:
             raise StoreError(explain_sqlite_error(error)) from error
         self._depth = 1
         try:
-            # Between transactions session_actor always names the system (a rollback undoes
-            # the change too), so a transaction of the system's writes nothing extra.
-            if actor and actor != SYSTEM_ACTOR:
-                self._set_actor(actor)
+            self._set_actor(actor or SYSTEM_ACTOR)
             yield self.conn
-            # Writes outside a transaction must not be put on this user's name.
-            if self._actor != SYSTEM_ACTOR:
-                self._set_actor(SYSTEM_ACTOR)
         except BaseException:
             self._depth = 0
-            self._actor = SYSTEM_ACTOR
             self._rollback()
             raise
         self._depth = 0
@@ -152,6 +147,7 @@ class Store:
             raise StoreError(explain_sqlite_error(error)) from error
 
     def _set_actor(self, actor: str) -> None:
+        self._actor = actor
         if not self._has_actor_table:
             # The table comes with schema 4; a store opened on an older schema has none yet.
             self._has_actor_table = bool(
@@ -161,8 +157,11 @@ class Store:
             )
             if not self._has_actor_table:
                 return
-        self.execute("UPDATE session_actor SET username = ?", (actor,))
-        self._actor = actor
+        # Another connection may have named someone else since: compare with the table, which
+        # this transaction (holding the write lock) reads as it is; write only on a change.
+        self.execute(
+            "UPDATE session_actor SET username = ? WHERE username IS NOT ?", (actor, actor)
+        )
 
     def _rollback(self) -> None:
         # After SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY, SQLite may already have

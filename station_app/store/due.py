@@ -180,19 +180,6 @@ def case_deadlines(
     return compute_for_case(store, progress, calendar)
 
 
-def deadline_to_dict(deadline: CaseDeadline, today: date) -> dict[str, Any]:
-    return {
-        "kind": deadline.kind.value,
-        "label": deadline.label,
-        "start": deadline.start.isoformat(),
-        "due": _iso(deadline.due),
-        "met_on": _iso(deadline.met_on),
-        "paused_since": _iso(deadline.paused_since),
-        "overdue": deadline.is_overdue(today),
-        "warnings": list(deadline.warnings),
-    }
-
-
 def stored_deadlines(store: Store, local_ids: Sequence[int]) -> dict[int, list[CaseDeadline]]:
     """The stored deadlines of the given cases (a page of the case list), by local id."""
     result: dict[int, list[CaseDeadline]] = {local_id: [] for local_id in local_ids}

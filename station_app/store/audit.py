@@ -1,0 +1,72 @@
+"""The audit log: who changed which field (written by triggers, see migrations.install_audit_log)
+and who was shown a full ID number or phone number (written here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from station_app.ids import new_id, utc_now
+from station_app.store.connection import Store
+
+# The personal data a reveal shows in full, by column of parties.
+REVEALED_FIELDS = ("id_number", "phone")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor: str
+    table_name: str
+    row_id: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    kind: str
+
+
+def log_reveal(
+    store: Store, case_id: str, *, actor: str, station_code: str, fields=REVEALED_FIELDS
+) -> int:
+    """Record that `actor` was shown the case's parties' full ID numbers and phones: one
+    'reveal' row per party and field that holds a value. Returns how many rows."""
+    now = utc_now()
+    rows = []
+    for party in store.query(
+        "SELECT id, id_number, phone FROM parties WHERE case_id = ? AND deleted = 0"
+        " ORDER BY role DESC, position",
+        (case_id,),
+    ):
+        for name in fields:
+            if party[name]:
+                rows.append(
+                    (new_id(), station_code, now, now, now, actor, case_id, party["id"], name)
+                )
+    with store.transaction(actor=actor):
+        store.conn.executemany(
+            "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
+            " table_name, row_id, field, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'parties', ?, ?,"
+            " 'reveal')",
+            rows,
+        )
+    return len(rows)
+
+
+def audit_entries(store: Store, case_id: str) -> list[AuditEntry]:
+    """Every audit row of a case, oldest first."""
+    return [
+        AuditEntry(
+            at=row["at"],
+            actor=row["actor"],
+            table_name=row["table_name"],
+            row_id=row["row_id"],
+            field=row["field"],
+            old_value=row["old_value"],
+            new_value=row["new_value"],
+            kind=row["kind"],
+        )
+        for row in store.query(
+            "SELECT at, actor, table_name, row_id, field, old_value, new_value, kind"
+            " FROM audit_log WHERE case_id = ? AND deleted = 0 ORDER BY at, local_id",
+            (case_id,),
+        )
+    ]

@@ -1,0 +1,84 @@
+"""Printed documents as pure functions: content records in, deterministic PDF bytes out.
+
+`DOCUMENT_KINDS` names every kind the app can print, with its builder, its check for missing
+facts and who receives it (a document for the business never carries a reporter's identity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from station_app.documents import mediation_agreement, registration_form
+from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
+from station_app.documents.fonts import (
+    DocumentFontMissing,
+    UnprintableCharacter,
+    check_document_font,
+)
+from station_app.domain import CaseKind
+
+
+class Audience(StrEnum):
+    """Who is given the printed document."""
+
+    INTERNAL = "internal"  # the station's file only
+    PARTIES = "parties"  # both the consumer and the business
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    id: str
+    title: str
+    module: str
+    content_type: type
+    build: Callable[..., bytes]  # build(content, *, verification_code) -> PDF bytes
+    missing_facts: Callable[[Any], list[str]]
+    audience: Audience
+
+
+DOCUMENT_KINDS: dict[str, DocumentKind] = {
+    kind.id: kind
+    for kind in (
+        DocumentKind(
+            id=registration_form.COMPLAINT_KIND,
+            title="投诉登记表",
+            module=registration_form.__name__,
+            content_type=RegistrationContent,
+            build=partial(registration_form.build_registration_form, kind=CaseKind.COMPLAINT),
+            missing_facts=partial(registration_form.missing_facts, kind=CaseKind.COMPLAINT),
+            audience=Audience.INTERNAL,
+        ),
+        DocumentKind(
+            id=registration_form.REPORT_KIND,
+            title="举报登记表",
+            module=registration_form.__name__,
+            content_type=RegistrationContent,
+            build=partial(registration_form.build_registration_form, kind=CaseKind.REPORT),
+            missing_facts=partial(registration_form.missing_facts, kind=CaseKind.REPORT),
+            audience=Audience.INTERNAL,
+        ),
+        DocumentKind(
+            id=mediation_agreement.KIND,
+            title="调解协议书（投诉调解书）",
+            module=mediation_agreement.__name__,
+            content_type=AgreementContent,
+            build=mediation_agreement.build_mediation_agreement,
+            missing_facts=mediation_agreement.missing_facts,
+            audience=Audience.PARTIES,
+        ),
+    )
+}
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "Audience",
+    "DocumentFontMissing",
+    "DocumentKind",
+    "MissingFacts",
+    "UnprintableCharacter",
+    "check_document_font",
+]

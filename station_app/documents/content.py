@@ -1,0 +1,111 @@
+"""What each document prints: plain input records the workflow layer fills (no database here),
+and the checks shared by every document's `missing_facts`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from station_app.documents.fonts import document_fonts, unprintable_message
+from station_app.documents.wording import AGREEMENT_TITLES
+from station_app.domain import AgreementTerm, Case, Party
+from station_app.i18n import _
+
+# One term of an agreement: what the consumer gets (TermType), in words, and the money if any.
+Term = AgreementTerm
+
+
+@dataclass
+class RegistrationContent:
+    """投诉登记表 / 举报登记表: the case as registered, for the station's file."""
+
+    case: Case
+    organisation: str  # the station, printed as the letterhead
+    clerk: str  # who registered it (display name)
+    registered_at: datetime | None = None  # when it was registered; default: when received
+
+
+@dataclass
+class AgreementContent:
+    """调解协议书 / 投诉调解书 (人民调解法第二十九条)."""
+
+    case: Case  # parties, the complaint's request and facts
+    organisation: str  # the mediation organisation (letterhead, seal)
+    document_number: str  # e.g. 瑞市监消〔2026〕第17号 (layout.format_document_number)
+    agreed_on: date | None
+    terms: list[Term] = field(default_factory=list)
+    mediators: list[str] = field(default_factory=list)
+    facts: str = ""  # 纠纷的主要事实; the case's facts when empty
+    dispute: str = ""  # 争议事项及各方责任
+    performance: str = ""  # 履行方式, e.g. 现金支付 / 银行转账
+    performance_due: date | None = None
+    performed_on_spot: bool = False
+    merchant_agent: Party | None = None  # the business's representative at the mediation
+    title: str = AGREEMENT_TITLES[0]
+
+    @property
+    def dispute_facts(self) -> str:
+        return (self.facts or self.case.facts).strip()
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every piece of text in a content record, however deeply nested."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _texts(getattr(value, f.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def unprintable_problems(content: object) -> list[str]:
+    """One message per text that holds a character no available font can draw."""
+    fonts = document_fonts()
+    problems = []
+    seen: set[str] = set()
+    for text in _texts(content):
+        if text in seen:
+            continue
+        seen.add(text)
+        char = fonts.unprintable(text)
+        if char is not None:
+            problems.append(unprintable_message(char, text))
+    return problems
+
+
+def party_problems(case: Case, *, who: str) -> list[str]:
+    """Missing names of the consumers (`who` is "complainant" or "reporter")."""
+    problems = []
+    if not case.complainants:
+        problems.append(
+            _("No reporter is recorded.") if who == "reporter" else _("No complainant is recorded.")
+        )
+    for number, party in enumerate(case.complainants, start=1):
+        if not party.name.strip():
+            if who == "reporter":
+                problems.append(_("Reporter {n} has no name.").format(n=number))
+            else:
+                problems.append(_("Complainant {n} has no name.").format(n=number))
+    if case.agent is not None and not case.agent.name.strip():
+        problems.append(_("The agent has no name."))
+    return problems
+
+
+def merchant_problems(case: Case) -> list[str]:
+    if case.merchant is None or not case.merchant.name.strip():
+        return [_("The business complained about is not recorded.")]
+    return []
+
+
+class MissingFacts(Exception):
+    """A document cannot be printed: these facts are missing (messages for the user)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            _("The document cannot be printed:") + "\n" + "\n".join(f"- {p}" for p in problems)
+        )

@@ -1,0 +1,127 @@
+"""Filled sample content for every document kind: for previews, tests and the benchmark."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from station_app.documents.content import AgreementContent, RegistrationContent, Term
+from station_app.domain import (
+    Case,
+    CaseKind,
+    Channel,
+    Evidence,
+    Gender,
+    GoodsOrService,
+    IdType,
+    Merchant,
+    Party,
+    PartyRole,
+    TermType,
+)
+
+ORGANISATION = "瑞昌市消费者权益保护委员会码头镇消费者投诉站"
+DOCUMENT_NUMBER = "瑞市监消〔2026〕第17号"
+CASE_NO = "RC-MT-2026-00017"
+RESIDENT_ID = "11010519491231002X"  # check character right (GB 11643-1999)
+CREDIT_CODE = "91110108551385082Q"  # check character right (GB 32100-2015)
+
+
+SURNAMES = "张王李刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN_NAMES = ("秀兰", "伟", "芳", "建华", "敏", "静", "丽娟", "强", "志刚", "军")
+
+
+def sample_complainant(number: int = 1) -> Party:
+    """Complainant `number` (1–200, each name different): 张秀兰, 张伟, 张芳 ... 罗军."""
+    if not 1 <= number <= len(SURNAMES) * len(GIVEN_NAMES):
+        raise ValueError(f"no sample complainant {number}")
+    surname, given = divmod(number - 1, len(GIVEN_NAMES))
+    name = SURNAMES[surname] + GIVEN_NAMES[given]
+    return Party(
+        name=name,
+        gender=Gender.FEMALE,
+        phone=f"138{number:08d}" if number > 1 else "13812346721",
+        address=f"瑞昌市码头镇东风村{number}组",
+        id_type=IdType.RESIDENT_ID,
+        id_number=RESIDENT_ID,
+    )
+
+
+def sample_case(complainants: int = 1, kind: CaseKind = CaseKind.COMPLAINT) -> Case:
+    return Case(
+        kind=kind,
+        channel=Channel.PHONE,
+        received_at=datetime(2026, 3, 2, 9, 30),
+        complainants=[sample_complainant(n) for n in range(1, complainants + 1)],
+        merchant=Merchant(
+            name="瑞昌市好又多超市",
+            uscc=CREDIT_CODE,
+            legal_rep="王建国",
+            address="瑞昌市湓城街道人民路88号",
+            phone="0792-4221234",
+        ),
+        goods_or_service=GoodsOrService.GOODS,
+        category="家用电子电器类",
+        problem_nature="质量",
+        purchase_date=date(2026, 2, 10),
+        purchase_place="瑞昌市好又多超市湓城店",
+        amount=Decimal("1299.50"),
+        request="退货退款，并赔偿往返交通费用",
+        facts="2026年2月10日，投诉人在被投诉人处购买电饭煲一台，价款1,299.50元。"
+        "使用三天后电饭煲无法加热，投诉人要求退货，被投诉人以已过七日为由拒绝。",
+        consent_publish=False,
+        consent_mediation=True,
+        consent_entrusted=True,
+        evidence=[
+            Evidence(sha256="0" * 64, filename="购物小票.jpg", size=182_311, note="2026年2月10日"),
+            Evidence(sha256="1" * 64, filename="电饭煲照片.jpg", size=1_024_000),
+        ],
+        case_no=CASE_NO,
+        owner_station="RC-MT",
+    )
+
+
+def sample_agreement(complainants: int = 1, *, refund_text: str = "") -> AgreementContent:
+    return AgreementContent(
+        case=sample_case(complainants),
+        organisation=ORGANISATION,
+        document_number=DOCUMENT_NUMBER,
+        agreed_on=date(2026, 3, 9),
+        terms=[
+            Term(
+                TermType.REFUND,
+                Decimal("1299.50"),
+                refund_text or "被投诉人退还投诉人购买电饭煲的货款",
+            ),
+            Term(TermType.COMPENSATION, Decimal("200"), "被投诉人赔偿投诉人往返交通及误工损失"),
+            Term(TermType.OTHER, None, "投诉人在收到全部款项后将电饭煲及其配件退还被投诉人。"),
+        ],
+        mediators=["李文华", "赵明"],
+        dispute="双方对电饭煲不能加热是否属于质量问题存在争议。经调解员现场查看，电饭煲加热元件故障，"
+        "属于产品质量问题，被投诉人应当承担退货退款责任；投诉人应当退还商品。",
+        performance="被投诉人以现金方式当面支付",
+        performance_due=date(2026, 3, 12),
+        merchant_agent=Party(
+            name="王小明", role=PartyRole.AGENT, gender=Gender.MALE, phone="13907921234"
+        ),
+    )
+
+
+def sample_registration(
+    kind: CaseKind = CaseKind.COMPLAINT, complainants: int = 1
+) -> RegistrationContent:
+    case = sample_case(complainants, kind)
+    if kind == CaseKind.COMPLAINT:
+        case.agent = Party(
+            name="李代理",
+            role=PartyRole.AGENT,
+            gender=Gender.MALE,
+            phone="13900001111",
+            address="瑞昌市湓城街道1号",
+            id_type=IdType.RESIDENT_ID,
+            id_number=RESIDENT_ID,
+        )
+    else:
+        case.request = ""
+        case.facts = "被举报人销售的电饭煲无产品合格证，疑似销售不合格产品。"
+    return RegistrationContent(case=case, organisation=ORGANISATION, clerk="刘登记")

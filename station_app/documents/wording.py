@@ -1,0 +1,106 @@
+"""The Chinese wording printed on documents, as data, each legal sentence with its source.
+
+Documents are always Chinese, whatever the language of the app, so nothing here goes through
+`_()`. Correct a sentence here and every document that prints it follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from station_app.domain import Channel, Gender, GoodsOrService, IdType, TermType
+
+PEOPLES_MEDIATION_LAW = "《中华人民共和国人民调解法》"
+COMPLAINT_MEASURES = "《市场监督管理投诉举报处理办法》"
+
+
+@dataclass(frozen=True)
+class LegalText:
+    """A sentence printed on a document and the provision it comes from."""
+
+    text: str
+    source: str
+
+
+# --------------------------------------------------------------------------- mediation agreement
+
+AGREEMENT_TITLES = ("调解协议书", "投诉调解书")
+
+AGREEMENT_INTRO = LegalText(
+    "根据" + PEOPLES_MEDIATION_LAW + COMPLAINT_MEASURES + "有关规定，经{organisation}调解，"
+    "双方当事人在平等协商、自愿的基础上达成如下协议：",
+    COMPLAINT_MEASURES
+    + "（国家市场监督管理总局令第121号）；"
+    + PEOPLES_MEDIATION_LAW
+    + "第二十二条",
+)
+AGREEMENT_BINDING = LegalText(
+    "本协议具有法律约束力，双方当事人应当按照约定履行。",
+    PEOPLES_MEDIATION_LAW + "第三十一条",
+)
+AGREEMENT_EFFECT = LegalText(
+    "本协议自双方当事人签名（盖章或按指印）、调解员签名并加盖调解组织印章之日起生效。",
+    PEOPLES_MEDIATION_LAW + "第二十九条",
+)
+AGREEMENT_COPIES = LegalText(
+    "本协议一式三份，双方当事人各执一份，调解组织留存一份。",
+    PEOPLES_MEDIATION_LAW + "第二十九条",
+)
+# The competent courts are those of 《中华人民共和国民事诉讼法》(2023) 第二百零五条 [verify number].
+JUDICIAL_CONFIRMATION = LegalText(
+    "双方当事人认为有必要的，可以自本协议生效之日起三十日内，共同向当事人住所地、标的物所在地"
+    "或者调解组织所在地的基层人民法院申请司法确认。人民法院依法确认本协议有效，一方当事人拒绝履行"
+    "或者未全部履行的，对方当事人可以向人民法院申请强制执行。",
+    PEOPLES_MEDIATION_LAW + "第三十三条",
+)
+# The sections an agreement states (人民调解法第二十九条).
+AGREEMENT_SECTIONS = (
+    "当事人基本情况",
+    "纠纷的主要事实",
+    "争议事项及各方责任",
+    "协议内容",
+    "履行方式和期限",
+)
+PERFORMED_ON_SPOT = "上述协议内容已于{date}当场履行完毕。"
+PERFORMANCE_BY = "{method}，于{date}前履行完毕。"
+
+# --------------------------------------------------------------------------- registration forms
+
+INTERNAL_MARK = "内部登记"
+REPORTER_CONFIDENTIAL = LegalText(
+    "举报人信息依法保密，本表仅供内部登记使用，不得向被举报人或者其他无关人员提供。",
+    COMPLAINT_MEASURES + "（国家市场监督管理总局令第121号）举报人信息保密规定",
+)
+CONSENTS = (
+    ("consent_publish", "同意公开投诉信息"),
+    ("consent_mediation", "同意调解"),
+    ("consent_entrusted", "同意委托消费者协会（消费者权益保护委员会）调解"),
+)
+
+# --------------------------------------------------------------------------- labels
+
+CHANNEL_TEXT = {
+    Channel.PHONE: "电话",
+    Channel.WALK_IN: "来访",
+    Channel.LETTER: "信函",
+    Channel.PLATFORM_12315: "全国12315平台",
+    Channel.TRANSFER_12345: "12345热线转办",
+    Channel.OTHER: "其他",
+}
+GENDER_TEXT = {Gender.UNKNOWN: "", Gender.MALE: "男", Gender.FEMALE: "女"}
+ID_TYPE_TEXT = {
+    IdType.NONE: "",
+    IdType.RESIDENT_ID: "居民身份证",
+    IdType.PASSPORT: "护照",
+    IdType.OTHER: "其他证件",
+}
+GOODS_OR_SERVICE_TEXT = {GoodsOrService.GOODS: "商品", GoodsOrService.SERVICE: "服务"}
+TERM_TYPE_TEXT = {
+    TermType.REFUND: "退款",
+    TermType.REPLACEMENT: "更换",
+    TermType.REPAIR: "修理",
+    TermType.COMPENSATION: "赔偿",
+    TermType.OTHER: "其他",
+}
+NOT_GIVEN = "未提供"
+NOT_APPLICABLE = "—"

@@ -64,6 +64,7 @@ from station_app.store.case_events import (
     update_case,
 )
 from station_app.store.connection import Store
+from station_app.store.holidays import load_calendar
 from station_app.workdays import WorkdayCalendar
 from station_app.workflow import (
     Action,
@@ -796,6 +797,8 @@ def act(
             due.recompute_case_deadlines(store, local_id, calendar)
     warnings = list(plan.warnings)
     for deadline in deadlines:
+        if deadline.met_on is not None:
+            continue  # a calendar gap after a met deadline changes nothing
         for warning in deadline.warnings:
             if warning not in warnings:
                 warnings.append(warning)
@@ -816,11 +819,16 @@ def describe_action(action: Action) -> str:
     return f"{action.value}: {action_label(action)} ({keys})"
 
 
-def case_record(store: Store, case_key: str, calendar: WorkdayCalendar) -> CaseRecord | None:
-    """The workflow record of a case (by number or id): what `case show` adds to the case."""
+def case_record(
+    store: Store, case_key: str, calendar: WorkdayCalendar | None = None
+) -> CaseRecord | None:
+    """The workflow record of a case (by number or id): what `case show` adds to the case.
+    The deadlines are computed with `calendar` (default: the store's holiday schedules)."""
     progress = find_progress(store, case_key.strip())
     if progress is None:
         return None
+    if calendar is None:
+        calendar = load_calendar(store)
     workflow = {
         "status": progress.status.value,
         "owner_station": progress.owner_station,

@@ -171,12 +171,17 @@ def _iso(value: date | None) -> str | None:
 
 
 def case_deadlines(
-    store: Store, case_key: str, calendar: WorkdayCalendar
+    store: Store, case_key: str, calendar: WorkdayCalendar | None = None
 ) -> list[CaseDeadline] | None:
-    """The deadlines of a case (by number or id), computed from its record; None if no case."""
+    """The deadlines of a case (by number or id), computed from its record with `calendar`
+    (default: the store's holiday schedules); None if there is no such case."""
     progress = find_progress(store, case_key)
     if progress is None:
         return None
+    if calendar is None:
+        from station_app.store.holidays import load_calendar  # holidays imports this module
+
+        calendar = load_calendar(store)
     return compute_for_case(store, progress, calendar)
 
 

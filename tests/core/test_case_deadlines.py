@@ -256,3 +256,14 @@ def test_todays_work_query_uses_the_partial_index(store):
         )
     )
     assert "case_deadlines_open" in plan and "TEMP B-TREE" not in plan
+
+
+def test_a_met_deadline_no_longer_warns_about_a_missing_year(store):
+    report = new_case(store, kind=CaseKind.REPORT, received_at=datetime(2026, 12, 21, 9, 0))
+    now = datetime(2026, 12, 23, 9, 0)
+    checked = do(store, report, "check", user=CLERK, now=now)
+    assert any("2027" in w for w in checked.warnings)
+    decided = do(store, report, "not-open", {"note": "不属实"}, now=now)
+    assert decided.warnings == []
+    [deadline] = case_deadlines(store, report.case_no)  # the store's own calendar
+    assert deadline.met_on == date(2026, 12, 23) and deadline.warnings

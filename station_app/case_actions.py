@@ -66,14 +66,7 @@ from station_app.store.case_events import (
 from station_app.store.connection import Store
 from station_app.store.holidays import load_calendar
 from station_app.workdays import WorkdayCalendar
-from station_app.workflow import (
-    Action,
-    CaseState,
-    Ground,
-    action_label,
-    find_transition,
-    refusal_reason,
-)
+from station_app.workflow import Action, CaseState, Ground, WorkflowRefused, check_action
 
 PROMISE_SETTING = "promise_minutes"
 # The public promise: on the scene within 15 minutes in town, 30 in the townships (domain.md).
@@ -726,12 +719,10 @@ def act(
         if progress is None:
             raise ActionRejected([_("No case numbered {number}.").format(number=case_key)])
         state = CaseState(progress.kind, progress.status, progress.owner_station)
-        reason = refusal_reason(state, action, role=user.role, station_code=station_code)
-        if reason is not None:
-            raise ActionRejected([reason])
-        transition = find_transition(progress.kind, action)
-        assert transition is not None
-        target = transition.target or progress.status
+        try:
+            target = check_action(state, action, role=user.role, station_code=station_code)
+        except WorkflowRefused as refused:
+            raise ActionRejected([str(refused)]) from None
 
         values, problems = parse_payload(action, payload)
         events = list_events(store, progress.id)
@@ -811,12 +802,6 @@ def act(
         deadlines=deadlines,
         warnings=warnings,
     )
-
-
-def describe_action(action: Action) -> str:
-    """The action's label and the payload it takes, for help texts."""
-    keys = ", ".join(spec.key for spec in ACTION_FIELDS[action])
-    return f"{action.value}: {action_label(action)} ({keys})"
 
 
 def case_record(

@@ -11,7 +11,7 @@ import pytest
 
 from station_app.action_payloads import ACTION_FIELDS, when_key
 from station_app.case_actions import ActionRejected, case_record
-from station_app.domain import CaseKind, Channel, Party, Role, User
+from station_app.domain import CaseKind, CaseStatus, Channel, Party, Role, User
 from station_app.store.holidays import load_calendar
 from station_app.workflow import Action
 from tests.core.conftest import outbox_rows
@@ -57,7 +57,7 @@ def _mediating(store, **kwargs):
 # --------------------------------------------------------------------------- the payload table
 
 
-def test_every_action_has_a_payload_with_a_date_and_a_planner_where_needed():
+def test_every_action_takes_the_date_it_happened():
     for action in Action:
         keys = [spec.key for spec in ACTION_FIELDS[action]]
         assert when_key(action) in keys, action
@@ -742,3 +742,28 @@ def test_admin_and_city_roles_may_act_and_role_is_recorded(store):
     do(store, case, "accept", user=admin)
     assert events(store, case)[-1]["actor_role"] == "admin"
     assert date.fromisoformat(case_row(store, case)["accepted_on"]) == NOW.date()
+
+
+@pytest.mark.parametrize("kind", list(CaseKind))
+@pytest.mark.parametrize("action", list(Action))
+def test_act_refuses_exactly_what_the_workflow_forbids(store, kind, action):
+    """On a registered case, every action the state machine forbids is refused with its reason
+    and writes nothing; every other one gets past the workflow check."""
+    from station_app.workflow import CaseState, refusal_reason
+
+    case = new_case(store, kind=kind)
+    state = CaseState(kind, CaseStatus.REGISTERED, VILLAGE)
+    expected = refusal_reason(state, action, role=CLERK.role, station_code=VILLAGE)
+    before = snapshot(store)
+    try:
+        do(store, case, action.value, {}, user=CLERK)
+    except ActionRejected as rejected:
+        if expected is not None:
+            assert rejected.problems == [expected]
+        else:  # allowed, but this action needs details
+            assert all("is required" in p or "dispatch" in p for p in rejected.problems), (
+                rejected.problems
+            )
+        assert snapshot(store) == before
+    else:
+        assert expected is None

@@ -169,11 +169,14 @@ def draw_text(
     align: str = "left",
     font: str | None = None,
     bold: bool = False,
+    char_space: float = 0,
 ) -> float:
-    """Draw one line of text in runs of fonts that have its characters; returns its width."""
+    """Draw one line of text in runs of fonts that have its characters; returns its width.
+    `char_space` spreads the characters (a short title) without putting spaces in the text."""
     fonts = document_fonts()
     runs = list(fonts.runs(text, font or fonts.body))
     width = sum(stringWidth(run, f, size) for f, run in runs)
+    width += char_space * max(0, sum(len(run) for _, run in runs) - 1)
     if align == "centre":
         x -= width / 2
     elif align == "right":
@@ -184,6 +187,8 @@ def draw_text(
         # No bold face in the font: fill and stroke the outline, as word processors do.
         canv.setLineWidth(size * 0.035)
         obj.setTextRenderMode(2)
+    if char_space:
+        obj.setCharSpace(char_space)
     for f, run in runs:
         obj.setFont(f, size)
         obj.textOut(run)
@@ -202,7 +207,7 @@ class CentredLine(Flowable):
         *,
         title_font: bool,
         space_after: float = 0,
-        letter_spacing: float = 0,
+        spread_short: bool = False,
     ) -> None:
         super().__init__()
         fonts = document_fonts()
@@ -211,14 +216,12 @@ class CentredLine(Flowable):
         self.font = fonts.title if title_font else fonts.body
         self.bold = title_font and fonts.title_fake_bold
         self.spaceAfter = space_after
-        self.letter_spacing = letter_spacing
+        # A title of up to six characters is spread: 调 解 协 议 书.
+        self.char_space = size * 0.5 if spread_short and len(text) <= 6 else 0
         self._lines: list[str] = []
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        shown = self.text
-        if self.letter_spacing and len(self.text) <= 6:
-            shown = "\u2002".join(self.text)  # en spaces: 调 解 协 议 书
-        self._lines = _split_to_width(shown, self.font, self.size, available_width) or [""]
+        self._lines = _split_to_width(self.text, self.font, self.size, available_width) or [""]
         self.width = available_width
         self.height = len(self._lines) * self.size * 1.45
         return self.width, self.height
@@ -235,6 +238,7 @@ class CentredLine(Flowable):
                 align="centre",
                 font=self.font,
                 bold=self.bold,
+                char_space=self.char_space,
             )
             y -= self.size * 1.45
 
@@ -245,7 +249,7 @@ def letterhead(organisation: str) -> Flowable:
 
 
 def document_title(title: str) -> Flowable:
-    return CentredLine(title, SIZE_2, title_font=True, space_after=6, letter_spacing=1)
+    return CentredLine(title, SIZE_2, title_font=True, space_after=6, spread_short=True)
 
 
 def number_line(number: str, styles: Styles, align: int = TA_CENTER) -> Paragraph:

@@ -139,3 +139,33 @@ def test_text_beyond_the_bmp_maps_back_to_unicode_as_a_surrogate_pair():
 def test_markup_escapes_and_keeps_line_breaks():
     assert markup("a<b>&c\n第二行") == "a&lt;b&gt;&amp;c<br/>第二行"
     assert markup("零\u200b宽") == "零宽"  # invisible marks need no glyph
+
+
+@needs_poppler
+def test_a_windows_song_font_is_preferred_and_the_bundled_font_fills_its_gaps(
+    tmp_path, monkeypatch
+):
+    """Stands a copy of the bundled collection in for simsun.ttc in a fake %WINDIR%\\Fonts."""
+    from station_app.documents import fonts
+
+    bundled = fonts.bundled_font_file().path
+    (tmp_path / "simsun.ttc").symlink_to(bundled)
+    monkeypatch.setattr(fonts, "windows_fonts_dir", lambda: tmp_path)
+    configure_document_fonts(prefer_system=True, rare_character_fonts=())
+    chosen = document_fonts()
+    assert chosen.body_file.path == tmp_path / "simsun.ttc"
+    assert chosen.fallback_fonts  # the bundled font, for characters SimSun lacks
+    assert chosen.title_fake_bold  # no simhei.ttf here
+    pdf = build_mediation_agreement(sample_agreement(), verification_code="1A2B3C4D")
+    assert "调解协议书" in flat(pdf_text(pdf))
+    assert all(row["emb"] == "yes" for row in pdf_fonts(pdf))
+
+
+def test_an_unreadable_windows_font_falls_back_to_the_bundled_one(tmp_path, monkeypatch):
+    from station_app.documents import fonts
+
+    (tmp_path / "simsun.ttc").write_bytes(b"not a font")
+    monkeypatch.setattr(fonts, "windows_fonts_dir", lambda: tmp_path)
+    configure_document_fonts(prefer_system=True, rare_character_fonts=())
+    assert check_document_font() is None
+    assert document_fonts().body_file.path.name == "wqy-microhei.ttc"

@@ -168,3 +168,33 @@ def test_document_numbers():
         format_document_number("", 2026, 1)
     with pytest.raises(ValueError):
         format_document_number("瑞市监消", 2026, 0)
+
+
+def test_no_document_for_the_business_is_made_for_a_report():
+    """A reporter's identity never reaches the business: only internal forms exist for reports."""
+    from station_app.documents import Audience
+
+    report = sample_registration(CaseKind.REPORT)
+    for kind in DOCUMENT_KINDS.values():
+        if kind.audience == Audience.INTERNAL:
+            continue
+        content = sample_content(kind.id)
+        content.case = report.case
+        assert kind.missing_facts(content), kind.id
+
+
+@needs_poppler
+def test_a_footer_note_is_printed_on_every_page():
+    """For records signed on every page (调解笔录): the note sits above the page number."""
+    from station_app.documents.fonts import document_fonts
+    from station_app.documents.layout import PageMarks, Styles, build_pdf, para
+
+    styles = Styles(document_fonts())
+    story = [para("调解笔录正文。" * 40, styles.body) for _ in range(8)]
+    marks = PageMarks(verification_code="ABCD0123", footer_note="当事人签名：")
+    pdf = build_pdf(story, title="调解笔录", author="测试", marks=marks)
+    total = page_count(pdf)
+    assert total >= 2
+    for page in range(1, total + 1):
+        text = flat(pdf_text(pdf, page))
+        assert "当事人签名：" in text and f"第{page}页共{total}页" in text

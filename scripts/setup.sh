@@ -8,7 +8,7 @@ packages=(
   libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0
   xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
-  fonts-wqy-microhei poppler-utils
+  fonts-wqy-microhei fonts-hanazono fonts-dejavu-core poppler-utils
 )
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

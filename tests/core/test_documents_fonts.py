@@ -65,7 +65,6 @@ def test_an_unreadable_font_file_is_a_clear_message(tmp_path):
     assert "cannot be read" in message and str(broken) in message
 
 
-@pytest.mark.skipif(not LATIN_ONLY_FONT.is_file(), reason="DejaVu Sans is not installed")
 def test_a_font_without_chinese_is_refused():
     configure_document_fonts(bundled=FontFile(LATIN_ONLY_FONT), prefer_system=False)
     message = check_document_font()
@@ -113,10 +112,6 @@ def build_problems(content) -> list[str]:
 
 
 @needs_poppler
-@pytest.mark.skipif(
-    not any(p.is_file() for p in EXTENSION_B_FONTS),
-    reason="no TrueType font with CJK Extension B (apt install fonts-hanazono)",
-)
 def test_a_rare_character_is_printed_with_a_font_that_has_it():
     font = next(p for p in EXTENSION_B_FONTS if p.is_file())
     configure_document_fonts(prefer_system=False, rare_character_fonts=[FontFile(font)])

@@ -166,6 +166,7 @@ class StartupFlow(QObject):
     def _open_main(self, user: User, station: Station | None) -> None:
         self.window = open_main_window(self.folder, user, tasks=self.tasks, station=station)
         self.window.showMaximized()
+        self.window.show_todays_work()  # 今日待办 opens on start-up
         self._dialog = None
         self.app.setQuitOnLastWindowClosed(True)
 

@@ -1,10 +1,13 @@
-"""A read-only view of one case: parties (phones and IDs masked), merchant, facts, evidence files."""
+"""One case: its workflow (deadlines, allowed actions, timeline) over its registration data
+(parties with phones and IDs masked until revealed, merchant, facts) and evidence files."""
 
 from __future__ import annotations
 
 import atexit
 import shutil
 import tempfile
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -22,16 +26,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_app.domain import Case, Evidence, Party
+from station_app.case_actions import case_record
+from station_app.case_json import CaseRecord
+from station_app.domain import Case, CaseKind, CaseStatus, Evidence, Party, Station, User
 from station_app.domain import label as enum_label
 from station_app.evidence_files import evidence_path
 from station_app.i18n import _
 from station_app.money import format_yuan
 from station_app.store import Store, StoreError
+from station_app.store.accounts import local_station
+from station_app.store.audit import log_reveal
 from station_app.store.case_list import case_rows
 from station_app.store.cases import get_case
+from station_app.ui.action_dialog import ActionDialog
+from station_app.ui.audit_view import AuditDialog
+from station_app.ui.case_timeline import deadlines_box, timeline_box
+from station_app.ui.field_problem import WARNING_COLOUR
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.validation import mask_id_number, mask_phone
+from station_app.workflow import Action, CaseState, action_label, allowed_actions
 
 _opened_dir: Path | None = None
 
@@ -67,23 +80,25 @@ def _section(title: str, rows: list[tuple[str, str]], caption_width: int) -> QGr
     return box
 
 
-def _person_rows(person: Party) -> list[tuple[str, str]]:
+def _person_rows(person: Party, reveal: bool = False) -> list[tuple[str, str]]:
     rows = [
         (_("Name"), person.name),
         (_("Gender"), enum_label(person.gender) if person.gender.value else ""),
-        (_("Phone"), mask_phone(person.phone)),
+        (_("Phone"), person.phone if reveal else mask_phone(person.phone)),
         (_("Address"), person.address),
     ]
     if person.id_number:
-        rows.append((enum_label(person.id_type), mask_id_number(person.id_number)))
+        number = person.id_number if reveal else mask_id_number(person.id_number)
+        rows.append((enum_label(person.id_type), number))
     return rows
 
 
 Section = tuple[str, list[tuple[str, str]]]
 
 
-def case_sections(case: Case) -> list[Section]:
-    """The case as titled sections of (caption, text) rows; phones and IDs masked."""
+def case_sections(case: Case, reveal: bool = False) -> list[Section]:
+    """The case as titled sections of (caption, text) rows; phones and IDs masked unless
+    `reveal` (after the reveal was logged)."""
     basics = [
         (_("Received"), case.received_at.strftime("%Y-%m-%d %H:%M")),
         (_("Registered by"), case.created_by),
@@ -96,9 +111,9 @@ def case_sections(case: Case) -> list[Section]:
         basics.append((_("Anonymous report"), _("Yes")))
     sections: list[Section] = [(_("Case"), basics)]
     for number, person in enumerate(case.complainants, start=1):
-        sections.append((_("Complainant {n}").format(n=number), _person_rows(person)))
+        sections.append((_("Complainant {n}").format(n=number), _person_rows(person, reveal)))
     if case.agent is not None:
-        sections.append((_("Agent"), _person_rows(case.agent)))
+        sections.append((_("Agent"), _person_rows(case.agent, reveal)))
     merchant = case.merchant
     if merchant is not None:
         rows = [
@@ -148,17 +163,73 @@ def _size_text(size: int) -> str:
     return _("{size} KB").format(size=max(1, round(size / 1024)))
 
 
+@dataclass
+class CaseView:
+    """Everything the detail shows, read in one task on the worker."""
+
+    case: Case
+    record: CaseRecord
+    station: Station
+    today: date
+
+    @property
+    def owner_station(self) -> str:
+        return self.record.workflow.get("owner_station") or self.case.owner_station
+
+    @property
+    def escalated_away(self) -> bool:
+        return self.owner_station != self.station.code
+
+    def state(self) -> CaseState:
+        status = CaseStatus(self.record.workflow.get("status") or self.case.status)
+        return CaseState(CaseKind(self.case.kind), status, self.owner_station)
+
+
+def load_case_view(store: Store, key: str) -> CaseView | None:
+    """The case with this number or id, its workflow record and this PC's station."""
+    case = get_case(store, key)
+    if case is None:
+        return None
+    record = case_record(store, case.id)
+    if record is None:
+        return None
+    return CaseView(case, record, local_station(store), date.today())
+
+
+ACTION_COLUMNS = 4
+
+
 class CaseDetailView(QWidget):
-    """Loads a case on the worker and lays it out; reloads when the data changes."""
+    """Loads a case on the worker and lays it out; reloads when the data changes.
+
+    With a `user`, the view offers the workflow actions that user may take on the case now
+    (workflow.allowed_actions), each opening an ActionDialog.
+    """
 
     case_loaded = Signal(object)  # the Case shown
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None, user: User | None = None):
         super().__init__(parent)
         self.tasks = tasks
+        self.user = user
         self.case: Case | None = None
+        self.view: CaseView | None = None
+        self.revealed = False
+        self.action_buttons: dict[Action, QPushButton] = {}
+        self.action_dialog: ActionDialog | None = None
+        self.audit_dialog: AuditDialog | None = None
         self._key: str | None = None
         self._generation = 0
+        self.banner = QLabel()
+        self.banner.setObjectName("escalated-banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            f"background: #fff3e0; color: {WARNING_COLOUR}; padding: 6px; font-weight: bold;"
+        )
+        self.banner.hide()
+        self.actions_box = QGroupBox(_("Next steps"))
+        self.actions_grid = QGridLayout(self.actions_box)
+        self.actions_box.hide()
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.message = QLabel(_("Loading…"))
@@ -166,20 +237,22 @@ class CaseDetailView(QWidget):
         self.scroll.setWidget(self.message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.actions_box)
+        layout.addWidget(self.scroll, 1)
         tasks.changes.changed.connect(self._data_changed)
 
     def show_case(self, key: str) -> None:
         """Show the case with this number or id."""
         self._key = key
-        self._load(lambda store: get_case(store, key))
+        self._load(lambda store: load_case_view(store, key))
 
     def show_local_id(self, local_id: int) -> None:
         """Show the case on this row of the list (its number is looked up on the worker)."""
 
-        def load(store: Store) -> Case | None:
+        def load(store: Store) -> CaseView | None:
             rows = case_rows(store, [local_id])
-            return get_case(store, rows[local_id].case_no) if local_id in rows else None
+            return load_case_view(store, rows[local_id].case_no) if local_id in rows else None
 
         self._load(load)
 
@@ -188,32 +261,173 @@ class CaseDetailView(QWidget):
         generation = self._generation
         self.tasks.submit(
             fn,
-            success=lambda case: self._loaded(generation, case),
+            success=lambda view: self._loaded(generation, view),
             owner=self,
             doing=_("opening the case"),
         )
 
-    def _loaded(self, generation: int, case: Case | None) -> None:
+    def _loaded(self, generation: int, view: CaseView | None) -> None:
         if generation != self._generation:
             return
-        if case is None:
+        if view is None:
             self.case = None
+            self.view = None
+            self.banner.hide()
+            self.actions_box.hide()
             self.message = QLabel(_("This case no longer exists."))
             self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.scroll.setWidget(self.message)
             return
-        self.case = case
-        self._key = case.id
-        self.scroll.setWidget(self._build(case))
-        self.case_loaded.emit(case)
+        self.view = view
+        self.case = view.case
+        self._key = view.case.id
+        self._show_banner(view)
+        self._make_action_buttons(view)
+        self.scroll.setWidget(self._build(view))
+        self.case_loaded.emit(view.case)
 
     def _data_changed(self, what: frozenset[Change]) -> None:
         if self._key and (Change.CASES in what or Change.EVIDENCE in what):
             self.show_case(self._key)
 
+    # ---------------------------------------------------------------- workflow
+
+    def _show_banner(self, view: CaseView) -> None:
+        if view.escalated_away:
+            self.banner.setText(
+                _(
+                    "This case was escalated to station {owner} and belongs to it now. "
+                    "This station sees it read-only."
+                ).format(owner=view.owner_station)
+            )
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    def allowed(self) -> list[Action]:
+        """The actions the logged-in user may take on the shown case now."""
+        if self.view is None or self.user is None:
+            return []
+        return allowed_actions(
+            self.view.state(), role=self.user.role, station_code=self.view.station.code
+        )
+
+    def _make_action_buttons(self, view: CaseView) -> None:
+        while self.actions_grid.count():
+            item = self.actions_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.action_buttons = {}
+        actions = self.allowed()
+        for index, action in enumerate(actions):
+            button = QPushButton(action_label(action))
+            button.setObjectName(f"action-{action.value}")
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _checked=False, a=action: self.open_action(a))
+            self.action_buttons[action] = button
+            self.actions_grid.addWidget(button, index // ACTION_COLUMNS, index % ACTION_COLUMNS)
+        row = (len(actions) + ACTION_COLUMNS - 1) // ACTION_COLUMNS
+        if not actions:
+            none = QLabel(_("No step can be taken on this case now."))
+            self.actions_grid.addWidget(none, 0, 0, 1, ACTION_COLUMNS)
+            row = 1
+        tools = QHBoxLayout()
+        self.audit_button = QPushButton(_("Audit log"))
+        self.audit_button.setAutoDefault(False)
+        self.audit_button.setToolTip(_("Who changed what in this case, and who saw full numbers"))
+        self.audit_button.clicked.connect(self.open_audit)
+        tools.addWidget(self.audit_button)
+        self.reveal_button = QPushButton(_("Show full ID and phone numbers"))
+        self.reveal_button.setAutoDefault(False)
+        self.reveal_button.setToolTip(_("Each time the full numbers are shown, it is logged"))
+        self.reveal_button.clicked.connect(self.reveal)
+        has_numbers = any(p.id_number or p.phone for p in self._people(view.case))
+        self.reveal_button.setEnabled(has_numbers and not self.revealed)
+        tools.addWidget(self.reveal_button)
+        tools.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(tools)
+        tools.setContentsMargins(0, 0, 0, 0)
+        self.actions_grid.addWidget(holder, row, 0, 1, ACTION_COLUMNS)
+        self.actions_box.show()
+
+    @staticmethod
+    def _people(case: Case) -> list[Party]:
+        return [*case.complainants, *([case.agent] if case.agent else [])]
+
+    def open_action(self, action: Action) -> ActionDialog | None:
+        """Open the dialog of an allowed action (one at a time per case)."""
+        if self.view is None or self.user is None:
+            return None
+        if self.action_dialog is not None:
+            self.action_dialog.close()
+        dialog = ActionDialog(
+            self.tasks,
+            user=self.user,
+            station_code=self.view.station.code,
+            case_key=self.view.case.case_no,
+            action=action,
+            parent_station=self.view.station.parent_code,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "action_dialog", None))
+        dialog.done_with.connect(self._action_taken)
+        self.action_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _action_taken(self, result) -> None:
+        if result.warnings:
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                _("Saved"),
+                "\n".join([_("The step was saved. Please note:"), *result.warnings]),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    def open_audit(self) -> AuditDialog | None:
+        if self.view is None:
+            return None
+        if self.audit_dialog is None:
+            self.audit_dialog = AuditDialog(
+                self.tasks, self.view.case.id, self.view.case.case_no, self
+            )
+            self.audit_dialog.destroyed.connect(
+                lambda _obj=None: setattr(self, "audit_dialog", None)
+            )
+        self.audit_dialog.show()
+        self.audit_dialog.raise_()
+        return self.audit_dialog
+
+    def reveal(self) -> None:
+        """Log the reveal on the worker, then show the full numbers."""
+        if self.view is None or self.user is None or self.revealed:
+            return
+        case_id, actor, station = self.view.case.id, self.user.username, self.view.station.code
+
+        def log(store: Store) -> int:
+            return log_reveal(store, case_id, actor=actor, station_code=station)
+
+        def logged(_rows: int) -> None:
+            self.revealed = True
+            if self.view is not None:
+                self.reveal_button.setEnabled(False)
+                self.scroll.setWidget(self._build(self.view))
+            if self.audit_dialog is not None:
+                self.audit_dialog.reload()
+
+        self.tasks.submit(log, success=logged, owner=self, doing=_("logging the reveal"))
+
     # ---------------------------------------------------------------- layout
 
-    def _build(self, case: Case) -> QWidget:
+    def _build(self, view: CaseView) -> QWidget:
+        case = view.case
         content = QWidget()
         layout = QVBoxLayout(content)
         heading = QLabel(case.case_no)
@@ -223,13 +437,22 @@ class CaseDetailView(QWidget):
         heading.setFont(font)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(heading)
+        status = view.record.workflow.get("status") or case.status
         subtitle = _("{kind} · {channel} · {status}").format(
             kind=enum_label(case.kind),
             channel=enum_label(case.channel),
-            status=enum_label(case.status),
+            status=enum_label(CaseStatus(status)),
         )
+        if view.owner_station:
+            subtitle += " · " + _("Station {code}").format(code=view.owner_station)
         layout.addWidget(QLabel(subtitle))
-        sections = case_sections(case)
+        layout.addWidget(deadlines_box(view.record.deadlines, view.today))
+        layout.addWidget(
+            timeline_box(
+                view.record.events, case.received_at.strftime("%Y-%m-%d %H:%M"), case.created_by
+            )
+        )
+        sections = case_sections(case, reveal=self.revealed)
         # One caption width for every section, so the values line up down the whole page.
         metrics = self.fontMetrics()
         width = max(metrics.horizontalAdvance(c) for _t, rows in sections for c, _v in rows) + 12
@@ -288,12 +511,12 @@ class CaseDetailView(QWidget):
 class CaseDetailDialog(QDialog):
     """A window around CaseDetailView; several can be open side by side."""
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None, user: User | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Case"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(640, 720)
-        self.view = CaseDetailView(tasks, self)
+        self.resize(760, 820)
+        self.view = CaseDetailView(tasks, self, user)
         self.view.case_loaded.connect(
             lambda case: self.setWindowTitle(_("Case {number}").format(number=case.case_no))
         )

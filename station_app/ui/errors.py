@@ -7,9 +7,11 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from station_app.case_actions import ActionRejected
 from station_app.i18n import _
 from station_app.intake import IntakeRejected
 from station_app.store import StoreError
+from station_app.workdays import HolidayFileError
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ def set_log_file(path: str) -> None:
 
 def is_expected(error: BaseException) -> bool:
     """Errors a clerk can cause or fix; their message is written for the clerk."""
-    return isinstance(error, StoreError | IntakeRejected)
+    return isinstance(error, StoreError | IntakeRejected | ActionRejected | HolidayFileError)
 
 
 def user_message(error: BaseException, doing: str = "") -> str:
@@ -33,6 +35,8 @@ def user_message(error: BaseException, doing: str = "") -> str:
     if isinstance(error, IntakeRejected):
         lines = [problem.message for problems in error.problems.values() for problem in problems]
         return "\n".join([_("Nothing was saved. Please correct:"), *lines])
+    if isinstance(error, ActionRejected | HolidayFileError):
+        return "\n".join([_("Nothing was saved. Please correct:"), *error.problems])
     if isinstance(error, StoreError):
         return str(error)
     doing = doing or _("working")

@@ -1,10 +1,19 @@
-"""The main window: the filter bar over the case list, New case (Ctrl+N), and the status bar."""
+"""The main window: the filter bar over the case list, New case (Ctrl+N), today's work (F2),
+the holiday-schedule import, and the status bar."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from station_app.domain import Station, User
 from station_app.domain import label as enum_label
@@ -17,12 +26,15 @@ from station_app.store.case_list import (
     count_cases,
     count_text_matches,
 )
+from station_app.store.holidays import HolidayImport, import_holiday_file
 from station_app.ui.case_detail import CaseDetailDialog
 from station_app.ui.case_filter_bar import CaseFilterBar
 from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
+from station_app.ui.errors import show_error
 from station_app.ui.intake_dialog import IntakeDialog
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.todays_work import TodaysWorkDialog
 
 
 class MainWindow(QMainWindow):
@@ -44,7 +56,9 @@ class MainWindow(QMainWindow):
         self.text_matches: int | None = None
         self._count_matches_after_rows = False
         self.intake: IntakeDialog | None = None
-        self.detail_dialogs: dict[int, CaseDetailDialog] = {}
+        self.detail_dialogs: dict[int | str, CaseDetailDialog] = {}
+        self.todays_work: TodaysWorkDialog | None = None
+        self.holiday_import_result: HolidayImport | BaseException | None = None
 
         self.filter_bar = CaseFilterBar()
         self.model = CaseTableModel(tasks, parent=self)
@@ -96,6 +110,15 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(_("&Refresh"), self)
         self.refresh_action.setShortcut(QKeySequence("F5"))
         self.refresh_action.triggered.connect(self.refresh)
+        self.todays_work_action = QAction(_("&Today's work"), self)
+        self.todays_work_action.setShortcut(QKeySequence("F2"))
+        self.todays_work_action.setToolTip(_("Cases overdue, due today and due this week (F2)"))
+        self.todays_work_action.triggered.connect(self.show_todays_work)
+        self.import_holidays_action = QAction(_("Import a &holiday schedule…"), self)
+        self.import_holidays_action.setToolTip(
+            _("Read the official holiday schedule of a year from a file the city office sent")
+        )
+        self.import_holidays_action.triggered.connect(self.choose_holiday_file)
         self.quit_action = QAction(_("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
@@ -103,16 +126,21 @@ class MainWindow(QMainWindow):
         cases_menu = self.menuBar().addMenu(_("&Cases"))
         for action in (self.new_case_action, self.open_case_action, self.find_action):
             cases_menu.addAction(action)
+        cases_menu.addAction(self.todays_work_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.refresh_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.quit_action)
+
+        station_menu = self.menuBar().addMenu(_("&Station"))
+        station_menu.addAction(self.import_holidays_action)
 
         toolbar = QToolBar(_("Main"))
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.new_case_action)
         toolbar.addAction(self.open_case_action)
+        toolbar.addAction(self.todays_work_action)
         toolbar.addAction(self.refresh_action)
         self.addToolBar(toolbar)
 
@@ -254,7 +282,7 @@ class MainWindow(QMainWindow):
         local_id = self.model.local_id_at(row)
         dialog = self.detail_dialogs.get(local_id)
         if dialog is None:
-            dialog = CaseDetailDialog(self.tasks, self)
+            dialog = CaseDetailDialog(self.tasks, self, self.user)
             dialog.view.show_local_id(local_id)
             self.detail_dialogs[local_id] = dialog
             dialog.destroyed.connect(
@@ -265,6 +293,87 @@ class MainWindow(QMainWindow):
         dialog.activateWindow()
         return dialog
 
+    def open_case_number(self, case_no: str) -> CaseDetailDialog:
+        """Open the case with this number (from today's work)."""
+        dialog = self.detail_dialogs.get(case_no)
+        if dialog is None:
+            dialog = CaseDetailDialog(self.tasks, self, self.user)
+            dialog.view.show_case(case_no)
+            self.detail_dialogs[case_no] = dialog
+            dialog.destroyed.connect(
+                lambda _obj=None, key=case_no: self.detail_dialogs.pop(key, None)
+            )
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def show_todays_work(self) -> TodaysWorkDialog:
+        """Open today's work (or bring it to the front and read it again)."""
+        if self.todays_work is None:
+            self.todays_work = TodaysWorkDialog(self.tasks, self)
+            self.todays_work.open_case.connect(self.open_case_number)
+        else:
+            self.todays_work.reload()
+        self.todays_work.show()
+        self.todays_work.raise_()
+        self.todays_work.activateWindow()
+        return self.todays_work
+
+    # ---------------------------------------------------------------- holiday schedules
+
+    def choose_holiday_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Import a holiday schedule"),
+            "",
+            _("Holiday schedules (*.json);;All files (*)"),
+        )
+        if path:
+            self.import_holidays(path)
+
+    def import_holidays(self, path: str) -> None:
+        """Import the file on the worker, then say what was imported or what is wrong."""
+        actor = self.user.username
+
+        def run(store: Store) -> HolidayImport:
+            return import_holiday_file(
+                store, path, station_code=local_station(store).code, actor=actor
+            )
+
+        def failed(error: BaseException) -> None:
+            self.holiday_import_result = error
+            show_error(self, error, _("importing the holiday schedule"))
+
+        self.tasks.submit(
+            run,
+            success=self._holidays_imported,
+            failure=failed,
+            changes={Change.CASES},
+            owner=self,
+            doing=_("importing the holiday schedule"),
+        )
+
+    def _holidays_imported(self, result: HolidayImport) -> None:
+        self.holiday_import_result = result
+        text = _(
+            "The holiday schedule of {year} was imported: {holidays} holidays and {workdays} "
+            "working weekend days. The deadlines of {cases} open cases were recalculated."
+        ).format(
+            year=result.year,
+            holidays=result.holidays,
+            workdays=result.workdays,
+            cases=result.cases_recomputed,
+        )
+        if result.replaced:
+            text += " " + _("It replaces the schedule stored for {year} before.").format(
+                year=result.year
+            )
+        box = QMessageBox(QMessageBox.Icon.Information, _("Holiday schedule imported"), text)
+        box.setParent(self, box.windowFlags())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.intake is not None and self.intake.isVisible():
             self.intake.reject()
@@ -273,4 +382,6 @@ class MainWindow(QMainWindow):
                 return
         for dialog in list(self.detail_dialogs.values()):
             dialog.close()
+        if self.todays_work is not None:
+            self.todays_work.close()
         super().closeEvent(event)

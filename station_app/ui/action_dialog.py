@@ -367,5 +367,5 @@ class ActionDialog(QDialog):
         self.problems.show_problem("\n".join([_("Nothing was saved. Please correct:"), *problems]))
         for problem in problems:
             for key, slot in self.slots.items():
-                if f"({key})" in problem:
+                if f"({key})" in problem or f"（{key}）" in problem:
                     slot.show_problem(problem)

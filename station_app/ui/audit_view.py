@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.domain import CaseStatus
+from station_app.domain import label as enum_label
 from station_app.i18n import N_, _
 from station_app.store import Store
 from station_app.store.audit import AuditEntry, audit_entries
@@ -28,6 +30,16 @@ def _short(value: str | None) -> str:
     if value is None:
         return "—"
     return value if len(value) <= CELL_CHARS else value[:CELL_CHARS] + "…"
+
+
+def _value_text(entry: AuditEntry, value: str | None) -> str:
+    """A status is shown by its name; other values as stored."""
+    if entry.field == "status" and value:
+        try:
+            return enum_label(CaseStatus(value))
+        except ValueError:
+            pass
+    return _short(value)
 
 
 def entry_kind(entry: AuditEntry) -> str:
@@ -66,6 +78,7 @@ class AuditDialog(QDialog):
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setHorizontalHeaderLabels([_(h) for h in self.HEADERS])
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -104,8 +117,8 @@ class AuditDialog(QDialog):
                 entry_kind(entry),
                 entry.table_name,
                 entry.field,
-                _short(entry.old_value),
-                _short(entry.new_value),
+                _value_text(entry, entry.old_value),
+                _value_text(entry, entry.new_value),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -104,7 +104,9 @@ class TodaysWorkDialog(QDialog):
         for key, attribute, title, colour in BUCKETS:
             items: list[WorkItem] = getattr(work, attribute)
             total = work.totals.get(key, len(items))
-            parts.append(f"{_(title)}: {_count_text(total, len(items))}")
+            parts.append(
+                _("{title}: {count}").format(title=_(title), count=_count_text(total, len(items)))
+            )
             group = QTreeWidgetItem([f"{_(title)} ({_count_text(total, len(items))})"])
             font = group.font(0)
             font.setBold(True)

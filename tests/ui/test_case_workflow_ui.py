@@ -251,3 +251,21 @@ def test_holiday_import_reports_the_result_and_bad_entries(qtbot, main_window, t
     main_window.import_holidays(str(bad))
     qtbot.waitUntil(lambda: main_window.holiday_import_result is not None, timeout=5_000)
     assert "2027-02-30" in str(main_window.holiday_import_result)
+
+
+def test_a_deadline_in_a_year_without_holiday_data_warns(
+    qtbot, tasks, admin, clerk, make_complaint
+):
+    from station_app.intake import register_cases
+
+    with tasks.folder.open_store() as store:
+        (case,) = register_cases(
+            store,
+            [make_complaint("孙八", "13500001111", received_at="2026-12-28 10:00")],
+            user=admin,
+            station_code=STATION,
+            today=datetime(2026, 12, 28).date(),
+        )
+    detail = open_detail(qtbot, tasks, clerk, case.case_no)
+    warning = detail.view.findChild(QLabel, "calendar-warning")
+    assert warning is not None and "2027" in warning.text()

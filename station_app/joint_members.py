@@ -652,6 +652,21 @@ def members_of(store: Store, case_key: str) -> list[StoredMember]:
     return list_members(store, progress.id)
 
 
+def member_to_dict(member: StoredMember, *, reveal: bool = False) -> dict[str, Any]:
+    """A member for JSON output; phone and ID number masked unless `reveal` (log the reveal)."""
+    return {
+        "party": member.position + 1,
+        "party_id": member.party_id,
+        "name": member.name,
+        "phone": member.phone if reveal else mask_phone(member.phone),
+        "id_number": member.id_number if reveal else mask_id_number(member.id_number),
+        "address": member.address,
+        "claimed": None if member.claimed is None else f"{member.claimed:.2f}",
+        "recovered": None if member.recovered is None else f"{member.recovered:.2f}",
+        "representative": member.representative,
+    }
+
+
 class JointTotals(NamedTuple):
     members: int
     claimed: Decimal
@@ -665,3 +680,11 @@ def joint_totals(store: Store, case_key: str) -> JointTotals:
         raise JointComplaintRefused(_("No case numbered {number}.").format(number=case_key))
     count, claimed, recovered = member_totals(store, progress.id)
     return JointTotals(count, from_fen(claimed), from_fen(recovered))
+
+
+def totals_to_dict(totals: JointTotals) -> dict[str, Any]:
+    return {
+        "members": totals.members,
+        "claimed": f"{totals.claimed:.2f}",
+        "recovered": f"{totals.recovered:.2f}",
+    }

@@ -18,8 +18,10 @@ from station_app.joint_members import (
     elect_representatives,
     import_members,
     joint_totals,
+    member_to_dict,
     members_of,
     parse_member_sheet,
+    totals_to_dict,
 )
 from station_app.store.case_list import search_cases
 from station_app.workdays import WorkdayCalendar
@@ -290,6 +292,10 @@ def test_totals_include_recovered_amounts(store, admin, joint_case, tmp_path):
     )
     totals = joint_totals(store, joint_case.case_no)
     assert totals == (3, Decimal("301.00"), Decimal("50.25"))
+    assert totals_to_dict(totals) == {"members": 3, "claimed": "301.00", "recovered": "50.25"}
+    shown = member_to_dict(members_of(store, joint_case.case_no)[1])
+    assert shown["party"] == 2 and shown["recovered"] == "50.25"
+    assert shown["phone"] == "138****6700" and shown["id_number"] == "110105********0011"
 
 
 def test_a_closed_or_foreign_case_is_refused(store, admin, add, tmp_path):

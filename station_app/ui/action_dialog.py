@@ -43,8 +43,6 @@ from station_app.workflow import Action, action_label
 MULTILINE_KEYS = frozenset(
     {"note", "answer", "complainant_statement", "merchant_statement", "result", "reason"}
 )
-# Members' amounts of a joint complaint are entered with `case act --json` for now.
-SKIPPED_TYPES = frozenset({FieldType.MEMBERS})
 
 
 def _choice_enum(spec: Field) -> type[StrEnum] | None:
@@ -118,6 +116,43 @@ class TermsTable(QWidget):
         return terms
 
 
+class MembersTable(QTableWidget):
+    """Each complainant of a joint complaint with the amount claimed and the amount recovered."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None):
+        super().__init__(len(names), 3, parent)
+        self.setHorizontalHeaderLabels(
+            [_("Complainant"), _("Claimed (yuan)"), _("Recovered (yuan)")]
+        )
+        self.verticalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for row, name in enumerate(names):
+            item = QTableWidgetItem(name)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.setItem(row, 0, item)
+            self.setItem(row, 1, QTableWidgetItem(""))
+            self.setItem(row, 2, QTableWidgetItem(""))
+        line = self.verticalHeader().defaultSectionSize()
+        self.setFixedHeight(
+            self.horizontalHeader().sizeHint().height() + line * min(len(names), 5) + 4
+        )
+
+    def members(self) -> list[dict[str, object]]:
+        """Rows with an amount, as the payload's members (party = position, 1 = the first)."""
+        members: list[dict[str, object]] = []
+        for row in range(self.rowCount()):
+            claimed = (self.item(row, 1) or QTableWidgetItem()).text().strip()
+            recovered = (self.item(row, 2) or QTableWidgetItem()).text().strip()
+            if claimed or recovered:
+                member: dict[str, object] = {"party": row + 1}
+                if claimed:
+                    member["claimed"] = claimed
+                if recovered:
+                    member["recovered"] = recovered
+                members.append(member)
+        return members
+
+
 class ActionDialog(QDialog):
     """Asks for an action's details, runs `act` on the worker, and shows what it refused.
 
@@ -136,6 +171,7 @@ class ActionDialog(QDialog):
         case_key: str,
         action: Action,
         parent_station: str | None = None,
+        complainants: list[str] | None = None,
         now: Callable[[], datetime] = datetime.now,
         parent: QWidget | None = None,
     ):
@@ -146,6 +182,7 @@ class ActionDialog(QDialog):
         self.case_key = case_key
         self.action = action
         self.now = now
+        self.complainants = list(complainants or [])
         self.result: ActionResult | None = None
         self.busy = False
         self.setWindowTitle(
@@ -160,8 +197,8 @@ class ActionDialog(QDialog):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         moment = now().replace(second=0, microsecond=0)
         for spec in ACTION_FIELDS[action]:
-            if spec.type in SKIPPED_TYPES:
-                continue
+            if spec.type is FieldType.MEMBERS and len(self.complainants) < 2:
+                continue  # each complainant's amounts matter only in a joint complaint
             widget = self._make_field(spec, moment, parent_station)
             self.fields[spec.key] = widget
             slot = FieldSlot(widget)
@@ -221,6 +258,13 @@ class ActionDialog(QDialog):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(30)
+            # The popup shows each ground in full, however narrow the field.
+            combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
+            widest = max(
+                combo.fontMetrics().horizontalAdvance(combo.itemText(i))
+                for i in range(combo.count())
+            )
+            combo.view().setMinimumWidth(widest + 40)
             return combo
         if spec.type is FieldType.CHOICE:
             enum = _choice_enum(spec)
@@ -232,6 +276,8 @@ class ActionDialog(QDialog):
             return combo
         if spec.type is FieldType.TERMS:
             return TermsTable()
+        if spec.type is FieldType.MEMBERS:
+            return MembersTable(self.complainants)
         if spec.key == "to_station":
             combo = QComboBox()
             combo.setEditable(True)
@@ -257,6 +303,8 @@ class ActionDialog(QDialog):
             return widget.isChecked()
         if isinstance(widget, TermsTable):
             return widget.terms()
+        if isinstance(widget, MembersTable):
+            return widget.members()
         if isinstance(widget, EnumCombo):
             return widget.value() or None
         if isinstance(widget, QComboBox):

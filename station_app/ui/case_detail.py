@@ -196,7 +196,7 @@ def load_case_view(store: Store, key: str) -> CaseView | None:
     return CaseView(case, record, local_station(store), date.today())
 
 
-ACTION_COLUMNS = 4
+ACTION_COLUMNS = 3
 
 
 class CaseDetailView(QWidget):
@@ -368,6 +368,7 @@ class CaseDetailView(QWidget):
             case_key=self.view.case.case_no,
             action=action,
             parent_station=self.view.station.parent_code,
+            complainants=[p.name for p in self.view.case.complainants],
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

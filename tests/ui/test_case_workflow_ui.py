@@ -269,3 +269,32 @@ def test_a_deadline_in_a_year_without_holiday_data_warns(
     detail = open_detail(qtbot, tasks, clerk, case.case_no)
     warning = detail.view.findChild(QLabel, "calendar-warning")
     assert warning is not None and "2027" in warning.text()
+
+
+def test_joint_complaint_agreement_takes_each_members_amounts(qtbot, tasks, sample_cases, officer):
+    joint = sample_cases[3].case_no
+    take(tasks.folder, officer, joint, Action.ACCEPT)
+    take(
+        tasks.folder,
+        officer,
+        joint,
+        Action.START_MEDIATION,
+        {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+    )
+    detail = open_detail(qtbot, tasks, officer, joint)
+    dialog = detail.view.open_action(Action.AGREE)
+    members = dialog.fields["members"]
+    assert [members.item(r, 0).text() for r in range(members.rowCount())] == ["赵六", "钱七"]
+    dialog.fields["terms"].table.item(0, 2).setText("500")
+    dialog.fields["amount_recovered"].setText("500")
+    members.item(0, 2).setText("300")
+    members.item(1, 2).setText("100")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.problems.isVisible() and not dialog.busy, timeout=5_000)
+    assert "add up to 400.00 yuan" in dialog.problems.text()
+
+    members.item(1, 2).setText("200")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=5_000)
+    _case, record = stored(tasks.folder, joint)
+    assert record.workflow["status"] == "agreed"

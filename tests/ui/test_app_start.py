@@ -100,6 +100,7 @@ def test_first_start_runs_setup_then_login_then_the_main_window(app, qtbot, data
         window = visible(MainWindow)
         if window is not None and "window" not in done and window.model.loaded:
             done["window"] = window.windowTitle()
+            done["todays_work"] = window.todays_work is not None and window.todays_work.isVisible()
             window.close()
 
     timer = drive(step)
@@ -108,6 +109,7 @@ def test_first_start_runs_setup_then_login_then_the_main_window(app, qtbot, data
     assert code == 0
     assert done["login"] == "wangli"  # the new administrator's name is filled in
     assert "码头镇消费者投诉站" in done["window"]
+    assert done["todays_work"]  # 今日待办 opens on start-up
     with DataFolder(data_dir) as folder, folder.open_store() as store:
         assert local_station(store).code == "RC-MT"
 

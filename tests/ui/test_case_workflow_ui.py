@@ -298,3 +298,30 @@ def test_joint_complaint_agreement_takes_each_members_amounts(qtbot, tasks, samp
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=5_000)
     _case, record = stored(tasks.folder, joint)
     assert record.workflow["status"] == "agreed"
+
+
+def test_an_action_from_the_list_refreshes_the_list_and_the_detail(
+    qtbot, main_window, sample_cases
+):
+    from station_app.ui.case_table_model import Column
+
+    case_no = sample_cases[0].case_no
+    model = main_window.model
+    qtbot.waitUntil(lambda: all(model.is_row_cached(r) for r in range(4)))
+    row = next(r for r in range(4) if model.row_values(r)[Column.CASE_NO] == case_no)
+    assert model.row_values(row)[Column.STATUS] == "Registered"
+    detail = main_window.open_case_at(row)
+    qtbot.waitUntil(lambda: Action.ACCEPT in detail.view.action_buttons, timeout=5_000)
+    dialog = detail.view.open_action(Action.ACCEPT)
+    qtbot.keyClick(dialog.fields["occurred_at"], Qt.Key.Key_Return)  # Enter submits
+
+    def shows_accepted() -> bool:
+        for r in range(model.rowCount()):
+            values = model.row_values(r)
+            if values and values[Column.CASE_NO] == case_no:
+                return values[Column.STATUS] == "Accepted"
+        return False
+
+    qtbot.waitUntil(shows_accepted, timeout=5_000)
+    qtbot.waitUntil(lambda: Action.START_MEDIATION in detail.view.action_buttons, timeout=5_000)
+    detail.close()

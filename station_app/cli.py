@@ -335,6 +335,99 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_print(args: argparse.Namespace) -> int:
+    from station_app.documents import DOCUMENT_KINDS
+    from station_app.documents.issuing import (
+        AlreadyIssued,
+        DocumentIncomplete,
+        NotIssued,
+        print_document,
+        verify_code,
+    )
+
+    if args.list:
+        _print_json([{"kind": k.id, "title": k.title} for k in DOCUMENT_KINDS.values()])
+        return EXIT_OK
+    if args.verify:
+        with _open_for_reading(args.data_dir) as store:
+            found = verify_code(store, args.verify)
+        if not found:
+            raise CommandError(
+                _("No issued document carries the verification code {code}.").format(
+                    code=args.verify
+                )
+            )
+        _print_json([doc.to_dict() for doc in found])
+        return EXIT_OK
+    if not args.kind or not args.case_no or not args.out:
+        raise CommandError(
+            _("Give the kind, the case number and --out FILE.pdf (or --list)."), EXIT_INVALID
+        )
+    if args.kind not in DOCUMENT_KINDS:
+        raise CommandError(
+            _("Unknown document kind '{kind}'. `station-app print --list` names them.").format(
+                kind=args.kind
+            ),
+            EXIT_INVALID,
+        )
+    if args.reissue and not (args.reason or "").strip():
+        raise CommandError(
+            _("--reissue needs --reason: why the document is corrected."), EXIT_INVALID
+        )
+    details = _read_json_file(args.json) if args.json else None
+    if details is not None and not isinstance(details, dict):
+        raise CommandError(
+            _("{path} must hold a JSON object.").format(path=args.json), EXIT_INVALID
+        )
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.local_station(store)
+        user = _cli_user(store, args.user)
+        try:
+            issued = print_document(
+                store,
+                folder,
+                args.case_no,
+                args.kind,
+                user=user,
+                station_code=station.code,
+                now=datetime.now(),
+                details=details,
+                correction=args.reason.strip() if args.reissue else None,
+            )
+        except DocumentIncomplete as incomplete:
+            raise CommandError(
+                _("Nothing was issued; these facts are missing:")
+                + "\n"
+                + "\n".join(f"- {p}" for p in incomplete.problems),
+                EXIT_INVALID,
+            ) from None
+        except (AlreadyIssued, NotIssued) as error:
+            raise CommandError(str(error), EXIT_INVALID) from None
+    out = Path(args.out)
+    try:
+        out.write_bytes(issued.pdf)
+    except OSError as error:
+        raise CommandError(
+            _("Cannot write {path}: {reason}").format(path=out, reason=error.strerror)
+        ) from error
+    doc = issued.document
+    _print_json(
+        {
+            "kind": doc.kind,
+            "case_no": doc.case_no,
+            "doc_no": doc.doc_no,
+            "version": doc.version,
+            "verification_code": doc.verification_code,
+            "sha256": doc.sha256,
+            "issued_at": doc.issued_at,
+            "issued_by": doc.issued_by,
+            "reprinted": issued.reprinted,
+            "out": str(out),
+        }
+    )
+    return EXIT_OK
+
+
 def cmd_selftest(args: argparse.Namespace) -> int:
     from station_app.selftest import run_selftest
 
@@ -468,6 +561,33 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.add_argument("--limit", type=int, default=50)
     search.set_defaults(func=cmd_search)
+
+    print_parser = sub.add_parser(
+        "print",
+        help=_("issue a case's document as PDF; later prints give the identical issued copy"),
+    )
+    print_parser.add_argument("kind", nargs="?", help=_("the document kind (see --list)"))
+    print_parser.add_argument("case_no", nargs="?")
+    print_parser.add_argument("--out", metavar="FILE.pdf")
+    print_parser.add_argument(
+        "--list", action="store_true", help=_("name the document kinds and their titles")
+    )
+    print_parser.add_argument(
+        "--user", help=_("the user issuing the document (default: the first administrator)")
+    )
+    print_parser.add_argument(
+        "--reissue", action="store_true", help=_("issue a corrected version (needs --reason)")
+    )
+    print_parser.add_argument("--reason", help=_("why the document is corrected"))
+    print_parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help=_("facts the case does not record, e.g. the mediation notice's time and place"),
+    )
+    print_parser.add_argument(
+        "--verify", metavar="CODE", help=_("find the issued document with this verification code")
+    )
+    print_parser.set_defaults(func=cmd_print)
 
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")

@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from station_app.documents import mediation_agreement, registration_form
+from station_app.documents import decisions, mediation_agreement, registration_form
 from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
 from station_app.documents.fonts import (
     DocumentFontMissing,
@@ -68,6 +68,31 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             content_type=AgreementContent,
             build=mediation_agreement.build_mediation_agreement,
             missing_facts=mediation_agreement.missing_facts,
+            audience=Audience.PARTIES,
+        ),
+        *(
+            DocumentKind(
+                id=kind,
+                title=decisions.TITLES[kind],
+                module=decisions.__name__,
+                content_type=decisions.DecisionContent,
+                build=partial(decisions.build_decision, kind=kind),
+                missing_facts=decisions.decision_missing_facts,
+                audience=Audience.PARTIES,
+            )
+            for kind in (
+                decisions.ACCEPTANCE_KIND,
+                decisions.REFUSAL_KIND,
+                decisions.TERMINATION_KIND,
+            )
+        ),
+        DocumentKind(
+            id=decisions.NOTICE_KIND,
+            title=decisions.TITLES[decisions.NOTICE_KIND],
+            module=decisions.__name__,
+            content_type=decisions.NoticeContent,
+            build=decisions.build_notice,
+            missing_facts=decisions.notice_missing_facts,
             audience=Audience.PARTIES,
         ),
     )

@@ -464,6 +464,30 @@ def signature_block(
     return KeepTogether([*lead, Spacer(1, size), table, seal])
 
 
+def seal_block(
+    *, seal_holder: str, date_text: str, styles: Styles, lead: Sequence[Flowable] = ()
+) -> KeepTogether:
+    """The issuing organisation's seal area and the date at the right, kept on one page with
+    `lead` (the last paragraph): a decision signed by seal only."""
+    size = styles.body_size
+    seal_style = styles.style("seal", size, alignment=TA_CENTER)
+    seal = Table(
+        [[""], [para(f"{seal_holder}（盖章）", seal_style)], [para(date_text, seal_style)]],
+        colWidths=[TEXT_WIDTH * 0.62],
+        rowHeights=[size * 3.2, None, None],
+        hAlign="RIGHT",
+    )
+    seal.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.fonts.body),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return KeepTogether([*lead, Spacer(1, size), seal])
+
+
 # --------------------------------------------------------------------------- pages
 
 

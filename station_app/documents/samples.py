@@ -125,3 +125,56 @@ def sample_registration(
         case.request = ""
         case.facts = "被举报人销售的电饭煲无产品合格证，疑似销售不合格产品。"
     return RegistrationContent(case=case, organisation=ORGANISATION, clerk="刘登记")
+
+
+def sample_decision(kind: str = "acceptance_decision", ground: int = 4):
+    from station_app.documents.decisions import GROUNDS, DecisionContent
+    from station_app.workflow import ground as find_ground
+
+    numbers = {
+        "acceptance_decision": "瑞市监消受〔2026〕第3号",
+        "refusal_decision": "瑞市监消不受〔2026〕第2号",
+        "termination_decision": "瑞市监消终〔2026〕第5号",
+    }
+    return DecisionContent(
+        kind=kind,
+        case=sample_case(),
+        organisation=ORGANISATION,
+        document_number=numbers[kind],
+        decided_on=date(2026, 3, 4),
+        ground=find_ground(GROUNDS[kind], ground) if kind in GROUNDS else None,
+        issued_on=date(2026, 3, 4),
+    )
+
+
+def sample_notice():
+    from station_app.documents.decisions import NoticeContent
+
+    return NoticeContent(
+        case=sample_case(),
+        organisation=ORGANISATION,
+        document_number="瑞市监消调通〔2026〕第8号",
+        held_at=datetime(2026, 3, 9, 9, 30),
+        place="瑞昌市码头镇消费者投诉站调解室（码头镇人民路1号）",
+        materials=[
+            "身份证件（单位为营业执照及授权委托书）",
+            "购物小票、发票等消费凭证",
+            "与争议有关的商品",
+        ],
+        mediators=["李文华", "赵明"],
+        issued_on=date(2026, 3, 5),
+        contact="0792-4220315",
+    )
+
+
+def sample_content(kind_id: str):
+    """Sample content of every kind in DOCUMENT_KINDS."""
+    if kind_id == "report_registration":
+        return sample_registration(CaseKind.REPORT)
+    if kind_id == "complaint_registration":
+        return sample_registration(CaseKind.COMPLAINT)
+    if kind_id.endswith("_decision"):
+        return sample_decision(kind_id)
+    if kind_id == "mediation_notice":
+        return sample_notice()
+    return sample_agreement()

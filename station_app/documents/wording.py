@@ -64,6 +64,64 @@ AGREEMENT_SECTIONS = (
 PERFORMED_ON_SPOT = "上述协议内容已于{date}当场履行完毕。"
 PERFORMANCE_BY = "{method}，于{date}前履行完毕。"
 
+# --------------------------------------------------------------------------- decisions and notices
+
+CONSUMER_LAW = "《中华人民共和国消费者权益保护法》"
+ORDER_121 = COMPLAINT_MEASURES + "（国家市场监督管理总局令第121号）"
+
+ACCEPTANCE_TEXT = LegalText(
+    "{received}，经审查，符合" + COMPLAINT_MEASURES + "规定的受理条件，"
+    "{organisation}决定于{decided_on}予以受理，并将依法组织调解。"
+    "调解遵循自愿、合法的原则，请双方当事人积极配合。",
+    ORDER_121 + "受理条件（条号待核）",
+)
+REFUSAL_TEXT = LegalText(
+    "{received}，经审查，属于" + COMPLAINT_MEASURES + "规定的不予受理情形{ground}"
+    "（依据：{article}），{organisation}决定不予受理。",
+    ORDER_121 + "不予受理情形（条号待核）",
+)
+TERMINATION_TEXT = LegalText(
+    "{received}，{organisation}已依法受理并组织调解。因存在"
+    + COMPLAINT_MEASURES
+    + "规定的终止调解情形{ground}（依据：{article}），{organisation}决定于{decided_on}终止调解。",
+    ORDER_121 + "终止调解情形（条号待核）",
+)
+ART_39_INTRO = LegalText(
+    "根据" + CONSUMER_LAW + "第三十九条的规定，消费者和经营者发生消费者权益争议的，"
+    "可以通过下列途径解决：",
+    CONSUMER_LAW + "第三十九条",
+)
+ART_39_ROUTES = (
+    "与经营者协商和解",
+    "请求消费者协会或者依法成立的其他调解组织调解",
+    "向有关行政部门投诉",
+    "根据与经营者达成的仲裁协议提请仲裁机构仲裁",
+    "向人民法院提起诉讼",
+)
+MEDIATION_NOTICE_INTRO = LegalText(
+    "{received}，本单位已依法受理。经双方当事人同意，{organisation}定于{held_at}在{place}"
+    "组织调解。现将有关事项通知如下：",
+    ORDER_121 + "组织调解（条号待核）",
+)
+MEDIATION_RECUSAL = LegalText(
+    "当事人认为调解人员{mediators}与本纠纷有利害关系或者有其他关系可能影响公正调解的，"
+    "可以在调解开始{days}个工作日前提出回避申请，并说明理由。",
+    ORDER_121 + "回避（条号待核）",
+)
+MEDIATION_ABSENCE = LegalText(
+    "请双方当事人按时参加调解。无正当理由不参加调解的，本单位将依法终止调解。",
+    ORDER_121 + "终止调解情形第三项（条号待核）",
+)
+
+# The word after the station's prefix in each kind's document number: 瑞市监消 + 受 + 〔2026〕第3号.
+DOCUMENT_NUMBER_WORDS = {
+    "acceptance_decision": "受",
+    "refusal_decision": "不受",
+    "termination_decision": "终",
+    "mediation_notice": "调通",
+    "mediation_agreement": "调",
+}
+
 # --------------------------------------------------------------------------- registration forms
 
 INTERNAL_MARK = "内部登记"

@@ -34,7 +34,8 @@ _SCHEMA_4_SYNCABLE = (
     "audit_log",
     "holiday_schedules",
 )
-SYNCABLE_TABLES = _SCHEMA_1_SYNCABLE + _SCHEMA_4_SYNCABLE
+_SCHEMA_5_SYNCABLE = ("issued_documents",)
+SYNCABLE_TABLES = _SCHEMA_1_SYNCABLE + _SCHEMA_4_SYNCABLE + _SCHEMA_5_SYNCABLE
 
 # Tables whose every change is written to the audit log by triggers (migration 4), with the
 # expression that names the case a row belongs to.
@@ -514,6 +515,75 @@ def _schema_4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_5(conn: sqlite3.Connection) -> None:
+    """Issued documents: each printed decision, notice or agreement, frozen with the SHA-256
+    of its PDF (the file itself is kept in the data folder's documents/ by its hash), and
+    gapless document numbers per station, kind and year."""
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE document_counters (
+            station_code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            PRIMARY KEY (station_code, kind, year)
+        );
+
+        -- One row per version of an issued document; never changed except that a corrected
+        -- version is linked from the one it replaces (superseded_by, set once).
+        CREATE TABLE issued_documents (
+            local_id INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            doc_no TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            seq INTEGER,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            reason TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            verification_code TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            superseded_by TEXT,
+            {SYNC_COLUMNS},
+            UNIQUE (owner_station, kind, doc_no, version),
+            CHECK (version = 1 OR reason != '')
+        );
+        CREATE INDEX issued_documents_case ON issued_documents(case_id, kind, version);
+        CREATE INDEX issued_documents_code ON issued_documents(verification_code);
+
+        CREATE TRIGGER issued_documents_no_delete BEFORE DELETE ON issued_documents
+        BEGIN SELECT RAISE(ABORT, 'issued_documents is append-only'); END;
+        CREATE TRIGGER issued_documents_only_superseded BEFORE UPDATE ON issued_documents
+        WHEN OLD.superseded_by IS NOT NULL
+          OR NEW.superseded_by IS NULL
+          OR NEW.local_id IS NOT OLD.local_id
+          OR NEW.id IS NOT OLD.id
+          OR NEW.case_id IS NOT OLD.case_id
+          OR NEW.kind IS NOT OLD.kind
+          OR NEW.doc_no IS NOT OLD.doc_no
+          OR NEW.year IS NOT OLD.year
+          OR NEW.seq IS NOT OLD.seq
+          OR NEW.version IS NOT OLD.version
+          OR NEW.reason IS NOT OLD.reason
+          OR NEW.sha256 IS NOT OLD.sha256
+          OR NEW.size IS NOT OLD.size
+          OR NEW.verification_code IS NOT OLD.verification_code
+          OR NEW.content_hash IS NOT OLD.content_hash
+          OR NEW.issued_at IS NOT OLD.issued_at
+          OR NEW.issued_by IS NOT OLD.issued_by
+          OR NEW.owner_station IS NOT OLD.owner_station
+          OR NEW.created_at IS NOT OLD.created_at
+          OR NEW.deleted IS NOT OLD.deleted
+        BEGIN SELECT RAISE(ABORT, 'issued_documents is append-only'); END;
+        """,
+    )
+    install_change_capture(conn, "issued_documents")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -530,6 +600,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "case events, mediation, agreements, follow-ups, audit log, holidays, deadlines",
         _schema_4,
     ),
+    Migration(5, "issued documents and their numbers", _schema_5),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from station_app.documents import DOCUMENT_KINDS
+from station_app.documents import DOCUMENT_KINDS, samples
 from station_app.documents.fonts import configure_document_fonts
 from station_app.documents.layout import format_document_number
-from station_app.documents.samples import sample_agreement, sample_complainant, sample_registration
+from station_app.documents.samples import sample_complainant, sample_registration
 from station_app.domain import CaseKind
 
 
@@ -77,11 +77,7 @@ def bundled_fonts():
 
 
 def sample_content(kind_id: str):
-    if kind_id == "report_registration":
-        return sample_registration(CaseKind.REPORT)
-    if kind_id == "complaint_registration":
-        return sample_registration(CaseKind.COMPLAINT)
-    return sample_agreement()
+    return samples.sample_content(kind_id)
 
 
 def build(kind_id: str, content=None, code: str = "1A2B3C4D") -> bytes:
@@ -141,7 +137,7 @@ def test_a_reprint_in_another_process_is_byte_identical():
 @pytest.mark.parametrize("kind_id", KINDS)
 def test_every_page_has_its_number_and_the_verification_code(kind_id):
     content = sample_content(kind_id)
-    content.case.complainants = [sample_complainant(n) for n in range(1, 41)]
+    content.case.complainants = [sample_complainant(n) for n in range(1, 151)]
     pdf = build(kind_id, content, code="C0DE1234")
     total = page_count(pdf)
     assert total >= 2

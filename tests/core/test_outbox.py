@@ -60,6 +60,7 @@ def test_syncable_tables_are_the_expected_ones():
         "follow_ups",
         "audit_log",
         "holiday_schedules",
+        "issued_documents",
     }
 
 

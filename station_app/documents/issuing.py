@@ -1,0 +1,580 @@
+"""Issuing documents: fill a document from the case's record, give it its number, render it,
+and freeze it (the PDF kept by its SHA-256, one append-only row per version).
+
+A reprint returns the stored bytes (checked against the recorded hash); a correction is a new
+version with a reason, and the old one stays on record, linked to the version replacing it.
+Every page carries a verification code, derived from the document's content and number before
+rendering, that the city office looks up with `verify_code`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from station_app.case_actions import case_record
+from station_app.case_json import CaseRecord
+from station_app.documents import DOCUMENT_KINDS, decisions, mediation_agreement, registration_form
+from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
+from station_app.documents.layout import format_document_number
+from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
+from station_app.domain import Case, CaseEvent, User
+from station_app.i18n import _
+from station_app.store.accounts import find_station
+from station_app.store.cases import get_case
+from station_app.store.connection import Store, StoreError
+from station_app.store.documents import (
+    IssuedDocument,
+    allocate_document_seq,
+    current_document,
+    find_by_code,
+    insert_issued,
+    mark_superseded,
+)
+from station_app.workflow import ground as find_ground
+
+DOCUMENTS_FOLDER = "documents"
+# Settings: the station's document-number prefix (e.g. 瑞市监消), and per kind an override.
+PREFIX_SETTING = "document_prefix"
+# A placeholder number while checking for missing facts (the real one is allocated later).
+PENDING_NUMBER = "〔待编号〕"
+
+
+class DocumentIncomplete(MissingFacts):
+    """Nothing was issued: these facts are missing."""
+
+
+class DocumentDamaged(StoreError):
+    """The stored PDF of an issued document is missing or no longer matches its hash."""
+
+
+class AlreadyIssued(StoreError):
+    """The document was issued already: reprint it, or correct it with a reason."""
+
+
+class NotIssued(StoreError):
+    """There is no issued document to reprint or correct."""
+
+
+@dataclass
+class Issued:
+    """An issued document version and its PDF bytes."""
+
+    document: IssuedDocument
+    pdf: bytes
+    reprinted: bool = False
+
+
+@dataclass
+class _Context:
+    store: Store
+    case: Case
+    record: CaseRecord | None
+    organisation: str
+    user: User
+    now: datetime
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _last_event(record: CaseRecord | None, action: str) -> CaseEvent | None:
+    if record is None:
+        return None
+    found = [e for e in record.events if e.action == action]
+    return found[-1] if found else None
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _registration(ctx: _Context, number: str) -> RegistrationContent:
+    clerk = ctx.case.created_by
+    name = ctx.store.scalar("SELECT display_name FROM users WHERE username = ?", (clerk,))
+    return RegistrationContent(
+        case=ctx.case, organisation=ctx.organisation, clerk=name or clerk or ""
+    )
+
+
+def _mediators(record: CaseRecord | None) -> list[str]:
+    names: list[str] = []
+    for session in record.sessions if record else []:
+        names += [m for m in session.mediators if m.strip() and m not in names]
+    return names
+
+
+def _agreement(ctx: _Context, number: str) -> AgreementContent:
+    record = ctx.record
+    agreement = record.agreement if record else None
+    event = _last_event(record, "agree")
+    details = ctx.details
+    content = AgreementContent(
+        case=ctx.case,
+        organisation=ctx.organisation,
+        document_number=number,
+        agreed_on=agreement.agreed_on if agreement else None,
+        terms=list(agreement.terms) if agreement else [],
+        mediators=list(details.get("mediators") or _mediators(record)),
+        facts=str(details.get("facts", "")),
+        dispute=str(details.get("dispute") or (event.note if event else "")),
+        performance=str(details.get("performance", "")),
+        performance_due=agreement.performance_due if agreement else None,
+        performed_on_spot=agreement.performed_on_spot if agreement else False,
+    )
+    return content
+
+
+def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.DecisionContent]:
+    def fill(ctx: _Context, number: str) -> decisions.DecisionContent:
+        event = _last_event(ctx.record, action)
+        ground = None
+        if event is not None and kind in decisions.GROUNDS:
+            item = event.details.get("ground")
+            if isinstance(item, int):
+                ground = find_ground(decisions.GROUNDS[kind], item)
+        return decisions.DecisionContent(
+            kind=kind,
+            case=ctx.case,
+            organisation=ctx.organisation,
+            document_number=number,
+            decided_on=event.occurred_on if event else None,
+            ground=ground,
+            issued_on=ctx.now.date(),
+        )
+
+    return fill
+
+
+def _notice(ctx: _Context, number: str) -> decisions.NoticeContent:
+    details = ctx.details
+    materials = details.get("materials") or []
+    if isinstance(materials, str):
+        materials = [m for m in materials.splitlines() if m.strip()]
+    return decisions.NoticeContent(
+        case=ctx.case,
+        organisation=ctx.organisation,
+        document_number=number,
+        held_at=_parse_datetime(details.get("held_at")),
+        place=str(details.get("place", "")),
+        materials=[str(m) for m in materials],
+        mediators=[str(m) for m in details.get("mediators") or []],
+        issued_on=ctx.now.date(),
+        contact=str(details.get("contact", "")),
+    )
+
+
+# How each kind is filled from the record; the kinds numbered by the case number instead of a
+# document number of their own (the internal registration forms).
+CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
+    registration_form.COMPLAINT_KIND: _registration,
+    registration_form.REPORT_KIND: _registration,
+    mediation_agreement.KIND: _agreement,
+    decisions.ACCEPTANCE_KIND: _decision(decisions.ACCEPTANCE_KIND, "accept"),
+    decisions.REFUSAL_KIND: _decision(decisions.REFUSAL_KIND, "refuse"),
+    decisions.TERMINATION_KIND: _decision(decisions.TERMINATION_KIND, "terminate"),
+    decisions.NOTICE_KIND: _notice,
+}
+CASE_NUMBERED = {registration_form.COMPLAINT_KIND, registration_form.REPORT_KIND}
+
+
+def _with_number(content: Any, number: str) -> Any:
+    if any(f.name == "document_number" for f in dataclasses.fields(content)):
+        return dataclasses.replace(content, document_number=number)
+    return content
+
+
+# --------------------------------------------------------------------------- numbers and codes
+
+
+def document_prefix(store: Store, station_code: str, kind: str) -> str:
+    """The number prefix of `kind`: the setting document_prefix.<kind>, else the station's
+    document_prefix (default: its code) followed by the kind's word (瑞市监消 + 调 ...)."""
+    own = store.get_setting(f"{PREFIX_SETTING}.{kind}")
+    if own and own.strip():
+        return own.strip()
+    base = (store.get_setting(PREFIX_SETTING) or "").strip() or station_code
+    return base + DOCUMENT_NUMBER_WORDS.get(kind, "")
+
+
+def _canonical(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)  # Decimal, date, datetime, enums
+
+
+def content_hash(kind: str, content: Any, doc_no: str, version: int) -> str:
+    """SHA-256 of the canonical JSON of what the document says, its number and version."""
+    text = json.dumps(
+        {"kind": kind, "doc_no": doc_no, "version": version, "content": _canonical(content)},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verification_code_of(digest: str) -> str:
+    """The short code printed on every page: the first 8 hex digits, upper case."""
+    return digest[:8].upper()
+
+
+# --------------------------------------------------------------------------- files
+
+
+def documents_dir(data_dir: Path | Any) -> Path:
+    """The documents folder of a data folder (a path or a DataFolder)."""
+    return Path(getattr(data_dir, "path", data_dir)) / DOCUMENTS_FOLDER
+
+
+def document_path(data_dir: Path | Any, sha256: str) -> Path:
+    return documents_dir(data_dir) / sha256[:2] / f"{sha256}.pdf"
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except OSError as error:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise StoreError(
+            _("The document could not be saved in {path}: {reason}").format(
+                path=target.parent, reason=error.strerror or error
+            )
+        ) from error
+
+
+def read_stored(data_dir: Path | Any, document: IssuedDocument) -> bytes:
+    """The frozen PDF bytes, checked against the recorded SHA-256."""
+    path = document_path(data_dir, document.sha256)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DocumentDamaged(
+            _(
+                "The stored copy of {number} (version {version}) is missing from {path}. "
+                "Restore the data folder's documents from a backup; do not issue it again."
+            ).format(number=document.doc_no, version=document.version, path=path)
+        ) from error
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise DocumentDamaged(
+            _(
+                "The stored copy of {number} (version {version}) has been changed or damaged: "
+                "it no longer matches the record. Restore {path} from a backup."
+            ).format(number=document.doc_no, version=document.version, path=path)
+        )
+    return data
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def _context(
+    store: Store,
+    case_key: str,
+    *,
+    user: User,
+    station_code: str,
+    now: datetime,
+    details: dict[str, Any] | None,
+) -> _Context:
+    case = get_case(store, case_key.strip())
+    if case is None:
+        raise NotIssued(_("No case numbered {number}.").format(number=case_key))
+    station = find_station(store, case.owner_station) or find_station(store, station_code)
+    return _Context(
+        store=store,
+        case=case,
+        record=case_record(store, case.id),
+        organisation=station.name if station else "",
+        user=user,
+        now=now,
+        details=dict(details or {}),
+    )
+
+
+def _kind(kind: str):
+    if kind not in DOCUMENT_KINDS or kind not in CONTENT_FILLERS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    return DOCUMENT_KINDS[kind]
+
+
+def check_document(
+    store: Store,
+    case_key: str,
+    kind: str,
+    *,
+    user: User,
+    station_code: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> list[str]:
+    """What is missing before the case's document of `kind` can be issued (empty: ready)."""
+    spec = _kind(kind)
+    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    return spec.missing_facts(CONTENT_FILLERS[kind](ctx, PENDING_NUMBER))
+
+
+def _issue(
+    store: Store,
+    data_dir: Path | Any,
+    ctx: _Context,
+    kind: str,
+    *,
+    station_code: str,
+    previous: IssuedDocument | None,
+    reason: str,
+) -> Issued:
+    spec = _kind(kind)
+    fill = CONTENT_FILLERS[kind]
+    problems = spec.missing_facts(fill(ctx, previous.doc_no if previous else PENDING_NUMBER))
+    if problems:
+        raise DocumentIncomplete(problems)
+    with store.transaction(actor=ctx.user.username):
+        year, seq = ctx.now.year, None
+        if previous is not None:
+            doc_no, year, seq = previous.doc_no, previous.year, previous.seq
+        elif kind in CASE_NUMBERED:
+            doc_no = ctx.case.case_no
+        else:
+            seq = allocate_document_seq(store, station_code, kind, year)
+            doc_no = format_document_number(document_prefix(store, station_code, kind), year, seq)
+        version = previous.version + 1 if previous else 1
+        content = _with_number(fill(ctx, doc_no), doc_no)
+        digest = content_hash(kind, content, doc_no, version)
+        code = verification_code_of(digest)
+        pdf = spec.build(content, verification_code=code)
+        sha = hashlib.sha256(pdf).hexdigest()
+        _write_atomically(document_path(data_dir, sha), pdf)
+        document = insert_issued(
+            store,
+            IssuedDocument(
+                case_id=ctx.case.id,
+                kind=kind,
+                doc_no=doc_no,
+                year=year,
+                seq=seq,
+                version=version,
+                reason=reason,
+                sha256=sha,
+                size=len(pdf),
+                verification_code=code,
+                content_hash=digest,
+                issued_at=ctx.now.isoformat(timespec="seconds"),
+                issued_by=ctx.user.username,
+                owner_station=ctx.case.owner_station or station_code,
+                case_no=ctx.case.case_no,
+            ),
+        )
+        if previous is not None:
+            mark_superseded(store, previous.id, document.id)
+    return Issued(document=document, pdf=pdf)
+
+
+def issue_document(
+    store: Store,
+    data_dir: Path | Any,
+    case_key: str,
+    kind: str,
+    *,
+    user: User,
+    station_code: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> Issued:
+    """Issue the case's document of `kind` (version 1). DocumentIncomplete lists what is
+    missing (nothing is issued); AlreadyIssued when it was issued before.
+
+    `details` gives facts the workflow does not record: for the mediation notice held_at,
+    place, materials, mediators, contact; for the agreement dispute, performance, facts.
+    """
+    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    existing = current_document(store, ctx.case.id, kind)
+    if existing is not None:
+        raise AlreadyIssued(
+            _(
+                "{title} of case {case} was issued already as {number}. Reprint it, or correct "
+                "it with a reason."
+            ).format(title=_kind(kind).title, case=ctx.case.case_no, number=existing.doc_no)
+        )
+    return _issue(store, data_dir, ctx, kind, station_code=station_code, previous=None, reason="")
+
+
+def correct_document(
+    store: Store,
+    data_dir: Path | Any,
+    case_key: str,
+    kind: str,
+    *,
+    reason: str,
+    user: User,
+    station_code: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> Issued:
+    """Issue a corrected version of an issued document (same number, next version) from the
+    record as it is now; the old version stays on record, superseded by the new one."""
+    if not reason.strip():
+        raise ValueError(_("A correction needs its reason."))
+    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    previous = current_document(store, ctx.case.id, kind)
+    if previous is None:
+        raise NotIssued(
+            _("{title} of case {case} has not been issued yet.").format(
+                title=_kind(kind).title, case=ctx.case.case_no
+            )
+        )
+    return _issue(
+        store,
+        data_dir,
+        ctx,
+        kind,
+        station_code=station_code,
+        previous=previous,
+        reason=reason.strip(),
+    )
+
+
+def reprint(store: Store, data_dir: Path | Any, case_key: str, kind: str) -> Issued:
+    """The current version's frozen bytes, identical to what was issued; DocumentDamaged when
+    the stored file is missing or changed."""
+    _kind(kind)
+    case = get_case(store, case_key.strip())
+    if case is None:
+        raise NotIssued(_("No case numbered {number}.").format(number=case_key))
+    document = current_document(store, case.id, kind)
+    if document is None:
+        raise NotIssued(
+            _("{title} of case {case} has not been issued yet.").format(
+                title=_kind(kind).title, case=case.case_no
+            )
+        )
+    return Issued(document=document, pdf=read_stored(data_dir, document), reprinted=True)
+
+
+@dataclass(frozen=True)
+class VerifiedDocument:
+    """What the city office learns from a verification code."""
+
+    code: str
+    case_no: str
+    kind: str
+    title: str
+    doc_no: str
+    version: int
+    current: bool
+    issued_at: str
+    issued_by: str
+    sha256: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def verify_code(store: Store, code: str) -> list[VerifiedDocument]:
+    """The issued document versions carrying `code` (usually one; empty: not ours)."""
+    normalised = "".join(code.split()).upper()
+    found = []
+    for doc in find_by_code(store, normalised):
+        spec = DOCUMENT_KINDS.get(doc.kind)
+        found.append(
+            VerifiedDocument(
+                code=doc.verification_code,
+                case_no=doc.case_no,
+                kind=doc.kind,
+                title=spec.title if spec else doc.kind,
+                doc_no=doc.doc_no,
+                version=doc.version,
+                current=doc.current,
+                issued_at=doc.issued_at,
+                issued_by=doc.issued_by,
+                sha256=doc.sha256,
+                reason=doc.reason,
+            )
+        )
+    return found
+
+
+def print_document(
+    store: Store,
+    data_dir: Path | Any,
+    case_key: str,
+    kind: str,
+    *,
+    user: User,
+    station_code: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+    correction: str | None = None,
+) -> Issued:
+    """What `print` does: issue on first print, reprint the frozen bytes afterwards, or
+    correct with a reason."""
+    if correction is not None:
+        return correct_document(
+            store,
+            data_dir,
+            case_key,
+            kind,
+            reason=correction,
+            user=user,
+            station_code=station_code,
+            now=now,
+            details=details,
+        )
+    try:
+        return reprint(store, data_dir, case_key, kind)
+    except NotIssued:
+        pass
+    return issue_document(
+        store,
+        data_dir,
+        case_key,
+        kind,
+        user=user,
+        station_code=station_code,
+        now=now,
+        details=details,
+    )
+
+
+__all__ = [
+    "AlreadyIssued",
+    "DocumentDamaged",
+    "DocumentIncomplete",
+    "Issued",
+    "NotIssued",
+    "VerifiedDocument",
+    "check_document",
+    "correct_document",
+    "issue_document",
+    "print_document",
+    "reprint",
+    "verify_code",
+]

@@ -1,0 +1,122 @@
+"""`station-app print`, run as a real process: --list, first print issues, later prints give the
+identical bytes, --reissue with a reason, missing facts, --verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from station_app.documents import DOCUMENT_KINDS
+from tests.core.test_cli import EXAMPLE, run
+
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("print") / "data"
+    done = run(
+        data_dir,
+        "init",
+        "--code",
+        "RC-MT",
+        "--name",
+        "码头镇消费者投诉站",
+        "--level",
+        "township",
+        "--parent",
+        "RC",
+        "--admin",
+        "admin",
+        stdin="secret123\n",
+    )
+    assert done.returncode == 0, done.stderr
+    added = run(data_dir, "case", "add", "--json", str(EXAMPLE))
+    assert added.returncode == 0, added.stderr
+    return data_dir
+
+
+def test_list_names_every_kind_with_its_chinese_title(station):
+    done = run(station, "print", "--list")
+    assert done.returncode == 0, done.stderr
+    listed = {row["kind"]: row["title"] for row in json.loads(done.stdout)}
+    assert listed == {k.id: k.title for k in DOCUMENT_KINDS.values()}
+    assert listed["refusal_decision"] == "投诉不予受理决定书"
+
+
+def test_first_print_issues_and_later_prints_are_identical(station, tmp_path):
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    done = run(station, "print", "complaint_registration", "RC-MT-2026-00001", "--out", str(first))
+    assert done.returncode == 0, done.stderr
+    issued = json.loads(done.stdout)
+    assert issued["reprinted"] is False and issued["version"] == 1
+    assert issued["sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
+    again = run(
+        station, "print", "complaint_registration", "RC-MT-2026-00001", "--out", str(second)
+    )
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["reprinted"] is True
+    assert first.read_bytes() == second.read_bytes()
+
+    verified = run(station, "print", "--verify", issued["verification_code"].lower())
+    assert verified.returncode == 0, verified.stderr
+    [found] = json.loads(verified.stdout)
+    assert (found["case_no"], found["title"]) == ("RC-MT-2026-00001", "投诉登记表")
+
+    no_reason = run(
+        station, "print", "complaint_registration", "RC-MT-2026-00001", "--out", str(second),
+        "--reissue",
+    )  # fmt: skip
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    corrected = run(
+        station, "print", "complaint_registration", "RC-MT-2026-00001", "--out", str(second),
+        "--reissue", "--reason", "登记内容有误",
+    )  # fmt: skip
+    assert corrected.returncode == 0, corrected.stderr
+    assert json.loads(corrected.stdout)["version"] == 2
+    verified = run(station, "print", "--verify", issued["verification_code"])
+    assert json.loads(verified.stdout)[0]["current"] is False
+
+
+def test_missing_facts_exit_2_naming_each_item(station, tmp_path):
+    out = tmp_path / "n.pdf"
+    done = run(station, "print", "mediation_notice", "RC-MT-2026-00001", "--out", str(out))
+    assert done.returncode == 2
+    assert "Nothing was issued" in done.stderr
+    for item in (
+        "- The time of the mediation session is missing.",
+        "- The place of the mediation session is missing.",
+        "- The materials the parties bring are not listed.",
+    ):
+        assert item in done.stderr
+    assert not out.exists()
+    details = tmp_path / "notice.json"
+    details.write_text(
+        json.dumps(
+            {"held_at": "2026-03-09 09:30", "place": "调解室", "materials": ["身份证件"]},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    done = run(
+        station,
+        "print",
+        "mediation_notice",
+        "RC-MT-2026-00001",
+        "--out",
+        str(out),
+        "--json",
+        str(details),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "调通〔" in json.loads(done.stdout)["doc_no"]
+
+
+def test_an_unknown_kind_and_missing_arguments_are_refused(station, tmp_path):
+    done = run(station, "print", "letter", "RC-MT-2026-00001", "--out", str(tmp_path / "x.pdf"))
+    assert done.returncode == 2 and "print --list" in done.stderr
+    done = run(station, "print", "acceptance_decision")
+    assert done.returncode == 2
+    done = run(station, "print", "--verify", "00000000")
+    assert done.returncode == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from station_app.domain import CaseKind, IdType, Party
 from station_app.flags import (
     FREQUENT_COUNT_SETTING,
@@ -14,9 +16,19 @@ from station_app.flags import (
     flag_settings,
 )
 from station_app.store.cases import delete_case
+from station_app.store.flags import SUGGESTED_INDEXES
 
 RIC = "11010519491231002X"
 OTHER_RIC = "110105194912310038"
+
+
+@pytest.fixture(params=[False, True], ids=["no-index", "suggested-indexes"])
+def indexes(request, store):
+    """Run a test on the schema as it is and again with the indexes suggested for the flags."""
+    if request.param:
+        for sql in SUGGESTED_INDEXES:
+            store.execute(sql)
+    return request.param
 
 
 def person(name: str, phone: str = "", address: str = "", id_number: str = "") -> Party:
@@ -33,7 +45,7 @@ def file(add, *people: Party, received: datetime = datetime(2026, 3, 2, 9, 30), 
     return add(complainants=list(people), received_at=received, **kwargs)
 
 
-def test_an_ordinary_case_has_no_flags(store, add):
+def test_an_ordinary_case_has_no_flags(store, add, indexes):
     file(add, person("李四", "13900000001", "茅台镇中街1号"))
     file(add, person("王五", "13900000002", "茅台镇中街2号"))
     case = file(add, person("张三", "13812346721", "茅台镇中街12号", RIC))
@@ -73,7 +85,7 @@ def test_deleted_cases_and_consultations_do_not_count(store, add):
     assert case_flags(store, case.case_no) == []
 
 
-def test_a_shared_address(store, add):
+def test_a_shared_address(store, add, indexes):
     other = file(add, person("李四", "13900000001", "茅台镇 中街 12号"))
     file(add, person("王五", "13900000002", "茅台镇中街13号"))
     case = file(add, person("张三", "13812346721", "茅台镇中街12号"))
@@ -91,7 +103,7 @@ def test_a_village_group_address_is_too_coarse_to_flag(store, add):
     assert case_flags(store, case.case_no) == []
 
 
-def test_many_complaints_by_one_person_within_30_days(store, add):
+def test_many_complaints_by_one_person_within_30_days(store, add, indexes):
     start = datetime(2026, 3, 2, 9, 30)
     earlier = [
         file(add, person("张三", "13812346721", id_number=RIC), received=start + timedelta(days=d))
@@ -123,7 +135,7 @@ def test_the_same_person_without_an_id_number_by_name_and_phone(store, add):
     assert [f.kind for f in case_flags(store, case.case_no)] == [FlagKind.FREQUENT_FILER]
 
 
-def test_filings_spread_over_more_than_30_days_are_not_flagged(store, add):
+def test_filings_spread_over_more_than_30_days_are_not_flagged(store, add, indexes):
     start = datetime(2026, 3, 2, 9, 30)
     for d in (0, 12, 36, 48):
         file(add, person("张三", "13812346721", id_number=RIC), received=start + timedelta(days=d))

@@ -12,7 +12,14 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from station_app.documents import decisions, mediation_agreement, registration_form
+from station_app.documents import (
+    decisions,
+    judicial_application,
+    mediation_agreement,
+    mediation_record,
+    registration_form,
+    report_result,
+)
 from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
 from station_app.documents.fonts import (
     DocumentFontMissing,
@@ -27,6 +34,7 @@ class Audience(StrEnum):
 
     INTERNAL = "internal"  # the station's file only
     PARTIES = "parties"  # both the consumer and the business
+    REPORTER = "reporter"  # the reporter only, never the business
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,33 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             build=decisions.build_notice,
             missing_facts=decisions.notice_missing_facts,
             audience=Audience.PARTIES,
+        ),
+        DocumentKind(
+            id=mediation_record.KIND,
+            title=mediation_record.TITLE,
+            module=mediation_record.__name__,
+            content_type=mediation_record.RecordContent,
+            build=mediation_record.build_mediation_record,
+            missing_facts=mediation_record.missing_facts,
+            audience=Audience.PARTIES,
+        ),
+        DocumentKind(
+            id=judicial_application.KIND,
+            title=judicial_application.TITLE,
+            module=judicial_application.__name__,
+            content_type=judicial_application.JudicialContent,
+            build=judicial_application.build_judicial_application,
+            missing_facts=judicial_application.missing_facts,
+            audience=Audience.PARTIES,
+        ),
+        DocumentKind(
+            id=report_result.KIND,
+            title=report_result.TITLE,
+            module=report_result.__name__,
+            content_type=report_result.ReportResultContent,
+            build=report_result.build_report_result,
+            missing_facts=report_result.missing_facts,
+            audience=Audience.REPORTER,
         ),
     )
 }

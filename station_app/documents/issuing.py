@@ -22,7 +22,15 @@ from typing import Any
 
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
-from station_app.documents import DOCUMENT_KINDS, decisions, mediation_agreement, registration_form
+from station_app.documents import (
+    DOCUMENT_KINDS,
+    decisions,
+    judicial_application,
+    mediation_agreement,
+    mediation_record,
+    registration_form,
+    report_result,
+)
 from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
 from station_app.documents.layout import format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
@@ -178,6 +186,44 @@ def _notice(ctx: _Context, number: str) -> decisions.NoticeContent:
     )
 
 
+def _record(ctx: _Context, number: str) -> mediation_record.RecordContent:
+    sessions = ctx.record.sessions if ctx.record else []
+    wanted = ctx.details.get("session")
+    index = len(sessions) if not isinstance(wanted, int) else wanted
+    session = sessions[index - 1] if 1 <= index <= len(sessions) else None
+    return mediation_record.RecordContent(
+        case=ctx.case, organisation=ctx.organisation, session=session, session_number=index
+    )
+
+
+def _judicial(ctx: _Context, number: str) -> judicial_application.JudicialContent:
+    agreement = ctx.record.agreement if ctx.record else None
+    issued = current_document(ctx.store, ctx.case.id, mediation_agreement.KIND)
+    court = str(ctx.details.get("court") or (agreement.court_name if agreement else ""))
+    return judicial_application.JudicialContent(
+        case=ctx.case,
+        organisation=ctx.organisation,
+        court=court,
+        agreed_on=agreement.agreed_on if agreement else None,
+        agreement_number=issued.doc_no if issued else "",
+        applied_on=(agreement.judicial_applied_on if agreement else None) or ctx.now.date(),
+    )
+
+
+def _report_result(ctx: _Context, number: str) -> report_result.ReportResultContent:
+    notified = _last_event(ctx.record, "notify-result")
+    outcomes = [e.action for e in (ctx.record.events if ctx.record else [])]
+    outcome = next((a for a in reversed(outcomes) if a in ("open-case", "not-open", "merge")), "")
+    return report_result.ReportResultContent(
+        case=ctx.case,
+        organisation=ctx.organisation,
+        document_number=number,
+        notified_on=notified.occurred_on if notified else None,
+        outcome=outcome,
+        result=str(ctx.details.get("result") or (notified.note if notified else "")),
+    )
+
+
 # How each kind is filled from the record; the kinds numbered by the case number instead of a
 # document number of their own (the internal registration forms).
 CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
@@ -188,8 +234,16 @@ CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
     decisions.REFUSAL_KIND: _decision(decisions.REFUSAL_KIND, "refuse"),
     decisions.TERMINATION_KIND: _decision(decisions.TERMINATION_KIND, "terminate"),
     decisions.NOTICE_KIND: _notice,
+    mediation_record.KIND: _record,
+    judicial_application.KIND: _judicial,
+    report_result.KIND: _report_result,
 }
-CASE_NUMBERED = {registration_form.COMPLAINT_KIND, registration_form.REPORT_KIND}
+CASE_NUMBERED = {
+    registration_form.COMPLAINT_KIND,
+    registration_form.REPORT_KIND,
+    mediation_record.KIND,
+    judicial_application.KIND,
+}
 
 
 def _with_number(content: Any, number: str) -> Any:

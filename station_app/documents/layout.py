@@ -423,6 +423,7 @@ def signature_block(
     date_text: str,
     styles: Styles,
     lead: Sequence[Flowable] = (),
+    sealed: bool = True,
 ) -> KeepTogether:
     """Rows of signatures in two columns (left, right; None leaves the place empty), then the
     seal area and the date at the right; kept on one page together with `lead` (the last
@@ -447,10 +448,12 @@ def signature_block(
     )
     seal_style = styles.style("seal", size, alignment=TA_CENTER)
     seal_width = TEXT_WIDTH * 0.62
+    # Without a seal (an application the parties sign), only the date is printed.
+    seal_rows = [[""], [para(f"{seal_holder}（盖章）", seal_style)]] if sealed else [[""]]
     seal = Table(
-        [[""], [para(f"{seal_holder}（盖章）", seal_style)], [para(date_text, seal_style)]],
+        [*seal_rows, [para(date_text, seal_style)]],
         colWidths=[seal_width],
-        rowHeights=[size * 2.4, None, None],
+        rowHeights=[size * 2.4 if sealed else size * 0.5] + [None] * len(seal_rows),
         hAlign="RIGHT",
     )
     seal.setStyle(

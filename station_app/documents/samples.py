@@ -177,4 +177,61 @@ def sample_content(kind_id: str):
         return sample_decision(kind_id)
     if kind_id == "mediation_notice":
         return sample_notice()
+    if kind_id == "mediation_record":
+        return sample_record()
+    if kind_id == "judicial_application":
+        return sample_judicial()
+    if kind_id == "report_result_notice":
+        return sample_report_result()
     return sample_agreement()
+
+
+def sample_record(statement_repeat: int = 1):
+    from station_app.documents.mediation_record import RecordContent
+    from station_app.domain import MediationMode, MediationSession
+
+    return RecordContent(
+        case=sample_case(),
+        organisation=ORGANISATION,
+        session=MediationSession(
+            held_at="2026-03-09 09:30",
+            mode=MediationMode.ON_SITE,
+            place="码头镇消费者投诉站调解室",
+            mediators=["李文华", "赵明"],
+            recorder="刘登记",
+            attendees=["张秀兰", "王小明（被投诉人委托代理人）"],
+            complainant_statement="电饭煲使用三天后无法加热，要求退货退款并赔偿往返交通费用。"
+            * statement_repeat,
+            merchant_statement="同意检测，如确属质量问题同意退货退款。" * statement_repeat,
+            result="经现场查看，加热元件故障。双方同意退货退款，被投诉人另赔偿200元，达成调解协议。",
+        ),
+    )
+
+
+def sample_judicial():
+    from station_app.documents.judicial_application import JudicialContent
+
+    return JudicialContent(
+        case=sample_case(),
+        organisation=ORGANISATION,
+        court="瑞昌市人民法院",
+        agreed_on=date(2026, 3, 9),
+        agreement_number=DOCUMENT_NUMBER,
+        applied_on=date(2026, 3, 10),
+    )
+
+
+def sample_report_result():
+    from station_app.documents.report_result import ReportResultContent
+
+    case = sample_case(kind=CaseKind.REPORT)
+    case.request = ""
+    case.facts = "被举报人销售的电饭煲无产品合格证，疑似销售不合格产品。"
+    return ReportResultContent(
+        case=case,
+        organisation="瑞昌市市场监督管理局",
+        document_number="瑞市监消举告〔2026〕第4号",
+        notified_on=date(2026, 4, 20),
+        outcome="open-case",
+        result="经查，被举报人销售无合格证电饭煲的行为属实，已责令其改正并依法处理。",
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from station_app.domain import Channel, Gender, GoodsOrService, IdType, TermType
+from station_app.domain import Channel, Gender, GoodsOrService, IdType, MediationMode, TermType
 
 PEOPLES_MEDIATION_LAW = "《中华人民共和国人民调解法》"
 COMPLAINT_MEASURES = "《市场监督管理投诉举报处理办法》"
@@ -120,7 +120,58 @@ DOCUMENT_NUMBER_WORDS = {
     "termination_decision": "终",
     "mediation_notice": "调通",
     "mediation_agreement": "调",
+    "report_result_notice": "举告",
 }
+
+# --------------------------------------------------------------------------- mediation record
+
+MEDIATION_MODE_TEXT = {
+    MediationMode.ON_SITE: "现场调解",
+    MediationMode.PHONE: "电话调解",
+    MediationMode.VIDEO: "视频调解",
+}
+RECORD_READ_BACK = LegalText(
+    "以上笔录已向当事人宣读（或经当事人阅读），当事人确认记录无误。",
+    "调解笔录核对签名惯例",
+)
+RECORD_FOOTER = "当事人签名：                    调解员签名：                    记录人签名："
+
+# --------------------------------------------------------------------------- judicial confirmation
+
+CIVIL_PROCEDURE_LAW = "《中华人民共和国民事诉讼法》"
+JUDICIAL_REQUEST = LegalText(
+    "请求{court}依法确认申请人于{agreed_on}在{organisation}主持下达成的{agreement}有效。",
+    PEOPLES_MEDIATION_LAW + "第三十三条；" + CIVIL_PROCEDURE_LAW + "第二百零五条（条号待核）",
+)
+JUDICIAL_FACTS = LegalText(
+    "申请人之间的{dispute}纠纷，经{organisation}调解，于{agreed_on}达成调解协议。"
+    "该协议是双方当事人在自愿、平等的基础上达成的，内容不违反法律、行政法规的强制性规定，"
+    "不损害国家利益、社会公共利益和他人合法权益。",
+    PEOPLES_MEDIATION_LAW + "第三十三条",
+)
+JUDICIAL_PROMISES = LegalText(
+    "申请人保证提交的调解协议及相关证明材料真实、合法，出于解决纠纷的目的申请司法确认，"
+    "不存在恶意串通、规避法律的情形。如因虚假陈述等原因导致确认裁定错误，申请人愿意承担相应的法律责任。",
+    "《最高人民法院关于人民调解协议司法确认程序的若干规定》（条号待核）",
+)
+JUDICIAL_ATTACHMENTS = ("调解协议书", "双方当事人身份证明材料", "与纠纷有关的证明材料")
+
+# --------------------------------------------------------------------------- report result
+
+REPORT_RESULT_TEXT = LegalText(
+    "您于{received}通过{channel}反映{merchant}涉嫌违法的举报（登记编号：{case_no}），"
+    "{organisation}已依法处理。现将处理结果告知如下：",
+    COMPLAINT_MEASURES + "举报处理结果告知（条号待核）",
+)
+REPORT_OUTCOME = {
+    "open-case": "经核查，{organisation}已对被举报人依法立案调查。",
+    "not-open": "经核查，被举报人的违法行为不成立或者依法不予立案。",
+    "merge": "您的举报与其他举报涉及同一事项，已合并处理。",
+}
+REPORT_CONFIDENTIALITY = LegalText(
+    "我们依法对举报人的信息予以保密。感谢您对市场监管工作的支持。",
+    COMPLAINT_MEASURES + "举报人信息保密规定",
+)
 
 # --------------------------------------------------------------------------- registration forms
 

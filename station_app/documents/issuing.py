@@ -411,6 +411,15 @@ def _issue(
     if problems:
         raise DocumentIncomplete(problems)
     with store.transaction(actor=ctx.user.username):
+        # Checked again under the write lock: another PC user may have issued it meanwhile.
+        current = current_document(store, ctx.case.id, kind)
+        if (current.id if current else None) != (previous.id if previous else None):
+            raise AlreadyIssued(
+                _(
+                    "{title} of case {case} was issued or corrected by someone else meanwhile. "
+                    "Nothing was issued; print it again."
+                ).format(title=spec.title, case=ctx.case.case_no)
+            )
         year, seq = ctx.now.year, None
         if previous is not None:
             doc_no, year, seq = previous.doc_no, previous.year, previous.seq

@@ -332,3 +332,26 @@ def test_every_kind_can_be_issued_or_explains_why_not(village, data_dir):
             village, case.case_no, kind, user=OFFICER, station_code=VILLAGE, now=NOW
         )
         assert isinstance(problems, list)
+
+
+def test_a_document_issued_meanwhile_is_not_issued_twice(village, data_dir):
+    """The first check reads before the write lock; another user may issue in between."""
+    from station_app.documents import issuing
+
+    case = _accepted(village)
+    _issue(village, data_dir, case, "acceptance_decision")  # by the other user
+    real = issuing.current_document
+    calls = []
+
+    def stale_then_real(store, case_id, kind):
+        calls.append(kind)
+        return None if len(calls) == 1 else real(store, case_id, kind)
+
+    issuing.current_document = stale_then_real
+    try:
+        with pytest.raises(AlreadyIssued, match="meanwhile"):
+            _issue(village, data_dir, case, "acceptance_decision")
+    finally:
+        issuing.current_document = real
+    assert village.scalar("SELECT COUNT(*) FROM issued_documents") == 1
+    assert village.scalar("SELECT last_seq FROM document_counters") == 1

@@ -120,3 +120,17 @@ def test_an_unknown_kind_and_missing_arguments_are_refused(station, tmp_path):
     assert done.returncode == 2
     done = run(station, "print", "--verify", "00000000")
     assert done.returncode == 1
+
+
+@pytest.mark.parametrize("kind", sorted(DOCUMENT_KINDS))
+def test_every_kind_prints_or_names_what_is_missing(station, tmp_path, kind):
+    out = tmp_path / f"{kind}.pdf"
+    done = run(station, "print", kind, "RC-MT-2026-00001", "--out", str(out))
+    if done.returncode == 0:
+        assert out.read_bytes().startswith(b"%PDF-")
+        assert json.loads(done.stdout)["kind"] == kind
+    else:
+        assert done.returncode == 2, done.stderr
+        assert "Nothing was issued" in done.stderr
+        assert "\n- " in done.stderr
+        assert not out.exists()

@@ -32,7 +32,7 @@ from station_app.documents import (
     report_result,
 )
 from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
-from station_app.documents.layout import format_document_number
+from station_app.documents.layout import VERSION_NOTE, format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
 from station_app.i18n import _
@@ -432,7 +432,11 @@ def _issue(
         content = _with_number(fill(ctx, doc_no), doc_no)
         digest = content_hash(kind, content, doc_no, version)
         code = verification_code_of(digest)
-        pdf = spec.build(content, verification_code=code)
+        token = VERSION_NOTE.set(f"第{version}版（更正）" if version > 1 else "")
+        try:
+            pdf = spec.build(content, verification_code=code)
+        finally:
+            VERSION_NOTE.reset(token)
         sha = hashlib.sha256(pdf).hexdigest()
         _write_atomically(document_path(data_dir, sha), pdf)
         document = insert_issued(

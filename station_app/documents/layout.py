@@ -7,9 +7,11 @@ mode: fixed dates and document ID), so a reprint can be checked against a stored
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from xml.sax.saxutils import escape
@@ -553,11 +555,18 @@ class _NumberedCanvas(Canvas):
             self.restoreState()
 
 
+# Set by the issuing layer while it renders a corrected version: "第2版（更正）" at the top right
+# of every page, so a paper copy shows which version it is.
+VERSION_NOTE: ContextVar[str] = ContextVar("VERSION_NOTE", default="")
+
+
 def build_pdf(
     story: list[Flowable], *, title: str, author: str, marks: PageMarks, footer_room: bool = False
 ) -> bytes:
     """Lay out `story` on A4 pages and return the PDF bytes (identical for identical input)."""
     fonts = document_fonts()
+    if note := VERSION_NOTE.get():
+        marks = dataclasses.replace(marks, header_note=f"{marks.header_note} {note}".strip())
     buffer = io.BytesIO()
     bottom = BOTTOM_MARGIN + (SIZE_S4 * 2 if footer_room or marks.footer_note else 0)
     doc = BaseDocTemplate(

@@ -146,7 +146,7 @@ def test_reprint_is_byte_identical_and_a_second_issue_is_refused(village, data_d
     assert village.scalar("SELECT COUNT(*) FROM issued_documents") == 1
 
 
-def test_correction_is_a_new_version_and_keeps_the_old_one(village, data_dir):
+def test_correction_is_a_new_version_and_keeps_the_old_one(village, data_dir, tmp_path):
     case = _accepted(village)
     first = _issue(village, data_dir, case, "acceptance_decision")
     with pytest.raises(ValueError):
@@ -180,6 +180,8 @@ def test_correction_is_a_new_version_and_keeps_the_old_one(village, data_dir):
     ]
     # The old PDF is still kept, and a reprint gives the new version.
     assert document_path(data_dir, first.document.sha256).read_bytes() == first.pdf
+    assert "第2版（更正）" in _pdf_text(second.pdf, tmp_path)
+    assert "更正" not in _pdf_text(first.pdf, tmp_path)
     assert reprint(village, data_dir, case.case_no, "acceptance_decision").pdf == second.pdf
 
 

@@ -89,8 +89,8 @@ class Ground:
 
     item: int
     text: str
-    article: str
-    verify: bool = True
+    article: str  # printed on decisions: the regulation only, until the article number is checked
+    verify: bool = True  # the article number of the ground in Order No. 121 is still to be checked
 
 
 # Grounds for not accepting a complaint (domain.md: seven grounds of Order No. 121).
@@ -98,52 +98,50 @@ REFUSAL_GROUNDS: tuple[Ground, ...] = (
     Ground(
         1,
         "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
     Ground(
         2,
         "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
     Ground(
         3,
         "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
     Ground(
         4,
         "除法律另有规定外，投诉人知道或者应当知道自己的权益受到被投诉人侵害之日起超过三年",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
     Ground(
         5,
         "未提供投诉人和被投诉人的基本信息、诉求、事实等材料，或者提供的材料虚假",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
-    Ground(6, "投诉人身份信息虚假或者拒不配合核实身份", f"{ORDER_121}（条号待核）"),
-    Ground(7, "法律、法规、规章规定不予受理的其他情形", f"{ORDER_121}（条号待核）"),
+    Ground(6, "投诉人身份信息虚假或者拒不配合核实身份", ORDER_121),
+    Ground(7, "法律、法规、规章规定不予受理的其他情形", ORDER_121),
 )
 
 # Grounds for terminating mediation (domain.md: eight grounds of Order No. 121).
 TERMINATION_GROUNDS: tuple[Ground, ...] = (
-    Ground(1, "投诉人撤回投诉或者双方自行和解", f"{ORDER_121}（条号待核）"),
+    Ground(1, "投诉人撤回投诉或者双方自行和解", ORDER_121),
     Ground(
         2,
         "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
     Ground(
         3,
         "投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解",
-        f"{ORDER_121}（条号待核）",
+        ORDER_121,
     ),
-    Ground(4, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议", f"{ORDER_121}（条号待核）"),
-    Ground(
-        5, "自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议", f"{ORDER_121}（条号待核）"
-    ),
-    Ground(6, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", f"{ORDER_121}（条号待核）"),
-    Ground(7, "受理投诉后，发现存在不予受理情形", f"{ORDER_121}（条号待核）"),
-    Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", f"{ORDER_121}（条号待核）"),
+    Ground(4, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议", ORDER_121),
+    Ground(5, "自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议", ORDER_121),
+    Ground(6, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", ORDER_121),
+    Ground(7, "受理投诉后，发现存在不予受理情形", ORDER_121),
+    Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", ORDER_121),
 )
 
 

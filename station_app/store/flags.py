@@ -77,6 +77,9 @@ _HIT_COLUMNS = (
     f"p.name, p.phone, {ADDRESS_KEY_SQL.replace('address', 'p.address')}, p.id_number,"
     " c.id, c.case_no, c.received_at"
 )
+# CROSS JOIN makes SQLite read the parties by their index first: left to choose, it may read
+# every complaint by kind when the IN list is long (no ANALYZE statistics).
+_PARTIES_FIRST = "parties p CROSS JOIN cases c ON c.id = p.case_id"
 _KINDS = ", ".join(f"'{kind}'" for kind in FILING_KINDS)
 _LIVE = (
     f"p.role = 'complainant' AND p.deleted = 0 AND c.deleted = 0 AND c.kind IN ({_KINDS})"
@@ -101,7 +104,7 @@ def parties_with_phones(store: Store, phones: Sequence[str], exclude_case: str) 
         marks = ", ".join("?" for _ in chunk)
         hits += _hits(
             store,
-            f"SELECT {_HIT_COLUMNS} FROM parties p JOIN cases c ON c.id = p.case_id"
+            f"SELECT {_HIT_COLUMNS} FROM {_PARTIES_FIRST}"
             f" WHERE p.phone IN ({marks}) AND p.phone != '' AND {_LIVE}",
             (*chunk, exclude_case),
         )
@@ -116,7 +119,7 @@ def parties_with_addresses(store: Store, keys: Sequence[str], exclude_case: str)
         marks = ", ".join("?" for _ in chunk)
         hits += _hits(
             store,
-            f"SELECT {_HIT_COLUMNS} FROM parties p JOIN cases c ON c.id = p.case_id"
+            f"SELECT {_HIT_COLUMNS} FROM {_PARTIES_FIRST}"
             f" WHERE {key_sql} IN ({marks}) AND p.address != '' AND {_LIVE}",
             (*chunk, exclude_case),
         )
@@ -138,7 +141,7 @@ def filings_of_people(
     # Without the ID-number index, the cases of the window are read first (cases_live_kind)
     # and their parties looked up (parties_case): a few weeks of cases, not every party.
     source = (
-        "parties p JOIN cases c ON c.id = p.case_id"
+        _PARTIES_FIRST
         if has_index(store, "parties_id_number")
         else "cases c CROSS JOIN parties p ON p.case_id = c.id"
     )
@@ -154,7 +157,7 @@ def filings_of_people(
         marks = ", ".join("?" for _ in chunk)
         hits += _hits(
             store,
-            f"SELECT {_HIT_COLUMNS} FROM parties p JOIN cases c ON c.id = p.case_id"
+            f"SELECT {_HIT_COLUMNS} FROM {_PARTIES_FIRST}"
             f" WHERE p.phone IN ({marks}) AND p.phone != '' AND {_LIVE} AND {window}",
             (*chunk, exclude_case, received_from, received_to),
         )

@@ -2,9 +2,8 @@
 complainants share a phone, an address or an identity with this case's complainants.
 
 Each query takes many values at once (every member of a joint complaint) and reads only
-indexed rows: parties_phone for phones; for addresses and ID numbers the indexes
-SUGGESTED_INDEXES. Without them the address query reads every party; the ID-number query
-reads the cases received in its time window instead.
+indexed rows: parties_phone for phones, parties_address_key and parties_id_number (migration 6)
+for addresses and ID numbers.
 """
 
 from __future__ import annotations
@@ -19,10 +18,6 @@ FILING_KINDS = ("complaint", "report")
 # An address compared without its spaces (ASCII and ideographic). The same expression is
 # used by the query and by the suggested index, so SQLite can use the index.
 ADDRESS_KEY_SQL = "replace(replace(address, ' ', ''), '\u3000', '')"
-SUGGESTED_INDEXES = (
-    f"CREATE INDEX parties_address_key ON parties({ADDRESS_KEY_SQL}) WHERE address != ''",
-    "CREATE INDEX parties_id_number ON parties(id_number) WHERE id_number != ''",
-)
 # One query's IN list stays far below SQLite's limit of bound parameters.
 _CHUNK = 400
 # A phone or address shared by thousands of parties (a typo'd hotline, a market's address)

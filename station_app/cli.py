@@ -169,6 +169,109 @@ def cmd_case_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _members_json(store: Store, case_no: str, *, reveal: bool) -> dict:
+    from station_app.joint_members import joint_totals, member_to_dict, members_of, totals_to_dict
+
+    return {
+        "case_no": case_no,
+        "members": [member_to_dict(m, reveal=reveal) for m in members_of(store, case_no)],
+        "totals": totals_to_dict(joint_totals(store, case_no)),
+    }
+
+
+def cmd_case_members(args: argparse.Namespace) -> int:
+    from station_app.joint_members import JointComplaintRefused
+    from station_app.store.audit import log_reveal
+
+    with _open_for_reading(args.data_dir) as store:
+        case = get_case(store, args.case_no.strip())
+        if case is None:
+            raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
+        if args.reveal:
+            user = _cli_user(store, args.user)
+            log_reveal(
+                store, case.id, actor=user.username, station_code=accounts.local_station(store).code
+            )
+        try:
+            _print_json(_members_json(store, case.case_no, reveal=args.reveal))
+        except JointComplaintRefused as refused:
+            raise CommandError(str(refused), EXIT_INVALID) from None
+    return EXIT_OK
+
+
+def cmd_case_import_members(args: argparse.Namespace) -> int:
+    from station_app.joint_members import (
+        JointComplaintRefused,
+        MemberSheetRejected,
+        import_members,
+        parse_member_sheet,
+    )
+
+    try:
+        rows = parse_member_sheet(args.file)
+    except MemberSheetRejected as rejected:
+        lines = "\n".join(f"- {problem}" for problem in rejected.problems)
+        raise CommandError(_("Nothing was saved:") + "\n" + lines, EXIT_INVALID) from None
+    if args.dry_run:
+        _print_json({"members_in_file": len(rows), "saved": 0})
+        return EXIT_OK
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.local_station(store)
+        user = _cli_user(store, args.user)
+        try:
+            added = import_members(
+                store, args.case_no.strip(), rows, actor=user, station_code=station.code
+            )
+        except MemberSheetRejected as rejected:
+            lines = "\n".join(f"- {problem}" for problem in rejected.problems)
+            raise CommandError(_("Nothing was saved:") + "\n" + lines, EXIT_INVALID) from None
+        except JointComplaintRefused as refused:
+            raise CommandError(str(refused), EXIT_INVALID) from None
+        result = _members_json(store, args.case_no.strip(), reveal=False)
+    _print_json({"saved": len(added), **result})
+    return EXIT_OK
+
+
+def cmd_case_representatives(args: argparse.Namespace) -> int:
+    from station_app.joint_members import JointComplaintRefused, elect_representatives, members_of
+
+    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
+        station = accounts.local_station(store)
+        user = _cli_user(store, args.user)
+        try:
+            by_number = {m.position + 1: m.party_id for m in members_of(store, args.case_no)}
+            unknown = [n for n in args.members if n not in by_number]
+            if unknown:
+                raise JointComplaintRefused(
+                    _("The case has no complainant number {numbers}.").format(
+                        numbers=", ".join(str(n) for n in unknown)
+                    )
+                )
+            elect_representatives(
+                store,
+                args.case_no.strip(),
+                [by_number[n] for n in args.members],
+                actor=user,
+                station_code=station.code,
+            )
+        except JointComplaintRefused as refused:
+            raise CommandError(str(refused), EXIT_INVALID) from None
+        _print_json(_members_json(store, args.case_no.strip(), reveal=False))
+    return EXIT_OK
+
+
+def cmd_case_flags(args: argparse.Namespace) -> int:
+    from station_app.flags import case_flags
+
+    with _open_for_reading(args.data_dir) as store:
+        case = get_case(store, args.case_no.strip())
+        if case is None:
+            raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
+        flags = case_flags(store, case.id)
+    _print_json([flag.to_dict() for flag in flags])
+    return EXIT_OK
+
+
 def cmd_case_show(args: argparse.Namespace) -> int:
     from station_app.case_actions import case_record
     from station_app.case_json import case_record_to_dict
@@ -536,6 +639,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", help=_("the user taking the action (default: the first administrator)")
     )
     case_act.set_defaults(func=cmd_case_act)
+
+    members = case_sub.add_parser(
+        "members", help=_("the complainants of a joint complaint with their amounts")
+    )
+    members.add_argument("case_no")
+    members.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
+    members.add_argument("--user")
+    members.set_defaults(func=cmd_case_members)
+    import_members = case_sub.add_parser(
+        "import-members",
+        help=_("add the members of a joint complaint from an .xlsx list (all or none)"),
+    )
+    import_members.add_argument("case_no")
+    import_members.add_argument("file")
+    import_members.add_argument("--user")
+    import_members.add_argument(
+        "--dry-run", action="store_true", help=_("only check the file; save nothing")
+    )
+    import_members.set_defaults(func=cmd_case_import_members)
+    representatives = case_sub.add_parser(
+        "representatives", help=_("record the two representatives elected by the complainants")
+    )
+    representatives.add_argument("case_no")
+    representatives.add_argument(
+        "members", type=int, nargs=2, help=_("the numbers of two complainants, e.g. 1 3")
+    )
+    representatives.add_argument("--user")
+    representatives.set_defaults(func=cmd_case_representatives)
+    flags = case_sub.add_parser(
+        "flags", help=_("signs of non-genuine consumption (Order No. 121 art. 17)")
+    )
+    flags.add_argument("case_no")
+    flags.set_defaults(func=cmd_case_flags)
 
     due = sub.add_parser("due", help=_("today's work: deadlines overdue, due today and this week"))
     due.add_argument("--json", action="store_true")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -28,23 +28,43 @@ from PySide6.QtWidgets import (
 
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
-from station_app.domain import Case, CaseKind, CaseStatus, Evidence, Party, Station, User
+from station_app.domain import Case, CaseKind, CaseStatus, Evidence, Party, Role, Station, User
 from station_app.domain import label as enum_label
 from station_app.evidence_files import evidence_path
+from station_app.flags import Flag, case_flags
 from station_app.i18n import _
+from station_app.joint_members import (
+    JointComplaintRefused,
+    JointTotals,
+    MemberSheetRejected,
+    elect_representatives,
+    import_members,
+    joint_totals,
+    members_of,
+    parse_member_sheet,
+)
 from station_app.money import format_yuan
 from station_app.store import Store, StoreError
 from station_app.store.accounts import local_station
 from station_app.store.audit import log_reveal
 from station_app.store.case_list import case_rows
 from station_app.store.cases import get_case
+from station_app.store.joint_members import StoredMember
 from station_app.ui.action_dialog import ActionDialog
 from station_app.ui.audit_view import AuditDialog
 from station_app.ui.case_timeline import deadlines_box, timeline_box
+from station_app.ui.errors import show_error
 from station_app.ui.field_problem import WARNING_COLOUR
+from station_app.ui.joint_members_box import ElectDialog, FlagsBox, ProblemsDialog, members_box
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.validation import mask_id_number, mask_phone
-from station_app.workflow import Action, CaseState, action_label, allowed_actions
+from station_app.workflow import (
+    OPEN_COMPLAINT,
+    Action,
+    CaseState,
+    action_label,
+    allowed_actions,
+)
 
 _opened_dir: Path | None = None
 
@@ -96,9 +116,14 @@ def _person_rows(person: Party, reveal: bool = False) -> list[tuple[str, str]]:
 Section = tuple[str, list[tuple[str, str]]]
 
 
-def case_sections(case: Case, reveal: bool = False) -> list[Section]:
+# From this many complainants on, the members table lists them instead of a section each.
+JOINT_TABLE_FROM = 3
+
+
+def case_sections(case: Case, reveal: bool = False, complainants: bool = True) -> list[Section]:
     """The case as titled sections of (caption, text) rows; phones and IDs masked unless
-    `reveal` (after the reveal was logged)."""
+    `reveal` (after the reveal was logged); without `complainants`, no section per
+    complainant (a joint complaint's members table lists them)."""
     basics = [
         (_("Received"), case.received_at.strftime("%Y-%m-%d %H:%M")),
         (_("Registered by"), case.created_by),
@@ -110,7 +135,7 @@ def case_sections(case: Case, reveal: bool = False) -> list[Section]:
     if case.anonymous:
         basics.append((_("Anonymous report"), _("Yes")))
     sections: list[Section] = [(_("Case"), basics)]
-    for number, person in enumerate(case.complainants, start=1):
+    for number, person in enumerate(case.complainants if complainants else [], start=1):
         sections.append((_("Complainant {n}").format(n=number), _person_rows(person, reveal)))
     if case.agent is not None:
         sections.append((_("Agent"), _person_rows(case.agent, reveal)))
@@ -171,6 +196,9 @@ class CaseView:
     record: CaseRecord
     station: Station
     today: date
+    flags: list[Flag] = field(default_factory=list)
+    members: list[StoredMember] = field(default_factory=list)
+    totals: JointTotals | None = None
 
     @property
     def owner_station(self) -> str:
@@ -193,7 +221,12 @@ def load_case_view(store: Store, key: str) -> CaseView | None:
     record = case_record(store, case.id)
     if record is None:
         return None
-    return CaseView(case, record, local_station(store), date.today())
+    view = CaseView(case, record, local_station(store), date.today())
+    view.flags = case_flags(store, case.id)
+    if case.kind == CaseKind.COMPLAINT:
+        view.members = members_of(store, case.id)
+        view.totals = joint_totals(store, case.id)
+    return view
 
 
 ACTION_COLUMNS = 3
@@ -218,6 +251,8 @@ class CaseDetailView(QWidget):
         self.action_buttons: dict[Action, QPushButton] = {}
         self.action_dialog: ActionDialog | None = None
         self.audit_dialog: AuditDialog | None = None
+        self.elect_dialog: ElectDialog | None = None
+        self.problems_dialog: ProblemsDialog | None = None
         self._key: str | None = None
         self._generation = 0
         self.banner = QLabel()
@@ -227,6 +262,7 @@ class CaseDetailView(QWidget):
             f"background: #fff3e0; color: {WARNING_COLOUR}; padding: 6px; font-weight: bold;"
         )
         self.banner.hide()
+        self.flags_box = FlagsBox()
         self.actions_box = QGroupBox(_("Next steps"))
         self.actions_grid = QGridLayout(self.actions_box)
         self.actions_box.hide()
@@ -238,6 +274,7 @@ class CaseDetailView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.flags_box)
         layout.addWidget(self.actions_box)
         layout.addWidget(self.scroll, 1)
         tasks.changes.changed.connect(self._data_changed)
@@ -273,6 +310,7 @@ class CaseDetailView(QWidget):
             self.case = None
             self.view = None
             self.banner.hide()
+            self.flags_box.set_flags([])
             self.actions_box.hide()
             self.message = QLabel(_("This case no longer exists."))
             self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -282,6 +320,7 @@ class CaseDetailView(QWidget):
         self.case = view.case
         self._key = view.case.id
         self._show_banner(view)
+        self.flags_box.set_flags(view.flags)
         self._make_action_buttons(view)
         self.scroll.setWidget(self._build(view))
         self.case_loaded.emit(view.case)
@@ -453,15 +492,31 @@ class CaseDetailView(QWidget):
                 view.record.events, case.received_at.strftime("%Y-%m-%d %H:%M"), case.created_by
             )
         )
-        sections = case_sections(case, reveal=self.revealed)
+        joint = len(case.complainants) >= JOINT_TABLE_FROM
+        sections = case_sections(case, reveal=self.revealed, complainants=not joint)
         # One caption width for every section, so the values line up down the whole page.
         metrics = self.fontMetrics()
         width = max(metrics.horizontalAdvance(c) for _t, rows in sections for c, _v in rows) + 12
-        for title, rows in sections:
+        # The members follow the "Case" section and the complainants' and agent's sections.
+        members_at = 1 + (0 if joint else len(case.complainants)) + (1 if case.agent else 0)
+        for index, (title, rows) in enumerate(sections):
             layout.addWidget(_section(title, rows, width))
+            if index + 1 == members_at and case.kind == CaseKind.COMPLAINT:
+                layout.addWidget(self._members_box(view))
         layout.addWidget(self._evidence_box(case.evidence))
         layout.addStretch(1)
         return content
+
+    def _members_box(self, view: CaseView) -> QGroupBox:
+        self.members_box = members_box(
+            view.members,
+            view.totals,
+            reveal=self.revealed,
+            can_edit=self.can_edit_members(),
+            on_import=self.choose_member_sheet,
+            on_elect=self.open_elect,
+        )
+        return self.members_box
 
     def _evidence_box(self, files: list[Evidence]) -> QGroupBox:
         box = QGroupBox(_("Evidence files ({n})").format(n=len(files)))
@@ -480,6 +535,101 @@ class CaseDetailView(QWidget):
             row.addWidget(button)
             rows.addLayout(row)
         return box
+
+    # ---------------------------------------------------------------- joint complaint
+
+    def can_edit_members(self) -> bool:
+        """Whether the user may change the complainants: an open complaint on which the
+        user has a step to take here (as for the action buttons)."""
+        view = self.view
+        if view is None or self.user is None or view.case.kind != CaseKind.COMPLAINT:
+            return False
+        if view.state().status not in OPEN_COMPLAINT:
+            return False
+        if view.escalated_away and self.user.role is not Role.CITY:
+            return False
+        return bool(self.allowed())
+
+    def choose_member_sheet(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Import members from a spreadsheet"),
+            "",
+            _("Excel workbooks (*.xlsx)"),
+        )
+        if path:
+            self.import_member_sheet(path)
+
+    def import_member_sheet(self, path: str | Path) -> None:
+        """Read and check the list, then add its members, all on the worker; every problem
+        is shown and nothing is imported when anything is wrong."""
+        if self.view is None or self.user is None or not self.can_edit_members():
+            return
+        case_no, user, station = self.view.case.case_no, self.user, self.view.station.code
+
+        def run(store: Store) -> list[str]:
+            rows = parse_member_sheet(path)
+            return import_members(store, case_no, rows, actor=user, station_code=station)
+
+        self.tasks.submit(
+            run,
+            success=lambda ids: None,
+            failure=lambda error: self._joint_failed(
+                error, _("Nothing was imported. Please correct the list:"), _("importing members")
+            ),
+            changes={Change.CASES},
+            owner=self,
+            doing=_("importing members"),
+        )
+
+    def open_elect(self) -> ElectDialog | None:
+        if self.view is None or self.user is None or not self.can_edit_members():
+            return None
+        if self.elect_dialog is not None:
+            self.elect_dialog.close()
+        dialog = ElectDialog(self.view.members, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "elect_dialog", None))
+        dialog.accepted.connect(lambda: self.elect(dialog.chosen()))
+        self.elect_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def elect(self, party_ids: list[str]) -> None:
+        if self.view is None or self.user is None:
+            return
+        case_no, user, station = self.view.case.case_no, self.user, self.view.station.code
+
+        def run(store: Store) -> None:
+            elect_representatives(store, case_no, party_ids, actor=user, station_code=station)
+
+        self.tasks.submit(
+            run,
+            failure=lambda error: self._joint_failed(
+                error, _("The representatives were not changed:"), _("electing representatives")
+            ),
+            changes={Change.CASES},
+            owner=self,
+            doing=_("electing representatives"),
+        )
+
+    def _joint_failed(self, error: BaseException, lead: str, doing: str) -> None:
+        if isinstance(error, MemberSheetRejected):
+            problems = [str(p) for p in error.problems]
+        elif isinstance(error, JointComplaintRefused):
+            problems = [str(error)]
+        else:
+            show_error(self, error, doing)
+            return
+        if self.problems_dialog is not None:
+            self.problems_dialog.close()
+        dialog = ProblemsDialog(_("Problem"), lead, problems, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "problems_dialog", None))
+        self.problems_dialog = dialog
+        dialog.open()
 
     # ---------------------------------------------------------------- evidence files
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from station_app.case_actions import ActionRejected
 from station_app.i18n import _
 from station_app.intake import IntakeRejected
+from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
 from station_app.store import StoreError
 from station_app.workdays import HolidayFileError
 
@@ -27,7 +28,15 @@ def set_log_file(path: str) -> None:
 
 def is_expected(error: BaseException) -> bool:
     """Errors a clerk can cause or fix; their message is written for the clerk."""
-    return isinstance(error, StoreError | IntakeRejected | ActionRejected | HolidayFileError)
+    return isinstance(
+        error,
+        StoreError
+        | IntakeRejected
+        | ActionRejected
+        | HolidayFileError
+        | MemberSheetRejected
+        | JointComplaintRefused,
+    )
 
 
 def user_message(error: BaseException, doing: str = "") -> str:
@@ -37,7 +46,10 @@ def user_message(error: BaseException, doing: str = "") -> str:
         return "\n".join([_("Nothing was saved. Please correct:"), *lines])
     if isinstance(error, ActionRejected | HolidayFileError):
         return "\n".join([_("Nothing was saved. Please correct:"), *error.problems])
-    if isinstance(error, StoreError):
+    if isinstance(error, MemberSheetRejected):
+        lines = [str(problem) for problem in error.problems]
+        return "\n".join([_("Nothing was imported. Please correct the list:"), *lines])
+    if isinstance(error, StoreError | JointComplaintRefused):
         return str(error)
     doing = doing or _("working")
     if _log_file:

@@ -10,44 +10,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "case.json"
-
-
-def run(data_dir: Path, *args: str, stdin: str = "", env: dict | None = None):
-    full_env = {**os.environ, "STATION_APP_LANG": "en", "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "station_app", "--data-dir", str(data_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=full_env,
-        timeout=120,
-    )
+from tests.support.cli import EXAMPLE, ROOT, init_station, run
 
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("cli") / "data"
-    done = run(
-        data_dir,
-        "init",
-        "--code",
-        "RC-MT",
-        "--name",
-        "码头镇消费者投诉站",
-        "--level",
-        "township",
-        "--parent",
-        "RC",
-        "--admin",
-        "admin",
-        stdin="secret123\n",
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["station"] == "RC-MT"
-    return data_dir
+    return init_station(data_dir)
 
 
 def test_init_refuses_a_bad_station_code_and_a_missing_parent(tmp_path):

@@ -7,28 +7,13 @@ import json
 import openpyxl
 import pytest
 
-from tests.core.test_cli import EXAMPLE, run
+from tests.support.cli import EXAMPLE, init_station, run
 
 
 @pytest.fixture
 def joint_case(tmp_path):
     data_dir = tmp_path / "data"
-    done = run(
-        data_dir,
-        "init",
-        "--code",
-        "RC-MT",
-        "--name",
-        "码头镇消费者投诉站",
-        "--level",
-        "township",
-        "--parent",
-        "RC",
-        "--admin",
-        "admin",
-        stdin="secret123\n",
-    )
-    assert done.returncode == 0, done.stderr
+    init_station(data_dir)
     added = run(data_dir, "case", "add", "--json", str(EXAMPLE))
     assert added.returncode == 0, added.stderr
     return data_dir, json.loads(added.stdout)["case_numbers"][0]

@@ -14,29 +14,14 @@ from station_app.domain import Role, User
 from station_app.store import Store
 from station_app.store.accounts import add_user
 from station_app.workdays import WorkdayCalendar
-from tests.core.test_cli import EXAMPLE, run
 from tests.core.workflow_helpers import WORKFLOW_TABLES
+from tests.support.cli import EXAMPLE, init_station, run
 
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("cli-workflow") / "data"
-    done = run(
-        data_dir,
-        "init",
-        "--code",
-        "RC-MT",
-        "--name",
-        "码头镇消费者投诉站",
-        "--level",
-        "township",
-        "--parent",
-        "RC",
-        "--admin",
-        "admin",
-        stdin="secret123\n",
-    )
-    assert done.returncode == 0, done.stderr
+    init_station(data_dir)
     with Store(data_dir / "station.db") as store:
         add_user(store, User("li.clerk", "李文书", Role.CLERK, "RC-MT"), "secret123")
     return data_dir

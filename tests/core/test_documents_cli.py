@@ -10,28 +10,13 @@ from pathlib import Path
 import pytest
 
 from station_app.documents import DOCUMENT_KINDS
-from tests.core.test_cli import EXAMPLE, run
+from tests.support.cli import EXAMPLE, init_station, run
 
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("print") / "data"
-    done = run(
-        data_dir,
-        "init",
-        "--code",
-        "RC-MT",
-        "--name",
-        "码头镇消费者投诉站",
-        "--level",
-        "township",
-        "--parent",
-        "RC",
-        "--admin",
-        "admin",
-        stdin="secret123\n",
-    )
-    assert done.returncode == 0, done.stderr
+    init_station(data_dir)
     added = run(data_dir, "case", "add", "--json", str(EXAMPLE))
     assert added.returncode == 0, added.stderr
     return data_dir

@@ -1,0 +1,36 @@
+"""Run `station-app` as a real process against a data folder, and set up a station with it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "case.json"
+
+
+def run(data_dir: Path, *args: str, stdin: str = "", env: dict | None = None):
+    full_env = {**os.environ, "STATION_APP_LANG": "en", "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "station_app", "--data-dir", str(data_dir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        timeout=120,
+    )
+
+
+def init_station(data_dir: Path) -> Path:
+    """`station-app init` of the township station RC-MT with admin / secret123."""
+    done = run(
+        data_dir, "init", "--code", "RC-MT", "--name", "码头镇消费者投诉站", "--level",
+        "township", "--parent", "RC", "--admin", "admin", stdin="secret123\n",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["station"] == "RC-MT"
+    return data_dir

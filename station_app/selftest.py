@@ -72,14 +72,12 @@ def check_qt_and_fonts() -> list[CheckResult]:
 
 
 def check_document_font() -> CheckResult:
-    path = asset_path("fonts", "wqy-microhei.ttc")
-    if path.exists() and path.stat().st_size > 1_000_000:
-        return CheckResult(_("Document font"), True, str(path))
-    return CheckResult(
-        _("Document font"),
-        False,
-        _("The bundled font {path} is missing; reinstall the app.").format(path=path),
-    )
+    from station_app.documents.fonts import check_document_font as problem_with_document_font
+
+    problem = problem_with_document_font()
+    if problem is None:
+        return CheckResult(_("Document font"), True, str(asset_path("fonts", "wqy-microhei.ttc")))
+    return CheckResult(_("Document font"), False, problem)
 
 
 def check_database(data_dir: Path) -> CheckResult:

@@ -212,6 +212,18 @@ def _show_unhandled(
     show_error(QApplication.activeWindow(), error)
 
 
+def warn_if_documents_cannot_print(parent: QWidget | None = None) -> str | None:
+    """At start-up, say at once when the document font is missing or broken (cases can still
+    be recorded; printing would refuse), rather than when the first agreement is due."""
+    from station_app.documents.fonts import check_document_font
+
+    message = check_document_font()
+    if message is not None:
+        log.warning("document font unusable: %s", message)
+        QMessageBox.warning(parent, _("Documents cannot be printed"), message)
+    return message
+
+
 def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     """Run the desktop app on a data folder; returns the process exit code.
 
@@ -225,6 +237,7 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
         QMessageBox.critical(None, _("station-app cannot start"), str(error))
         return 1
     log_handler = _configure_logging(folder.path)
+    warn_if_documents_cannot_print()
     previous_hook = sys.excepthook
     sys.excepthook = _show_unhandled
     tasks = TaskRunner(folder)

@@ -53,6 +53,7 @@ from station_app.store.joint_members import StoredMember
 from station_app.ui.action_dialog import ActionDialog
 from station_app.ui.audit_view import AuditDialog
 from station_app.ui.case_timeline import deadlines_box, timeline_box
+from station_app.ui.documents_dialog import DocumentsDialog
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import WARNING_COLOUR
 from station_app.ui.joint_members_box import ElectDialog, FlagsBox, ProblemsDialog, members_box
@@ -251,6 +252,7 @@ class CaseDetailView(QWidget):
         self.action_buttons: dict[Action, QPushButton] = {}
         self.action_dialog: ActionDialog | None = None
         self.audit_dialog: AuditDialog | None = None
+        self.documents_dialog: DocumentsDialog | None = None
         self.elect_dialog: ElectDialog | None = None
         self.problems_dialog: ProblemsDialog | None = None
         self._key: str | None = None
@@ -376,6 +378,12 @@ class CaseDetailView(QWidget):
         self.audit_button.setToolTip(_("Who changed what in this case, and who saw full numbers"))
         self.audit_button.clicked.connect(self.open_audit)
         tools.addWidget(self.audit_button)
+        self.documents_button = QPushButton(_("Documents…"))
+        self.documents_button.setAutoDefault(False)
+        self.documents_button.setToolTip(_("Preview, print and save the case's documents"))
+        self.documents_button.clicked.connect(self.open_documents)
+        self.documents_button.setEnabled(self.user is not None)
+        tools.addWidget(self.documents_button)
         self.reveal_button = QPushButton(_("Show full ID and phone numbers"))
         self.reveal_button.setAutoDefault(False)
         self.reveal_button.setToolTip(_("Each time the full numbers are shown, it is logged"))
@@ -444,6 +452,26 @@ class CaseDetailView(QWidget):
         self.audit_dialog.show()
         self.audit_dialog.raise_()
         return self.audit_dialog
+
+    def open_documents(self) -> DocumentsDialog | None:
+        """The case's printed documents (one window per case view)."""
+        if self.view is None or self.user is None:
+            return None
+        if self.documents_dialog is None:
+            self.documents_dialog = DocumentsDialog(
+                self.tasks,
+                user=self.user,
+                station_code=self.view.station.code,
+                case_key=self.view.case.case_no,
+                parent=self,
+            )
+            self.documents_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.documents_dialog.destroyed.connect(
+                lambda _obj=None: setattr(self, "documents_dialog", None)
+            )
+        self.documents_dialog.show()
+        self.documents_dialog.raise_()
+        return self.documents_dialog
 
     def reveal(self) -> None:
         """Log the reveal on the worker, then show the full numbers."""

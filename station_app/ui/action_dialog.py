@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -28,8 +29,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_app.action_payloads import ACTION_FIELDS, Field, FieldType, when_key
+from station_app.action_payloads import (
+    ACTION_FIELDS,
+    MAX_AMOUNT,
+    Field,
+    FieldType,
+    parse_money,
+    when_key,
+)
 from station_app.case_actions import ActionRejected, ActionResult, act
+from station_app.compensation import (
+    RULES,
+    Compensation,
+    CompensationBasis,
+    extra_compensation,
+    rule,
+)
 from station_app.domain import LABELS, TermType, User
 from station_app.i18n import _
 from station_app.store import Store
@@ -75,9 +90,17 @@ class TermsTable(QWidget):
         remove = QPushButton(_("Remove the term"))
         remove.setAutoDefault(False)
         remove.clicked.connect(self.remove_current)
+        self.compensation_button = QPushButton(_("Compute compensation…"))
+        self.compensation_button.setAutoDefault(False)
+        self.compensation_button.setToolTip(
+            _("Extra compensation for fraud (3× the price) or unsafe food (10× the price)")
+        )
+        self.compensation_button.clicked.connect(self.open_compensation)
+        self.compensation_dialog: CompensationDialog | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
+        buttons.addWidget(self.compensation_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -102,6 +125,32 @@ class TermsTable(QWidget):
         if row >= 0:
             self.table.removeRow(row)
 
+    def open_compensation(self) -> CompensationDialog:
+        """The compensation helper; its "Add as a term" adds the amount here."""
+        dialog = CompensationDialog(self)
+        dialog.add_term.connect(self.add_compensation)
+        dialog.finished.connect(dialog.deleteLater)
+        self.compensation_dialog = dialog
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "compensation_dialog", None))
+        dialog.open()
+        return dialog
+
+    def add_compensation(self, compensation: Compensation) -> None:
+        """A compensation term naming the article; it fills the last row if that is empty."""
+        description = _("Extra compensation under {article}").format(
+            article=compensation.rule.article
+        )
+        amount = f"{compensation.amount:.2f}"
+        last = self.table.rowCount() - 1
+        if last >= 0 and self._row_is_empty(last):
+            self.table.removeRow(last)
+        self.add_term(TermType.COMPENSATION, description, amount)
+
+    def _row_is_empty(self, row: int) -> bool:
+        return not any(
+            (self.table.item(row, column) or QTableWidgetItem()).text().strip() for column in (1, 2)
+        )
+
     def terms(self) -> list[dict[str, str]]:
         """The rows as the payload's terms; rows left wholly empty are skipped."""
         terms = []
@@ -114,6 +163,132 @@ class TermsTable(QWidget):
                 term["amount"] = amount
             terms.append(term)
         return terms
+
+
+class CompensationDialog(QDialog):
+    """Extra compensation the law gives: the rule, the price (and the loss for food), the
+    amount with its article; "Add as a term" emits `add_term(Compensation)`."""
+
+    add_term = Signal(object)  # Compensation
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Compute compensation"))
+        self.setMinimumWidth(480)
+        self.compensation: Compensation | None = None
+        self.rule_combo = QComboBox()
+        for candidate in RULES:
+            self.rule_combo.addItem(_(candidate.label), candidate.key)
+        self.price = QLineEdit()
+        self.price.setPlaceholderText(_("yuan, e.g. 1299.50"))
+        self.loss = QLineEdit()
+        self.loss.setPlaceholderText(_("yuan, e.g. 1299.50"))
+        self.loss_caption = QLabel(_("Loss (yuan)"))
+        self.result = QLabel()
+        self.result.setObjectName("compensation-result")
+        self.result.setStyleSheet("font-weight: bold;")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem = ProblemLabel()
+        form = QFormLayout()
+        form.addRow(_("Rule"), self.rule_combo)
+        form.addRow(_("Price paid (yuan)"), self.price)
+        form.addRow(self.loss_caption, self.loss)
+        buttons = QDialogButtonBox()
+        self.add_button = buttons.addButton(
+            _("Add as a term"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.add_button.setDefault(True)
+        cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAutoDefault(False)
+        buttons.accepted.connect(self.add_as_term)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.result)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.rule_combo.currentIndexChanged.connect(self.recompute)
+        self.price.textChanged.connect(self.recompute)
+        self.loss.textChanged.connect(self.recompute)
+        self.recompute()
+        self.price.setFocus()
+
+    def rule_key(self) -> str:
+        return self.rule_combo.currentData()
+
+    def set_rule(self, key: str) -> None:
+        self.rule_combo.setCurrentIndex(self.rule_combo.findData(key))
+
+    def _amount(self, edit: QLineEdit, caption: str, problems: list[str]) -> Decimal:
+        text = edit.text().strip()
+        if not text:
+            return Decimal(0)
+        amount = parse_money(text)
+        if amount is None:
+            problems.append(
+                _(
+                    '{field}: "{value}" is not an amount of money. Write yuan with at most two '
+                    'decimals and no minus sign, for example "1299.50".'
+                ).format(field=caption, value=text)
+            )
+            return Decimal(0)
+        if amount > MAX_AMOUNT:
+            problems.append(
+                _("{field}: {value} yuan is more than {limit} yuan. Check the amount.").format(
+                    field=caption, value=f"{amount:,.2f}", limit=f"{MAX_AMOUNT:,.0f}"
+                )
+            )
+            return Decimal(0)
+        return amount
+
+    def recompute(self) -> None:
+        """Show the amount for what is typed; a bad amount is named and nothing is offered."""
+        chosen = rule(self.rule_key())
+        counts_loss = chosen.loss_multiple is not None
+        self.loss.setEnabled(counts_loss)
+        self.loss_caption.setEnabled(counts_loss)
+        problems: list[str] = []
+        price = self._amount(self.price, _("Price paid"), problems)
+        loss = self._amount(self.loss, _("Loss"), problems) if counts_loss else Decimal(0)
+        if problems:
+            self.compensation = None
+            self.problem.show_problem("\n".join(problems))
+            self.result.setText("")
+            self.result.hide()
+            self.add_button.setEnabled(False)
+            return
+        if not self.price.text().strip() and not (counts_loss and self.loss.text().strip()):
+            self.compensation = None
+            self.problem.clear_problem()
+            self.result.show()
+            self.result.setText(_("Type the price the consumer paid."))
+            self.add_button.setEnabled(False)
+            return
+        self.result.show()
+        self.problem.clear_problem()
+        self.compensation = extra_compensation(chosen.key, price=price, loss=loss)
+        self.result.setText(compensation_text(self.compensation))
+        self.add_button.setEnabled(True)
+
+    def add_as_term(self) -> None:
+        if self.compensation is None:
+            return
+        self.add_term.emit(self.compensation)
+        self.accept()
+
+
+def compensation_text(compensation: Compensation) -> str:
+    """The amount, how it was reached and the article, for the clerk to read out."""
+    if compensation.basis is CompensationBasis.PRICE:
+        how = _("{n} times the price").format(n=compensation.rule.price_multiple)
+    elif compensation.basis is CompensationBasis.LOSS:
+        how = _("{n} times the loss").format(n=compensation.rule.loss_multiple)
+    else:
+        how = _("the legal minimum")
+    return _("Extra compensation: {amount} yuan ({how}), under {article}").format(
+        amount=f"{compensation.amount:,.2f}", how=how, article=compensation.rule.article
+    )
 
 
 class MembersTable(QTableWidget):

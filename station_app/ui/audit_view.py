@@ -1,4 +1,5 @@
-"""The audit log of one case: who changed which field (old → new), and who saw full numbers."""
+"""The audit log of one case: who (by name) changed which field, in words (old → new), and who
+saw full numbers."""
 
 from __future__ import annotations
 
@@ -20,10 +21,107 @@ from station_app.domain import label as enum_label
 from station_app.i18n import N_, _
 from station_app.store import Store
 from station_app.store.audit import AuditEntry, audit_entries
+from station_app.store.people import display_names
 from station_app.ui.tasks import Change, TaskRunner
 
 # Long values (facts, JSON details) are cut in the table; the tooltip holds the whole text.
 CELL_CHARS = 80
+
+
+# The audited tables and their columns (store.migrations.AUDITED_TABLES) in words. A column
+# not listed here (one added later) is shown as it is stored.
+TABLE_LABELS = {
+    "cases": N_("Case"),
+    "parties": N_("Party"),
+    "agreements": N_("Agreement"),
+}
+COMMON_FIELD_LABELS = {
+    "*": N_("Whole record"),
+    "id": N_("Record id"),
+    "owner_station": N_("Owner station"),
+    "created_at": N_("Created at"),
+    "deleted": N_("Deleted"),
+}
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "cases": {
+        "case_no": N_("Case number"),
+        "kind": N_("Case type"),
+        "channel": N_("How the case was received"),
+        "status": N_("Status"),
+        "received_at": N_("Date and time received"),
+        "work_order_no": N_("12345 work order number"),
+        "work_order_due": N_("Work order due date"),
+        "merchant_id": N_("Merchant record"),
+        "merchant_name": N_("Merchant"),
+        "goods_or_service": N_("Goods or service"),
+        "category": N_("Category"),
+        "problem_nature": N_("Nature of the problem"),
+        "purchase_date": N_("Purchase date"),
+        "purchase_place": N_("Place of purchase"),
+        "amount_fen": N_("Amount involved (fen)"),
+        "request": N_("What the consumer asks for"),
+        "facts": N_("Facts and reasons"),
+        "consent_publish": N_("Consent to publication"),
+        "consent_mediation": N_("Consent to mediation"),
+        "consent_entrusted": N_("Consent to entrusted handling"),
+        "anonymous": N_("Anonymous report"),
+        "created_by": N_("Registered by"),
+        "accepted_on": N_("Accepted on"),
+        "closed_on": N_("Closed on"),
+        "amount_recovered_fen": N_("Amount recovered (fen)"),
+        "dispatched_at": N_("Dispatched at"),
+        "arrived_at": N_("Arrived at"),
+        "promise_minutes": N_("Promised minutes"),
+        "merged_into": N_("Merged into"),
+        "report_extended": N_("Report deadline extended"),
+        "escalated_from": N_("Escalated from"),
+    },
+    "parties": {
+        "case_id": N_("Case record"),
+        "role": N_("Party role"),
+        "position": N_("Order"),
+        "name": N_("Name"),
+        "gender": N_("Gender"),
+        "phone": N_("Phone number"),
+        "address": N_("Address"),
+        "id_type": N_("ID type"),
+        "id_number": N_("ID number"),
+        "claimed_fen": N_("Claimed (fen)"),
+        "recovered_fen": N_("Recovered (fen)"),
+        "representative": N_("Representative"),
+    },
+    "agreements": {
+        "case_id": N_("Case record"),
+        "agreed_on": N_("Agreed on"),
+        "performed_on_spot": N_("Performed on the spot"),
+        "terms": N_("Terms"),
+        "amount_recovered_fen": N_("Amount recovered (fen)"),
+        "performance_due": N_("Performance due"),
+        "performed_on": N_("Performed on"),
+        "judicial_applied_on": N_("Judicial confirmation applied for on"),
+        "judicial_confirmed_on": N_("Judicially confirmed on"),
+        "court_name": N_("Court"),
+        "court_transfer_on": N_("Transferred to court filing on"),
+    },
+}
+
+
+def table_label(table: str) -> str:
+    return _(TABLE_LABELS[table]) if table in TABLE_LABELS else table
+
+
+def field_label(table: str, field: str) -> str:
+    """The column in words, e.g. cases.accepted_on → "Accepted on"; unknown ones as stored."""
+    label = FIELD_LABELS.get(table, {}).get(field) or COMMON_FIELD_LABELS.get(field)
+    return _(label) if label else field
+
+
+def who_text(username: str, names: dict[str, str]) -> str:
+    """ "管理员 (admin)" when the user is known, else the username."""
+    display = names.get(username)
+    if not display or display == username:
+        return username
+    return _("{name} ({username})").format(name=display, username=username)
 
 
 def _short(value: str | None) -> str:
@@ -72,6 +170,7 @@ class AuditDialog(QDialog):
         self.tasks = tasks
         self.case_id = case_id
         self.entries: list[AuditEntry] | None = None
+        self.names: dict[str, str] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Audit log of {case}").format(case=case_no))
         self.resize(900, 480)
@@ -97,8 +196,9 @@ class AuditDialog(QDialog):
     def reload(self) -> None:
         case_id = self.case_id
 
-        def load(store: Store) -> list[AuditEntry]:
-            return audit_entries(store, case_id)
+        def load(store: Store) -> tuple[list[AuditEntry], dict[str, str]]:
+            entries = audit_entries(store, case_id)
+            return entries, display_names(store, {entry.actor for entry in entries})
 
         self.tasks.submit(load, success=self._loaded, owner=self, doing=_("reading the audit log"))
 
@@ -106,22 +206,25 @@ class AuditDialog(QDialog):
         if Change.CASES in what or Change.EVIDENCE in what:
             self.reload()
 
-    def _loaded(self, entries: list[AuditEntry]) -> None:
+    def _loaded(self, loaded: tuple[list[AuditEntry], dict[str, str]]) -> None:
+        entries, self.names = loaded
         self.entries = entries
         self.count.setText(_("{n} entries, oldest first").format(n=len(entries)))
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             cells = (
                 entry.at[:19].replace("T", " "),
-                entry.actor,
+                who_text(entry.actor, self.names),
                 entry_kind(entry),
-                entry.table_name,
-                entry.field,
+                table_label(entry.table_name),
+                field_label(entry.table_name, entry.field),
                 _value_text(entry, entry.old_value),
                 _value_text(entry, entry.new_value),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if column == 4:
+                    item.setToolTip(f"{entry.table_name}.{entry.field}")
                 if column == 5 and entry.old_value:
                     item.setToolTip(entry.old_value)
                 if column == 6 and entry.new_value:

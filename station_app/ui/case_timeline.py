@@ -1,8 +1,9 @@
 """The workflow part of a case as widgets: its deadlines (overdue red, due today orange) and the
-timeline of its events, newest first."""
+timeline of its events, newest first, naming people by their display names where known."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -26,6 +27,20 @@ from station_app.ui.field_problem import ERROR_COLOUR, WARNING_COLOUR
 from station_app.workflow import Action, action_label
 
 MUTED_COLOUR = "#555555"
+
+# username → display name, read on the worker (store.people.display_names) by the main window
+# at start and whenever the users change; the worker runs tasks in order, so it is filled
+# before the first case is laid out. A username not in it is shown as it is.
+known_names: dict[str, str] = {}
+
+
+def person_text(username: str, names: Mapping[str, str] | None = None) -> str:
+    """ "张三 (zhangsan)" for a known user, else the bare username."""
+    names = known_names if names is None else names
+    display = names.get(username)
+    if not username or not display or display == username:
+        return username
+    return _("{name} ({username})").format(name=display, username=username)
 
 
 def _enum_text(kind: type[StrEnum], value: Any) -> str:
@@ -126,32 +141,43 @@ def _role_text(role: str) -> str:
     return _enum_text(Role, role) if role else ""
 
 
-def timeline_box(events: list[CaseEvent], received_at: str, created_by: str) -> QGroupBox:
-    """The case's steps, newest first, ending with its registration."""
+def timeline_box(
+    events: list[CaseEvent],
+    received_at: str,
+    created_by: str,
+    names: Mapping[str, str] | None = None,
+) -> QGroupBox:
+    """The case's steps, newest first, ending with its registration. `names` maps usernames
+    to display names (default: the ones the main window read, `known_names`)."""
     box = QGroupBox(_("Timeline ({n} steps)").format(n=len(events)))
     box.setObjectName("timeline")
     layout = QVBoxLayout(box)
     layout.setSpacing(6)
     for event in reversed(events):
-        layout.addWidget(_event_widget(event))
+        layout.addWidget(_event_widget(event, names))
     registered = QLabel(
-        _("{when} · Registered by {who}").format(when=received_at, who=created_by or "—")
+        _("{when} · Registered by {who}").format(
+            when=received_at, who=person_text(created_by, names) if created_by else "—"
+        )
     )
     registered.setStyleSheet(f"color: {MUTED_COLOUR};")
     layout.addWidget(registered)
     return box
 
 
-def _event_widget(event: CaseEvent) -> QWidget:
+def _event_widget(event: CaseEvent, names: Mapping[str, str] | None) -> QWidget:
     frame = QFrame()
     frame.setObjectName("timeline-event")
     frame.setFrameShape(QFrame.Shape.StyledPanel)
     layout = QVBoxLayout(frame)
     layout.setContentsMargins(8, 4, 8, 4)
     layout.setSpacing(1)
-    who = event.actor
+    who = person_text(event.actor, names)
     role = _role_text(event.actor_role)
-    if role:
+    display = (known_names if names is None else names).get(event.actor)
+    if role and display and display != event.actor:
+        who = _("{name} ({username}, {role})").format(name=display, username=event.actor, role=role)
+    elif role:
         who = _("{name} ({role})").format(name=event.actor, role=role)
     title = QLabel(
         _("{when} · {action} · {who}").format(

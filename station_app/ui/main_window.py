@@ -1,5 +1,5 @@
 """The main window: the filter bar over the case list, New case (Ctrl+N), today's work (F2),
-the holiday-schedule import, and the status bar."""
+the holiday-schedule import, the station settings (administrators), and the status bar."""
 
 from __future__ import annotations
 
@@ -27,12 +27,15 @@ from station_app.store.case_list import (
     count_text_matches,
 )
 from station_app.store.holidays import HolidayImport, import_holiday_file
+from station_app.store.people import display_names
 from station_app.ui.case_detail import CaseDetailDialog
 from station_app.ui.case_filter_bar import CaseFilterBar
 from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
+from station_app.ui.case_timeline import known_names
 from station_app.ui.errors import show_error
 from station_app.ui.intake_dialog import IntakeDialog
+from station_app.ui.station_settings import StationSettingsDialog, may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.todays_work import TodaysWorkDialog
 
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self.detail_dialogs: dict[int | str, CaseDetailDialog] = {}
         self.todays_work: TodaysWorkDialog | None = None
         self.holiday_import_result: HolidayImport | BaseException | None = None
+        self.settings_dialog: StationSettingsDialog | None = None
 
         self.filter_bar = CaseFilterBar()
         self.model = CaseTableModel(tasks, parent=self)
@@ -87,6 +91,7 @@ class MainWindow(QMainWindow):
         tasks.changes.changed.connect(self._data_changed)
 
         self._show_station()
+        self._load_display_names()  # before the first case opens: the worker runs in order
         self.model.reload()
         if station is None:
             self._load_station()
@@ -134,6 +139,16 @@ class MainWindow(QMainWindow):
 
         station_menu = self.menuBar().addMenu(_("&Station"))
         station_menu.addAction(self.import_holidays_action)
+        # Only an administrator is offered the settings; others never see the entry.
+        self.settings_action: QAction | None = None
+        if may_change_settings(self.user):
+            self.settings_action = QAction(_("Station &settings…"), self)
+            self.settings_action.setToolTip(
+                _("The on-site response promise and the thresholds of the art. 17 flags")
+            )
+            self.settings_action.triggered.connect(self.show_settings)
+            station_menu.addSeparator()
+            station_menu.addAction(self.settings_action)
 
         toolbar = QToolBar(_("Main"))
         toolbar.setMovable(False)
@@ -172,6 +187,15 @@ class MainWindow(QMainWindow):
             _("User: {user} · Station: {station} ({code})").format(
                 user=user, station=self.station.name, code=self.station.code
             )
+        )
+
+    def _load_display_names(self) -> None:
+        """Users' display names for the timelines, read again when the users change."""
+        self.tasks.submit(
+            display_names,
+            success=known_names.update,
+            owner=self,
+            doing=_("reading the users' names"),
         )
 
     def _count_all(self) -> None:
@@ -246,6 +270,8 @@ class MainWindow(QMainWindow):
             self.total_cases = None  # counted again with the reloaded list
         if Change.STATION in what:
             self._load_station()
+        if Change.USERS in what:
+            self._load_display_names()
 
     def refresh(self) -> None:
         self.total_cases = None
@@ -320,6 +346,23 @@ class MainWindow(QMainWindow):
         self.todays_work.activateWindow()
         return self.todays_work
 
+    def show_settings(self) -> StationSettingsDialog | None:
+        """Open the station settings (administrators only), or bring them to the front."""
+        if not may_change_settings(self.user):
+            return None
+        if self.settings_dialog is None:
+            self.settings_dialog = StationSettingsDialog(self.tasks, self.user, self)
+            self.settings_dialog.finished.connect(self._settings_closed)
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+        return self.settings_dialog
+
+    def _settings_closed(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+            self.settings_dialog = None
+
     # ---------------------------------------------------------------- holiday schedules
 
     def choose_holiday_file(self) -> None:
@@ -384,4 +427,6 @@ class MainWindow(QMainWindow):
             dialog.close()
         if self.todays_work is not None:
             self.todays_work.close()
+        if self.settings_dialog is not None:
+            self.settings_dialog.reject()
         super().closeEvent(event)

@@ -1,0 +1,237 @@
+"""The station's settings (administrators only): the on-site response promise and the art. 17
+thresholds of the frequent-filer flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_app.case_actions import PROMISE_SETTING, promise_minutes
+from station_app.domain import Role, User
+from station_app.flags import (
+    FREQUENT_COUNT_SETTING,
+    FREQUENT_DAYS_SETTING,
+    flag_settings,
+)
+from station_app.i18n import N_, _
+from station_app.store import Store
+from station_app.store.accounts import local_station
+from station_app.ui.errors import show_error
+from station_app.ui.field_problem import FieldSlot, ProblemLabel
+from station_app.ui.tasks import Change, TaskRunner
+
+
+@dataclass(frozen=True)
+class NumberSetting:
+    """One whole-number setting: its key, caption and the range a clerk may choose from."""
+
+    key: str
+    caption: str  # marked with N_(), translated when shown
+    lowest: int
+    highest: int
+
+
+# Ranges wide enough for any station, narrow enough to catch a typo (300 for 30).
+PROMISE = NumberSetting(PROMISE_SETTING, N_("On the scene within (minutes)"), 1, 240)
+FREQUENT_COUNT = NumberSetting(FREQUENT_COUNT_SETTING, N_("Complaints by one person"), 2, 100)
+FREQUENT_DAYS = NumberSetting(FREQUENT_DAYS_SETTING, N_("Within (days)"), 1, 365)
+SETTINGS = (PROMISE, FREQUENT_COUNT, FREQUENT_DAYS)
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    promise_minutes: int
+    frequent_count: int
+    frequent_days: int
+
+    def values(self) -> dict[str, int]:
+        return {
+            PROMISE.key: self.promise_minutes,
+            FREQUENT_COUNT.key: self.frequent_count,
+            FREQUENT_DAYS.key: self.frequent_days,
+        }
+
+
+def read_station_settings(store: Store) -> StationSettings:
+    """The settings in force (the defaults where none was saved), read on the worker."""
+    flags = flag_settings(store)
+    return StationSettings(
+        promise_minutes(store, local_station(store).code), flags.frequent_count, flags.frequent_days
+    )
+
+
+def save_station_settings(store: Store, values: dict[str, int]) -> None:
+    """All settings or none."""
+    with store.transaction():
+        for key, value in values.items():
+            store.set_setting(key, str(value))
+
+
+def check_number(setting: NumberSetting, text: str) -> tuple[int | None, str | None]:
+    """(number, None), or (None, what to write instead)."""
+    text = text.strip()
+    if not text.isdigit():
+        return None, _("{field}: write a whole number from {low} to {high}.").format(
+            field=_(setting.caption), low=setting.lowest, high=setting.highest
+        )
+    number = int(text)
+    if not setting.lowest <= number <= setting.highest:
+        return None, _("{field}: {value} is not between {low} and {high}.").format(
+            field=_(setting.caption), value=number, low=setting.lowest, high=setting.highest
+        )
+    return number, None
+
+
+def may_change_settings(user: User) -> bool:
+    return user.role is Role.ADMIN
+
+
+class StationSettingsDialog(QDialog):
+    """Reads the settings on the worker, checks what is typed and saves it on the worker."""
+
+    saved = Signal(object)  # dict[str, int]
+
+    def __init__(self, tasks: TaskRunner, user: User, parent: QWidget | None = None):
+        super().__init__(parent)
+        if not may_change_settings(user):
+            raise PermissionError("only an administrator may change the station's settings")
+        self.tasks = tasks
+        self.user = user
+        self.loaded: StationSettings | None = None
+        self.busy = False
+        self.setWindowTitle(_("Station settings"))
+        self.setMinimumWidth(460)
+        self.problems = ProblemLabel()
+        self.edits: dict[str, QLineEdit] = {}
+        self.slots: dict[str, FieldSlot] = {}
+
+        promise_box = QGroupBox(_("On-site response"))
+        promise_form = QFormLayout(promise_box)
+        promise_form.addRow(_(PROMISE.caption), self._field(PROMISE))
+        promise_note = QLabel(
+            _(
+                "The public promise: 15 minutes in town, 30 in the townships. Each arrival "
+                "records whether it was kept."
+            )
+        )
+        promise_note.setWordWrap(True)
+        promise_note.setStyleSheet("color: #555;")
+        promise_form.addRow(promise_note)
+
+        flags_box = QGroupBox(_("Many complaints in a short time (Order No. 121, art. 17)"))
+        flags_form = QFormLayout(flags_box)
+        flags_form.addRow(_(FREQUENT_COUNT.caption), self._field(FREQUENT_COUNT))
+        flags_form.addRow(_(FREQUENT_DAYS.caption), self._field(FREQUENT_DAYS))
+        flags_note = QLabel(
+            _(
+                "A complainant with this many complaints within these days is flagged, never blocked."
+            )
+        )
+        flags_note.setWordWrap(True)
+        flags_note.setStyleSheet("color: #555;")
+        flags_form.addRow(flags_note)
+
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setDefault(True)
+        self.save_button.setEnabled(False)
+        cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAutoDefault(False)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.problems)
+        layout.addWidget(promise_box)
+        layout.addWidget(flags_box)
+        layout.addWidget(buttons)
+        self._load()
+
+    def _field(self, setting: NumberSetting) -> FieldSlot:
+        edit = QLineEdit()
+        edit.setEnabled(False)  # until the current value is read
+        edit.setPlaceholderText(
+            _("{low} to {high}").format(low=setting.lowest, high=setting.highest)
+        )
+        self.edits[setting.key] = edit
+        slot = FieldSlot(edit)
+        self.slots[setting.key] = slot
+        return slot
+
+    def _load(self) -> None:
+        self.tasks.submit(
+            read_station_settings,
+            success=self._loaded,
+            owner=self,
+            doing=_("reading the station settings"),
+        )
+
+    def _loaded(self, settings: StationSettings) -> None:
+        self.loaded = settings
+        for key, value in settings.values().items():
+            self.edits[key].setText(str(value))
+            self.edits[key].setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.edits[PROMISE.key].setFocus()
+        self.edits[PROMISE.key].selectAll()
+
+    def values(self) -> tuple[dict[str, int], list[str]]:
+        """The typed numbers, and a message for each that is not acceptable."""
+        values: dict[str, int] = {}
+        problems: list[str] = []
+        for setting in SETTINGS:
+            self.slots[setting.key].clear_problem()
+            number, problem = check_number(setting, self.edits[setting.key].text())
+            if problem is not None:
+                problems.append(problem)
+                self.slots[setting.key].show_problem(problem)
+            else:
+                values[setting.key] = number
+        return values, problems
+
+    def submit(self) -> None:
+        if self.busy or self.loaded is None:
+            return
+        values, problems = self.values()
+        if problems:
+            self.problems.show_problem(
+                "\n".join([_("Nothing was saved. Please correct:"), *problems])
+            )
+            return
+        self.problems.clear_problem()
+        self.busy = True
+        self.save_button.setEnabled(False)
+
+        def save(store: Store) -> dict[str, int]:
+            save_station_settings(store, values)
+            return values
+
+        self.tasks.submit(
+            save,
+            success=self._saved,
+            failure=self._failed,
+            changes={Change.STATION},
+            owner=self,
+            doing=_("saving the station settings"),
+        )
+
+    def _saved(self, values: dict[str, int]) -> None:
+        self.busy = False
+        self.saved.emit(values)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy = False
+        self.save_button.setEnabled(True)
+        show_error(self, error, _("saving the station settings"))

@@ -43,6 +43,7 @@ from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store.cases import get_case
 from station_app.store.documents import IssuedDocument, case_documents, current_document
+from station_app.ui.document_details import DETAIL_FIELDS, DocumentDetailsDialog, sample_details
 from station_app.ui.document_preview import DocumentPreview
 from station_app.ui.errors import show_error
 from station_app.ui.joint_members_box import ProblemsDialog
@@ -70,6 +71,9 @@ class DocumentRow:
     title: str
     issued: IssuedDocument | None = None
     missing: list[str] = field(default_factory=list)
+    # What would still be missing with every fact of the details form filled in: when this is
+    # empty, the form can make the document ready; otherwise the case itself lacks something.
+    missing_beyond_form: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +100,17 @@ def load_case_documents(
             row.missing = check_document(
                 store, case.case_no, spec.id, user=user, station_code=station_code, now=now
             )
+            row.missing_beyond_form = row.missing
+            if row.missing and spec.id in DETAIL_FIELDS:
+                row.missing_beyond_form = check_document(
+                    store,
+                    case.case_no,
+                    spec.id,
+                    user=user,
+                    station_code=station_code,
+                    now=now,
+                    details=sample_details(spec.id, now),
+                )
         rows.append(row)
     return CaseDocuments(case.case_no, rows)
 
@@ -288,11 +303,17 @@ class DocumentsDialog(QDialog):
         row = self.row_of(kind)
         if row is None:
             return
+        details: dict | None = None
         if row.issued is None:
-            if row.missing:
-                self.show_missing({row.title: row.missing})
+            if row.missing_beyond_form:
+                self.show_missing({row.title: row.missing_beyond_form})
                 return
-            if not self.confirm_issue([row.title]):
+            if kind in DETAIL_FIELDS:
+                # The form asks for the facts the record lacks; issuing checks them again.
+                details = self.ask_details(kind, row.title)
+                if details is None:
+                    return
+            elif not self.confirm_issue([row.title]):
                 return
         case_key, user, station = self.case_key, self.user, self.station_code
         issuing = row.issued is None
@@ -308,6 +329,7 @@ class DocumentsDialog(QDialog):
                 user=user,
                 station_code=station,
                 now=datetime.now(),
+                details=details,
             )
 
         def done(issued: Issued) -> None:
@@ -586,6 +608,11 @@ class DocumentsDialog(QDialog):
             ),
         )
         return text if ok else None
+
+    def ask_details(self, kind: str, title: str) -> dict | None:
+        """The document's extra facts from the clerk, or None when cancelled."""
+        dialog = DocumentDetailsDialog(kind, title, self)
+        return dialog.details() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def confirm_issue(self, titles: list[str]) -> bool:
         answer = QMessageBox.question(

@@ -21,6 +21,7 @@ from station_app.store.cases import get_case
 from station_app.store.documents import case_documents
 from station_app.store.holidays import load_calendar
 from station_app.ui.case_detail import CaseDetailDialog
+from station_app.ui.document_details import DocumentDetailsDialog
 from station_app.ui.documents_dialog import DocumentsDialog
 from station_app.ui.print_documents import load_pdf
 from station_app.workflow import Action
@@ -318,3 +319,60 @@ def test_the_case_detail_opens_the_documents_dialog(qtbot, tasks, admin, accepte
     assert isinstance(dialog, DocumentsDialog) and dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
     assert dialog.case_key == accepted
+
+
+NOTICE = "mediation_notice"
+
+
+def test_the_mediation_notice_asks_for_its_time_and_place_then_issues(
+    qtbot, tasks, folder, admin, accepted, monkeypatch, tmp_path
+):
+    dialog = open_documents(qtbot, tasks, admin, accepted)
+    asked: list[str] = []
+
+    def fill(kind, title):
+        asked.append(kind)
+        form = DocumentDetailsDialog(kind, title, dialog)
+        qtbot.addWidget(form)
+        form.set_value("held_at", "2026-12-01 09:30")
+        form.set_value("place", "码头镇消费者投诉站调解室")
+        form.set_value("mediators", "李文华\n赵明")
+        form.set_value("materials", "身份证\n购物小票")
+        form.set_value("contact", "0792-4221234")
+        return form.details()
+
+    monkeypatch.setattr(dialog, "ask_details", fill)
+    dialog.preview(NOTICE)
+    qtbot.waitUntil(lambda: dialog.preview_dialog is not None, timeout=10_000)
+
+    assert asked == [NOTICE]
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(frozen(folder, accepted, NOTICE))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for fact in ("码头镇消费者投诉站调解室", "购物小票", "李文华", "0792-4221234"):
+        assert fact in text.replace("\n", "").replace(" ", "")
+
+
+def test_cancelling_the_facts_form_issues_nothing(
+    qtbot, tasks, folder, admin, accepted, monkeypatch
+):
+    dialog = open_documents(qtbot, tasks, admin, accepted)
+    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: None)
+    dialog.preview(NOTICE)
+    qtbot.wait(300)
+    assert dialog.preview_dialog is None
+    assert issued_kinds(folder, accepted) == []
+
+
+def test_the_facts_form_gives_lists_for_one_entry_per_line(qtbot):
+    form = DocumentDetailsDialog(NOTICE, "投诉调解通知书")
+    qtbot.addWidget(form)
+    form.set_value("place", "  调解室 ")
+    form.set_value("materials", "身份证\n\n购物小票\n")
+    form.set_value("contact", "")
+    details = form.details()
+    assert details["place"] == "调解室"
+    assert details["materials"] == ["身份证", "购物小票"]
+    assert "contact" not in details

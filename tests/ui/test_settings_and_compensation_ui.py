@@ -4,6 +4,7 @@ and the audit log and timeline in words and names."""
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +23,10 @@ from station_app.ui.tasks import Change
 from station_app.workflow import Action
 
 STATION = "RC-MT"
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/work/shared/screenshots"))
+# Screenshots to look at go to $STATION_SCREENSHOTS, else to a temporary folder.
+SCREENSHOTS = Path(
+    os.environ.get("STATION_SCREENSHOTS") or tempfile.mkdtemp(prefix="station-app-screens-")
+)
 
 
 def make_user(folder, username: str, display: str, role: Role) -> User:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from station_app import __version__
 from station_app.case_json import case_to_dict
+from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
@@ -578,7 +579,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="station-app", description=_("Consumer-complaint station case book")
     )
-    parser.add_argument("--version", action="version", version=f"station-app {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"station-app {__version__}",
+        help=_("show the version and exit"),
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -592,35 +598,51 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("on first start, set up a demo station with sample cases"),
     )
     parser.set_defaults(func=cmd_gui)
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", title=_("commands"))
 
     init = sub.add_parser("init", help=_("set up this PC's station and its first administrator"))
-    init.add_argument("--code", required=True)
-    init.add_argument("--name", required=True)
-    init.add_argument("--level", required=True, choices=[level.value for level in StationLevel])
-    init.add_argument("--parent")
-    init.add_argument("--admin", required=True)
-    init.add_argument("--display-name")
+    init.add_argument("--code", required=True, help=_("the station's code, e.g. RC-MT"))
+    init.add_argument("--name", required=True, help=_("the station's full name"))
+    init.add_argument(
+        "--level",
+        required=True,
+        choices=[level.value for level in StationLevel],
+        help=_("village, township or city"),
+    )
+    init.add_argument("--parent", help=_("the code of the higher station (not for a city)"))
+    init.add_argument(
+        "--admin",
+        required=True,
+        help=_("the first administrator's user name; the password is read from standard input"),
+    )
+    init.add_argument("--display-name", help=_("the administrator's name as shown to others"))
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", help=_("fill the database with realistic sample cases"))
-    demo.add_argument("--cases", type=int, default=DEFAULT_DEMO_CASES)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--cases", type=int, default=DEFAULT_DEMO_CASES, help=_("how many cases to add")
+    )
+    demo.add_argument("--seed", type=int, default=0, help=_("the same seed gives the same cases"))
     demo.set_defaults(func=cmd_demo)
 
-    case = sub.add_parser("case", help=_("add or show cases"))
-    case_sub = case.add_subparsers(dest="case_command", required=True)
+    case = sub.add_parser("case", help=_("register, show and handle cases"))
+    case_sub = case.add_subparsers(dest="case_command", required=True, title=_("commands"))
     add = case_sub.add_parser(
         "add", help=_("register one case or a list of cases from a JSON file")
     )
-    add.add_argument("--json", required=True, metavar="FILE")
+    add.add_argument(
+        "--json",
+        required=True,
+        metavar="FILE",
+        help=_("the case or cases as JSON (see examples/case.json)"),
+    )
     add.add_argument(
         "--user", help=_("the user recorded as the clerk (default: the first administrator)")
     )
     add.set_defaults(func=cmd_case_add)
     show = case_sub.add_parser("show", help=_("show one case"))
-    show.add_argument("case_no")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
+    show.add_argument("--json", action="store_true", help=_("print JSON"))
     show.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
     show.add_argument(
         "--user",
@@ -630,7 +652,7 @@ def build_parser() -> argparse.ArgumentParser:
     case_act = case_sub.add_parser(
         "act", help=_("take a workflow action on a case (accept, refuse, agree, close ...)")
     )
-    case_act.add_argument("case_no")
+    case_act.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
     case_act.add_argument("action", help=_("the action, e.g. accept, start-mediation, agree"))
     case_act.add_argument(
         "--json", metavar="FILE", help=_("the action's details as JSON ('-' reads standard input)")
@@ -643,17 +665,17 @@ def build_parser() -> argparse.ArgumentParser:
     members = case_sub.add_parser(
         "members", help=_("the complainants of a joint complaint with their amounts")
     )
-    members.add_argument("case_no")
+    members.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
     members.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
-    members.add_argument("--user")
+    members.add_argument("--user", help=_("the user recorded as seeing full numbers"))
     members.set_defaults(func=cmd_case_members)
     import_members = case_sub.add_parser(
         "import-members",
         help=_("add the members of a joint complaint from an .xlsx list (all or none)"),
     )
-    import_members.add_argument("case_no")
-    import_members.add_argument("file")
-    import_members.add_argument("--user")
+    import_members.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
+    import_members.add_argument("file", help=_("the .xlsx list of members"))
+    import_members.add_argument("--user", help=_("the user importing the list"))
     import_members.add_argument(
         "--dry-run", action="store_true", help=_("only check the file; save nothing")
     )
@@ -661,30 +683,38 @@ def build_parser() -> argparse.ArgumentParser:
     representatives = case_sub.add_parser(
         "representatives", help=_("record the two representatives elected by the complainants")
     )
-    representatives.add_argument("case_no")
+    representatives.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
     representatives.add_argument(
-        "members", type=int, nargs=2, help=_("the numbers of two complainants, e.g. 1 3")
+        "members",
+        type=int,
+        nargs=2,
+        metavar="N",
+        help=_("the numbers of two complainants, e.g. 1 3"),
     )
-    representatives.add_argument("--user")
+    representatives.add_argument("--user", help=_("the user recording the election"))
     representatives.set_defaults(func=cmd_case_representatives)
     flags = case_sub.add_parser(
         "flags", help=_("signs of non-genuine consumption (Order No. 121 art. 17)")
     )
-    flags.add_argument("case_no")
+    flags.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
     flags.set_defaults(func=cmd_case_flags)
 
     due = sub.add_parser("due", help=_("today's work: deadlines overdue, due today and this week"))
-    due.add_argument("--json", action="store_true")
+    due.add_argument("--json", action="store_true", help=_("print JSON"))
     due.add_argument("--date", help=_("the day to list the work of (default: today), YYYY-MM-DD"))
-    due.add_argument("--limit", type=int, default=200)
+    due.add_argument(
+        "--limit", type=int, default=200, help=_("at most this many items in each group")
+    )
     due.set_defaults(func=cmd_due)
 
     holidays = sub.add_parser("holidays", help=_("holiday schedules for counting working days"))
-    holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True)
+    holidays_sub = holidays.add_subparsers(
+        dest="holidays_command", required=True, title=_("commands")
+    )
     holidays_import = holidays_sub.add_parser(
         "import", help=_("import a year's holiday schedule from a JSON file")
     )
-    holidays_import.add_argument("file")
+    holidays_import.add_argument("file", help=_("the holiday schedule as JSON"))
     holidays_import.add_argument(
         "--user", help=_("the user recorded as importing it (default: the first administrator)")
     )
@@ -693,9 +723,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser(
         "search", help=_("find cases by name, phone digits, merchant, number or facts")
     )
-    search.add_argument("query")
-    search.add_argument("--json", action="store_true")
-    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("query", help=_("what to look for; several words must all match"))
+    search.add_argument("--json", action="store_true", help=_("print JSON"))
+    search.add_argument("--limit", type=int, default=50, help=_("at most this many cases"))
     search.set_defaults(func=cmd_search)
 
     print_parser = sub.add_parser(
@@ -703,8 +733,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("issue a case's document as PDF; later prints give the identical issued copy"),
     )
     print_parser.add_argument("kind", nargs="?", help=_("the document kind (see --list)"))
-    print_parser.add_argument("case_no", nargs="?")
-    print_parser.add_argument("--out", metavar="FILE.pdf")
+    print_parser.add_argument(
+        "case_no", nargs="?", help=_("the case number, e.g. RC-MT-2026-00017")
+    )
+    print_parser.add_argument("--out", metavar="FILE.pdf", help=_("where to write the PDF"))
     print_parser.add_argument(
         "--list", action="store_true", help=_("name the document kinds and their titles")
     )
@@ -734,6 +766,7 @@ def build_parser() -> argparse.ArgumentParser:
     qtcheck.set_defaults(
         func=lambda args: __import__("station_app.ui.selfcheck").ui.selfcheck.main() or 0
     )
+    hide_internal_commands(parser)
     return parser
 
 
@@ -742,6 +775,9 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    argv = sys.argv[1:] if argv is None else argv
+    choose_language(argv)
+    translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lang:

@@ -128,7 +128,7 @@ def tasks(qtbot, folder: DataFolder):
     # too: two connections migrating a new database at once collide in the core's migration.
     opened = []
     runner.submit(lambda store: None, success=opened.append)
-    qtbot.waitUntil(lambda: len(opened) == 1)
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=30000)
     yield runner
     runner.shutdown()
 
@@ -141,8 +141,8 @@ def main_window(qtbot, folder: DataFolder, station_admin, sample_cases):
     station, admin = station_admin
     window = open_main_window(folder, admin, station=station)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.model.rowCount() == len(sample_cases))
-    qtbot.waitUntil(lambda: window.model.is_row_cached(0))
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(sample_cases), timeout=30000)
+    qtbot.waitUntil(lambda: window.model.is_row_cached(0), timeout=30000)
     yield window
     window.tasks.shutdown()
 

@@ -128,9 +128,12 @@ def tasks(qtbot, folder: DataFolder):
     # too: two connections migrating a new database at once collide in the core's migration.
     opened = []
     runner.submit(lambda store: None, success=opened.append)
-    qtbot.waitUntil(lambda: len(opened) == 1, timeout=30000)
-    yield runner
-    runner.shutdown()
+    try:
+        qtbot.waitUntil(lambda: len(opened) == 1, timeout=30000)
+        yield runner
+    finally:
+        # Also when the set-up fails: a worker thread left running aborts the interpreter.
+        runner.shutdown()
 
 
 @pytest.fixture

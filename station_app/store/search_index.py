@@ -50,6 +50,34 @@ def index_case(conn: sqlite3.Connection, local_id: int) -> None:
         conn.execute("INSERT INTO case_search(rowid, terms) VALUES (?, ?)", (local_id, terms))
 
 
+def reindex_case(conn: sqlite3.Connection, local_id: int) -> None:
+    """Make the index entry of a case match its rows as they are now (called by the store
+    for every dirty case before COMMIT, store/derived.py).
+
+    The index is contentless, so removing the old entry needs the terms it was made with:
+    they are computed from the case's search fields as they were before the transaction's
+    first change, which the dirty-queue triggers kept in dirty_cases.
+    """
+    old = conn.execute(
+        "SELECT was_indexed, case_no, merchant_name, facts, people FROM dirty_cases"
+        " WHERE case_local_id = ?",
+        (local_id,),
+    ).fetchone()
+    indexed = conn.execute("SELECT 1 FROM case_search WHERE rowid = ?", (local_id,)).fetchone()
+    if old is not None and old[0] and indexed:
+        conn.execute(
+            "INSERT INTO case_search(case_search, rowid, terms) VALUES ('delete', ?, ?)",
+            (local_id, _terms((local_id, *old[1:]))),
+        )
+    index_case(conn, local_id)
+
+
+def rebuild_index(conn: sqlite3.Connection) -> int:
+    """Empty the index and index every live case again; returns how many."""
+    conn.execute("INSERT INTO case_search(case_search) VALUES ('delete-all')")
+    return index_all_cases(conn)
+
+
 def index_all_cases(conn: sqlite3.Connection, *, after_local_id: int = 0) -> int:
     """Index every live case with local_id > after_local_id; returns how many."""
     cursor = conn.execute(

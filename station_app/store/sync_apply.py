@@ -187,6 +187,9 @@ def _insert(store: Store, table: str, row_id: str, values: Mapping[str, Any]) ->
 def _insert_new(store: Store, table: str, row_id: str, values: Mapping[str, Any]) -> str | None:
     """Insert a row this station does not have, by the natural-key rules of the module."""
     if table == "users":
+        # A local account of another station arrives without its password hash: it cannot
+        # log in on this PC (verify_password refuses an empty hash).
+        values = {"password_hash": "", **values}
         taken = store.scalar(
             "SELECT id FROM users WHERE username = ? AND id != ?", (values.get("username"), row_id)
         )

@@ -129,7 +129,9 @@ def test_issue_stores_the_row_and_the_frozen_pdf(village, data_dir, tmp_path):
 def test_reprint_is_byte_identical_and_a_second_issue_is_refused(village, data_dir):
     case = _accepted(village)
     issued = _issue(village, data_dir, case, "acceptance_decision")
-    again = reprint(village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE)
+    again = reprint(
+        village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+    )
     assert again.pdf == issued.pdf and again.reprinted
     with pytest.raises(AlreadyIssued):
         _issue(village, data_dir, case, "acceptance_decision")
@@ -182,7 +184,12 @@ def test_correction_is_a_new_version_and_keeps_the_old_one(village, data_dir, tm
     assert document_path(data_dir, first.document.sha256).read_bytes() == first.pdf
     assert "第2版（更正）" in _pdf_text(second.pdf, tmp_path)
     assert "更正" not in _pdf_text(first.pdf, tmp_path)
-    assert reprint(village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE).pdf == second.pdf
+    assert (
+        reprint(
+            village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+        ).pdf
+        == second.pdf
+    )
 
 
 def test_issued_rows_cannot_be_changed_or_removed(village, data_dir):
@@ -305,10 +312,14 @@ def test_tampered_stored_pdf_is_reported(village, data_dir):
     path = document_path(data_dir, issued.document.sha256)
     path.write_bytes(issued.pdf.replace(b"%%EOF", b"%%EOX"))
     with pytest.raises(DocumentDamaged, match="changed or damaged"):
-        reprint(village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE)
+        reprint(
+            village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+        )
     path.unlink()
     with pytest.raises(DocumentDamaged, match="missing"):
-        reprint(village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE)
+        reprint(
+            village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+        )
 
 
 def test_verify_code_finds_the_document(village, data_dir):

@@ -111,7 +111,7 @@ def seal_pending(store: Store) -> int:
             (seq + 1, previous, digest, local_id),
         )
         heads[key] = (seq + 1, digest)
-        if store._origin == ORIGIN_MIGRATION:
+        if store.origin == ORIGIN_MIGRATION:
             # A row recorded before the chain existed is still queued with its old content.
             conn.execute(
                 "UPDATE outbox SET new_values = json_set(new_values, '$.chain_seq', ?,"

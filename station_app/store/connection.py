@@ -98,12 +98,18 @@ class Store:
             self._actor = SYSTEM_ACTOR
             self._origin = ORIGIN_LOCAL
             self._txid: str | None = None
+            self._derived_queue = False  # whether the schema has it (store.derived)
             self._register_write_functions()
             if migrate:
                 self._migrate(backup_dir or self.path.parent / "backups")
         except BaseException:
             self.conn.close()
             raise
+
+    @property
+    def origin(self) -> str:
+        """The origin of the writes made now (the current transaction's, or ORIGIN_LOCAL)."""
+        return self._origin
 
     def _register_write_functions(self) -> None:
         """The SQL functions the triggers call to learn who writes, from where, in which

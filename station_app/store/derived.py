@@ -27,15 +27,13 @@ _DEADLINES_SINCE = 4
 def _has_queue(store: Store) -> bool:
     """Whether the schema has the dirty queue (migration 8); a store opened on an older schema
     (migrate=False) writes like the old app did."""
-    if getattr(store, "_derived_queue", False):
-        return True
-    present = bool(
-        store.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dirty_cases'"
-        ).fetchone()
-    )
-    store._derived_queue = present  # type: ignore[attr-defined]
-    return present
+    if not store._derived_queue:
+        store._derived_queue = bool(
+            store.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dirty_cases'"
+            ).fetchone()
+        )
+    return store._derived_queue
 
 
 def drain(store: Store) -> None:
@@ -67,7 +65,7 @@ def rebuild_after_migration(store: Store, from_version: int) -> None:
     code of the day (a migration never calls live code), then drain the queue."""
     if not _has_queue(store):
         return
-    with store.transaction(origin=store._origin):
+    with store.transaction(origin=store.origin):
         conn = store.conn
         if 0 < from_version < _SEARCH_SINCE:
             count = search_index.rebuild_index(conn)

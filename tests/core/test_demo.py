@@ -364,3 +364,27 @@ def test_refuses_a_database_with_real_cases(tmp_path):
             fill_demo(store, cases=10, station_code=code)
         assert store.scalar("SELECT count(*) FROM cases") == 1
         assert store.get_setting("demo_data") is None
+
+
+def test_a_real_case_never_points_at_a_demo_merchant(tmp_path):
+    from station_app.domain import Merchant
+    from station_app.store.merchants import resolve_merchant
+
+    with _new_store(tmp_path) as store:
+        code, _admin = ensure_demo_station(store)
+        fill_demo(store, cases=50, station_code=code, seed=3)
+        row = store.query("SELECT id, name, uscc, address FROM merchants WHERE uscc != '' LIMIT 1")[
+            0
+        ]
+        with store.transaction():
+            for given in (
+                Merchant(id=row["id"], name=row["name"]),
+                Merchant(name=row["name"], uscc=row["uscc"]),
+                Merchant(name=row["name"], address=row["address"]),
+            ):
+                found = resolve_merchant(store, given, code)
+                assert found.id != row["id"]
+        real = {r["id"] for r in store.query("SELECT id FROM merchants WHERE demo = 0")}
+        assert real  # registered as real merchants, queued like any real row
+        queued = store.query("SELECT row_id FROM outbox WHERE table_name = 'merchants'")
+        assert {q["row_id"] for q in queued} == real

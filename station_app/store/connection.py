@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from station_app.i18n import _
+from station_app.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,6 @@ _REMOTE_PREFIX = "remote:"
 def remote_origin(station_code: str) -> str:
     """The origin of changes pulled from the server that station `station_code` made."""
     return _REMOTE_PREFIX + station_code
-
-
-def is_remote_origin(origin: str) -> bool:
-    return origin.startswith(_REMOTE_PREFIX)
 
 
 class StoreError(Exception):
@@ -175,8 +172,6 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise StoreError(explain_sqlite_error(error)) from error
-        from station_app.ids import new_id
-
         outer = (self._actor, self._origin)
         self._depth = 1
         self._actor = actor or SYSTEM_ACTOR

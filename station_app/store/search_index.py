@@ -29,22 +29,8 @@ def _current_terms(conn: sqlite3.Connection, local_id: int) -> str | None:
     return None if row is None else _terms(row)
 
 
-def unindex_case(conn: sqlite3.Connection, local_id: int) -> None:
-    """Remove a case from the index; call before its row or its parties change.
-
-    The index is contentless (it stores no copy of the text), so removal needs the terms
-    the case was indexed with, which are computed again from the unchanged rows.
-    """
-    terms = _current_terms(conn, local_id)
-    if terms is not None:
-        conn.execute(
-            "INSERT INTO case_search(case_search, rowid, terms) VALUES ('delete', ?, ?)",
-            (local_id, terms),
-        )
-
-
 def index_case(conn: sqlite3.Connection, local_id: int) -> None:
-    """Add a case to the index; call after its row and its parties are written."""
+    """Add a case to the index as its rows are now (see reindex_case)."""
     terms = _current_terms(conn, local_id)
     if terms is not None:
         conn.execute("INSERT INTO case_search(rowid, terms) VALUES (?, ?)", (local_id, terms))

@@ -98,3 +98,11 @@ def test_migrations_call_no_live_code():
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("station")
     }
     assert imported == {"station_app.i18n", "station_app.store.connection"}
+
+
+def test_the_search_table_of_migration_2_uses_the_tokenizer_of_the_search_text(store):
+    """Migration 2 writes the tokenizer out (frozen); it must be the one search_text expects."""
+    from station_app.search_text import FTS_TOKENIZER
+
+    sql = store.scalar("SELECT sql FROM sqlite_master WHERE name = 'case_search'")
+    assert f'tokenize="{FTS_TOKENIZER}"' in sql

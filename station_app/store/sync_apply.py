@@ -233,11 +233,20 @@ def _keep_conflict(
 
 
 def _remember_version(store: Store, change: RemoteChange) -> None:
-    store.execute(
-        "INSERT INTO row_versions(table_name, row_id, version) VALUES (?, ?, ?)"
-        " ON CONFLICT(table_name, row_id) DO UPDATE SET version = max(version, excluded.version)",
-        (change.table, change.row_id, change.version),
-    )
+    remember_versions(store, [(change.table, change.row_id, change.version)])
+
+
+def remember_versions(store: Store, versions: Iterable[tuple[str, str, int]]) -> None:
+    """Keep the server's version of rows, (table, row_id, version): after a pull, and after
+    the server acknowledged a push. A later local edit of the row is queued with it as the
+    version it started from (outbox.row_version)."""
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT INTO row_versions(table_name, row_id, version) VALUES (?, ?, ?)"
+            " ON CONFLICT(table_name, row_id) DO UPDATE"
+            " SET version = max(version, excluded.version)",
+            list(versions),
+        )
 
 
 def pending_conflicts(store: Store) -> list[dict[str, Any]]:

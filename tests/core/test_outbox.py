@@ -10,6 +10,7 @@ from station_app.store.case_list import CaseFilter, case_ids, count_cases, searc
 from station_app.store.cases import add_evidence_row, delete_case, get_case
 from station_app.store.connection import StoreError
 from station_app.store.migrations import SYNCABLE_TABLES
+from station_app.store.sync_apply import remember_versions
 from tests.core.conftest import outbox_rows
 
 # The tables of the case book (schema 1); workflow tables are covered by test_case_actions.py.
@@ -242,7 +243,8 @@ def test_the_writes_of_one_transaction_share_a_transaction_id(store, add, outbox
     assert first["txid"] == second["txid"] != third["txid"]
     # The row version the edit started from: none until sync has seen the row.
     assert first["row_version"] is None
-    store.execute("INSERT INTO row_versions VALUES ('cases', ?, 41)", (case.id,))
+    # Once the server has acknowledged the row as version 41, edits start from it.
+    remember_versions(store, [("cases", case.id, 41)])
     store.execute("UPDATE cases SET facts = 'c' WHERE id = ?", (case.id,))
     assert outbox()[-1]["row_version"] == 41
 

@@ -150,7 +150,6 @@ class _Plan:
     details: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     writes: list = field(default_factory=list)  # callables run after the event is written
-    also_recompute: list[int] = field(default_factory=list)  # other cases' local ids
 
     @property
     def occurred_on(self) -> date:
@@ -626,7 +625,6 @@ def _plan_merge(plan: _Plan, ctx: _Context) -> None:
     restart = progress.received_on.isoformat()
     plan.case_changes["merged_into"] = earlier.id
     plan.details.update(into=earlier.case_no)
-    plan.also_recompute.append(earlier.local_id)
 
     def write() -> None:
         add_event(
@@ -783,9 +781,8 @@ def act(
                 owner_station=station_code,
             ),
         )
-        deadlines = due.recompute_case_deadlines(store, progress.local_id, calendar)
-        for local_id in plan.also_recompute:
-            due.recompute_case_deadlines(store, local_id, calendar)
+        # The store recomputes the stored deadlines of every case written here before COMMIT.
+        deadlines = due.case_deadlines(store, progress.id, calendar) or []
     warnings = list(plan.warnings)
     for deadline in deadlines:
         if deadline.met_on is not None:

@@ -103,12 +103,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from station_app.demo import ensure_demo_station, fill_demo
+    from station_app.store import bulk
 
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         station_code, _user = ensure_demo_station(store)
+        total = args.cases
+        unfinished = bulk.unfinished_demo_load(store)
+        if unfinished is not None:
+            total = unfinished["cases"]
+            print(
+                _(
+                    "An earlier demo load was interrupted after {done} of {total} cases; "
+                    "finishing it first."
+                ).format(done=unfinished["done"], total=total),
+                file=sys.stderr,
+            )
 
         def progress(done: int) -> None:
-            print(_("{done} of {total} cases").format(done=done, total=args.cases), file=sys.stderr)
+            print(_("{done} of {total} cases").format(done=done, total=total), file=sys.stderr)
 
         added = fill_demo(
             store, cases=args.cases, station_code=station_code, seed=args.seed, progress=progress

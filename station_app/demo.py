@@ -6,8 +6,9 @@ and facts written after the kinds of cases the station really handles (prepaid c
 closed beauty salon, fake seeds, travelling health-product sellers, online shops that never
 ship, ...). The same seed always gives the same data.
 
-Demo data is a sandbox: it is written with change capture off, so it never reaches the
-outbox and the city office, and the database is marked with the setting demo_data = 1.
+Demo data is a sandbox: its rows are written with the origin 'demo' and marked demo = 1, so
+they never reach the outbox and the city office, and the database is marked with the setting
+demo_data = 1. A load that was killed is resumed by the next one (store.bulk keeps its state).
 """
 
 from __future__ import annotations
@@ -1860,28 +1861,60 @@ def fill_demo(
 
     Numbers continue the station's counters exactly as intake would make them, the cases are
     searchable, and nothing reaches the outbox. Refuses a database that holds real cases.
+    If an earlier load was interrupted (the process killed), that load is finished instead,
+    exactly as it would have been, and the arguments of this call are not used.
     """
-    if cases <= 0:
-        return 0
     with bulk.demo_load(store):
-        counters = bulk.case_counters(store, station_code)
-        salt = f"{bulk.live_case_count(store)}:{sorted(counters.items())}"
-        generator = _Generator(seed, station_code, salt, created_by)
-        merchant_count = min(20_000, max(60, cases // 25))
-        bulk.insert_merchants(store, generator.make_merchants(merchant_count))
-        done = 0
-        while done < cases:
-            size = min(BATCH_SIZE, cases - done)
-            rows, parties = [], []
-            for index in range(done, done + size):
-                row, people = generator.case(index, cases, counters)
-                rows.append(row)
-                parties.extend(people)
-            bulk.insert_case_batch(
-                store, rows, parties, station_code=station_code, counters=dict(counters)
-            )
-            done += size
-            if progress is not None:
-                progress(done)
+        plan = bulk.unfinished_demo_load(store)
+        if plan is None:
+            if cases <= 0:
+                return 0
+            counters = bulk.case_counters(store, station_code)
+            plan = {
+                "cases": cases,
+                "seed": seed,
+                "station": station_code,
+                "created_by": created_by,
+                "salt": f"{bulk.live_case_count(store)}:{sorted(counters.items())}",
+                "counters": {str(year): seq for year, seq in counters.items()},
+                "merchants_saved": False,
+                "done": 0,
+            }
+        added = _load(store, plan, progress)
         bulk.checkpoint(store)
-    return done
+    return added
+
+
+def _load(store: Store, plan: dict, progress: Callable[[int], None] | None) -> int:
+    """Write the cases of `plan` from plan["done"] on; the generator is replayed up to there,
+    so a resumed load writes exactly what the uninterrupted one would have."""
+    total = plan["cases"]
+    counters = {int(year): seq for year, seq in plan["counters"].items()}
+    generator = _Generator(plan["seed"], plan["station"], plan["salt"], plan["created_by"])
+    merchants = generator.make_merchants(min(20_000, max(60, total // 25)))
+    if not plan["merchants_saved"]:
+        plan["merchants_saved"] = True
+        bulk.insert_merchants(store, merchants, load_state=plan)
+    start = done = plan["done"]
+    for index in range(done):
+        generator.case(index, total, counters)
+    while done < total:
+        size = min(BATCH_SIZE, total - done)
+        rows, parties = [], []
+        for index in range(done, done + size):
+            row, people = generator.case(index, total, counters)
+            rows.append(row)
+            parties.extend(people)
+        done += size
+        plan["done"] = done
+        bulk.insert_case_batch(
+            store,
+            rows,
+            parties,
+            station_code=plan["station"],
+            counters=dict(counters),
+            load_state=plan if done < total else None,
+        )
+        if progress is not None:
+            progress(done)
+    return done - start

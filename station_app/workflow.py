@@ -271,10 +271,17 @@ def refusal_reason(
         return _("“{action}” does not apply to this kind of case ({kind}).").format(
             action=action_label(action), kind=label(state.kind)
         )
-    if state.owner_station != station_code and role is not Role.CITY:
-        if action not in RECORD_ONLY_FOR_VIEWERS:
+    if state.owner_station != station_code and action not in RECORD_ONLY_FOR_VIEWERS:
+        # One writer of a case's status: its owner station. City staff may move any case
+        # (escalation transfers the ownership), then act on it as its owner.
+        if role is not Role.CITY:
             return _(
                 "This case now belongs to station {owner}; this station can only view it."
+            ).format(owner=state.owner_station)
+        if action is not Action.ESCALATE:
+            return _(
+                "This case belongs to station {owner}. Escalate it to your station first; "
+                "only the station that owns a case changes it."
             ).format(owner=state.owner_station)
     if state.status not in transition.sources:
         if state.status is CaseStatus.CLOSED:

@@ -37,6 +37,7 @@ from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
 from station_app.i18n import _
 from station_app.store.accounts import find_station
+from station_app.store.audit import log_reveal
 from station_app.store.cases import get_case
 from station_app.store.connection import Store, StoreError
 from station_app.store.documents import (
@@ -70,6 +71,23 @@ class AlreadyIssued(StoreError):
 
 class NotIssued(StoreError):
     """There is no issued document to reprint or correct."""
+
+
+# Documents that print the parties' full ID numbers and phones: every copy handed out, first
+# print, correction or reprint, is a reveal and audited like one (store.audit.log_reveal).
+REVEALING_KINDS = frozenset(
+    {
+        registration_form.COMPLAINT_KIND,
+        registration_form.REPORT_KIND,
+        mediation_agreement.KIND,
+        judicial_application.KIND,
+    }
+)
+
+
+def _audit_reveal(store: Store, case_id: str, kind: str, user: User, station_code: str) -> None:
+    if kind in REVEALING_KINDS:
+        log_reveal(store, case_id, actor=user.username, station_code=station_code)
 
 
 @dataclass
@@ -461,6 +479,7 @@ def _issue(
         )
         if previous is not None:
             mark_superseded(store, previous.id, document.id)
+        _audit_reveal(store, ctx.case.id, kind, ctx.user, station_code)
     return Issued(document=document, pdf=pdf)
 
 
@@ -528,9 +547,12 @@ def correct_document(
     )
 
 
-def reprint(store: Store, data_dir: Path | Any, case_key: str, kind: str) -> Issued:
-    """The current version's frozen bytes, identical to what was issued; DocumentDamaged when
-    the stored file is missing or changed."""
+def reprint(
+    store: Store, data_dir: Path | Any, case_key: str, kind: str, *, user: User, station_code: str
+) -> Issued:
+    """The current version's frozen bytes, identical to what was issued, handed to `user`;
+    DocumentDamaged when the stored file is missing or changed. A document that shows full
+    ID numbers and phones is audited as a reveal to `user`."""
     _kind(kind)
     case = get_case(store, case_key.strip())
     if case is None:
@@ -542,7 +564,9 @@ def reprint(store: Store, data_dir: Path | Any, case_key: str, kind: str) -> Iss
                 title=_kind(kind).title, case=case.case_no
             )
         )
-    return Issued(document=document, pdf=read_stored(data_dir, document), reprinted=True)
+    pdf = read_stored(data_dir, document)
+    _audit_reveal(store, case.id, kind, user, station_code)
+    return Issued(document=document, pdf=pdf, reprinted=True)
 
 
 @dataclass(frozen=True)
@@ -616,7 +640,7 @@ def print_document(
             details=details,
         )
     try:
-        return reprint(store, data_dir, case_key, kind)
+        return reprint(store, data_dir, case_key, kind, user=user, station_code=station_code)
     except NotIssued:
         pass
     return issue_document(

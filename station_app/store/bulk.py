@@ -5,10 +5,16 @@ transactions. Each batch also moves the station's case counters, adds its cases 
 full-text index and computes their deadlines, so the database looks exactly as if the cases
 had been saved one by one (numbers gapless per station and year, every case searchable and on
 the work list).
+
+Every row written here is marked demo = 1 and written with the origin ORIGIN_DEMO: the
+triggers neither queue it for sync nor audit it, and no later write to a demo row (or to a row
+of a demo case) is ever queued either, whatever else runs at the same time. The state of an
+unfinished load is kept in the settings with each batch, so a killed load can be resumed.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,11 +22,13 @@ from contextlib import contextmanager
 from station_app.domain import Role, User
 from station_app.i18n import _
 from station_app.store import search_index
-from station_app.store.connection import Store, StoreError
+from station_app.store.connection import ORIGIN_DEMO, Store, StoreError
 from station_app.store.due import add_registered_case_deadlines
 from station_app.store.holidays import load_calendar
 
 DEMO_DATA_KEY = "demo_data"
+# The plan and progress of a demo load not finished yet (JSON), kept in step with each batch.
+DEMO_LOAD_KEY = "demo_load"
 
 MERCHANT_COLUMNS = (
     "id",
@@ -84,7 +92,9 @@ PARTY_COLUMNS = (
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    """An insert of a demo row: the columns given, and the demo mark."""
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table}({', '.join(columns)}, demo) VALUES ({marks}, 1)"
 
 
 _MERCHANT_SQL = _insert_sql("merchants", MERCHANT_COLUMNS)
@@ -102,11 +112,11 @@ def live_case_count(store: Store) -> int:
 
 @contextmanager
 def demo_load(store: Store, *, cache_mib: int = 64) -> Iterator[None]:
-    """Switch change capture off while demo rows are written, and mark the database as demo.
+    """Prepare a demo load and mark the database as demo.
 
-    Demo data is a sandbox: none of it may reach the outbox and so the city office. Capture
-    is switched on again however the load ends. A database that already holds real cases
-    is refused, so demo rows can never mix with them.
+    A database that already holds real cases is refused, so demo rows never mix with them.
+    The rows themselves are kept out of sync by their origin and their mark (see above), not
+    by any switch, so nothing needs undoing however the load ends.
     """
     if live_case_count(store) and not is_demo_database(store):
         raise StoreError(
@@ -118,12 +128,27 @@ def demo_load(store: Store, *, cache_mib: int = 64) -> Iterator[None]:
     store.set_setting(DEMO_DATA_KEY, "1")
     old_cache = store.scalar("PRAGMA cache_size")
     store.execute(f"PRAGMA cache_size = -{int(cache_mib) * 1024}")
-    store.execute("UPDATE change_capture SET capture = 0")
     try:
         yield
     finally:
-        store.execute("UPDATE change_capture SET capture = 1")
         store.execute(f"PRAGMA cache_size = {int(old_cache)}")
+
+
+def unfinished_demo_load(store: Store) -> dict | None:
+    """The plan and progress of a demo load that was interrupted, or None."""
+    text = store.get_setting(DEMO_LOAD_KEY)
+    return None if text is None else json.loads(text)
+
+
+def _save_load_state(store: Store, state: Mapping | None) -> None:
+    if state is None:
+        store.execute("DELETE FROM settings WHERE key = ?", (DEMO_LOAD_KEY,))
+    else:
+        store.execute(
+            "INSERT INTO settings(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (DEMO_LOAD_KEY, json.dumps(state, sort_keys=True)),
+        )
 
 
 def case_counters(store: Store, station_code: str) -> dict[int, int]:
@@ -136,10 +161,11 @@ def case_counters(store: Store, station_code: str) -> dict[int, int]:
     }
 
 
-def insert_merchants(store: Store, rows: Sequence[tuple]) -> None:
-    """Merchant rows in MERCHANT_COLUMNS order, in one transaction."""
-    with store.transaction():
+def insert_merchants(store: Store, rows: Sequence[tuple], *, load_state: Mapping) -> None:
+    """Merchant rows in MERCHANT_COLUMNS order, in one transaction with the load's state."""
+    with store.transaction(origin=ORIGIN_DEMO):
         store.conn.executemany(_MERCHANT_SQL, rows)
+        _save_load_state(store, load_state)
 
 
 def insert_case_batch(
@@ -149,16 +175,18 @@ def insert_case_batch(
     *,
     station_code: str,
     counters: Mapping[int, int],
+    load_state: Mapping | None,
 ) -> None:
     """One batch of cases and their parties in one transaction, then indexed for search.
 
     `counters` maps each year to the last sequence number used so far (this batch included);
     the station's counters are moved up to it, never down. Case rows must carry numbers
-    that continue the counters without a gap.
+    that continue the counters without a gap. `load_state` is saved with the batch (None
+    when the load is complete).
     """
     if not cases:
         return
-    with store.transaction():
+    with store.transaction(origin=ORIGIN_DEMO):
         conn = store.conn
         before = conn.execute("SELECT COALESCE(MAX(local_id), 0) FROM cases").fetchone()[0]
         try:
@@ -178,6 +206,7 @@ def insert_case_batch(
         )
         search_index.index_all_cases(conn, after_local_id=before)
         add_registered_case_deadlines(conn, load_calendar(store), after_local_id=before)
+        _save_load_state(store, load_state)
 
 
 def checkpoint(store: Store) -> None:

@@ -21,9 +21,7 @@ from station_app.i18n import _
 from station_app.ids import new_id, utc_now
 from station_app.money import from_fen, to_fen
 from station_app.numbering import format_case_no
-from station_app.store import due, search_index
 from station_app.store.connection import Store, StoreError
-from station_app.store.holidays import load_calendar
 from station_app.store.merchants import get_merchant, resolve_merchant
 
 
@@ -39,8 +37,8 @@ def allocate_case_no(store: Store, station_code: str, year: int) -> str:
 
 
 def add_case(store: Store, case: Case, *, station_code: str, created_by: str) -> Case:
-    """Register a new case: number, merchant, parties, search entry and deadlines in one
-    transaction."""
+    """Register a new case: number, merchant and parties in one transaction (the store adds
+    its search entry and deadlines before COMMIT)."""
     now = utc_now()
     with store.transaction(actor=created_by or None):
         if case.merchant is not None and case.merchant.name:
@@ -50,7 +48,7 @@ def add_case(store: Store, case: Case, *, station_code: str, created_by: str) ->
         case.owner_station = station_code
         case.created_by = created_by
         case.created_at = case.updated_at = now
-        cursor = store.execute(
+        store.execute(
             """INSERT INTO cases(id, case_no, kind, channel, status, received_at, work_order_no,
                    work_order_due, merchant_id, merchant_name, goods_or_service, category,
                    problem_nature, purchase_date, purchase_place, amount_fen, request, facts,
@@ -86,15 +84,12 @@ def add_case(store: Store, case: Case, *, station_code: str, created_by: str) ->
                 now,
             ),
         )
-        local_id = cursor.lastrowid
         people = [(p, i) for i, p in enumerate(case.complainants)]
         if case.agent is not None:
             case.agent.role = PartyRole.AGENT
             people.append((case.agent, 0))
         for party, position in people:
             _insert_party(store, case.id, party, position, station_code, now)
-        search_index.index_case(store.conn, local_id)
-        due.recompute_case_deadlines(store, local_id, load_calendar(store))
     return case
 
 
@@ -155,7 +150,6 @@ def delete_case(store: Store, case_id: str) -> None:
         )
         if local_id is None:
             raise StoreError(_("This case does not exist or was already deleted."))
-        search_index.unindex_case(store.conn, local_id)
         store.execute("UPDATE cases SET deleted = 1, updated_at = ? WHERE id = ?", (now, case_id))
 
 

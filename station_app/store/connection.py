@@ -11,12 +11,26 @@ from pathlib import Path
 import sqlite_utils
 
 from station_app.i18n import _
+from station_app.ids import new_id
 
 log = logging.getLogger(__name__)
 
 DATABASE_FILENAME = "station.db"
 # The actor the audit log records for changes no user made (migrations, sync, set-up).
 SYSTEM_ACTOR = "system"
+
+# Where the writes of a transaction come from (Store.transaction(origin=...)). Triggers read it
+# through the SQL function write_origin(): only local writes enter the outbox, the audit log
+# records the origin, and demo writes are neither queued nor audited.
+ORIGIN_LOCAL = "local"  # a user (or the system) of this PC
+ORIGIN_DEMO = "demo"  # the demo loader
+ORIGIN_MIGRATION = "migration"  # a schema migration or the rebuild of derived tables after it
+_REMOTE_PREFIX = "remote:"
+
+
+def remote_origin(station_code: str) -> str:
+    """The origin of changes pulled from the server that station `station_code` made."""
+    return _REMOTE_PREFIX + station_code
 
 
 class StoreError(Exception):
@@ -78,23 +92,45 @@ class Store:
                 raise StoreError(explain_sqlite_error(error)) from error
             self.db = sqlite_utils.Database(self.conn)
             self._depth = 0
-            self._has_actor_table = False
             self._actor = SYSTEM_ACTOR
+            self._origin = ORIGIN_LOCAL
+            self._txid: str | None = None
+            self._derived_queue = False  # whether the schema has it (store.derived)
+            self._register_write_functions()
             if migrate:
-                from station_app.store.migrations import migrate_to_latest
-
-                migrate_to_latest(self, backup_dir=backup_dir or self.path.parent / "backups")
-                self._resume_change_capture()
+                self._migrate(backup_dir or self.path.parent / "backups")
         except BaseException:
             self.conn.close()
             raise
 
-    def _resume_change_capture(self) -> None:
-        """Change capture is only ever off during a demo load; if that process was killed,
-        switch it back on so that no real change escapes the outbox."""
-        if self.scalar("SELECT capture FROM change_capture") != 1:
-            log.warning("change capture was left off (an interrupted demo load); switching it on")
-            self.execute("UPDATE change_capture SET capture = 1")
+    @property
+    def origin(self) -> str:
+        """The origin of the writes made now (the current transaction's, or ORIGIN_LOCAL)."""
+        return self._origin
+
+    def _register_write_functions(self) -> None:
+        """The SQL functions the triggers call to learn who writes, from where, in which
+        transaction. They exist only on connections the app opens: a write made with another
+        tool (the sqlite3 shell) fails on the first trigger instead of going unseen."""
+        self.conn.create_function("write_origin", 0, lambda: self._origin)
+        self.conn.create_function("write_actor", 0, lambda: self._actor)
+        self.conn.create_function("write_txid", 0, lambda: self._txid)
+
+    def _migrate(self, backup_dir: Path) -> None:
+        from station_app.store.derived import rebuild_after_migration
+        from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
+
+        try:
+            before = schema_version(self.conn)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(explain_sqlite_error(error)) from error
+        self._origin = ORIGIN_MIGRATION
+        try:
+            migrate_to_latest(self, backup_dir=backup_dir)
+            if before < LATEST_VERSION:
+                rebuild_after_migration(self, before)
+        finally:
+            self._origin = ORIGIN_LOCAL
 
     def close(self) -> None:
         self.conn.close()
@@ -106,62 +142,69 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self, actor: str | None = None) -> Iterator[sqlite3.Connection]:
+    def transaction(
+        self, actor: str | None = None, *, origin: str | None = None
+    ) -> Iterator[sqlite3.Connection]:
         """All-or-nothing: a nested call joins the outer transaction.
 
-        `actor` is the user name the audit log records for every change made inside: it is
-        written to session_actor at the start, where the audit triggers read it; without one
-        the changes are the system's. A nested call with its own actor names it for its part
-        only. Writes to audited tables must run inside a transaction: outside one they would be
-        put on the name of the last transaction's actor.
+        `actor` is the user name the audit log records for every change made inside, and
+        `origin` where the changes come from (ORIGIN_LOCAL by default, remote_origin(station)
+        for pulled changes, ORIGIN_DEMO for the demo loader); the triggers read both through
+        write_actor() and write_origin(), which belong to this connection alone. A nested call
+        with its own actor or origin names it for its part only. Before COMMIT the store brings
+        the derived state (search index, deadlines) up to date with the rows written, and seals
+        new audit and event rows into their hash chain (store.derived.drain).
         """
         if self._depth:
-            previous = self._actor
-            if actor is not None and actor != previous:
-                self._set_actor(actor)
+            previous = (self._actor, self._origin)
+            if actor is not None:
+                self._actor = actor
+            if origin is not None:
+                self._origin = origin
             self._depth += 1
             try:
                 yield self.conn
             finally:
                 self._depth -= 1
-                if self._actor != previous and self.conn.in_transaction:
-                    self._set_actor(previous)
+                self._actor, self._origin = previous
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise StoreError(explain_sqlite_error(error)) from error
+        outer = (self._actor, self._origin)
         self._depth = 1
+        self._actor = actor or SYSTEM_ACTOR
+        self._origin = origin or outer[1]
+        self._txid = new_id()
+        changes = self.conn.total_changes
         try:
-            self._set_actor(actor or SYSTEM_ACTOR)
             yield self.conn
+            if self.conn.total_changes != changes:
+                self._drain()
         except BaseException:
-            self._depth = 0
+            self._end_transaction(outer)
             self._rollback()
             raise
-        self._depth = 0
+        self._end_transaction(outer)
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
             raise StoreError(explain_sqlite_error(error)) from error
 
-    def _set_actor(self, actor: str) -> None:
-        self._actor = actor
-        if not self._has_actor_table:
-            # The table comes with schema 4; a store opened on an older schema has none yet.
-            self._has_actor_table = bool(
-                self.conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_actor'"
-                ).fetchone()
-            )
-            if not self._has_actor_table:
-                return
-        # Another connection may have named someone else since: compare with the table, which
-        # this transaction (holding the write lock) reads as it is; write only on a change.
-        self.execute(
-            "UPDATE session_actor SET username = ? WHERE username IS NOT ?", (actor, actor)
-        )
+    def _end_transaction(self, outer: tuple[str, str]) -> None:
+        self._depth = 0
+        self._txid = None
+        self._actor, self._origin = outer
+
+    def _drain(self) -> None:
+        from station_app.store.derived import drain
+
+        try:
+            drain(self)
+        except sqlite3.Error as error:
+            raise StoreError(explain_sqlite_error(error)) from error
 
     def _rollback(self) -> None:
         # After SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY, SQLite may already have
@@ -170,11 +213,18 @@ class Store:
             self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """Run one statement. A write outside a transaction commits on its own, and the
+        derived state and the hash chains are brought up to date right after it."""
+        changes = self.conn.total_changes
         try:
-            return self.conn.execute(sql, params)
+            cursor = self.conn.execute(sql, params)
         except sqlite3.OperationalError as error:
             log.exception("SQL failed: %s", sql)
             raise StoreError(explain_sqlite_error(error)) from error
+        if not self._depth and self.conn.total_changes != changes and not self.conn.in_transaction:
+            with self.transaction():
+                self._drain()
+        return cursor
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         cursor = self.execute(sql, params)

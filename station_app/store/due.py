@@ -1,7 +1,8 @@
 """Each case's deadlines kept in a derived local table, and the station's work list from it.
 
 case_deadlines holds one row per (case, deadline kind), recomputed from the case's events after
-every workflow action (case_actions.act), for a new case, and when a holiday schedule changes.
+every change of a case, its parties, events or agreement, and when a holiday schedule changes:
+triggers queue the case and the store drains the queue before COMMIT (store/derived.py).
 It is local and never synced: any PC can rebuild it from the synced rows. Open deadlines are
 indexed by owner and due date, so today's work is a few index range reads even on a million
 cases.
@@ -86,18 +87,23 @@ def recompute_case_deadlines(
     return deadlines
 
 
-def recompute_open_deadlines(
-    store: Store, calendar: WorkdayCalendar, *, year: int | None = None
-) -> int:
-    """Recompute every case with an open deadline (of which the clock may touch `year`);
-    returns how many cases. Runs inside the caller's transaction."""
+def open_cases_touching_year(store: Store, year: int | None = None) -> list[int]:
+    """The local ids of cases with an open deadline (of which the clock may touch `year`)."""
     sql = "SELECT DISTINCT case_local_id FROM case_deadlines WHERE met_on IS NULL"
     params: tuple = ()
     if year is not None:
         # A deadline whose counting never reaches the year cannot change with its schedule.
         sql += " AND start <= ? AND (due IS NULL OR due >= ?)"
         params = (f"{year}-12-31", f"{year}-01-01")
-    local_ids = [row[0] for row in store.execute(sql, params).fetchall()]
+    return [row[0] for row in store.execute(sql, params).fetchall()]
+
+
+def recompute_open_deadlines(
+    store: Store, calendar: WorkdayCalendar, *, year: int | None = None
+) -> int:
+    """Recompute every case with an open deadline (of which the clock may touch `year`);
+    returns how many cases. Runs inside the caller's transaction."""
+    local_ids = open_cases_touching_year(store, year)
     for local_id in local_ids:
         recompute_case_deadlines(store, local_id, calendar)
     return len(local_ids)
@@ -108,7 +114,7 @@ def add_registered_case_deadlines(
 ) -> int:
     """Deadline rows of registered cases (with local_id > after_local_id) that have none yet,
     computed in SQL: a registered case's deadlines depend only on its receipt day, so each day's
-    due dates are computed once and joined. Used by migration 4 and by bulk loads of many cases;
+    due dates are computed once and joined. Used after migrating from schema 3 and by bulk loads;
     the result equals compute_case_deadlines for cases without events. Returns rows added."""
     live = "deleted = 0" if not after_local_id else "deleted = 0 AND local_id > ?"
     params: tuple = () if not after_local_id else (after_local_id,)

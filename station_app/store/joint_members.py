@@ -9,7 +9,6 @@ from decimal import Decimal
 from station_app.domain import IdType
 from station_app.ids import new_id, utc_now
 from station_app.money import from_fen, to_fen
-from station_app.store import search_index
 from station_app.store.connection import Store
 
 
@@ -67,15 +66,14 @@ def list_members(store: Store, case_id: str) -> list[StoredMember]:
 def add_members(
     store: Store, case_local_id: int, case_id: str, owner: str, members: Sequence[NewMember]
 ) -> list[str]:
-    """Add complainants after the case's last one, keeping the search index right; returns
-    their party ids. Runs inside the caller's transaction."""
+    """Add complainants after the case's last one; returns their party ids. Runs inside the
+    caller's transaction (the store re-indexes the case before COMMIT)."""
     now = utc_now()
     last = store.scalar(
         "SELECT MAX(position) FROM parties WHERE case_id = ? AND role = 'complainant'",
         (case_id,),
     )
     position = -1 if last is None else last
-    search_index.unindex_case(store.conn, case_local_id)
     ids = []
     for member in members:
         position += 1
@@ -101,7 +99,6 @@ def add_members(
             ),
         )
         ids.append(party_id)
-    search_index.index_case(store.conn, case_local_id)
     return ids
 
 

@@ -52,20 +52,26 @@ def find_merchants(store: Store, text: str, limit: int = 15) -> list[Merchant]:
 
 def resolve_merchant(store: Store, merchant: Merchant, owner_station: str) -> Merchant:
     """The registry entry for this merchant: the given id, the same credit code, or the same
-    name and address; registered as new when none matches. Call inside a transaction."""
+    name and address (the oldest entry when a merchant was registered twice, e.g. by two
+    stations offline); registered as new when none matches. A real case never takes a demo
+    merchant (it would point at a row that is never synced). Call inside a transaction."""
     if merchant.id:
-        found = get_merchant(store, merchant.id)
-        if found:
-            return found
+        rows = store.query(
+            f"SELECT {_COLUMNS} FROM merchants WHERE id = ? AND demo = 0", (merchant.id,)
+        )
+        if rows:
+            return _merchant(rows[0])
     if merchant.uscc:
         rows = store.query(
-            f"SELECT {_COLUMNS} FROM merchants WHERE uscc = ? AND deleted = 0 LIMIT 1",
+            f"SELECT {_COLUMNS} FROM merchants WHERE uscc = ? AND deleted = 0 AND demo = 0"
+            " ORDER BY local_id LIMIT 1",
             (merchant.uscc,),
         )
         if rows:
             return _merchant(rows[0])
     rows = store.query(
-        f"SELECT {_COLUMNS} FROM merchants WHERE name = ? AND address = ? AND deleted = 0 LIMIT 1",
+        f"SELECT {_COLUMNS} FROM merchants WHERE name = ? AND address = ? AND deleted = 0"
+        " AND demo = 0 ORDER BY local_id LIMIT 1",
         (merchant.name, merchant.address),
     )
     if rows:

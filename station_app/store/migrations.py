@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 from station_app.i18n import _
-from station_app.search_text import FTS_TOKENIZER
 from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
 
 log = logging.getLogger(__name__)
@@ -181,11 +180,12 @@ def _schema_1(conn: sqlite3.Connection) -> None:
         """,
     )
     for table in _SCHEMA_1_SYNCABLE:
-        install_change_capture(conn, table)
+        _install_change_capture_v1(conn, table)
 
 
-def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
-    """Triggers that record every insert, update and delete of `table` in the outbox.
+def _install_change_capture_v1(conn: sqlite3.Connection, table: str) -> None:
+    """Triggers that record every insert, update and delete of `table` in the outbox (as
+    migrations 1 to 5 made them; migration 8 replaces them with install_change_capture).
 
     An update records only the columns that changed, with their old values (the base the
     edit started from, for per-field conflict detection). The local rowid is not synced.
@@ -233,7 +233,7 @@ def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
 def drop_change_capture(conn: sqlite3.Connection, table: str) -> None:
     """Remove the outbox triggers of `table`, before its columns change: the triggers name
     every column, so they must be installed again (install_change_capture) afterwards."""
-    for op in ("insert", "update", "delete"):
+    for op in ("insert", "update", "delete", "sealed"):
         conn.execute(f"DROP TRIGGER IF EXISTS outbox_{table}_{op}")
 
 
@@ -250,9 +250,10 @@ _NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _LOCAL_STATION_SQL = "(SELECT value FROM settings WHERE key = 'local_station_code')"
 
 
-def install_audit_log(conn: sqlite3.Connection, table: str, case_id: str) -> None:
+def _install_audit_log_v1(conn: sqlite3.Connection, table: str, case_id: str) -> None:
     """Triggers that write who changed what in `table` to the audit log: one row per changed
-    column (old and new value) on update, one 'created' row on insert.
+    column (old and new value) on update, one 'created' row on insert (as migration 4 made
+    them; migration 8 replaces them with install_audit_log).
 
     The actor is the user the store names at the start of each write transaction
     (`Store.transaction(actor=...)`, kept in the one-row table session_actor). Like the outbox,
@@ -312,14 +313,13 @@ def _append_only(conn: sqlite3.Connection, table: str) -> None:
 
 
 def _schema_2(conn: sqlite3.Connection) -> None:
-    """Full-text search over case number, names, phones, merchant and facts."""
+    """Full-text search over case number, names, phones, merchant and facts. The index is
+    filled after migrating (store.derived.rebuild_after_migration), by the code of the day."""
     conn.execute(
         "CREATE VIRTUAL TABLE case_search USING fts5("
-        f"terms, content='', tokenize=\"{FTS_TOKENIZER}\", prefix='1')"
+        "terms, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\","
+        " prefix='1')"
     )
-    from station_app.store.search_index import index_all_cases
-
-    index_all_cases(conn)
 
 
 def _schema_3(conn: sqlite3.Connection) -> None:
@@ -494,18 +494,14 @@ def _schema_4(conn: sqlite3.Connection) -> None:
         drop_change_capture(conn, table)
     for table in SYNCABLE_TABLES:
         if table in ("cases", "parties") or table in _SCHEMA_4_SYNCABLE:
-            install_change_capture(conn, table)
+            _install_change_capture_v1(conn, table)
     for table, case_id in AUDITED_TABLES.items():
-        install_audit_log(conn, table, case_id)
+        _install_audit_log_v1(conn, table, case_id)
     _append_only(conn, "case_events")
     _append_only(conn, "audit_log")
 
-    from station_app.store.due import add_registered_case_deadlines
-    from station_app.workdays import WorkdayCalendar
-
-    # Until this migration no case could leave 'registered'; their deadlines are computed
-    # here from the receipt, with the official calendar (no schedule was imported yet).
-    add_registered_case_deadlines(conn, WorkdayCalendar())
+    # The deadlines of the cases already registered are computed after migrating
+    # (store.derived.rebuild_after_migration), with the calendar of the day.
     run_script(
         conn,
         """
@@ -581,7 +577,7 @@ def _schema_5(conn: sqlite3.Connection) -> None:
         BEGIN SELECT RAISE(ABORT, 'issued_documents is append-only'); END;
         """,
     )
-    install_change_capture(conn, "issued_documents")
+    _install_change_capture_v1(conn, "issued_documents")
 
 
 def _schema_6(conn: sqlite3.Connection) -> None:
@@ -596,6 +592,358 @@ def _schema_6(conn: sqlite3.Connection) -> None:
         CREATE INDEX parties_id_number ON parties(id_number) WHERE id_number != '';
         """,
     )
+
+
+# Columns of syncable tables that stay on this PC: the local rowid, and the demo mark.
+_LOCAL_COLUMNS = ("local_id", "demo")
+# Tables the demo loader writes: their rows carry the mark demo = 1.
+_DEMO_MARKED = ("merchants", "cases", "parties")
+# Append-only records chained by hash (store/chain.py): each row is sealed before COMMIT.
+_CHAINED = ("case_events", "audit_log")
+# Columns that leave the PC only on a condition: a local user's password hash never does,
+# unless the account is managed by the city office.
+_PRIVATE_COLUMNS = {"users": {"password_hash": "{row}.role = 'city'"}}
+
+
+def _local_row_condition(conn: sqlite3.Connection, table: str, row: str) -> str:
+    """SQL that is true when `row` (NEW or OLD) of `table` may be queued: written locally and
+    not part of the demo sandbox (a demo row, or a row of a demo case)."""
+    columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    condition = "write_origin() = 'local'"
+    if "demo" in columns:
+        condition += f" AND {row}.demo = 0"
+    if "case_id" in columns:
+        condition += f" AND NOT EXISTS (SELECT 1 FROM cases WHERE id = {row}.case_id AND demo != 0)"
+    return condition
+
+
+def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
+    """Triggers that record every local insert, update and delete of `table` in the outbox
+    (as of migration 8; later migrations adding a syncable table call this).
+
+    Only writes whose origin is local are queued (a pulled change is never sent back, a demo
+    row never leaves the PC). Each entry carries the transaction id and, as row_version, the
+    server version the change started from (row_versions, kept by sync; NULL for a row the
+    server has not seen). An update records only the columns that changed with their old
+    values; updated_at is not a field that conflicts: it travels with a change (without an
+    old value) but a change of it alone is no change. Rows of chained tables are queued once
+    sealed (their hashes are part of them).
+    """
+    columns = [
+        row[1]
+        for row in conn.execute(f"PRAGMA table_info({table})")
+        if row[1] not in _LOCAL_COLUMNS
+    ]
+    private = _PRIVATE_COLUMNS.get(table, {})
+
+    def value(side: str, column: str) -> str:
+        if column in private:
+            return f"CASE WHEN {private[column].format(row=side)} THEN {side}.{column} END"
+        return f"{side}.{column}"
+
+    def whole(side: str) -> str:
+        pairs = ", ".join(f"'{c}', {value(side, c)}" for c in columns if c not in private)
+        obj = f"json_object({pairs})"
+        for c in private:
+            condition = private[c].format(row=side)
+            obj = f"CASE WHEN {condition} THEN json_set({obj}, '$.{c}', {side}.{c}) ELSE {obj} END"
+        return obj
+
+    compared = [c for c in columns if c != "updated_at"]
+
+    def changed(side: str, names: list[str]) -> str:
+        return " UNION ALL ".join(
+            f"SELECT '{c}' AS k, {value(side, c)} AS v WHERE OLD.{c} IS NOT NEW.{c}"
+            + (f" AND {private[c].format(row='NEW')}" if c in private else "")
+            for c in names
+        )
+
+    any_change = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in compared)
+    station = "(SELECT value FROM settings WHERE key = 'local_station_code')"
+    version = (
+        f"(SELECT version FROM row_versions WHERE table_name = '{table}' AND row_id = {{}}.id)"
+    )
+    now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    insert = (
+        "INSERT INTO outbox(table_name, row_id, op, new_values, old_values, changed_at, txid,"
+        " origin_station, row_version)"
+    )
+    if table in _CHAINED:
+        run_script(
+            conn,
+            f"""
+            CREATE TRIGGER outbox_{table}_sealed AFTER UPDATE OF row_hash ON {table}
+            WHEN OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL
+             AND {_local_row_condition(conn, table, "NEW")}
+            BEGIN
+                {insert} VALUES ('{table}', NEW.id, 'insert', {whole("NEW")}, NULL, {now},
+                    write_txid(), {station}, NULL);
+            END;
+            """,
+        )
+        return
+    new_changes = f"(SELECT json_group_object(k, v) FROM ({changed('NEW', columns)}))"
+    old_changes = f"(SELECT json_group_object(k, v) FROM ({changed('OLD', compared)}))"
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER outbox_{table}_insert AFTER INSERT ON {table}
+        WHEN {_local_row_condition(conn, table, "NEW")}
+        BEGIN
+            {insert} VALUES ('{table}', NEW.id, 'insert', {whole("NEW")}, NULL, {now},
+                write_txid(), {station}, {version.format("NEW")});
+        END;
+        CREATE TRIGGER outbox_{table}_update AFTER UPDATE ON {table}
+        WHEN {_local_row_condition(conn, table, "OLD")} AND ({any_change})
+        BEGIN
+            {insert} VALUES ('{table}', NEW.id, 'update', {new_changes}, {old_changes}, {now},
+                write_txid(), {station}, {version.format("NEW")});
+        END;
+        CREATE TRIGGER outbox_{table}_delete AFTER DELETE ON {table}
+        WHEN {_local_row_condition(conn, table, "OLD")}
+        BEGIN
+            {insert} VALUES ('{table}', OLD.id, 'delete', NULL, {whole("OLD")}, {now},
+                write_txid(), {station}, {version.format("OLD")});
+        END;
+        """,
+    )
+
+
+def install_audit_log(conn: sqlite3.Connection, table: str, case_id: str) -> None:
+    """Triggers that write who changed what in `table` to the audit log (as of migration 8):
+    one row per changed column (old and new value) on update, one 'created' row on insert.
+
+    The actor and the origin are those of the write transaction (write_actor(),
+    write_origin()): a pulled change is audited as coming from its station. Only the demo
+    loader writes unaudited, and only rows marked demo.
+    """
+    columns = [
+        row[1]
+        for row in conn.execute(f"PRAGMA table_info({table})")
+        if row[1] not in ("local_id", "updated_at", "demo")
+    ]
+    changed = " UNION ALL ".join(
+        f"SELECT '{c}' AS field, OLD.{c} AS old_value, NEW.{c} AS new_value "
+        f"WHERE OLD.{c} IS NOT NEW.{c}"
+        for c in columns
+    )
+    audited = "write_origin() != 'demo'"
+    insert = (
+        "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
+        " table_name, row_id, field, old_value, new_value, kind, origin)"
+    )
+    values = (
+        f"{_NEW_ID_SQL}, COALESCE({_LOCAL_STATION_SQL}, NEW.owner_station), {_NOW_SQL}, {_NOW_SQL},"
+        f" {_NOW_SQL}, write_actor(), {case_id}, '{table}', NEW.id"
+    )
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER audit_{table}_insert AFTER INSERT ON {table} WHEN {audited}
+        BEGIN
+            {insert} VALUES ({values}, '*', NULL, 'created', 'change', write_origin());
+        END;
+        CREATE TRIGGER audit_{table}_update AFTER UPDATE ON {table} WHEN {audited}
+        BEGIN
+            {insert} SELECT {values}, field, old_value, new_value, 'change', write_origin()
+              FROM ({changed});
+        END;
+        """,
+    )
+
+
+def _chain_record(conn: sqlite3.Connection, table: str) -> None:
+    """`table` is an append-only record chained by hash: a new local row is queued for sealing
+    (unsealed), and the only change ever allowed is that seal, once (store/chain.py)."""
+    columns = [
+        row[1]
+        for row in conn.execute(f"PRAGMA table_info({table})")
+        if row[1] not in ("chain_seq", "prev_hash", "row_hash")
+    ]
+    unchanged = " AND ".join(f"OLD.{c} IS NEW.{c}" for c in columns)
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER {table}_to_seal AFTER INSERT ON {table}
+        WHEN NEW.row_hash IS NULL AND write_origin() = 'local'
+        BEGIN
+            INSERT INTO unsealed(table_name, local_id) VALUES ('{table}', NEW.local_id);
+        END;
+        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        WHEN NOT (OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL AND {unchanged}
+                  AND EXISTS (SELECT 1 FROM unsealed
+                               WHERE table_name = '{table}' AND local_id = OLD.local_id))
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        """,
+    )
+
+
+# The search fields of a case as they are before a change (see dirty_cases in migration 8):
+# the same expression store.search_index indexes, written out so that this migration never
+# changes; a test checks that they agree.
+_SEARCH_SNAPSHOT_SQL = """
+    SELECT c.local_id, c.deleted = 0, c.case_no, c.merchant_name, c.facts,
+           (SELECT group_concat(p.name || char(31) || p.phone, char(31))
+              FROM parties p WHERE p.case_id = c.id AND p.deleted = 0)
+      FROM cases c WHERE c.{key} = {value}
+"""
+
+
+def _dirty_queue(conn: sqlite3.Connection) -> None:
+    """Triggers that put every case whose search terms or deadlines may change in dirty_cases
+    (with its search fields as they were before the transaction's first change), whatever
+    writes it; the store drains the queue before COMMIT. The demo loader derives its own rows
+    in bulk, so its writes are left out."""
+    snapshot_of = "INSERT OR IGNORE INTO dirty_cases " + _SEARCH_SNAPSHOT_SQL
+    not_demo = "write_origin() != 'demo'"
+    statements = [
+        f"""CREATE TRIGGER dirty_case_insert AFTER INSERT ON cases WHEN {not_demo}
+        BEGIN INSERT OR IGNORE INTO dirty_cases(case_local_id, was_indexed)
+              VALUES (NEW.local_id, 0); END;""",
+        f"""CREATE TRIGGER dirty_case_update BEFORE UPDATE ON cases WHEN {not_demo}
+        BEGIN {snapshot_of.format(key="local_id", value="OLD.local_id")}; END;""",
+        f"""CREATE TRIGGER dirty_case_delete BEFORE DELETE ON cases WHEN {not_demo}
+        BEGIN {snapshot_of.format(key="local_id", value="OLD.local_id")}; END;""",
+    ]
+    for table, ops in (
+        ("parties", ("insert", "update", "delete")),
+        ("case_events", ("insert",)),
+        ("agreements", ("insert", "update")),
+    ):
+        for op in ops:
+            row = "OLD" if op == "delete" else "NEW"
+            body = snapshot_of.format(key="id", value=f"{row}.case_id")
+            if op == "update":
+                body += "; " + snapshot_of.format(key="id", value="OLD.case_id")
+            statements.append(
+                f"""CREATE TRIGGER dirty_{table}_{op} BEFORE {op.upper()} ON {table}
+                WHEN {not_demo} BEGIN {body}; END;"""
+            )
+    for op in ("insert", "update"):
+        statements.append(
+            f"""CREATE TRIGGER dirty_holidays_{op} AFTER {op.upper()} ON holiday_schedules
+            BEGIN INSERT OR IGNORE INTO dirty_years(year) VALUES (NEW.year); END;"""
+        )
+    run_script(conn, "\n".join(statements))
+
+
+def _schema_8(conn: sqlite3.Connection) -> None:
+    """Ready for sync: every write knows its origin, derived state follows the rows, audit and
+    events are chained by hash, and demo rows are a sandbox.
+
+    - change_capture (a database-wide switch) and session_actor (a shared row) go: triggers ask
+      the connection (write_origin(), write_actor(), write_txid()); a tool without those
+      functions cannot write to a syncable table at all.
+    - outbox entries carry the transaction id, the station and the row version they start from;
+      row_versions holds the server version of rows that sync has seen.
+    - dirty_cases and dirty_years: the queue of cases whose search terms and deadlines the store
+      recomputes before COMMIT, for every origin alike.
+    - audit_log and case_events: chain_seq, prev_hash and row_hash (sealed before COMMIT,
+      queue unsealed); audit_log.origin.
+    - merchants, cases and parties: demo = 1 marks the demo loader's rows, which no trigger
+      ever queues, nor rows that belong to a demo case.
+    """
+    triggers = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND (name LIKE 'outbox\\_%' ESCAPE '\\' OR name LIKE 'audit\\_%' ESCAPE '\\'"
+            " OR name IN ('case_events_no_update', 'case_events_no_delete',"
+            "             'audit_log_no_update', 'audit_log_no_delete'))"
+        )
+    ]
+    captured = sorted(
+        {
+            name[len("outbox_") : -len("_insert")]
+            for name in triggers
+            if name.startswith("outbox_") and name.endswith("_insert")
+        }
+    )
+    for name in triggers:
+        conn.execute(f"DROP TRIGGER {name}")
+    run_script(
+        conn,
+        """
+        DROP TABLE change_capture;
+        DROP TABLE session_actor;
+
+        ALTER TABLE outbox ADD COLUMN txid TEXT;
+        ALTER TABLE outbox ADD COLUMN origin_station TEXT;
+        ALTER TABLE outbox ADD COLUMN row_version INTEGER;
+        -- Local: the server's version of each row sync has pulled or pushed.
+        CREATE TABLE row_versions (
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            PRIMARY KEY (table_name, row_id)
+        ) WITHOUT ROWID;
+        -- Local: pulled values that met a local change not yet pushed; a person decides.
+        CREATE TABLE sync_conflicts (
+            local_id INTEGER PRIMARY KEY,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            local_value TEXT,
+            remote_value TEXT,
+            remote_station TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            resolved INTEGER NOT NULL DEFAULT 0
+        );
+
+        ALTER TABLE merchants ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cases ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE parties ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+
+        ALTER TABLE audit_log ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
+        ALTER TABLE audit_log ADD COLUMN chain_seq INTEGER;
+        ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit_log ADD COLUMN row_hash TEXT;
+        ALTER TABLE case_events ADD COLUMN chain_seq INTEGER;
+        ALTER TABLE case_events ADD COLUMN prev_hash TEXT;
+        ALTER TABLE case_events ADD COLUMN row_hash TEXT;
+        CREATE UNIQUE INDEX audit_log_chain ON audit_log(owner_station, chain_seq)
+            WHERE chain_seq IS NOT NULL;
+        CREATE UNIQUE INDEX case_events_chain ON case_events(owner_station, chain_seq)
+            WHERE chain_seq IS NOT NULL;
+        -- Local: rows written here and not sealed yet (drained before COMMIT).
+        CREATE TABLE unsealed (
+            table_name TEXT NOT NULL,
+            local_id INTEGER NOT NULL,
+            PRIMARY KEY (table_name, local_id)
+        ) WITHOUT ROWID;
+        -- The rows recorded before the chain existed are sealed first, in their order.
+        INSERT INTO unsealed SELECT 'case_events', local_id FROM case_events;
+        INSERT INTO unsealed SELECT 'audit_log', local_id FROM audit_log;
+
+        -- Local: cases whose derived state (search terms, deadlines) must be recomputed before
+        -- COMMIT, with their search fields as indexed (was_indexed = 0: not in the index).
+        CREATE TABLE dirty_cases (
+            case_local_id INTEGER PRIMARY KEY,
+            was_indexed INTEGER NOT NULL,
+            case_no TEXT,
+            merchant_name TEXT,
+            facts TEXT,
+            people TEXT
+        );
+        -- Local: years whose holiday schedule changed: open deadlines touching them follow.
+        CREATE TABLE dirty_years (year INTEGER PRIMARY KEY);
+        """,
+    )
+    for table in _DEMO_MARKED:
+        conn.execute(
+            f"""CREATE TRIGGER {table}_demo_mark BEFORE UPDATE OF demo ON {table}
+            WHEN write_origin() != 'demo'
+            BEGIN SELECT RAISE(ABORT, 'the demo mark of a row cannot change'); END"""
+        )
+    for table in captured:
+        install_change_capture(conn, table)
+    for table, case_id in AUDITED_TABLES.items():
+        install_audit_log(conn, table, case_id)
+    for table in _CHAINED:
+        _chain_record(conn, table)
+    _dirty_queue(conn)
 
 
 @dataclass(frozen=True)
@@ -616,6 +964,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(5, "issued documents and their numbers", _schema_5),
     Migration(6, "indexes of complainants' addresses and ID numbers", _schema_6),
+    Migration(
+        8,
+        "write origin, outbox transactions and versions, derived-state queue, hash chains,"
+        " demo marks",
+        _schema_8,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -29,25 +29,39 @@ def _current_terms(conn: sqlite3.Connection, local_id: int) -> str | None:
     return None if row is None else _terms(row)
 
 
-def unindex_case(conn: sqlite3.Connection, local_id: int) -> None:
-    """Remove a case from the index; call before its row or its parties change.
-
-    The index is contentless (it stores no copy of the text), so removal needs the terms
-    the case was indexed with, which are computed again from the unchanged rows.
-    """
-    terms = _current_terms(conn, local_id)
-    if terms is not None:
-        conn.execute(
-            "INSERT INTO case_search(case_search, rowid, terms) VALUES ('delete', ?, ?)",
-            (local_id, terms),
-        )
-
-
 def index_case(conn: sqlite3.Connection, local_id: int) -> None:
-    """Add a case to the index; call after its row and its parties are written."""
+    """Add a case to the index as its rows are now (see reindex_case)."""
     terms = _current_terms(conn, local_id)
     if terms is not None:
         conn.execute("INSERT INTO case_search(rowid, terms) VALUES (?, ?)", (local_id, terms))
+
+
+def reindex_case(conn: sqlite3.Connection, local_id: int) -> None:
+    """Make the index entry of a case match its rows as they are now (called by the store
+    for every dirty case before COMMIT, store/derived.py).
+
+    The index is contentless, so removing the old entry needs the terms it was made with:
+    they are computed from the case's search fields as they were before the transaction's
+    first change, which the dirty-queue triggers kept in dirty_cases.
+    """
+    old = conn.execute(
+        "SELECT was_indexed, case_no, merchant_name, facts, people FROM dirty_cases"
+        " WHERE case_local_id = ?",
+        (local_id,),
+    ).fetchone()
+    indexed = conn.execute("SELECT 1 FROM case_search WHERE rowid = ?", (local_id,)).fetchone()
+    if old is not None and old[0] and indexed:
+        conn.execute(
+            "INSERT INTO case_search(case_search, rowid, terms) VALUES ('delete', ?, ?)",
+            (local_id, _terms((local_id, *old[1:]))),
+        )
+    index_case(conn, local_id)
+
+
+def rebuild_index(conn: sqlite3.Connection) -> int:
+    """Empty the index and index every live case again; returns how many."""
+    conn.execute("INSERT INTO case_search(case_search) VALUES ('delete-all')")
+    return index_all_cases(conn)
 
 
 def index_all_cases(conn: sqlite3.Connection, *, after_local_id: int = 0) -> int:

@@ -320,7 +320,9 @@ class DocumentsDialog(QDialog):
 
         def run(store: Store) -> Issued:
             if not issuing:
-                return reprint(store, self.tasks.folder, case_key, kind)
+                return reprint(
+                    store, self.tasks.folder, case_key, kind, user=user, station_code=station
+                )
             return print_document(
                 store,
                 self.tasks.folder,

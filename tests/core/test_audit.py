@@ -55,7 +55,6 @@ def test_a_rolled_back_transaction_names_no_one(store):
     with pytest.raises(RuntimeError), store.transaction(actor="li.clerk"):
         store.execute("UPDATE cases SET category = 'a' WHERE id = ?", (case.id,))
         raise RuntimeError("abort")
-    assert store.scalar("SELECT username FROM session_actor") == "admin"  # the case's clerk
     assert not [e for e in audit_entries(store, case.id) if e.field == "category"]
     with store.transaction():
         store.execute("UPDATE cases SET category = 'b' WHERE id = ?", (case.id,))
@@ -90,8 +89,42 @@ def test_every_change_of_an_action_is_audited_with_old_and_new_values(store):
     assert all(e.at.endswith("Z") for e in entries)
 
 
-def test_capture_off_writes_no_audit(store):
-    store.execute("UPDATE change_capture SET capture = 0")
+def test_the_audit_records_the_origin_of_each_change(store):
+    from station_app.store.connection import ORIGIN_DEMO, remote_origin
+
     case = new_case(store)
-    store.execute("UPDATE change_capture SET capture = 1")
-    assert audit_entries(store, case.id) == []
+    with store.transaction(actor="li.clerk"):
+        store.execute("UPDATE cases SET category = 'a' WHERE id = ?", (case.id,))
+    with store.transaction(origin=remote_origin("RC-CJ")):
+        store.execute("UPDATE cases SET category = 'b' WHERE id = ?", (case.id,))
+    with store.transaction(origin=ORIGIN_DEMO):
+        store.execute("UPDATE cases SET category = 'c' WHERE id = ?", (case.id,))
+    rows = store.query(
+        "SELECT actor, origin, new_value FROM audit_log WHERE case_id = ? AND field = 'category'"
+        " ORDER BY local_id",
+        (case.id,),
+    )
+    # A pulled change is audited as coming from its station; only the demo loader is silent.
+    assert [(r["actor"], r["origin"], r["new_value"]) for r in rows] == [
+        ("li.clerk", "local", "a"),
+        ("system", "remote:RC-CJ", "b"),
+    ]
+    # The audit row of a pulled change stays on this PC: it is not sent back.
+    queued = {
+        r["row_id"] for r in store.query("SELECT row_id FROM outbox WHERE table_name = 'audit_log'")
+    }
+    ids = store.query(
+        "SELECT id, origin FROM audit_log WHERE case_id = ? AND field = 'category'", (case.id,)
+    )
+    assert [(r["origin"], r["id"] in queued) for r in ids] == [
+        ("local", True),
+        ("remote:RC-CJ", False),
+    ]
+
+
+def test_there_is_no_switch_to_write_unaudited(store):
+    tables = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "change_capture" not in tables
+    case = new_case(store)
+    store.execute("UPDATE cases SET facts = 'x' WHERE id = ?", (case.id,))
+    assert [e.new_value for e in audit_entries(store, case.id) if e.field == "facts"] == ["x"]

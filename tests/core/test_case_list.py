@@ -52,10 +52,3 @@ def test_text_and_kind_filters_combine_with_every_sort(store, station):
     for sort in SortKey:
         ids = case_ids(store, CaseFilter(text="赵", kind=case_list.CaseKind.REPORT), sort=sort)
         assert [row.complainant for row in case_rows(store, list(ids)).values()] == ["赵二"]
-
-
-def test_change_capture_left_off_by_a_killed_demo_load_is_switched_back_on(db_path, store):
-    store.execute("UPDATE change_capture SET capture = 0")
-    store.close()
-    with Store(db_path) as reopened:
-        assert reopened.scalar("SELECT capture FROM change_capture") == 1

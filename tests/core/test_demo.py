@@ -16,7 +16,7 @@ from station_app.classification import bundled_classification
 from station_app.demo import DEMO_PASSWORD, ensure_demo_station, fill_demo
 from station_app.domain import Role, User
 from station_app.intake import register_cases
-from station_app.store import Store, StoreError
+from station_app.store import Store, StoreError, bulk
 from station_app.store.accounts import authenticate, local_station
 from station_app.store.case_list import CaseFilter, case_ids, search_cases
 from station_app.store.cases import get_case
@@ -27,6 +27,7 @@ TODAY = date(2026, 11, 23)
 
 
 def _new_store(path) -> Store:
+    path.mkdir(parents=True, exist_ok=True)
     return Store(path / "station.db", backup_dir=path / "backups")
 
 
@@ -190,8 +191,60 @@ def test_demo_rows_never_reach_the_outbox(demo):
         "SELECT count(*) FROM outbox WHERE table_name IN ('cases', 'parties', 'merchants')"
     )
     assert demo_rows == 0
-    assert demo.scalar("SELECT capture FROM change_capture") == 1
     assert demo.get_setting("demo_data") == "1"
+    for table in ("cases", "parties", "merchants"):
+        assert demo.scalar(f"SELECT count(*) FROM {table} WHERE demo = 0") == 0
+    # The load wrote no audit rows either, and left nothing to resume.
+    assert demo.scalar("SELECT count(*) FROM audit_log") == 0
+    assert demo.get_setting("demo_load") is None
+
+
+def test_later_changes_of_demo_rows_are_never_queued(tmp_path):
+    """A clerk trying the app out edits a demo case, records a step, adds a member: none of it
+    may reach the city office, whatever path writes it; a real case saved next to them is
+    queued as usual."""
+    with _new_store(tmp_path) as store:
+        code, admin = ensure_demo_station(store)
+        fill_demo(store, cases=50, station_code=code, seed=3)
+        before = store.scalar("SELECT count(*) FROM outbox")
+        number = store.scalar(
+            "SELECT case_no FROM cases WHERE kind = 'complaint' AND received_at < '2026-05-01'"
+            " ORDER BY received_at DESC LIMIT 1"
+        )
+        case = get_case(store, number)
+        with store.transaction(actor="admin"):
+            store.execute("UPDATE cases SET facts = '演示' WHERE id = ?", (case.id,))
+            store.execute("UPDATE parties SET phone = '13900000000' WHERE case_id = ?", (case.id,))
+            store.execute("UPDATE merchants SET phone = '1' WHERE id = ?", (case.merchant.id,))
+        from tests.core.workflow_helpers import do
+
+        do(store, case, "accept", {"occurred_at": "2026-05-05"}, user=admin, station=code)
+        assert store.scalar("SELECT count(*) FROM outbox") == before
+        # Audited all the same, and found by search under the new facts.
+        assert store.scalar("SELECT count(*) FROM audit_log WHERE case_id = ?", (case.id,)) > 0
+        assert case.case_no in [r.case_no for r in search_cases(store, "演示")]
+        # Nobody can take the demo mark off a row to have it queued.
+        with pytest.raises(Exception, match="demo mark"):
+            store.execute("UPDATE cases SET demo = 0 WHERE id = ?", (case.id,))
+        saved = register_cases(
+            store,
+            [
+                {
+                    "kind": "consultation",
+                    "channel": "phone",
+                    "received_at": "2026-11-20 10:00",
+                    "complainants": [{"name": "柯秀英", "phone": "13907921234"}],
+                    "facts": "咨询。",
+                }
+            ],
+            user=admin,
+            station_code=code,
+            today=TODAY,
+        )
+        queued = {
+            r[0] for r in store.execute("SELECT row_id FROM outbox WHERE table_name = 'cases'")
+        }
+        assert queued == {saved[0].id}
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
@@ -237,16 +290,55 @@ def test_second_fill_and_intake_continue_the_numbers(tmp_path):
         assert store.scalar("SELECT count(*) FROM outbox WHERE row_id = ?", (saved[0].id,)) == 1
 
 
-def test_capture_comes_back_on_after_a_failed_load(tmp_path):
-    with _new_store(tmp_path) as store:
-        code, _ = ensure_demo_station(store)
+def test_an_interrupted_load_is_resumed_exactly(tmp_path):
+    """A load stopped after its merchants, and one stopped between batches, are finished by
+    the next call exactly as an uninterrupted load would have written them."""
+    import station_app.demo as demo_module
 
-        def stop(done: int) -> None:
-            raise KeyboardInterrupt
+    with _new_store(tmp_path / "whole") as whole:
+        code, _ = ensure_demo_station(whole)
+        fill_demo(whole, cases=700, station_code=code, seed=5)
+        expected = _fingerprint(whole)
+    for stop_after in (0, 1):
+        path = tmp_path / f"stopped-{stop_after}"
+        with _new_store(path) as store:
+            code, _ = ensure_demo_station(store)
+            original = demo_module.BATCH_SIZE
+            demo_module.BATCH_SIZE = 300
+            try:
+                if stop_after == 0:
+                    real_batch = bulk.insert_case_batch
+                    bulk.insert_case_batch = _raise_keyboard_interrupt
+                    try:
+                        with pytest.raises(KeyboardInterrupt):
+                            fill_demo(store, cases=700, station_code=code, seed=5)
+                    finally:
+                        bulk.insert_case_batch = real_batch
+                    assert store.scalar("SELECT count(*) FROM cases") == 0
+                    assert store.scalar("SELECT count(*) FROM merchants") > 0
+                else:
+                    with pytest.raises(KeyboardInterrupt):
+                        fill_demo(
+                            store,
+                            cases=700,
+                            station_code=code,
+                            seed=5,
+                            progress=_raise_keyboard_interrupt,
+                        )
+                    assert store.scalar("SELECT count(*) FROM cases") == 300
+                assert store.get_setting("demo_load") is not None
+                # Another call (other arguments) finishes the interrupted load instead.
+                added = fill_demo(store, cases=99, station_code=code, seed=1)
+            finally:
+                demo_module.BATCH_SIZE = original
+            assert added == 700 - 300 * stop_after
+            assert store.get_setting("demo_load") is None
+            assert _fingerprint(store) == expected
+            assert store.scalar("SELECT count(*) FROM outbox WHERE table_name = 'cases'") == 0
 
-        with pytest.raises(KeyboardInterrupt):
-            fill_demo(store, cases=20, station_code=code, progress=stop)
-        assert store.scalar("SELECT capture FROM change_capture") == 1
+
+def _raise_keyboard_interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
 
 
 def test_refuses_a_database_with_real_cases(tmp_path):
@@ -272,3 +364,27 @@ def test_refuses_a_database_with_real_cases(tmp_path):
             fill_demo(store, cases=10, station_code=code)
         assert store.scalar("SELECT count(*) FROM cases") == 1
         assert store.get_setting("demo_data") is None
+
+
+def test_a_real_case_never_points_at_a_demo_merchant(tmp_path):
+    from station_app.domain import Merchant
+    from station_app.store.merchants import resolve_merchant
+
+    with _new_store(tmp_path) as store:
+        code, _admin = ensure_demo_station(store)
+        fill_demo(store, cases=50, station_code=code, seed=3)
+        row = store.query("SELECT id, name, uscc, address FROM merchants WHERE uscc != '' LIMIT 1")[
+            0
+        ]
+        with store.transaction():
+            for given in (
+                Merchant(id=row["id"], name=row["name"]),
+                Merchant(name=row["name"], uscc=row["uscc"]),
+                Merchant(name=row["name"], address=row["address"]),
+            ):
+                found = resolve_merchant(store, given, code)
+                assert found.id != row["id"]
+        real = {r["id"] for r in store.query("SELECT id FROM merchants WHERE demo = 0")}
+        assert real  # registered as real merchants, queued like any real row
+        queued = store.query("SELECT row_id FROM outbox WHERE table_name = 'merchants'")
+        assert {q["row_id"] for q in queued} == real

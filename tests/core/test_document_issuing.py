@@ -129,7 +129,9 @@ def test_issue_stores_the_row_and_the_frozen_pdf(village, data_dir, tmp_path):
 def test_reprint_is_byte_identical_and_a_second_issue_is_refused(village, data_dir):
     case = _accepted(village)
     issued = _issue(village, data_dir, case, "acceptance_decision")
-    again = reprint(village, data_dir, case.case_no, "acceptance_decision")
+    again = reprint(
+        village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+    )
     assert again.pdf == issued.pdf and again.reprinted
     with pytest.raises(AlreadyIssued):
         _issue(village, data_dir, case, "acceptance_decision")
@@ -182,7 +184,12 @@ def test_correction_is_a_new_version_and_keeps_the_old_one(village, data_dir, tm
     assert document_path(data_dir, first.document.sha256).read_bytes() == first.pdf
     assert "第2版（更正）" in _pdf_text(second.pdf, tmp_path)
     assert "更正" not in _pdf_text(first.pdf, tmp_path)
-    assert reprint(village, data_dir, case.case_no, "acceptance_decision").pdf == second.pdf
+    assert (
+        reprint(
+            village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+        ).pdf
+        == second.pdf
+    )
 
 
 def test_issued_rows_cannot_be_changed_or_removed(village, data_dir):
@@ -305,10 +312,14 @@ def test_tampered_stored_pdf_is_reported(village, data_dir):
     path = document_path(data_dir, issued.document.sha256)
     path.write_bytes(issued.pdf.replace(b"%%EOF", b"%%EOX"))
     with pytest.raises(DocumentDamaged, match="changed or damaged"):
-        reprint(village, data_dir, case.case_no, "acceptance_decision")
+        reprint(
+            village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+        )
     path.unlink()
     with pytest.raises(DocumentDamaged, match="missing"):
-        reprint(village, data_dir, case.case_no, "acceptance_decision")
+        reprint(
+            village, data_dir, case.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+        )
 
 
 def test_verify_code_finds_the_document(village, data_dir):
@@ -357,3 +368,28 @@ def test_a_document_issued_meanwhile_is_not_issued_twice(village, data_dir):
         issuing.current_document = real
     assert village.scalar("SELECT COUNT(*) FROM issued_documents") == 1
     assert village.scalar("SELECT last_seq FROM document_counters") == 1
+
+
+def test_every_copy_of_a_form_with_full_identifiers_is_an_audited_reveal(village, data_dir):
+    """The registration form prints full ID numbers and phones: its first print and every
+    reprint are written to the audit log with the user's name, like `case show --reveal`."""
+    from station_app.store.audit import audit_entries
+
+    case = new_case(village)
+    _issue(village, data_dir, case, "complaint_registration")
+    reprint(
+        village, data_dir, case.case_no, "complaint_registration", user=CLERK, station_code=VILLAGE
+    )
+
+    reveals = [e for e in audit_entries(village, case.id) if e.kind == "reveal"]
+    assert [(e.actor, e.field) for e in reveals] == [
+        (OFFICER.username, "phone"),
+        (CLERK.username, "phone"),
+    ]
+    # A decision shows no identifiers: reprinting it reveals nothing.
+    accepted = _accepted(village)
+    _issue(village, data_dir, accepted, "acceptance_decision")
+    reprint(
+        village, data_dir, accepted.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
+    )
+    assert not [e for e in audit_entries(village, accepted.id) if e.kind == "reveal"]

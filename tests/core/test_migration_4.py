@@ -125,9 +125,9 @@ def test_new_tables_exist(migrated):
         "audit_log",
         "case_deadlines",
         "holiday_schedules",
-        "session_actor",
     } <= tables
-    assert migrated.scalar("SELECT username FROM session_actor") == "system"
+    # session_actor (schema 4) made way for the connection's write_actor() (schema 8).
+    assert "session_actor" not in tables
     indexes = {
         row["name"] for row in migrated.query("SELECT name FROM sqlite_master WHERE type='index'")
     }

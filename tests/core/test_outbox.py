@@ -10,6 +10,7 @@ from station_app.store.case_list import CaseFilter, case_ids, count_cases, searc
 from station_app.store.cases import add_evidence_row, delete_case, get_case
 from station_app.store.connection import StoreError
 from station_app.store.migrations import SYNCABLE_TABLES
+from station_app.store.sync_apply import remember_versions
 from tests.core.conftest import outbox_rows
 
 # The tables of the case book (schema 1); workflow tables are covered by test_case_actions.py.
@@ -31,7 +32,8 @@ def outbox(store):
 
 
 def _row(store, table, row_id):
-    """The row as sync sees it: without the local rowid and without generated columns."""
+    """The row as sync sees it: without the local rowid, the demo mark and generated columns,
+    and without the password hash of a local (not city-managed) account."""
     generated = {
         row["name"]
         for row in store.query(f"PRAGMA table_xinfo({table})")
@@ -39,7 +41,10 @@ def _row(store, table, row_id):
     }
     rows = store.query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
     assert len(rows) == 1
-    return {k: v for k, v in rows[0].items() if k != "local_id" and k not in generated}
+    row = {k: v for k, v in rows[0].items() if k not in ("local_id", "demo")}
+    if table == "users" and row["role"] != "city":
+        del row["password_hash"]
+    return {k: v for k, v in row.items() if k not in generated}
 
 
 def _assert_insert_recorded(store, outbox, table, row_id):
@@ -201,7 +206,11 @@ def test_update_of_each_table_is_recorded(store, add, outbox, table):
     add()
     row_id = store.scalar(f"SELECT id FROM {table} LIMIT 1")
     before = len(outbox())
-    store.execute(f"UPDATE {table} SET updated_at = 'edited' WHERE id = ?", (row_id,))
+    with store.transaction():
+        store.execute(
+            f"UPDATE {table} SET created_at = 'then', updated_at = 'edited' WHERE id = ?",
+            (row_id,),
+        )
     entries = outbox()[before:]
     assert len(entries) == 1
     assert (entries[0]["table_name"], entries[0]["row_id"], entries[0]["op"]) == (
@@ -209,8 +218,54 @@ def test_update_of_each_table_is_recorded(store, add, outbox, table):
         row_id,
         "update",
     )
-    assert entries[0]["new_values"] == {"updated_at": "edited"}
-    assert set(entries[0]["old_values"]) == {"updated_at"}
+    assert entries[0]["new_values"] == {"created_at": "then", "updated_at": "edited"}
+    # updated_at travels with the change but is never a field that conflicts: no old value.
+    assert set(entries[0]["old_values"]) == {"created_at"}
+    assert entries[0]["txid"] and entries[0]["origin_station"] == "RC-MT"
+
+
+@pytest.mark.parametrize("table", ["stations", "users", "merchants", "cases", "parties"])
+def test_a_change_of_updated_at_alone_records_nothing(store, add, outbox, table):
+    add()
+    before = len(outbox())
+    store.execute(f"UPDATE {table} SET updated_at = 'edited'")
+    assert len(outbox()) == before
+
+
+def test_the_writes_of_one_transaction_share_a_transaction_id(store, add, outbox):
+    case = add()
+    with store.transaction():
+        store.execute("UPDATE cases SET facts = 'a' WHERE id = ?", (case.id,))
+        store.execute("UPDATE merchants SET phone = '1' WHERE id = ?", (case.merchant.id,))
+    with store.transaction():
+        store.execute("UPDATE cases SET facts = 'b' WHERE id = ?", (case.id,))
+    first, second, third = [e for e in outbox() if e["op"] == "update"]
+    assert first["txid"] == second["txid"] != third["txid"]
+    # The row version the edit started from: none until sync has seen the row.
+    assert first["row_version"] is None
+    # Once the server has acknowledged the row as version 41, edits start from it.
+    remember_versions(store, [("cases", case.id, 41)])
+    store.execute("UPDATE cases SET facts = 'c' WHERE id = ?", (case.id,))
+    assert outbox()[-1]["row_version"] == 41
+
+
+def test_a_local_password_hash_never_enters_the_outbox(store, admin, outbox):
+    city = add_user(
+        store,
+        User(username="city1", display_name="市局", role=Role.CITY, station_code="RC-MT"),
+        "city-pass-123",
+    )
+    with store.transaction():
+        store.execute("UPDATE users SET password_hash = 'new' WHERE username = 'admin'")
+        store.execute("UPDATE users SET password_hash = 'new' WHERE username = 'city1'")
+    users = outbox("users")
+    admin_entries = [e for e in users if e["row_id"] == admin.id]
+    assert all("password_hash" not in (e["new_values"] or {}) for e in admin_entries)
+    assert all("password_hash" not in (e["old_values"] or {}) for e in admin_entries)
+    assert "scrypt" not in str(admin_entries)
+    city_entries = [e for e in users if e["row_id"] == city.id]
+    assert city_entries[0]["new_values"]["password_hash"].startswith("scrypt")
+    assert city_entries[1]["new_values"] == {"password_hash": "new"}
 
 
 def test_delete_is_recorded_with_the_old_row(store, add, outbox):
@@ -282,21 +337,54 @@ def test_local_id_is_never_in_the_outbox(store, add, outbox):
     assert not any("local_id" in (r["new_values"] or "") + (r["old_values"] or "") for r in raw)
 
 
-def test_capture_off_records_nothing(store, admin, outbox, new_case):
+def test_only_local_writes_enter_the_outbox(store, admin, outbox, new_case):
     from station_app.store.cases import add_case
+    from station_app.store.connection import ORIGIN_DEMO, ORIGIN_MIGRATION, remote_origin
 
     before = len(outbox())
-    store.execute("UPDATE change_capture SET capture = 0")
-    case = add_case(store, new_case(), station_code="RC-MT", created_by="admin")
-    store.execute("UPDATE cases SET category = '食品类' WHERE id = ?", (case.id,))
-    delete_case(store, case.id)
-    store.execute("DELETE FROM parties")
+    for origin in (remote_origin("RC-CJ"), ORIGIN_MIGRATION, ORIGIN_DEMO):
+        with store.transaction(origin=origin):
+            case = add_case(store, new_case(), station_code="RC-MT", created_by="admin")
+            store.execute("UPDATE cases SET category = '食品类' WHERE id = ?", (case.id,))
+            delete_case(store, case.id)
+            store.execute("DELETE FROM parties WHERE case_id = ?", (case.id,))
     assert len(outbox()) == before
-    # And on again: recording resumes.
-    store.execute("UPDATE change_capture SET capture = 1")
-    add_case(store, new_case(name="李四"), station_code="RC-MT", created_by="admin")
-    # The merchant (written while capture was off) is reused: only the case and its party.
-    assert [e["table_name"] for e in outbox()[before:]] == ["cases", "parties"]
+    # A local transaction records again; a nested one with another origin names only its part.
+    with store.transaction():
+        case = add_case(store, new_case(name="李四"), station_code="RC-MT", created_by="admin")
+        with store.transaction(origin=remote_origin("RC-CJ")):
+            store.execute("UPDATE cases SET category = '食品类' WHERE id = ?", (case.id,))
+        store.execute("UPDATE cases SET facts = '又一次' WHERE id = ?", (case.id,))
+    assert [(e["table_name"], e["op"]) for e in outbox()[before:]] == [
+        ("cases", "insert"),
+        ("parties", "insert"),
+        ("cases", "update"),
+    ]
+    assert outbox()[-1]["new_values"] == {"facts": "又一次"}
+
+
+def test_a_tool_without_the_app_cannot_write_a_syncable_row(db_path, store, add, outbox):
+    """The sqlite3 shell (any connection the app did not open) has no write_origin(): every
+    write to a syncable table fails, so nothing is written unseen."""
+    import sqlite3
+
+    case = add()
+    before = len(outbox())
+    shell = sqlite3.connect(db_path)
+    try:
+        for sql in (
+            "UPDATE cases SET amount_fen = 1 WHERE id = ?",
+            "DELETE FROM parties WHERE case_id = ?",
+            "INSERT INTO case_events(id, case_id, action, from_status, to_status, occurred_at,"
+            " actor, actor_role, owner_station, created_at, updated_at)"
+            " VALUES ('e', ?, 'note', 'registered', 'registered', '', '', '', 'RC-MT', '', '')",
+        ):
+            with pytest.raises(sqlite3.OperationalError, match="write_origin"):
+                shell.execute(sql, (case.id,))
+    finally:
+        shell.close()
+    assert len(outbox()) == before
+    assert store.scalar("SELECT amount_fen FROM cases WHERE id = ?", (case.id,)) is None
 
 
 def test_a_failed_transaction_leaves_no_outbox_entries(store, add, outbox):

@@ -77,7 +77,9 @@ def test_new_database_is_at_latest_schema_version(store):
     assert {"settings", "stations", "users", "merchants", "cases", "parties", "evidence"} <= (
         _tables(store.conn)
     )
-    assert {"outbox", "change_capture", "case_counters", "case_search"} <= _tables(store.conn)
+    assert {"outbox", "case_counters", "case_search", "dirty_cases"} <= _tables(store.conn)
+    # No database-wide switch of change capture: the origin belongs to each transaction.
+    assert not {"change_capture", "session_actor"} & _tables(store.conn)
     assert store.integrity_check() == "ok"
 
 

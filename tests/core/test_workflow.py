@@ -172,9 +172,14 @@ def test_a_case_escalated_away_is_read_only_except_for_notes():
     assert "RC-TOWN" in reason
 
 
-def test_city_staff_may_act_on_any_station_s_case():
+def test_city_staff_act_on_another_station_s_case_by_escalating_it_first():
+    """One writer of a case's status, its owner: the city moves the case, then acts."""
     state = CaseState(C, S.MEDIATING, "RC-MT-XC")
-    assert refusal_reason(state, Action.AGREE, role=Role.CITY, station_code="RC") is None
+    reason = refusal_reason(state, Action.AGREE, role=Role.CITY, station_code="RC")
+    assert reason is not None and "Escalate" in reason and "RC-MT-XC" in reason
+    assert refusal_reason(state, Action.ESCALATE, role=Role.CITY, station_code="RC") is None
+    owned = CaseState(C, S.MEDIATING, "RC")
+    assert refusal_reason(owned, Action.AGREE, role=Role.CITY, station_code="RC") is None
 
 
 def test_grounds_are_numbered_without_gaps():

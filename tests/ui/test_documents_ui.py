@@ -17,6 +17,7 @@ from PySide6.QtPrintSupport import QPrinter
 from station_app.case_actions import act
 from station_app.documents import DOCUMENT_KINDS
 from station_app.documents.issuing import issue_document, reprint
+from station_app.domain import Role, User
 from station_app.store.cases import get_case
 from station_app.store.documents import case_documents
 from station_app.store.holidays import load_calendar
@@ -71,7 +72,8 @@ def issued_kinds(folder, case_no: str) -> list[tuple[str, int]]:
 
 def frozen(folder, case_no: str, kind: str) -> bytes:
     with folder.open_store() as store:
-        return reprint(store, folder, case_no, kind).pdf
+        reader = User("admin", "管理员", Role.ADMIN, STATION)
+        return reprint(store, folder, case_no, kind, user=reader, station_code=STATION).pdf
 
 
 def pdf_pages(data: bytes, tmp_path: Path) -> int:

@@ -93,7 +93,7 @@ def add_case(store: Store, case: Case, *, station_code: str, created_by: str) ->
             people.append((case.agent, 0))
         for party, position in people:
             _insert_party(store, case.id, party, position, station_code, now)
-        search_index.index_case(store.conn, local_id)
+        search_index.reindex_case(store.conn, local_id)
         due.recompute_case_deadlines(store, local_id, load_calendar(store))
     return case
 
@@ -155,8 +155,8 @@ def delete_case(store: Store, case_id: str) -> None:
         )
         if local_id is None:
             raise StoreError(_("This case does not exist or was already deleted."))
-        search_index.unindex_case(store.conn, local_id)
         store.execute("UPDATE cases SET deleted = 1, updated_at = ? WHERE id = ?", (now, case_id))
+        search_index.reindex_case(store.conn, local_id)
 
 
 def _date(value: str | None) -> date | None:

@@ -135,9 +135,12 @@ class Store:
         try:
             self._set_actor(actor or SYSTEM_ACTOR)
             yield self.conn
-        except BaseException:
+        except BaseException as error:
             self._depth = 0
             self._rollback()
+            if isinstance(error, sqlite3.OperationalError):
+                # Code given the connection itself (the search index) fails like Store.execute.
+                raise StoreError(explain_sqlite_error(error)) from error
             raise
         self._depth = 0
         try:

@@ -75,7 +75,6 @@ def add_members(
         (case_id,),
     )
     position = -1 if last is None else last
-    search_index.unindex_case(store.conn, case_local_id)
     ids = []
     for member in members:
         position += 1
@@ -101,7 +100,7 @@ def add_members(
             ),
         )
         ids.append(party_id)
-    search_index.index_case(store.conn, case_local_id)
+    search_index.reindex_case(store.conn, case_local_id)
     return ids
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from station_app.i18n import _
-from station_app.search_text import FTS_TOKENIZER
 from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
 
 log = logging.getLogger(__name__)
@@ -315,11 +315,40 @@ def _schema_2(conn: sqlite3.Connection) -> None:
     """Full-text search over case number, names, phones, merchant and facts."""
     conn.execute(
         "CREATE VIRTUAL TABLE case_search USING fts5("
-        f"terms, content='', tokenize=\"{FTS_TOKENIZER}\", prefix='1')"
+        "terms, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\", prefix='1')"
     )
-    from station_app.store.search_index import index_all_cases
+    # The terms of schema 2, written out (frozen): each field's bigrams and last character,
+    # fields apart by "__". Migration 10 replaces this index with one column per field.
+    cursor = conn.execute(
+        "SELECT c.local_id, c.case_no, c.merchant_name, c.facts,"
+        " (SELECT group_concat(p.name || char(31) || p.phone, char(31))"
+        "    FROM parties p WHERE p.case_id = c.id AND p.deleted = 0)"
+        " FROM cases c WHERE c.deleted = 0 ORDER BY c.local_id"
+    )
+    while rows := cursor.fetchmany(5000):
+        batch = []
+        for local_id, case_no, merchant, facts, people in rows:
+            fields = [case_no, merchant, *(people.split("\x1f") if people else []), facts]
+            parts: list[str] = []
+            for field in fields:
+                terms = _frozen_terms(_frozen_normalize(field or ""))
+                if terms:
+                    parts.extend(["__", *terms] if parts else terms)
+            batch.append((local_id, " ".join(parts)))
+        conn.executemany("INSERT INTO case_search(rowid, terms) VALUES (?, ?)", batch)
 
-    index_all_cases(conn)
+
+def _frozen_normalize(text: str) -> str:
+    """search_text.normalize as of migrations 2 and 10 (frozen: it must not follow later code)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _frozen_terms(value: str) -> list[str]:
+    """A normalized value's bigrams, then its last character alone (migrations 2 and 10)."""
+    if not value:
+        return []
+    return [value[i : i + 2] for i in range(len(value) - 1)] + [value[-1]]
 
 
 def _schema_3(conn: sqlite3.Connection) -> None:
@@ -598,6 +627,111 @@ def _schema_6(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_10(conn: sqlite3.Connection) -> None:
+    """The search index with one column per field (case number, names, phones, merchant,
+    facts), so a search can say where it matched, rank names before facts and be confined to
+    one field; beside it, the normalized values each case was indexed with, so its entry can
+    be removed however its rows changed. And each case's next open deadline, kept from
+    case_deadlines by triggers and indexed, so the list sorts by deadline in SQL.
+
+    Everything here is written out (frozen); the terms are those of store.search_index as of
+    this migration (a test checks that they agree)."""
+    run_script(
+        conn,
+        """
+        DROP TABLE case_search;
+        CREATE VIRTUAL TABLE case_search USING fts5(
+            case_no, names, phones, merchant, facts,
+            content='', tokenize="unicode61 remove_diacritics 0 tokenchars '_'", prefix='1');
+        -- Derived and local: the normalized values each case's index entry was made from
+        -- (values of one field apart by a space).
+        CREATE TABLE case_search_source (
+            local_id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL,
+            names TEXT NOT NULL,
+            phones TEXT NOT NULL,
+            merchant TEXT NOT NULL,
+            facts TEXT NOT NULL
+        );
+
+        -- Derived and local: each case's nearest open deadline (none while all are met or
+        -- paused), for the list's deadline column and its sorting.
+        CREATE TABLE case_next_deadline (
+            case_local_id INTEGER PRIMARY KEY,
+            due TEXT NOT NULL,
+            kind TEXT NOT NULL
+        );
+        CREATE INDEX case_next_deadline_due ON case_next_deadline(due, case_local_id);
+        INSERT INTO case_next_deadline(case_local_id, due, kind)
+            SELECT case_local_id, due, kind FROM (
+                SELECT case_local_id, due, kind, row_number() OVER (
+                    PARTITION BY case_local_id ORDER BY due, kind) AS n
+                  FROM case_deadlines WHERE met_on IS NULL AND due IS NOT NULL)
+             WHERE n = 1;
+        """,
+    )
+    for event, row in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")):
+        conn.execute(
+            f"""
+            CREATE TRIGGER case_next_deadline_after_{event.lower()}
+            AFTER {event} ON case_deadlines
+            BEGIN
+                DELETE FROM case_next_deadline WHERE case_local_id = {row}.case_local_id;
+                INSERT INTO case_next_deadline(case_local_id, due, kind)
+                    SELECT case_local_id, due, kind FROM case_deadlines
+                     WHERE case_local_id = {row}.case_local_id
+                       AND met_on IS NULL AND due IS NOT NULL
+                     ORDER BY due, kind LIMIT 1;
+            END
+            """
+        )
+    names_sql = (
+        "(SELECT group_concat({col}, char(31)) FROM (SELECT p.{col} FROM parties p"
+        " WHERE p.case_id = c.id AND p.deleted = 0 ORDER BY p.role DESC, p.position))"
+    )
+    cursor = conn.execute(
+        "SELECT c.local_id, c.case_no, "
+        + names_sql.format(col="name")
+        + ", "
+        + names_sql.format(col="phone")
+        + ", c.merchant_name, c.facts FROM cases c WHERE c.deleted = 0 ORDER BY c.local_id"
+    )
+
+    def values(joined: str | None) -> str:
+        parts = (_frozen_normalize(part) for part in (joined or "").split("\x1f"))
+        return " ".join(part for part in parts if part)
+
+    def column_terms(stored: str) -> str:
+        parts: list[str] = []
+        for value in stored.split(" "):
+            if value:
+                parts.extend(["__", *_frozen_terms(value)] if parts else _frozen_terms(value))
+        return " ".join(parts)
+
+    while rows := cursor.fetchmany(5000):
+        sources = [
+            (
+                local_id,
+                _frozen_normalize(case_no or ""),
+                values(names),
+                values(phones),
+                _frozen_normalize(merchant or ""),
+                _frozen_normalize(facts or ""),
+            )
+            for local_id, case_no, names, phones, merchant, facts in rows
+        ]
+        conn.executemany(
+            "INSERT INTO case_search(rowid, case_no, names, phones, merchant, facts)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(s[0], *(column_terms(v) for v in s[1:])) for s in sources],
+        )
+        conn.executemany(
+            "INSERT INTO case_search_source(local_id, case_no, names, phones, merchant, facts)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            sources,
+        )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -616,6 +750,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(5, "issued documents and their numbers", _schema_5),
     Migration(6, "indexes of complainants' addresses and ID numbers", _schema_6),
+    Migration(10, "search index by field; each case's next deadline", _schema_10),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1,74 +1,215 @@
-"""Keep the full-text index of cases in step with their rows, and query it."""
+"""Keep the full-text index of cases in step with their rows, and query it.
+
+The index (`case_search`, FTS5) has one column per searchable field (case number, people's
+names, phones, merchant, facts) and is contentless: it stores no text, so removing a case's
+entry needs the exact terms it was indexed with. `case_search_source` keeps, per case, the
+normalized values that were indexed; the terms are cut from them again when the entry goes.
+So `reindex_case` brings a case's entry in line with its current rows however those rows
+changed (a form, the CLI, a pulled row or plain SQL), without being told the old values.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from station_app.search_text import index_text, match_expression
+from station_app.search_text import (
+    FIELD_SEPARATOR,
+    KEY_FIELDS,
+    QueryWord,
+    SearchField,
+    normalize,
+    parse_query,
+    words_expression,
+)
 
 UNIT = "\x1f"
+# Separates the values of one field (several names) in case_search_source; normalized values
+# are letters and digits only, so a space never occurs inside one.
+VALUE_SEPARATOR = " "
 
+COLUMNS: tuple[SearchField, ...] = tuple(SearchField)
+_COLUMN_LIST = ", ".join(field.value for field in COLUMNS)
+
+# The current values of each field, one row per live case.
 _FIELDS_SQL = f"""
-    SELECT c.local_id, c.case_no, c.merchant_name, c.facts,
-           (SELECT group_concat(p.name || '{UNIT}' || p.phone, '{UNIT}')
-              FROM parties p WHERE p.case_id = c.id AND p.deleted = 0) AS people
+    SELECT c.local_id, c.case_no,
+           (SELECT group_concat(name, '{UNIT}') FROM (SELECT p.name FROM parties p
+             WHERE p.case_id = c.id AND p.deleted = 0 ORDER BY p.role DESC, p.position)) AS names,
+           (SELECT group_concat(phone, '{UNIT}') FROM (SELECT p.phone FROM parties p
+             WHERE p.case_id = c.id AND p.deleted = 0 ORDER BY p.role DESC, p.position)) AS phones,
+           c.merchant_name, c.facts
       FROM cases c
 """
 
 
-def _terms(row: tuple) -> str:
-    _local_id, case_no, merchant_name, facts, people = row
-    fields = [case_no, merchant_name, *(people.split(UNIT) if people else []), facts]
-    return index_text(fields)
+def _source(row: Sequence) -> tuple[str, ...]:
+    """The normalized values of one case's fields, as stored in case_search_source."""
+    _local_id, case_no, names, phones, merchant, facts = row
+
+    def values(joined: str | None) -> str:
+        parts = (normalize(part) for part in (joined or "").split(UNIT))
+        return VALUE_SEPARATOR.join(part for part in parts if part)
+
+    return (
+        normalize(case_no or ""),
+        values(names),
+        values(phones),
+        normalize(merchant or ""),
+        normalize(facts or ""),
+    )
 
 
-def _current_terms(conn: sqlite3.Connection, local_id: int) -> str | None:
+def _column_terms(stored: str) -> str:
+    """The terms of one column, cut from its stored normalized values by slicing only, so the
+    same stored text always gives the same terms: each value's bigrams, then its last
+    character alone (for one-character prefix queries); values apart by FIELD_SEPARATOR."""
+    parts: list[str] = []
+    for value in stored.split(VALUE_SEPARATOR):
+        if not value:
+            continue
+        if parts:
+            parts.append(FIELD_SEPARATOR)
+        parts.extend(value[i : i + 2] for i in range(len(value) - 1))
+        parts.append(value[-1])
+    return " ".join(parts)
+
+
+def _terms(source: Sequence[str]) -> tuple[str, ...]:
+    return tuple(_column_terms(value) for value in source)
+
+
+_INSERT_FTS = f"INSERT INTO case_search(rowid, {_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?)"
+_DELETE_FTS = (
+    f"INSERT INTO case_search(case_search, rowid, {_COLUMN_LIST}) "
+    "VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SOURCE = (
+    f"INSERT INTO case_search_source(local_id, {_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def reindex_case(conn: sqlite3.Connection, local_id: int) -> None:
+    """Bring the index entry of one case in line with its current rows (case, parties,
+    merchant name): a new case is added, a changed one re-indexed, a deleted or missing one
+    removed. Whatever changed the rows, and however, no old value is needed."""
+    old = conn.execute(
+        f"SELECT {_COLUMN_LIST} FROM case_search_source WHERE local_id = ?", (local_id,)
+    ).fetchone()
     row = conn.execute(
         _FIELDS_SQL + " WHERE c.local_id = ? AND c.deleted = 0", (local_id,)
     ).fetchone()
-    return None if row is None else _terms(row)
-
-
-def unindex_case(conn: sqlite3.Connection, local_id: int) -> None:
-    """Remove a case from the index; call before its row or its parties change.
-
-    The index is contentless (it stores no copy of the text), so removal needs the terms
-    the case was indexed with, which are computed again from the unchanged rows.
-    """
-    terms = _current_terms(conn, local_id)
-    if terms is not None:
-        conn.execute(
-            "INSERT INTO case_search(case_search, rowid, terms) VALUES ('delete', ?, ?)",
-            (local_id, terms),
-        )
-
-
-def index_case(conn: sqlite3.Connection, local_id: int) -> None:
-    """Add a case to the index; call after its row and its parties are written."""
-    terms = _current_terms(conn, local_id)
-    if terms is not None:
-        conn.execute("INSERT INTO case_search(rowid, terms) VALUES (?, ?)", (local_id, terms))
+    new = None if row is None else _source(row)
+    if old is not None and tuple(old) == new:
+        return
+    if old is not None:
+        conn.execute(_DELETE_FTS, (local_id, *_terms(old)))
+        conn.execute("DELETE FROM case_search_source WHERE local_id = ?", (local_id,))
+    if new is not None:
+        conn.execute(_INSERT_FTS, (local_id, *_terms(new)))
+        conn.execute(_INSERT_SOURCE, (local_id, *new))
 
 
 def index_all_cases(conn: sqlite3.Connection, *, after_local_id: int = 0) -> int:
-    """Index every live case with local_id > after_local_id; returns how many."""
+    """Index every live case with local_id > after_local_id that is not indexed yet (a bulk
+    load of new cases); returns how many were added."""
     cursor = conn.execute(
-        _FIELDS_SQL + " WHERE c.local_id > ? AND c.deleted = 0 ORDER BY c.local_id",
-        (after_local_id,),
+        _FIELDS_SQL + " WHERE c.local_id > ? AND c.deleted = 0"
+        " AND c.local_id NOT IN (SELECT local_id FROM case_search_source WHERE local_id > ?)"
+        " ORDER BY c.local_id",
+        (after_local_id, after_local_id),
     )
     count = 0
     while rows := cursor.fetchmany(5000):
-        conn.executemany(
-            "INSERT INTO case_search(rowid, terms) VALUES (?, ?)",
-            [(row[0], _terms(row)) for row in rows],
-        )
+        sources = [(row[0], *_source(row)) for row in rows]
+        conn.executemany(_INSERT_FTS, [(s[0], *_terms(s[1:])) for s in sources])
+        conn.executemany(_INSERT_SOURCE, sources)
         count += len(rows)
     return count
 
 
-def matching_local_ids_sql(query: str) -> tuple[str, tuple] | None:
-    """A sub-select of the local ids of cases matching `query`, or None if it has no terms."""
-    expression = match_expression(query)
+def rebuild_index(conn: sqlite3.Connection) -> int:
+    """Empty the index and index every live case again; returns how many."""
+    conn.execute("INSERT INTO case_search(case_search) VALUES ('delete-all')")
+    conn.execute("DELETE FROM case_search_source")
+    return index_all_cases(conn)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A search as typed, parsed once: its words and the field chosen beside the box."""
+
+    words: tuple[QueryWord, ...]
+
+    @classmethod
+    def parse(cls, text: str, field: SearchField | None = None) -> TextQuery:
+        return cls(tuple(parse_query(text, field)))
+
+    @property
+    def restricted(self) -> bool:
+        """Whether every word is confined to one field (then there is nothing to rank)."""
+        return all(word.field is not None for word in self.words)
+
+
+def matching_local_ids_sql(
+    query: str | TextQuery, field: SearchField | None = None
+) -> tuple[str, tuple] | None:
+    """A sub-select of the local ids (`rowid`) of cases matching the query, or None if it has
+    no terms."""
+    text_query = query if isinstance(query, TextQuery) else TextQuery.parse(query, field)
+    expression = words_expression(text_query.words)
     if expression is None:
         return None
     return "SELECT rowid FROM case_search WHERE case_search MATCH ?", (expression,)
+
+
+def ranked_hits_sql(text_query: TextQuery, limit: int) -> tuple[str, tuple] | None:
+    """A sub-select of (rowid, tier) of the newest `limit` matches, best tier first: tier 0
+    when every word is found in a case number, name, phone or merchant, tier 1 when some
+    word is found only in the facts. None when the query has no terms."""
+    everywhere = words_expression(text_query.words)
+    if everywhere is None:
+        return None
+    key = None if text_query.restricted else words_expression(text_query.words, KEY_FIELDS)
+    if key is None:
+        return (
+            "SELECT rowid, 0 AS tier FROM case_search WHERE case_search MATCH ?"
+            f" ORDER BY rowid DESC LIMIT {limit}",
+            (everywhere,),
+        )
+    # The two tiers are disjoint (NOT), so no case is listed twice; each is read newest first
+    # and stops at `limit`, and the union keeps `limit` of them, tier 0 first.
+    return (
+        "SELECT rowid, tier FROM ("
+        " SELECT * FROM (SELECT rowid, 0 AS tier FROM case_search WHERE case_search MATCH ?"
+        f"  ORDER BY rowid DESC LIMIT {limit})"
+        " UNION ALL"
+        " SELECT * FROM (SELECT rowid, 1 AS tier FROM case_search WHERE case_search MATCH ?"
+        f"  ORDER BY rowid DESC LIMIT {limit})"
+        f") ORDER BY tier, rowid DESC LIMIT {limit}",
+        (key, f"({everywhere}) NOT ({key})"),
+    )
+
+
+def indexed_fields(conn: sqlite3.Connection, local_ids: Iterable[int]) -> dict[int, tuple]:
+    """The current field values of the given cases, for showing where a search matched:
+    local id -> (case_no, names list, phones list, merchant, facts)."""
+    ids = list(local_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    result: dict[int, tuple] = {}
+    for row in conn.execute(_FIELDS_SQL + f" WHERE c.local_id IN ({marks})", ids):
+        local_id, case_no, names, phones, merchant, facts = row
+        result[local_id] = (
+            case_no or "",
+            [n for n in (names or "").split(UNIT) if n],
+            [p for p in (phones or "").split(UNIT) if p],
+            merchant or "",
+            facts or "",
+        )
+    return result

@@ -220,7 +220,8 @@ class MainWindow(QMainWindow):
         elif self.total_cases is None:
             self._count_all()
         if case_filter.text.strip() and (
-            shown >= TEXT_MATCH_LIMIT or case_filter != CaseFilter(text=case_filter.text)
+            shown >= TEXT_MATCH_LIMIT
+            or case_filter != CaseFilter(text=case_filter.text, field=case_filter.field)
         ):
             # The list holds only the newest matches of a search; say how many there are,
             # once the first rows are on screen (the count must not delay them).
@@ -238,13 +239,13 @@ class MainWindow(QMainWindow):
         if not self._count_matches_after_rows:
             return
         self._count_matches_after_rows = False
-        text = self.model.case_filter.text
+        text, field = self.model.case_filter.text, self.model.case_filter.field
 
         def count(store: Store) -> int:
-            return count_text_matches(store, text)
+            return count_text_matches(store, text, field)
 
         def counted(matches: int) -> None:
-            if self.model.case_filter.text == text:
+            if (self.model.case_filter.text, self.model.case_filter.field) == (text, field):
                 self.text_matches = matches
                 self._show_count()
 

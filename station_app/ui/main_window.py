@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.todays_work: TodaysWorkDialog | None = None
         self.holiday_import_result: HolidayImport | BaseException | None = None
         self.settings_dialog: StationSettingsDialog | None = None
+        self.guide_dialog = None
 
         self.filter_bar = CaseFilterBar()
         self.model = CaseTableModel(tasks, parent=self)
@@ -124,6 +125,17 @@ class MainWindow(QMainWindow):
             _("Read the official holiday schedule of a year from a file the city office sent")
         )
         self.import_holidays_action.triggered.connect(self.choose_holiday_file)
+        self.export_action = QAction(_("&Export the list to Excel…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip(
+            _("Save the cases of the list as shown (filters, search, order, columns) as .xlsx")
+        )
+        self.export_action.triggered.connect(self.choose_export_file)
+        self.guide_action = QAction(_("User &guide"), self)
+        self.guide_action.setShortcut(QKeySequence("F1"))
+        self.guide_action.triggered.connect(self.show_guide)
+        self.about_action = QAction(_("&About"), self)
+        self.about_action.triggered.connect(self.show_about)
         self.quit_action = QAction(_("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
@@ -134,6 +146,7 @@ class MainWindow(QMainWindow):
         cases_menu.addAction(self.todays_work_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.refresh_action)
+        cases_menu.addAction(self.export_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.quit_action)
 
@@ -149,6 +162,10 @@ class MainWindow(QMainWindow):
             self.settings_action.triggered.connect(self.show_settings)
             station_menu.addSeparator()
             station_menu.addAction(self.settings_action)
+
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.about_action)
 
         toolbar = QToolBar(_("Main"))
         toolbar.setMovable(False)
@@ -363,6 +380,44 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is not None:
             self.settings_dialog.deleteLater()
             self.settings_dialog = None
+
+    # ---------------------------------------------------------------- help, export
+
+    def show_guide(self):
+        """Open the user guide (or bring it to the front)."""
+        from station_app.ui.help_dialogs import GuideDialog
+
+        if self.guide_dialog is None:
+            self.guide_dialog = GuideDialog(self)
+        self.guide_dialog.show()
+        self.guide_dialog.raise_()
+        return self.guide_dialog
+
+    def show_about(self):
+        from station_app.ui.help_dialogs import show_about
+
+        return show_about(self)
+
+    def shown_columns(self) -> list[int]:
+        """The list's columns as the clerk sees them, left to right."""
+        header = self.table.horizontalHeader()
+        logical = [header.logicalIndex(visual) for visual in range(header.count())]
+        return [column for column in logical if not self.table.isColumnHidden(column)]
+
+    def choose_export_file(self) -> None:
+        from station_app.ui.export_list import choose_export_file
+
+        path = choose_export_file(self)
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str, done=None):
+        """Export the list as shown to `path` (.xlsx) on the worker, with progress."""
+        from station_app.ui.case_table_model import Column
+        from station_app.ui.export_list import export_list
+
+        columns = [Column(c) for c in self.shown_columns()]
+        return export_list(self.tasks, self.model, columns, self.user, path, self, done=done)
 
     # ---------------------------------------------------------------- holiday schedules
 

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from station_app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -76,7 +74,6 @@ class Store:
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
                 raise StoreError(explain_sqlite_error(error)) from error
-            self.db = sqlite_utils.Database(self.conn)
             self._depth = 0
             self._has_actor_table = False
             self._actor = SYSTEM_ACTOR
@@ -88,6 +85,14 @@ class Store:
         except BaseException:
             self.conn.close()
             raise
+
+    @property
+    def db(self):
+        """sqlite-utils' view of the connection, imported when first used: the import takes
+        longer than showing the case list."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def _resume_change_capture(self) -> None:
         """Change capture is only ever off during a demo load; if that process was killed,

@@ -24,8 +24,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from station_app.deadlines import LABELS as DEADLINE_LABELS
-from station_app.deadlines import DeadlineKind
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.money import format_yuan, from_fen
@@ -89,23 +87,24 @@ def field_labels() -> dict[SearchField, str]:
 
 class ListRow(tuple):
     """The display texts of a row (indexed by Column), with the ranges of each cell that
-    match the search and whether its next deadline is overdue (1), due today (0) or later."""
+    match the search, in how many days its next deadline is due (negative: overdue) and
+    that deadline's kind."""
 
     spans: dict[int, tuple[tuple[int, int], ...]]
     due_in: int | None
-    due_label: str
+    due_kind: str
 
     def __new__(
         cls,
         values: Sequence[str],
         spans: dict[int, tuple[tuple[int, int], ...]] | None = None,
         due_in: int | None = None,
-        due_label: str = "",
+        due_kind: str = "",
     ) -> ListRow:
         row = super().__new__(cls, values)
         row.spans = spans or {}
         row.due_in = due_in
-        row.due_label = due_label
+        row.due_kind = due_kind
         return row
 
 
@@ -124,6 +123,17 @@ def column_titles() -> dict[Column, str]:
         Column.MATCH: _("Found in"),
         Column.DEADLINE: _("Deadline"),
     }
+
+
+def deadline_label(kind: str) -> str | None:
+    """The name of a kind of deadline (受理期限 ...), for the deadline column's tooltip."""
+    # Imported when first shown: the deadline rules load the working-day calendar.
+    from station_app.deadlines import LABELS, DeadlineKind
+
+    try:
+        return LABELS[DeadlineKind(kind)]
+    except ValueError:
+        return None
 
 
 def deadline_text(due: date | None, today: date) -> str:
@@ -180,10 +190,7 @@ def format_row(
             if hits:
                 spans[column] = tuple(hits)
     due_in = None if row.next_due is None else (row.next_due - today).days
-    due_label = ""
-    if row.next_due_kind in DeadlineKind.__members__.values():
-        due_label = DEADLINE_LABELS[DeadlineKind(row.next_due_kind)]
-    return ListRow([values[column] for column in Column], spans, due_in, due_label)
+    return ListRow([values[column] for column in Column], spans, due_in, row.next_due_kind)
 
 
 def fetch_formatted_rows(
@@ -344,7 +351,7 @@ class CaseTableModel(QAbstractTableModel):
             return OVERDUE_COLOR if values.due_in < 0 else DUE_TODAY_COLOR
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.DEADLINE:
             values = self.row_values(row)
-            return values.due_label or None if values is not None else None
+            return None if values is None else deadline_label(values.due_kind)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column == Column.AMOUNT:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -3,6 +3,8 @@ the holiday-schedule import, the station settings (administrators), and the stat
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,18 +28,23 @@ from station_app.store.case_list import (
     count_cases,
     count_text_matches,
 )
-from station_app.store.holidays import HolidayImport, import_holiday_file
 from station_app.store.people import display_names
-from station_app.ui.case_detail import CaseDetailDialog
 from station_app.ui.case_filter_bar import CaseFilterBar
 from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
 from station_app.ui.case_timeline import known_names
 from station_app.ui.errors import show_error
-from station_app.ui.intake_dialog import IntakeDialog
-from station_app.ui.station_settings import StationSettingsDialog, may_change_settings
+from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
-from station_app.ui.todays_work import TodaysWorkDialog
+
+if TYPE_CHECKING:
+    # The dialogs (and the documents, reportlab, the workflow) load when first opened, so
+    # that the list paints sooner at start-up.
+    from station_app.store.holidays import HolidayImport
+    from station_app.ui.case_detail import CaseDetailDialog
+    from station_app.ui.intake_dialog import IntakeDialog
+    from station_app.ui.station_settings import StationSettingsDialog
+    from station_app.ui.todays_work import TodaysWorkDialog
 
 
 class MainWindow(QMainWindow):
@@ -299,6 +306,8 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> IntakeDialog:
         """Open the intake form (or bring the open one to the front)."""
+        from station_app.ui.intake_dialog import IntakeDialog
+
         if self.intake is None:
             self.intake = IntakeDialog(self.tasks, self.user, self)
             self.intake.finished.connect(self._intake_closed)
@@ -323,6 +332,8 @@ class MainWindow(QMainWindow):
             self.open_case_at(row)
 
     def open_case_at(self, row: int) -> CaseDetailDialog:
+        from station_app.ui.case_detail import CaseDetailDialog
+
         local_id = self.model.local_id_at(row)
         dialog = self.detail_dialogs.get(local_id)
         if dialog is None:
@@ -339,6 +350,8 @@ class MainWindow(QMainWindow):
 
     def open_case_number(self, case_no: str) -> CaseDetailDialog:
         """Open the case with this number (from today's work)."""
+        from station_app.ui.case_detail import CaseDetailDialog
+
         dialog = self.detail_dialogs.get(case_no)
         if dialog is None:
             dialog = CaseDetailDialog(self.tasks, self, self.user)
@@ -354,6 +367,8 @@ class MainWindow(QMainWindow):
 
     def show_todays_work(self) -> TodaysWorkDialog:
         """Open today's work (or bring it to the front and read it again)."""
+        from station_app.ui.todays_work import TodaysWorkDialog
+
         if self.todays_work is None:
             self.todays_work = TodaysWorkDialog(self.tasks, self)
             self.todays_work.open_case.connect(self.open_case_number)
@@ -368,6 +383,8 @@ class MainWindow(QMainWindow):
         """Open the station settings (administrators only), or bring them to the front."""
         if not may_change_settings(self.user):
             return None
+        from station_app.ui.station_settings import StationSettingsDialog
+
         if self.settings_dialog is None:
             self.settings_dialog = StationSettingsDialog(self.tasks, self.user, self)
             self.settings_dialog.finished.connect(self._settings_closed)
@@ -433,6 +450,8 @@ class MainWindow(QMainWindow):
 
     def import_holidays(self, path: str) -> None:
         """Import the file on the worker, then say what was imported or what is wrong."""
+        from station_app.store.holidays import import_holiday_file
+
         actor = self.user.username
 
         def run(store: Store) -> HolidayImport:

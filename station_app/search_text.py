@@ -121,10 +121,77 @@ def parse_query(query: str, field: SearchField | None = None) -> list[QueryWord]
     return words
 
 
-def _word_phrase(text: str) -> str:
+# Runs of this many ASCII digits or more (phones, case numbers, amounts) are also indexed as
+# overlapping 4-digit terms in a digits column of their field. There are only 100 digit
+# bigrams, each in a tenth of all cases, so a phrase of bigrams reads huge lists; a 4-digit
+# term is in a few hundred cases, so "6721" or "2026-00017" is found by reading little.
+DIGIT_GRAM = 4
+DIGITS = frozenset("0123456789")
+
+# The digits column of each field in the index.
+DIGIT_COLUMNS: dict[SearchField, str] = {
+    SearchField.CASE_NO: "no_digits",
+    SearchField.NAMES: "other_digits",
+    SearchField.PHONES: "phone_digits",
+    SearchField.MERCHANT: "other_digits",
+    SearchField.FACTS: "facts_digits",
+}
+
+
+def split_digit_runs(text: str) -> list[tuple[bool, str]]:
+    """A normalized text cut into (is a long digit run, piece), in order."""
+    pieces: list[tuple[bool, str]] = []
+    start = 0
+    i = 0
+    while i < len(text):
+        if text[i] in DIGITS:
+            j = i
+            while j < len(text) and text[j] in DIGITS:
+                j += 1
+            if j - i >= DIGIT_GRAM:
+                if start < i:
+                    pieces.append((False, text[start:i]))
+                pieces.append((True, text[i:j]))
+                start = j
+            i = j
+        else:
+            i += 1
+    if start < len(text):
+        pieces.append((False, text[start:]))
+    return pieces
+
+
+def digit_grams(run: str) -> list[str]:
+    return [run[i : i + DIGIT_GRAM] for i in range(len(run) - DIGIT_GRAM + 1)]
+
+
+def _text_phrase(text: str) -> str:
     if len(text) == 1:
         return f'"{text}"*'
     return '"' + " ".join(text[i : i + 2] for i in range(len(text) - 1)) + '"'
+
+
+def _filtered(columns: Iterable[str] | None, phrase: str) -> str:
+    if columns is None:
+        return phrase
+    return "{" + " ".join(dict.fromkeys(columns)) + "} : " + phrase
+
+
+def _word_clauses(text: str, fields: tuple[SearchField, ...] | None) -> list[str]:
+    """The clauses a word needs: a long digit run as a phrase of 4-digit terms in the digits
+    columns, the rest as a phrase of bigrams (or a one-character prefix) in the text columns."""
+    clauses = []
+    for is_digits, piece in split_digit_runs(text):
+        if is_digits:
+            columns = None if fields is None else [DIGIT_COLUMNS[f] for f in fields]
+            clauses.append(_filtered(columns, '"' + " ".join(digit_grams(piece)) + '"'))
+        else:
+            columns = None if fields is None else [f.value for f in fields]
+            if fields is None and len(piece) == 1 and piece in DIGITS:
+                # "6"* would also match the 4-digit terms of the digits columns.
+                columns = [f.value for f in SearchField]
+            clauses.append(_filtered(columns, _text_phrase(piece)))
+    return clauses
 
 
 def words_expression(
@@ -138,13 +205,9 @@ def words_expression(
         fields = allowed
         if word.field is not None:
             fields = (word.field,) if allowed is None or word.field in allowed else ()
-        phrase = _word_phrase(word.text)
-        if fields is None:
-            clauses.append(phrase)
-        elif not fields:
+        if fields is not None and not fields:
             return None
-        else:
-            clauses.append("{" + " ".join(f.value for f in fields) + "} : " + phrase)
+        clauses.extend(_word_clauses(word.text, fields))
     return " AND ".join(clauses) if clauses else None
 
 

@@ -76,12 +76,15 @@ class CaseRow:
     match: FieldMatch | None = None  # where the list's search matched this case
 
 
+_LIVE = "c.deleted = 0"
+
+
 def _from_and_where(case_filter: CaseFilter) -> tuple[str, str, list, bool]:
     """FROM and WHERE for a filter, and whether a search ranks the rows (hit.tier). With
     text, the full-text index drives the query: its newest matches, best tier first, are
     joined first (CROSS JOIN keeps that order)."""
     source = "cases c"
-    clauses, params = ["c.deleted = 0"], []
+    clauses, params = [_LIVE], []
     ranked = False
     if case_filter.text.strip():
         hits = search_index.ranked_hits_sql(case_filter.text_query(), TEXT_MATCH_LIMIT)
@@ -115,18 +118,24 @@ def _deadline_ids_query(where: str, params: list, descending: bool) -> tuple[str
     its index, then the cases without one, newest first. Each part is an index scan, so the
     list never sorts a million rows."""
     direction = "DESC" if descending else "ASC"
-    with_deadline = (
-        "SELECT c.local_id FROM case_next_deadline n INDEXED BY case_next_deadline_due"
-        f" CROSS JOIN cases c ON c.local_id = n.case_local_id WHERE {where}"
-        f" ORDER BY n.due {direction}, n.case_local_id {direction}"
-    )
+    order = f"ORDER BY n.due {direction}, n.case_local_id {direction}"
+    if where == _LIVE:
+        # Deleted cases have no deadlines (a trigger removes them): the index alone answers.
+        with_deadline = f"SELECT n.case_local_id FROM case_next_deadline n {order}"
+        with_params: list = []
+    else:
+        with_deadline = (
+            "SELECT c.local_id FROM case_next_deadline n INDEXED BY case_next_deadline_due"
+            f" CROSS JOIN cases c ON c.local_id = n.case_local_id WHERE {where} {order}"
+        )
+        with_params = list(params)
     without = (
         f"SELECT c.local_id FROM cases c WHERE {where} AND NOT EXISTS"
         " (SELECT 1 FROM case_next_deadline n WHERE n.case_local_id = c.local_id)"
         " ORDER BY c.received_at DESC, c.local_id DESC"
     )
     sql = f"SELECT * FROM ({with_deadline}) UNION ALL SELECT * FROM ({without})"
-    return sql, [*params, *params]
+    return sql, [*with_params, *params]
 
 
 def case_ids_query(

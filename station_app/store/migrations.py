@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable
@@ -629,7 +630,7 @@ def _schema_6(conn: sqlite3.Connection) -> None:
 
 def _schema_10(conn: sqlite3.Connection) -> None:
     """The search index with one column per field (case number, names, phones, merchant,
-    facts), so a search can say where it matched, rank names before facts and be confined to
+    facts) and digits columns (every run of 4+ digits as 4-digit terms), so a search can say where it matched, rank names before facts and be confined to
     one field; beside it, the normalized values each case was indexed with, so its entry can
     be removed however its rows changed. And each case's next open deadline, kept from
     case_deadlines by triggers and indexed, so the list sorts by deadline in SQL.
@@ -642,6 +643,7 @@ def _schema_10(conn: sqlite3.Connection) -> None:
         DROP TABLE case_search;
         CREATE VIRTUAL TABLE case_search USING fts5(
             case_no, names, phones, merchant, facts,
+            no_digits, other_digits, phone_digits, facts_digits,
             content='', tokenize="unicode61 remove_diacritics 0 tokenchars '_'", prefix='1');
         -- Derived and local: the normalized values each case's index entry was made from
         -- (values of one field apart by a space).
@@ -708,6 +710,25 @@ def _schema_10(conn: sqlite3.Connection) -> None:
                 parts.extend(["__", *_frozen_terms(value)] if parts else _frozen_terms(value))
         return " ".join(parts)
 
+    def digit_terms(*stored: str) -> str:
+        # Every run of 4 or more ASCII digits as its overlapping 4-digit terms.
+        parts: list[str] = []
+        for column in stored:
+            for run in re.findall("[0-9]{4,}", column):
+                grams = [run[i : i + 4] for i in range(len(run) - 3)]
+                parts.extend(["__", *grams] if parts else grams)
+        return " ".join(parts)
+
+    def terms(source: tuple) -> tuple:
+        _id, case_no, names, phones, merchant, facts = source
+        return (
+            *(column_terms(v) for v in source[1:]),
+            digit_terms(case_no),
+            digit_terms(names, merchant),
+            digit_terms(phones),
+            digit_terms(facts),
+        )
+
     while rows := cursor.fetchmany(5000):
         sources = [
             (
@@ -721,9 +742,9 @@ def _schema_10(conn: sqlite3.Connection) -> None:
             for local_id, case_no, names, phones, merchant, facts in rows
         ]
         conn.executemany(
-            "INSERT INTO case_search(rowid, case_no, names, phones, merchant, facts)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(s[0], *(column_terms(v) for v in s[1:])) for s in sources],
+            "INSERT INTO case_search(rowid, case_no, names, phones, merchant, facts, no_digits,"
+            " other_digits, phone_digits, facts_digits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(s[0], *terms(s)) for s in sources],
         )
         conn.executemany(
             "INSERT INTO case_search_source(local_id, case_no, names, phones, merchant, facts)"

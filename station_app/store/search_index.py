@@ -15,12 +15,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from station_app.search_text import (
+    DIGIT_COLUMNS,
     FIELD_SEPARATOR,
     KEY_FIELDS,
     QueryWord,
     SearchField,
+    digit_grams,
     normalize,
     parse_query,
+    split_digit_runs,
     words_expression,
 )
 
@@ -76,14 +79,38 @@ def _column_terms(stored: str) -> str:
     return " ".join(parts)
 
 
+def _digit_terms(stored: Iterable[str]) -> str:
+    """The 4-digit terms of every long digit run of the given stored columns, runs apart."""
+    parts: list[str] = []
+    for column in stored:
+        for value in column.split(VALUE_SEPARATOR):
+            for is_digits, run in split_digit_runs(value):
+                if is_digits:
+                    if parts:
+                        parts.append(FIELD_SEPARATOR)
+                    parts.extend(digit_grams(run))
+    return " ".join(parts)
+
+
+# The digits columns, each fed by the fields that search_text.DIGIT_COLUMNS maps to it.
+DIGIT_COLUMN_NAMES: tuple[str, ...] = tuple(dict.fromkeys(DIGIT_COLUMNS.values()))
+
+
 def _terms(source: Sequence[str]) -> tuple[str, ...]:
-    return tuple(_column_terms(value) for value in source)
+    """The terms of each index column: the text columns, then the digits columns."""
+    by_field = dict(zip(COLUMNS, source, strict=True))
+    digits = tuple(
+        _digit_terms(by_field[f] for f in COLUMNS if DIGIT_COLUMNS[f] == name)
+        for name in DIGIT_COLUMN_NAMES
+    )
+    return tuple(_column_terms(value) for value in source) + digits
 
 
-_INSERT_FTS = f"INSERT INTO case_search(rowid, {_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?)"
+_FTS_COLUMNS = ", ".join((*(f.value for f in COLUMNS), *DIGIT_COLUMN_NAMES))
+_MARKS = ", ".join("?" * (len(COLUMNS) + len(DIGIT_COLUMN_NAMES)))
+_INSERT_FTS = f"INSERT INTO case_search(rowid, {_FTS_COLUMNS}) VALUES (?, {_MARKS})"
 _DELETE_FTS = (
-    f"INSERT INTO case_search(case_search, rowid, {_COLUMN_LIST}) "
-    "VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO case_search(case_search, rowid, {_FTS_COLUMNS}) VALUES ('delete', ?, {_MARKS})"
 )
 _INSERT_SOURCE = (
     f"INSERT INTO case_search_source(local_id, {_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?)"
@@ -175,23 +202,20 @@ def ranked_hits_sql(text_query: TextQuery, limit: int) -> tuple[str, tuple] | No
     if everywhere is None:
         return None
     key = None if text_query.restricted else words_expression(text_query.words, KEY_FIELDS)
+    newest = "SELECT rowid, {tier} AS tier FROM case_search WHERE case_search MATCH ?"
+    newest += f" ORDER BY rowid DESC LIMIT {limit}"
     if key is None:
-        return (
-            "SELECT rowid, 0 AS tier FROM case_search WHERE case_search MATCH ?"
-            f" ORDER BY rowid DESC LIMIT {limit}",
-            (everywhere,),
-        )
-    # The two tiers are disjoint (NOT), so no case is listed twice; each is read newest first
-    # and stops at `limit`, and the union keeps `limit` of them, tier 0 first.
+        return newest.format(tier=0), (everywhere,)
+    # The newest matches in the key fields (tier 0) and the newest matches anywhere (tier 1
+    # unless also in tier 0); each read stops at `limit`, so a query matching many cases
+    # reads little. When more than `limit` cases match, a facts-only match older than the
+    # newest `limit` may be left out of the list (the count still includes it).
     return (
-        "SELECT rowid, tier FROM ("
-        " SELECT * FROM (SELECT rowid, 0 AS tier FROM case_search WHERE case_search MATCH ?"
-        f"  ORDER BY rowid DESC LIMIT {limit})"
-        " UNION ALL"
-        " SELECT * FROM (SELECT rowid, 1 AS tier FROM case_search WHERE case_search MATCH ?"
-        f"  ORDER BY rowid DESC LIMIT {limit})"
-        f") ORDER BY tier, rowid DESC LIMIT {limit}",
-        (key, f"({everywhere}) NOT ({key})"),
+        "SELECT rowid, min(tier) AS tier FROM ("
+        f" SELECT * FROM ({newest.format(tier=0)}) UNION ALL"
+        f" SELECT * FROM ({newest.format(tier=1)}))"
+        f" GROUP BY rowid ORDER BY tier, rowid DESC LIMIT {limit}",
+        (key, everywhere),
     )
 
 

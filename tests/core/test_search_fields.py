@@ -111,6 +111,21 @@ def test_rebuild_gives_the_same_answers(store, three):
     assert {q: _numbers(search_cases(store, q)) for q in before} == before
 
 
+def test_digits_are_found_by_four_digit_terms_and_by_short_runs(store, three):
+    name, facts = three["name"].case_no, three["facts"].case_no
+    assert _numbers(search_cases(store, "6721")) == [name]
+    assert _numbers(search_cases(store, "138 1234")) == [name]
+    assert _numbers(search_cases(store, "13812346721")) == [name]
+    assert _numbers(search_cases(store, "2346")) == [name]  # the middle of a number
+    assert search_cases(store, "67213") == []  # no phone holds these five in a row
+    assert _numbers(search_cases(store, name[-10:])) == [name]  # 2026-00001
+    assert _numbers(search_cases(store, name)) == [name]  # RC-MT-2026-00001: letters, digits
+    assert _numbers(search_cases(store, "电话:5551")) == [facts]  # 13955551234
+    assert search_cases(store, "案号:5551") == []
+    assert len(search_cases(store, "67")) >= 1  # short runs: bigrams as before
+    assert len(search_cases(store, "7")) >= 1
+
+
 def test_names_and_numbers_rank_before_facts(store, three):
     # the facts case is the newest, yet the name and the merchant come first
     ranked = _numbers(search_cases(store, "张"))
@@ -238,3 +253,15 @@ def test_migration_10_rebuilds_the_index_of_an_older_database(db_path, three, st
     with Store(old) as reopened:
         assert {q: _numbers(search_cases(reopened, q)) for q in expected} == expected
         assert reopened.scalar("SELECT count(*) FROM case_search_source") == 3
+        # The frozen terms of the migration are the live ones: re-indexing removes them all.
+        case = three["name"]
+        with reopened.transaction():
+            reopened.execute(
+                "UPDATE parties SET name = '赵敏', phone = '13900009999' WHERE case_id = ?",
+                (case.id,),
+            )
+            reopened.execute("UPDATE cases SET facts = '', case_no = 'X' WHERE id = ?", (case.id,))
+            search_index.reindex_case(reopened.conn, _id(reopened, case))
+        for gone in ("张伟", "6721", "13812346721", "冰箱", case.case_no):
+            assert case.case_no not in _numbers(search_cases(reopened, gone)), gone
+        assert _numbers(search_cases(reopened, "9999")) == ["X"]

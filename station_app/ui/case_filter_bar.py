@@ -58,7 +58,7 @@ def period_range(period: Period, today: date) -> tuple[date | None, date | None]
 
 def search_field_labels() -> dict[SearchField, str]:
     return {
-        SearchField.NAMES: _("Name"),
+        SearchField.NAMES: _("Names"),
         SearchField.PHONES: _("Phone"),
         SearchField.CASE_NO: _("Case number"),
         SearchField.MERCHANT: _("Merchant"),

@@ -78,7 +78,7 @@ _HIGHLIGHTED = (Column.CASE_NO, Column.COMPLAINANT, Column.PHONE, Column.MERCHAN
 def field_labels() -> dict[SearchField, str]:
     return {
         SearchField.CASE_NO: _("Case number"),
-        SearchField.NAMES: _("Name"),
+        SearchField.NAMES: _("Names"),
         SearchField.PHONES: _("Phone"),
         SearchField.MERCHANT: _("Merchant"),
         SearchField.FACTS: _("Facts"),

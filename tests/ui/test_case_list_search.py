@@ -33,7 +33,7 @@ def test_found_in_column_names_the_field_and_highlights(qtbot, main_window, type
     assert model.data(model.index(0, Column.RECEIVED), HIGHLIGHT_ROLE) is None
 
     rows = _search(qtbot, window, type_text, "张", 1)
-    assert rows[0][Column.MATCH] == "Name：张三"
+    assert rows[0][Column.MATCH] == "Names：张三"
     assert model.data(model.index(0, Column.COMPLAINANT), HIGHLIGHT_ROLE) == ((0, 1),)
     window.show()
     qtbot.waitExposed(window)
@@ -51,7 +51,7 @@ def test_field_chooser_and_prefix_confine_the_search(qtbot, main_window, type_te
     window = main_window
     rows = _search(qtbot, window, type_text, "姓名:钱七", 1)
     assert rows[0][Column.COMPLAINANT] == "赵六 +1"
-    assert rows[0][Column.MATCH] == "Name：钱七"
+    assert rows[0][Column.MATCH] == "Names：钱七"
     _search(qtbot, window, type_text, "商家:钱七", 0)
     bar = window.filter_bar
     bar.search_field.setCurrentIndex(bar.search_field.findData(SearchField.MERCHANT))

@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
             text = _("{shown} of {total} cases match").format(shown=shown, total=self.total_cases)
         if self.text_matches is not None and self.text_matches > TEXT_MATCH_LIMIT:
             text += " " + _(
-                "(the search found {matches} cases; only its newest {limit} are listed, "
+                "(the search found {matches} cases; only its best {limit} are listed, "
                 "type more to narrow it)"
             ).format(matches=self.text_matches, limit=TEXT_MATCH_LIMIT)
         self.count_label.setText(text)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import uuid6
-
 
 def new_id() -> str:
     """A UUIDv7: unique without a server, sortable by creation time."""
+    import uuid6  # on first use: its import (importlib.metadata) is slow for start-up
+
     return str(uuid6.uuid7())
 
 

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from station_app.i18n import _
 from station_app.ids import new_id
 
@@ -90,7 +88,6 @@ class Store:
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
                 raise StoreError(explain_sqlite_error(error)) from error
-            self.db = sqlite_utils.Database(self.conn)
             self._depth = 0
             self._actor = SYSTEM_ACTOR
             self._origin = ORIGIN_LOCAL
@@ -102,6 +99,14 @@ class Store:
         except BaseException:
             self.conn.close()
             raise
+
+    @property
+    def db(self):
+        """sqlite-utils' view of the connection, imported when first used: the import takes
+        longer than showing the case list."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @property
     def origin(self) -> str:
@@ -182,9 +187,12 @@ class Store:
             yield self.conn
             if self.conn.total_changes != changes:
                 self._drain()
-        except BaseException:
+        except BaseException as error:
             self._end_transaction(outer)
             self._rollback()
+            if isinstance(error, sqlite3.OperationalError):
+                # Code given the connection itself (the search index) fails like Store.execute.
+                raise StoreError(explain_sqlite_error(error)) from error
             raise
         self._end_transaction(outer)
         try:

@@ -780,28 +780,20 @@ def _chain_record(conn: sqlite3.Connection, table: str) -> None:
     )
 
 
-# The search fields of a case as they are before a change (see dirty_cases in migration 8):
-# the same expression store.search_index indexes, written out so that this migration never
-# changes; a test checks that they agree.
-_SEARCH_SNAPSHOT_SQL = """
-    SELECT c.local_id, c.deleted = 0, c.case_no, c.merchant_name, c.facts,
-           (SELECT group_concat(p.name || char(31) || p.phone, char(31))
-              FROM parties p WHERE p.case_id = c.id AND p.deleted = 0)
-      FROM cases c WHERE c.{key} = {value}
-"""
+# The case a written row belongs to, put in the queue of dirty cases (migration 8).
+_MARK_DIRTY_SQL = "SELECT local_id FROM cases WHERE {key} = {value}"
 
 
 def _dirty_queue(conn: sqlite3.Connection) -> None:
-    """Triggers that put every case whose search terms or deadlines may change in dirty_cases
-    (with its search fields as they were before the transaction's first change), whatever
-    writes it; the store drains the queue before COMMIT. The demo loader derives its own rows
+    """Triggers that put every case whose search terms or deadlines may change in dirty_cases,
+    whatever writes it; the store drains the queue before COMMIT (the search index keeps its
+    own copy of what it indexed, so no old value is needed). The demo loader derives its own rows
     in bulk, so its writes are left out."""
-    snapshot_of = "INSERT OR IGNORE INTO dirty_cases " + _SEARCH_SNAPSHOT_SQL
+    snapshot_of = "INSERT OR IGNORE INTO dirty_cases(case_local_id) " + _MARK_DIRTY_SQL
     not_demo = "write_origin() != 'demo'"
     statements = [
         f"""CREATE TRIGGER dirty_case_insert AFTER INSERT ON cases WHEN {not_demo}
-        BEGIN INSERT OR IGNORE INTO dirty_cases(case_local_id, was_indexed)
-              VALUES (NEW.local_id, 0); END;""",
+        BEGIN INSERT OR IGNORE INTO dirty_cases(case_local_id) VALUES (NEW.local_id); END;""",
         f"""CREATE TRIGGER dirty_case_update BEFORE UPDATE ON cases WHEN {not_demo}
         BEGIN {snapshot_of.format(key="local_id", value="OLD.local_id")}; END;""",
         f"""CREATE TRIGGER dirty_case_delete BEFORE DELETE ON cases WHEN {not_demo}
@@ -918,15 +910,8 @@ def _schema_8(conn: sqlite3.Connection) -> None:
         INSERT INTO unsealed SELECT 'audit_log', local_id FROM audit_log;
 
         -- Local: cases whose derived state (search terms, deadlines) must be recomputed before
-        -- COMMIT, with their search fields as indexed (was_indexed = 0: not in the index).
-        CREATE TABLE dirty_cases (
-            case_local_id INTEGER PRIMARY KEY,
-            was_indexed INTEGER NOT NULL,
-            case_no TEXT,
-            merchant_name TEXT,
-            facts TEXT,
-            people TEXT
-        );
+        -- COMMIT.
+        CREATE TABLE dirty_cases (case_local_id INTEGER PRIMARY KEY);
         -- Local: years whose holiday schedule changed: open deadlines touching them follow.
         CREATE TABLE dirty_years (year INTEGER PRIMARY KEY);
         """,
@@ -944,6 +929,67 @@ def _schema_8(conn: sqlite3.Connection) -> None:
     for table in _CHAINED:
         _chain_record(conn, table)
     _dirty_queue(conn)
+
+
+def _schema_10(conn: sqlite3.Connection) -> None:
+    """The search index with one column per field (case number, names, phones, merchant,
+    facts) and digits columns (every run of 4+ digits as 4-digit terms), so a search can say where it matched, rank names before facts and be confined to
+    one field; beside it, the normalized values each case was indexed with, so its entry can
+    be removed however its rows changed. And each case's next open deadline, kept from
+    case_deadlines by triggers and indexed, so the list sorts by deadline in SQL.
+
+    The index itself is derived: it is filled after migrating, by the code of the day
+    (store.derived.rebuild_after_migration), like every derived table."""
+    run_script(
+        conn,
+        """
+        DROP TABLE case_search;
+        CREATE VIRTUAL TABLE case_search USING fts5(
+            case_no, names, phones, merchant, facts,
+            no_digits, other_digits, phone_digits, facts_digits,
+            content='', tokenize="unicode61 remove_diacritics 0 tokenchars '_'", prefix='1');
+        -- Derived and local: the normalized values each case's index entry was made from
+        -- (values of one field apart by a space).
+        CREATE TABLE case_search_source (
+            local_id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL,
+            names TEXT NOT NULL,
+            phones TEXT NOT NULL,
+            merchant TEXT NOT NULL,
+            facts TEXT NOT NULL
+        );
+
+        -- Derived and local: each case's nearest open deadline (none while all are met or
+        -- paused), for the list's deadline column and its sorting.
+        CREATE TABLE case_next_deadline (
+            case_local_id INTEGER PRIMARY KEY,
+            due TEXT NOT NULL,
+            kind TEXT NOT NULL
+        );
+        CREATE INDEX case_next_deadline_due ON case_next_deadline(due, case_local_id);
+        INSERT INTO case_next_deadline(case_local_id, due, kind)
+            SELECT case_local_id, due, kind FROM (
+                SELECT case_local_id, due, kind, row_number() OVER (
+                    PARTITION BY case_local_id ORDER BY due, kind) AS n
+                  FROM case_deadlines WHERE met_on IS NULL AND due IS NOT NULL)
+             WHERE n = 1;
+        """,
+    )
+    for event, row in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")):
+        conn.execute(
+            f"""
+            CREATE TRIGGER case_next_deadline_after_{event.lower()}
+            AFTER {event} ON case_deadlines
+            BEGIN
+                DELETE FROM case_next_deadline WHERE case_local_id = {row}.case_local_id;
+                INSERT INTO case_next_deadline(case_local_id, due, kind)
+                    SELECT case_local_id, due, kind FROM case_deadlines
+                     WHERE case_local_id = {row}.case_local_id
+                       AND met_on IS NULL AND due IS NOT NULL
+                     ORDER BY due, kind LIMIT 1;
+            END
+            """
+        )
 
 
 @dataclass(frozen=True)
@@ -970,6 +1016,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         " demo marks",
         _schema_8,
     ),
+    Migration(10, "search index by field; each case's next deadline", _schema_10),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

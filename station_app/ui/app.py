@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from station_app.data_folder import DataFolder
@@ -185,6 +184,8 @@ def _configure_logging(data_dir: Path) -> logging.Handler | None:
     path = data_dir / "logs" / LOG_FILENAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import logging.handlers  # here: it loads socket and pickle, start-up need not wait
+
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
@@ -237,7 +238,8 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
         QMessageBox.critical(None, _("station-app cannot start"), str(error))
         return 1
     log_handler = _configure_logging(folder.path)
-    warn_if_documents_cannot_print()
+    # Once the first window is up: the check loads reportlab, which start-up need not wait for.
+    QTimer.singleShot(0, warn_if_documents_cannot_print)
     previous_hook = sys.excepthook
     sys.excepthook = _show_unhandled
     tasks = TaskRunner(folder)

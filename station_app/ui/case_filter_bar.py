@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEd
 
 from station_app.domain import CaseKind, CaseStatus, Channel
 from station_app.i18n import _
+from station_app.search_text import SearchField
 from station_app.store.case_list import CaseFilter
 from station_app.ui.form_widgets import EnumCombo
 
@@ -55,6 +56,16 @@ def period_range(period: Period, today: date) -> tuple[date | None, date | None]
     return None, None
 
 
+def search_field_labels() -> dict[SearchField, str]:
+    return {
+        SearchField.NAMES: _("Names"),
+        SearchField.PHONES: _("Phone"),
+        SearchField.CASE_NO: _("Case number"),
+        SearchField.MERCHANT: _("Merchant"),
+        SearchField.FACTS: _("Facts"),
+    }
+
+
 class CaseFilterBar(QWidget):
     """Emits `filter_changed(CaseFilter)`: at once for the lists, 250 ms after typing stops for
     the search. Esc in the search box clears it; Down goes on to the list."""
@@ -86,8 +97,18 @@ class CaseFilterBar(QWidget):
             edit.dateChanged.connect(self._schedule)
         self.date_to_label = QLabel(_("to"))
         self.date_to_label.hide()
+        self.search_field = QComboBox()
+        self.search_field.setToolTip(
+            _("Search one field only; or type it before the words, e.g. 姓名:张 or 电话:6721")
+        )
+        self.search_field.addItem(_("All fields"), None)
+        for field, text in search_field_labels().items():
+            self.search_field.addItem(text, field)
+        self.search_field.currentIndexChanged.connect(self.emit_if_changed)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search: name, phone digits, merchant, case number"))
+        self.search.setPlaceholderText(
+            _("Search: name, phone digits, merchant, case number (姓名:张 searches names only)")
+        )
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
         self.search.installEventFilter(self)
@@ -107,6 +128,7 @@ class CaseFilterBar(QWidget):
         search_label = QLabel(_("&Search"))
         search_label.setBuddy(self.search)
         layout.addWidget(search_label)
+        layout.addWidget(self.search_field)
         layout.addWidget(self.search, 3)
         layout.addSpacing(8)
         for widget in (self.kind, self.channel, self.status, self.period):
@@ -131,6 +153,7 @@ class CaseFilterBar(QWidget):
             received_from=start,
             received_to=end,
             text=self.search.text().strip(),
+            field=SearchField(field) if (field := self.search_field.currentData()) else None,
         )
 
     def emit_if_changed(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import date
 from enum import IntEnum
 
 from PySide6.QtCore import (
@@ -21,12 +22,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.money import format_yuan, from_fen
+from station_app.search_text import SearchField, find_spans
 from station_app.store import Store
 from station_app.store.case_list import CaseFilter, CaseRow, SortKey, case_ids, case_rows
+from station_app.store.search_index import TextQuery
 from station_app.ui.errors import show_error
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.validation import mask_phone
@@ -35,19 +39,26 @@ PLACEHOLDER = "…"
 _ROOT = QModelIndex()
 LOCAL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CASE_NO_ROLE = Qt.ItemDataRole.UserRole + 2
+# The (start, end) ranges of a cell's text that match the search, for highlighting.
+HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole + 3
+
+OVERDUE_COLOR = QColor("#c62828")
+DUE_TODAY_COLOR = QColor("#b26a00")
 
 
 class Column(IntEnum):
     CASE_NO = 0
-    RECEIVED = 1
-    KIND = 2
-    CHANNEL = 3
-    STATUS = 4
-    COMPLAINANT = 5
-    PHONE = 6
-    MERCHANT = 7
-    AMOUNT = 8
-    CATEGORY = 9
+    MATCH = 1  # where the search matched; shown only while searching
+    RECEIVED = 2
+    DEADLINE = 3
+    KIND = 4
+    CHANNEL = 5
+    STATUS = 6
+    COMPLAINANT = 7
+    PHONE = 8
+    MERCHANT = 9
+    AMOUNT = 10
+    CATEGORY = 11
 
 
 # Only columns with an index in SQL can be sorted: sorting a million rows in Python is not an option.
@@ -57,7 +68,44 @@ SORT_KEYS: dict[Column, SortKey] = {
     Column.KIND: SortKey.KIND,
     Column.CHANNEL: SortKey.CHANNEL,
     Column.STATUS: SortKey.STATUS,
+    Column.DEADLINE: SortKey.DEADLINE,
 }
+
+# Columns whose text is searched, so their matches are highlighted too.
+_HIGHLIGHTED = (Column.CASE_NO, Column.COMPLAINANT, Column.PHONE, Column.MERCHANT)
+
+
+def field_labels() -> dict[SearchField, str]:
+    return {
+        SearchField.CASE_NO: _("Case number"),
+        SearchField.NAMES: _("Names"),
+        SearchField.PHONES: _("Phone"),
+        SearchField.MERCHANT: _("Merchant"),
+        SearchField.FACTS: _("Facts"),
+    }
+
+
+class ListRow(tuple):
+    """The display texts of a row (indexed by Column), with the ranges of each cell that
+    match the search, in how many days its next deadline is due (negative: overdue) and
+    that deadline's kind."""
+
+    spans: dict[int, tuple[tuple[int, int], ...]]
+    due_in: int | None
+    due_kind: str
+
+    def __new__(
+        cls,
+        values: Sequence[str],
+        spans: dict[int, tuple[tuple[int, int], ...]] | None = None,
+        due_in: int | None = None,
+        due_kind: str = "",
+    ) -> ListRow:
+        row = super().__new__(cls, values)
+        row.spans = spans or {}
+        row.due_in = due_in
+        row.due_kind = due_kind
+        return row
 
 
 def column_titles() -> dict[Column, str]:
@@ -72,17 +120,57 @@ def column_titles() -> dict[Column, str]:
         Column.MERCHANT: _("Merchant"),
         Column.AMOUNT: _("Amount (yuan)"),
         Column.CATEGORY: _("Category"),
+        Column.MATCH: _("Found in"),
+        Column.DEADLINE: _("Deadline"),
     }
 
 
-def format_row(row: CaseRow) -> tuple[str, ...]:
-    """The display text of each column; the phone is always masked in the list."""
+def deadline_label(kind: str) -> str | None:
+    """The name of a kind of deadline (受理期限 ...), for the deadline column's tooltip."""
+    # Imported when first shown: the deadline rules load the working-day calendar.
+    from station_app.deadlines import LABELS, DeadlineKind
+
+    try:
+        return LABELS[DeadlineKind(kind)]
+    except ValueError:
+        return None
+
+
+def deadline_text(due: date | None, today: date) -> str:
+    if due is None:
+        return ""
+    if due < today:
+        return _("{date} overdue").format(date=due.isoformat())
+    if due == today:
+        return _("{date} due today").format(date=due.isoformat())
+    return due.isoformat()
+
+
+def format_row(
+    row: CaseRow, text_query: TextQuery | None = None, today: date | None = None
+) -> ListRow:
+    """The display text of each column; the phone is always masked in the list. With a
+    search, where it matched and the ranges to highlight."""
+    today = today or date.today()
     complainant = row.complainant
     if row.complainant_count > 1:
         complainant = _("{name} +{more}").format(name=complainant, more=row.complainant_count - 1)
+    found, found_spans = "", ()
+    if row.match is not None:
+        text, spans = row.match.text, row.match.spans
+        if row.match.field is SearchField.PHONES:
+            text = mask_phone(text)
+            spans = (
+                tuple(find_spans(text, [w.text for w in text_query.words])) if text_query else ()
+            )
+        label = field_labels()[row.match.field] + "："
+        found = label + text
+        found_spans = tuple((a + len(label), b + len(label)) for a, b in spans)
     values = {
         Column.CASE_NO: row.case_no,
+        Column.MATCH: found,
         Column.RECEIVED: row.received_at,
+        Column.DEADLINE: deadline_text(row.next_due, today),
         Column.KIND: enum_label(row.kind),
         Column.CHANNEL: enum_label(row.channel),
         Column.STATUS: enum_label(row.status),
@@ -92,18 +180,31 @@ def format_row(row: CaseRow) -> tuple[str, ...]:
         Column.AMOUNT: format_yuan(from_fen(row.amount_fen)),
         Column.CATEGORY: row.category,
     }
-    return tuple(values[column] for column in Column)
+    spans: dict[int, tuple[tuple[int, int], ...]] = {}
+    if found_spans:
+        spans[Column.MATCH] = found_spans
+    if text_query is not None and text_query.words:
+        for column in _HIGHLIGHTED:
+            words = [w.text for w in text_query.words]
+            hits = find_spans(values[column], words)
+            if hits:
+                spans[column] = tuple(hits)
+    due_in = None if row.next_due is None else (row.next_due - today).days
+    return ListRow([values[column] for column in Column], spans, due_in, row.next_due_kind)
 
 
-def fetch_formatted_rows(store: Store, local_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+def fetch_formatted_rows(
+    store: Store, local_ids: Sequence[int], text_query: TextQuery | None = None
+) -> dict[int, ListRow]:
     """One page of rows, formatted on the worker so that painting stays cheap.
 
     A case deleted since its id was listed gets an empty row rather than being asked for again.
     """
-    rows = case_rows(store, local_ids)
-    empty = ("",) * len(Column)
+    rows = case_rows(store, local_ids, text_query)
+    empty = ListRow(("",) * len(Column))
+    today = date.today()
     return {
-        local_id: format_row(rows[local_id]) if local_id in rows else empty
+        local_id: format_row(rows[local_id], text_query, today) if local_id in rows else empty
         for local_id in local_ids
     }
 
@@ -138,7 +239,7 @@ class CaseTableModel(QAbstractTableModel):
         self.loaded = False
         self._generation = 0
         self._ids = array("q")
-        self._cache: OrderedDict[int, tuple[str, ...]] = OrderedDict()
+        self._cache: OrderedDict[int, ListRow] = OrderedDict()
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._in_flight: set[int] = set()
         self._titles = column_titles()
@@ -147,8 +248,13 @@ class CaseTableModel(QAbstractTableModel):
     # ---------------------------------------------------------------- the query
 
     def set_filter(self, case_filter: CaseFilter) -> None:
+        # Cached rows carry the highlights of the search they were fetched for.
+        new_search = (case_filter.text, case_filter.field) != (
+            self.case_filter.text,
+            self.case_filter.field,
+        )
         self.case_filter = case_filter
-        self.reload()
+        self.reload(drop_cache=new_search)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS.get(Column(column))
@@ -222,7 +328,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and Column(section) in SORT_KEYS:
             return _("Click to sort by this column")
         if role == Qt.ItemDataRole.InitialSortOrderRole:
-            newest_first = section in (Column.RECEIVED, Column.CASE_NO)
+            newest_first = section in (Column.RECEIVED, Column.CASE_NO)  # deadline: soonest
             return Qt.SortOrder.DescendingOrder if newest_first else Qt.SortOrder.AscendingOrder
         return None
 
@@ -235,6 +341,17 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             values = self.row_values(row)
             return PLACEHOLDER if values is None else values[column]
+        if role == HIGHLIGHT_ROLE:
+            values = self.row_values(row)
+            return None if values is None else values.spans.get(column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.DEADLINE:
+            values = self.row_values(row)
+            if values is None or values.due_in is None or values.due_in > 0:
+                return None
+            return OVERDUE_COLOR if values.due_in < 0 else DUE_TODAY_COLOR
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.DEADLINE:
+            values = self.row_values(row)
+            return None if values is None else deadline_label(values.due_kind)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column == Column.AMOUNT:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -258,7 +375,7 @@ class CaseTableModel(QAbstractTableModel):
         """Whether a row's values are at hand (asks for nothing)."""
         return 0 <= row < len(self._ids) and self._ids[row] in self._cache
 
-    def row_values(self, row: int) -> tuple[str, ...] | None:
+    def row_values(self, row: int) -> ListRow | None:
         """The cached display values of a row, or None after asking for its page."""
         local_id = self._ids[row]
         values = self._cache.get(local_id)
@@ -286,9 +403,12 @@ class CaseTableModel(QAbstractTableModel):
                 continue
             self._in_flight.add(page)
             generation = self._generation
+            text_query = self.case_filter.text_query() if self.case_filter.text else None
 
-            def fetch(store: Store, page_ids: array = page_ids) -> dict[int, tuple[str, ...]]:
-                return fetch_formatted_rows(store, page_ids)
+            def fetch(
+                store: Store, page_ids: array = page_ids, text_query=text_query
+            ) -> dict[int, ListRow]:
+                return fetch_formatted_rows(store, page_ids, text_query)
 
             self.tasks.submit(
                 fetch,
@@ -302,7 +422,7 @@ class CaseTableModel(QAbstractTableModel):
                 doing=_("loading the case list"),
             )
 
-    def _page_arrived(self, generation: int, page: int, rows: dict[int, tuple[str, ...]]) -> None:
+    def _page_arrived(self, generation: int, page: int, rows: dict[int, ListRow]) -> None:
         if generation != self._generation:
             return
         self._in_flight.discard(page)

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+import html
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from station_app.domain import CaseKind, CaseStatus, Channel
 from station_app.domain import label as enum_label
-from station_app.ui.case_table_model import SORT_KEYS, CaseTableModel, Column, column_titles
+from station_app.ui.case_table_model import (
+    HIGHLIGHT_ROLE,
+    SORT_KEYS,
+    CaseTableModel,
+    Column,
+    column_titles,
+    deadline_text,
+)
+
+HIGHLIGHT_BACKGROUND = "#ffe082"
 
 # Sample contents that set each column's width (never measured over the rows: a million of them).
 COLUMN_SAMPLES: dict[Column, str] = {
     Column.CASE_NO: "RC-MT-2026-00017",
+    Column.MATCH: "事实：…商家说不能退，张伟",
     Column.RECEIVED: "2026-03-02 09:30",
     Column.COMPLAINANT: "欧阳娜娜 +2",
     Column.PHONE: "0791-****8888",
@@ -20,6 +41,57 @@ COLUMN_SAMPLES: dict[Column, str] = {
     Column.AMOUNT: "1,234,567.00",
     Column.CATEGORY: "家用电子电器类",
 }
+
+
+def highlighted_html(text: str, spans: tuple[tuple[int, int], ...], color: str) -> str:
+    """The text as HTML with the given ranges marked (escaped, on one line)."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(html.escape(text[last:start]))
+        parts.append(
+            f'<span style="background-color:{HIGHLIGHT_BACKGROUND}; color:#000">'
+            f"{html.escape(text[start:end])}</span>"
+        )
+        last = end
+    parts.append(html.escape(text[last:]))
+    return f'<span style="color:{color}; white-space:pre">{"".join(parts)}</span>'
+
+
+class HighlightDelegate(QStyledItemDelegate):
+    """Paints a cell whose text matches the search with the matching part marked; other
+    cells are painted as usual."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        spans = index.data(HIGHLIGHT_ROLE)
+        if not spans:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        group = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setDefaultFont(opt.font)
+        document.setHtml(highlighted_html(text, spans, opt.palette.color(group).name()))
+        rect = opt.rect.adjusted(4, 0, -4, 0)
+        painter.save()
+        painter.setClipRect(rect)
+        top = rect.top() + (rect.height() - document.size().height()) / 2
+        painter.translate(rect.left(), top)
+        document.drawContents(painter, QRectF(0, 0, rect.width(), rect.height()))
+        painter.restore()
 
 
 class CaseTableView(QTableView):
@@ -57,6 +129,7 @@ class CaseTableView(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+        self.setItemDelegate(HighlightDelegate(self))
 
     def case_model(self) -> CaseTableModel:
         model = self.model()
@@ -75,12 +148,20 @@ class CaseTableView(QTableView):
         header.blockSignals(True)
         header.setSortIndicator(self._sort_column, self._sort_order)
         header.blockSignals(False)
+        self.setColumnHidden(Column.MATCH, True)
+        model.ids_loaded.connect(self._show_match_column)
+
+    def _show_match_column(self) -> None:
+        """The "found in" column is there while a search is."""
+        model = self.case_model()
+        self.setColumnHidden(Column.MATCH, not model.case_filter.text.strip())
 
     def _size_columns(self) -> None:
         metrics = self.fontMetrics()
         header_metrics = self.horizontalHeader().fontMetrics()
         titles = column_titles()
         samples = dict(COLUMN_SAMPLES)
+        samples[Column.DEADLINE] = deadline_text(date(2026, 3, 2), date(2026, 3, 3))
         samples[Column.KIND] = max((enum_label(k) for k in CaseKind), key=metrics.horizontalAdvance)
         samples[Column.CHANNEL] = max(
             (enum_label(c) for c in Channel), key=metrics.horizontalAdvance

@@ -7,12 +7,8 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from station_app.case_actions import ActionRejected
 from station_app.i18n import _
-from station_app.intake import IntakeRejected
-from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
 from station_app.store import StoreError
-from station_app.workdays import HolidayFileError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +24,12 @@ def set_log_file(path: str) -> None:
 
 def is_expected(error: BaseException) -> bool:
     """Errors a clerk can cause or fix; their message is written for the clerk."""
+    # Imported here, not at start-up: the services they come from load with their windows.
+    from station_app.case_actions import ActionRejected
+    from station_app.intake import IntakeRejected
+    from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
+    from station_app.workdays import HolidayFileError
+
     return isinstance(
         error,
         StoreError
@@ -41,6 +43,11 @@ def is_expected(error: BaseException) -> bool:
 
 def user_message(error: BaseException, doing: str = "") -> str:
     """The text to show for an error; `doing` says what the program was doing ("saving the case")."""
+    from station_app.case_actions import ActionRejected
+    from station_app.intake import IntakeRejected
+    from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
+    from station_app.workdays import HolidayFileError
+
     if isinstance(error, IntakeRejected):
         lines = [problem.message for problems in error.problems.values() for problem in problems]
         return "\n".join([_("Nothing was saved. Please correct:"), *lines])

@@ -3,6 +3,8 @@ the holiday-schedule import, the station settings (administrators), and the stat
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,18 +28,23 @@ from station_app.store.case_list import (
     count_cases,
     count_text_matches,
 )
-from station_app.store.holidays import HolidayImport, import_holiday_file
 from station_app.store.people import display_names
-from station_app.ui.case_detail import CaseDetailDialog
 from station_app.ui.case_filter_bar import CaseFilterBar
 from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
 from station_app.ui.case_timeline import known_names
 from station_app.ui.errors import show_error
-from station_app.ui.intake_dialog import IntakeDialog
-from station_app.ui.station_settings import StationSettingsDialog, may_change_settings
+from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
-from station_app.ui.todays_work import TodaysWorkDialog
+
+if TYPE_CHECKING:
+    # The dialogs (and the documents, reportlab, the workflow) load when first opened, so
+    # that the list paints sooner at start-up.
+    from station_app.store.holidays import HolidayImport
+    from station_app.ui.case_detail import CaseDetailDialog
+    from station_app.ui.intake_dialog import IntakeDialog
+    from station_app.ui.station_settings import StationSettingsDialog
+    from station_app.ui.todays_work import TodaysWorkDialog
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +70,7 @@ class MainWindow(QMainWindow):
         self.todays_work: TodaysWorkDialog | None = None
         self.holiday_import_result: HolidayImport | BaseException | None = None
         self.settings_dialog: StationSettingsDialog | None = None
+        self.guide_dialog = None
 
         self.filter_bar = CaseFilterBar()
         self.model = CaseTableModel(tasks, parent=self)
@@ -124,6 +132,17 @@ class MainWindow(QMainWindow):
             _("Read the official holiday schedule of a year from a file the city office sent")
         )
         self.import_holidays_action.triggered.connect(self.choose_holiday_file)
+        self.export_action = QAction(_("&Export the list to Excel…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip(
+            _("Save the cases of the list as shown (filters, search, order, columns) as .xlsx")
+        )
+        self.export_action.triggered.connect(self.choose_export_file)
+        self.guide_action = QAction(_("User &guide"), self)
+        self.guide_action.setShortcut(QKeySequence("F1"))
+        self.guide_action.triggered.connect(self.show_guide)
+        self.about_action = QAction(_("&About"), self)
+        self.about_action.triggered.connect(self.show_about)
         self.quit_action = QAction(_("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
@@ -134,6 +153,7 @@ class MainWindow(QMainWindow):
         cases_menu.addAction(self.todays_work_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.refresh_action)
+        cases_menu.addAction(self.export_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.quit_action)
 
@@ -149,6 +169,10 @@ class MainWindow(QMainWindow):
             self.settings_action.triggered.connect(self.show_settings)
             station_menu.addSeparator()
             station_menu.addAction(self.settings_action)
+
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.about_action)
 
         toolbar = QToolBar(_("Main"))
         toolbar.setMovable(False)
@@ -220,7 +244,8 @@ class MainWindow(QMainWindow):
         elif self.total_cases is None:
             self._count_all()
         if case_filter.text.strip() and (
-            shown >= TEXT_MATCH_LIMIT or case_filter != CaseFilter(text=case_filter.text)
+            shown >= TEXT_MATCH_LIMIT
+            or case_filter != CaseFilter(text=case_filter.text, field=case_filter.field)
         ):
             # The list holds only the newest matches of a search; say how many there are,
             # once the first rows are on screen (the count must not delay them).
@@ -238,13 +263,13 @@ class MainWindow(QMainWindow):
         if not self._count_matches_after_rows:
             return
         self._count_matches_after_rows = False
-        text = self.model.case_filter.text
+        text, field = self.model.case_filter.text, self.model.case_filter.field
 
         def count(store: Store) -> int:
-            return count_text_matches(store, text)
+            return count_text_matches(store, text, field)
 
         def counted(matches: int) -> None:
-            if self.model.case_filter.text == text:
+            if (self.model.case_filter.text, self.model.case_filter.field) == (text, field):
                 self.text_matches = matches
                 self._show_count()
 
@@ -260,7 +285,7 @@ class MainWindow(QMainWindow):
             text = _("{shown} of {total} cases match").format(shown=shown, total=self.total_cases)
         if self.text_matches is not None and self.text_matches > TEXT_MATCH_LIMIT:
             text += " " + _(
-                "(the search found {matches} cases; only its newest {limit} are listed, "
+                "(the search found {matches} cases; only its best {limit} are listed, "
                 "type more to narrow it)"
             ).format(matches=self.text_matches, limit=TEXT_MATCH_LIMIT)
         self.count_label.setText(text)
@@ -281,6 +306,8 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> IntakeDialog:
         """Open the intake form (or bring the open one to the front)."""
+        from station_app.ui.intake_dialog import IntakeDialog
+
         if self.intake is None:
             self.intake = IntakeDialog(self.tasks, self.user, self)
             self.intake.finished.connect(self._intake_closed)
@@ -305,6 +332,8 @@ class MainWindow(QMainWindow):
             self.open_case_at(row)
 
     def open_case_at(self, row: int) -> CaseDetailDialog:
+        from station_app.ui.case_detail import CaseDetailDialog
+
         local_id = self.model.local_id_at(row)
         dialog = self.detail_dialogs.get(local_id)
         if dialog is None:
@@ -321,6 +350,8 @@ class MainWindow(QMainWindow):
 
     def open_case_number(self, case_no: str) -> CaseDetailDialog:
         """Open the case with this number (from today's work)."""
+        from station_app.ui.case_detail import CaseDetailDialog
+
         dialog = self.detail_dialogs.get(case_no)
         if dialog is None:
             dialog = CaseDetailDialog(self.tasks, self, self.user)
@@ -336,6 +367,8 @@ class MainWindow(QMainWindow):
 
     def show_todays_work(self) -> TodaysWorkDialog:
         """Open today's work (or bring it to the front and read it again)."""
+        from station_app.ui.todays_work import TodaysWorkDialog
+
         if self.todays_work is None:
             self.todays_work = TodaysWorkDialog(self.tasks, self)
             self.todays_work.open_case.connect(self.open_case_number)
@@ -350,6 +383,8 @@ class MainWindow(QMainWindow):
         """Open the station settings (administrators only), or bring them to the front."""
         if not may_change_settings(self.user):
             return None
+        from station_app.ui.station_settings import StationSettingsDialog
+
         if self.settings_dialog is None:
             self.settings_dialog = StationSettingsDialog(self.tasks, self.user, self)
             self.settings_dialog.finished.connect(self._settings_closed)
@@ -362,6 +397,44 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is not None:
             self.settings_dialog.deleteLater()
             self.settings_dialog = None
+
+    # ---------------------------------------------------------------- help, export
+
+    def show_guide(self):
+        """Open the user guide (or bring it to the front)."""
+        from station_app.ui.help_dialogs import GuideDialog
+
+        if self.guide_dialog is None:
+            self.guide_dialog = GuideDialog(self)
+        self.guide_dialog.show()
+        self.guide_dialog.raise_()
+        return self.guide_dialog
+
+    def show_about(self):
+        from station_app.ui.help_dialogs import show_about
+
+        return show_about(self)
+
+    def shown_columns(self) -> list[int]:
+        """The list's columns as the clerk sees them, left to right."""
+        header = self.table.horizontalHeader()
+        logical = [header.logicalIndex(visual) for visual in range(header.count())]
+        return [column for column in logical if not self.table.isColumnHidden(column)]
+
+    def choose_export_file(self) -> None:
+        from station_app.ui.export_list import choose_export_file
+
+        path = choose_export_file(self)
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str, done=None):
+        """Export the list as shown to `path` (.xlsx) on the worker, with progress."""
+        from station_app.ui.case_table_model import Column
+        from station_app.ui.export_list import export_list
+
+        columns = [Column(c) for c in self.shown_columns()]
+        return export_list(self.tasks, self.model, columns, self.user, path, self, done=done)
 
     # ---------------------------------------------------------------- holiday schedules
 
@@ -377,6 +450,8 @@ class MainWindow(QMainWindow):
 
     def import_holidays(self, path: str) -> None:
         """Import the file on the worker, then say what was imported or what is wrong."""
+        from station_app.store.holidays import import_holiday_file
+
         actor = self.user.username
 
         def run(store: Store) -> HolidayImport:

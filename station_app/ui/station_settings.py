@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_app.case_actions import PROMISE_SETTING, promise_minutes
-from station_app.domain import Role, User
+from station_app.domain import User
 from station_app.flags import (
     FREQUENT_COUNT_SETTING,
     FREQUENT_DAYS_SETTING,
@@ -29,6 +29,7 @@ from station_app.store import Store
 from station_app.store.accounts import local_station
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
+from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
 
 
@@ -91,10 +92,6 @@ def check_number(setting: NumberSetting, text: str) -> tuple[int | None, str | N
             field=_(setting.caption), value=number, low=setting.lowest, high=setting.highest
         )
     return number, None
-
-
-def may_change_settings(user: User) -> bool:
-    return user.role is Role.ADMIN
 
 
 class StationSettingsDialog(QDialog):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from station_app.store import migrations, search_index
+from station_app.store import migrations
 from station_app.store.case_list import search_cases
 from tests.core.workflow_helpers import VILLAGE, deadline_rows, new_case, set_up_village
 
@@ -66,26 +66,6 @@ def test_a_raw_event_recomputes_the_deadlines(store):
             (case.id, VILLAGE),
         )
     assert deadline_rows(store, case)["acceptance"]["met_on"] == "2026-03-03"
-
-
-def test_the_trigger_snapshot_gives_the_terms_the_case_was_indexed_with(store):
-    """Migration 8 writes the search fields out (frozen); they must agree with the index's."""
-    from station_app.domain import Party
-
-    case = new_case(
-        store,
-        complainants=[Party(name="张三", phone="13812346721"), Party(name="李四", phone="")],
-    )
-    local_id = store.scalar("SELECT local_id FROM cases WHERE id = ?", (case.id,))
-    indexed = search_index._current_terms(store.conn, local_id)
-    with pytest.raises(RuntimeError), store.transaction():
-        store.execute("UPDATE parties SET name = '王五' WHERE case_id = ?", (case.id,))
-        snapshot = store.conn.execute(
-            "SELECT case_no, merchant_name, facts, people FROM dirty_cases WHERE case_local_id = ?",
-            (local_id,),
-        ).fetchone()
-        raise RuntimeError("look, do not keep")
-    assert search_index._terms((local_id, *snapshot)) == indexed
 
 
 def test_migrations_call_no_live_code():

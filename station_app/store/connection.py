@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,8 +27,11 @@ class NewerSchemaError(StoreError):
     """The database was written by a newer version of the app."""
 
 
-def explain_sqlite_error(error: sqlite3.Error) -> str:
-    """Turn an SQLite error into a message that tells the clerk what to do."""
+def explain_sqlite_error(error: sqlite3.Error, backup_dir: Path | None = None) -> str:
+    """Turn an SQLite error into a message that tells the clerk what to do.
+
+    `backup_dir` is the folder the damage message sends the clerk to (the data folder's backups).
+    """
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:
         return _(
@@ -46,9 +49,10 @@ def explain_sqlite_error(error: sqlite3.Error) -> str:
         )
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return _(
-            "The database file is damaged. Do not delete it: close the app and ask the city office "
-            "to restore it from the newest backup in the 'backups' folder."
-        )
+            "The database file is damaged. Do not delete it: close the app and restore the newest "
+            "backup from {folder} with `station-app restore FILE` (see `station-app check`), "
+            "or ask the city office for help."
+        ).format(folder=backup_dir or _("the data folder's backups folder"))
     if "unable to open" in text:
         return _(
             "The database file cannot be opened. Check that the data folder exists and is accessible."
@@ -59,23 +63,35 @@ def explain_sqlite_error(error: sqlite3.Error) -> str:
 class Store:
     """One connection to the station database. Use one Store per thread."""
 
-    def __init__(self, path: Path | str, *, migrate: bool = True, backup_dir: Path | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        migrate: bool = True,
+        backup_dir: Path | None = None,
+        before_migration: Callable[[Store], None] | None = None,
+    ):
+        """`before_migration` backs the database up before a pending migration (default: a copy
+        of the database in `backup_dir`)."""
         self.path = Path(path)
+        self.backup_dir = backup_dir or self.path.parent / "backups"
         try:
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=True, timeout=10
             )
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
             try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA foreign_keys=ON")
-                self.conn.execute("PRAGMA synchronous=NORMAL")
+                # Saved means on disk: in WAL mode FULL syncs the log at every commit, so a
+                # save the clerk was told about survives a power cut (NORMAL may lose it).
+                self.conn.execute("PRAGMA synchronous=FULL")
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
-                raise StoreError(explain_sqlite_error(error)) from error
+                raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
             self.db = sqlite_utils.Database(self.conn)
             self._depth = 0
             self._has_actor_table = False
@@ -83,7 +99,7 @@ class Store:
             if migrate:
                 from station_app.store.migrations import migrate_to_latest
 
-                migrate_to_latest(self, backup_dir=backup_dir or self.path.parent / "backups")
+                migrate_to_latest(self, backup_dir=self.backup_dir, before_migration=before_migration)
                 self._resume_change_capture()
         except BaseException:
             self.conn.close()
@@ -130,7 +146,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         self._depth = 1
         try:
             self._set_actor(actor or SYSTEM_ACTOR)
@@ -144,7 +160,7 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
 
     def _set_actor(self, actor: str) -> None:
         self._actor = actor
@@ -172,9 +188,15 @@ class Store:
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         try:
             return self.conn.execute(sql, params)
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
+            # Constraint and programming errors are the caller's; a damaged file (a plain
+            # DatabaseError: "malformed", "not a database") is explained like an operational one.
+            if not isinstance(error, sqlite3.OperationalError) and type(error) is not (
+                sqlite3.DatabaseError
+            ):
+                raise
             log.exception("SQL failed: %s", sql)
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         cursor = self.execute(sql, params)
@@ -185,9 +207,15 @@ class Store:
         row = self.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
-    def integrity_check(self) -> str:
-        """'ok' or SQLite's description of the damage."""
-        return self.scalar("PRAGMA quick_check")
+    def integrity_check(self, *, thorough: bool = False) -> str:
+        """'ok' or SQLite's description of the damage (its first lines).
+
+        The quick check (start-up) checks every page and record; the thorough one
+        (`station-app check`) also checks that every index matches its table.
+        """
+        pragma = "PRAGMA integrity_check(20)" if thorough else "PRAGMA quick_check(20)"
+        lines = [row[0] for row in self.execute(pragma).fetchall()]
+        return "\n".join(lines) if lines else "ok"
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         value = self.scalar("SELECT value FROM settings WHERE key = ?", (key,))

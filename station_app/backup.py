@@ -9,7 +9,8 @@ A backup folder (the data folder's `backups/`, a second drive, or `backup --to D
 
 Files are named by their SHA-256 and never change, so each backup copies only the new ones.
 Database copies are rotated: the newest of each of the last 14 days and of the last 12 months
-are kept (and the last 5 made before migrations); the files are kept, since older copies name them.
+are kept (with all of today's and the last 5 made before migrations); the files are kept,
+since older copies name them.
 """
 
 from __future__ import annotations
@@ -157,7 +158,10 @@ def back_up(
 
 
 def rotate(folder: Path, today: date | None = None) -> list[Path]:
-    """Delete the database copies the rotation no longer keeps; the deleted paths."""
+    """Delete the database copies the rotation no longer keeps; the deleted paths.
+
+    Kept: every copy made today, the newest of each of the last 14 days with a copy, the
+    newest of each of the last 12 months, and the last 5 made before migrations."""
     backups = list_backups(folder)
     regular = [b for b in backups if not b.before_migration]
     keep: set[Path] = set()
@@ -166,6 +170,8 @@ def rotate(folder: Path, today: date | None = None) -> list[Path]:
     for backup in regular:  # oldest first: the newest of each day or month wins
         by_day[backup.made_at.date()] = backup
         by_month[(backup.made_at.year, backup.made_at.month)] = backup
+    today = today or date.today()
+    keep.update(b.path for b in regular if b.made_at.date() == today)  # pruned tomorrow
     keep.update(by_day[d].path for d in sorted(by_day)[-KEEP_DAILY:])
     keep.update(by_month[m].path for m in sorted(by_month)[-KEEP_MONTHLY:])
     keep.update(b.path for b in [b for b in backups if b.before_migration][-KEEP_BEFORE_MIGRATION:])

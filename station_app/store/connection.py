@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -83,6 +84,10 @@ class Store:
             raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
+            if migrate:
+                from station_app.store.migrations import refuse_unknown_database
+
+                refuse_unknown_database(self, self.backup_dir)
             try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA foreign_keys=ON")
@@ -201,11 +206,21 @@ class Store:
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         cursor = self.execute(sql, params)
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in self._fetch(cursor.fetchall)]
 
     def scalar(self, sql: str, params: tuple | dict = ()):
-        row = self.execute(sql, params).fetchone()
+        row = self._fetch(self.execute(sql, params).fetchone)
         return None if row is None else row[0]
+
+    def _fetch(self, fetch: Callable[[], Any]) -> Any:
+        """Rows are read as they are fetched: damage found there is explained too."""
+        try:
+            return fetch()
+        except sqlite3.DatabaseError as error:
+            if type(error) is not sqlite3.DatabaseError:
+                raise
+            log.exception("reading rows failed")
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
 
     def integrity_check(self, *, thorough: bool = False) -> str:
         """'ok' or SQLite's description of the damage (its first lines).
@@ -214,7 +229,10 @@ class Store:
         (`station-app check`) also checks that every index matches its table.
         """
         pragma = "PRAGMA integrity_check(20)" if thorough else "PRAGMA quick_check(20)"
-        lines = [row[0] for row in self.execute(pragma).fetchall()]
+        try:
+            lines = [row[0] for row in self.conn.execute(pragma).fetchall()]
+        except sqlite3.DatabaseError as error:  # damage so bad the check itself stops
+            return str(error)
         return "\n".join(lines) if lines else "ok"
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:

@@ -638,16 +638,11 @@ def backup_database(conn: sqlite3.Connection, backup_dir: Path, version: int) ->
     return target
 
 
-def migrate_to_latest(
-    store: Store,
-    *,
-    backup_dir: Path,
-    target: int = LATEST_VERSION,
-    before_migration: Callable[[Store], None] | None = None,
-) -> None:
-    """Bring the schema up to `target`, after a backup (`before_migration`, default a copy of
-    the database in `backup_dir`). A file that holds tables but no schema version is not a
-    station database and is refused untouched: no fresh schema is ever written over it."""
+def refuse_unknown_database(store: Store, backup_dir: Path) -> int:
+    """The schema version, once sure the file is a station database this app understands.
+
+    Runs before anything is written (even the switch to WAL), so a refused file is untouched.
+    """
     conn = store.conn
     try:
         current = schema_version(conn)
@@ -669,6 +664,21 @@ def migrate_to_latest(
                 "Choose the station's data folder, or move this file away."
             ).format(path=store.path)
         )
+    return current
+
+
+def migrate_to_latest(
+    store: Store,
+    *,
+    backup_dir: Path,
+    target: int = LATEST_VERSION,
+    before_migration: Callable[[Store], None] | None = None,
+) -> None:
+    """Bring the schema up to `target`, after a backup (`before_migration`, default a copy of
+    the database in `backup_dir`). A file that holds tables but no schema version is not a
+    station database and is refused untouched: no fresh schema is ever written over it."""
+    conn = store.conn
+    current = refuse_unknown_database(store, backup_dir)
     if current >= target:
         return
     if current > 0:

@@ -104,7 +104,9 @@ class Store:
             if migrate:
                 from station_app.store.migrations import migrate_to_latest
 
-                migrate_to_latest(self, backup_dir=self.backup_dir, before_migration=before_migration)
+                migrate_to_latest(
+                    self, backup_dir=self.backup_dir, before_migration=before_migration
+                )
                 self._resume_change_capture()
         except BaseException:
             self.conn.close()

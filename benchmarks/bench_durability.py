@@ -4,6 +4,7 @@
 
 `--data-dir` holds a COPY of a benchmark database as `station.db` (this script writes to it:
 saved cases and backups). It measures:
+- the disk's own cost of one fdatasync of 4 KB (the floor under any durable commit);
 - saving one case through `intake.register_cases` with `synchronous=FULL` (the app's setting:
   the WAL is fsynced at every commit) and, on the same connection, with `NORMAL` (the old
   setting), p50/p95/max;
@@ -59,6 +60,23 @@ def stats(times: list[float]) -> str:
         f"p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
         f"max {max(times):.1f} ms ({len(times)} saves)"
     )
+
+
+def fsync_floor(folder: Path, count: int = 200) -> list[float]:
+    """What the disk itself costs: write 4 KB to a file and fdatasync it, as a commit does."""
+    path = folder / "fsync-probe.tmp"
+    times = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for i in range(count):
+            os.pwrite(fd, os.urandom(4096), (i % 64) * 4096)
+            start = time.perf_counter()
+            os.fdatasync(fd)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return times
 
 
 def timed(fn) -> tuple[float, object]:
@@ -126,6 +144,11 @@ def run(args: argparse.Namespace) -> str:
         store.execute("PRAGMA synchronous=FULL")
         rows.append(f"| save one case, `synchronous=FULL` (the app) | {stats(full)} |")
         rows.append(f"| save one case, `synchronous=NORMAL` (before) | {stats(normal)} |")
+        floor = fsync_floor(data_dir)
+        rows.append(
+            f"| the disk alone: write 4 KB + fdatasync | p50 {percentile(floor, 50):.1f} ms, "
+            f"p95 {percentile(floor, 95):.1f} ms, max {max(floor):.1f} ms |"
+        )
         seconds, verdict = timed(store.integrity_check)
         rows.append(f"| `PRAGMA quick_check` (start-up) | {seconds:.1f} s, {verdict} |")
         if not args.skip_integrity:

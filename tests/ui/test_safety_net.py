@@ -67,3 +67,42 @@ def test_the_second_backup_folder_is_saved_and_must_be_a_whole_path(qtbot, tasks
         dialog.save_button.click()
     with tasks.folder.open_store() as store:
         assert store.get_setting(SECOND_FOLDER_SETTING) == str(tmp_path / "usb")
+
+
+def test_the_app_refuses_an_empty_database_naming_the_backup(qapp, folder, station_admin):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from station_app.backup import back_up
+    from station_app.data_folder import DataFolder
+    from station_app.ui.app import run_gui
+
+    with folder.open_store() as store:
+        backup = back_up(store, folder.path).path
+    path = folder.path
+    folder.close()
+    for suffix in ("-wal", "-shm"):
+        (path / f"station.db{suffix}").unlink(missing_ok=True)
+    (path / "station.db").write_bytes(b"")
+    seen: list[str] = []
+
+    def close_message_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.accept()
+
+    timer = QTimer()
+    timer.timeout.connect(close_message_box)
+    timer.start(50)
+    QTimer.singleShot(30_000, lambda: QApplication.instance().exit(99))
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    try:
+        code = run_gui(path)
+    finally:
+        timer.stop()
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
+    DataFolder(path).close()
+    assert code == 1
+    assert seen and "empty (0 bytes)" in seen[0] and str(backup) in seen[0]
+    assert (path / "station.db").read_bytes() == b""

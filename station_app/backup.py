@@ -31,12 +31,10 @@ from station_app.atomic_files import (
 )
 from station_app.i18n import _
 from station_app.store import DATABASE_FILENAME, Store, StoreError
-from station_app.store.accounts import LOCAL_STATION_KEY
 from station_app.store.migrations import LATEST_VERSION, schema_version
 from station_app.store.online_backup import (
     copy_database,
     copy_database_file,
-    file_problem,
     inspect_database_file,
 )
 
@@ -315,6 +313,21 @@ def restore(
     return RestoreResult(backup, set_aside, files, cases)
 
 
+def way_back(data_dir: Path) -> str:
+    """How to get a damaged station back: the newest backup and the command that restores it."""
+    folder = data_dir / BACKUP_FOLDER
+    newest = latest_backup(folder)
+    if newest is None:
+        return _(
+            "No backup was found in {folder}. Do not set up the station again: ask the city "
+            "office for help; they can restore the station from a backup drive or the server."
+        ).format(folder=folder)
+    return _(
+        'Close the app and restore the newest backup: station-app restore "{backup}" '
+        "(the damaged file is kept aside). Backups are in {folder}."
+    ).format(backup=newest, folder=folder)
+
+
 def damaged_database_message(data_dir: Path, problem: str) -> str:
     """What the clerk reads when station.db is missing, empty or not a database."""
     database = data_dir / DATABASE_FILENAME
@@ -322,37 +335,10 @@ def damaged_database_message(data_dir: Path, problem: str) -> str:
         "missing": _("The station database {path} is missing."),
         "empty": _("The station database {path} is empty (0 bytes), as a power cut can leave it."),
     }.get(problem, _("The station database {path} is damaged: it is not a database file."))
-    folder = data_dir / BACKUP_FOLDER
-    newest = latest_backup(folder)
-    if newest is None:
-        way_back = _(
-            "No backup was found in {folder}. Do not set up the station again: ask the city "
-            "office for help; they can restore the station from a backup drive or the server."
-        ).format(folder=folder)
-    else:
-        way_back = _(
-            'Close the app and restore the newest backup: station-app restore "{backup}" '
-            "(the damaged file is kept aside). Backups are in {folder}."
-        ).format(backup=newest, folder=folder)
     return (
         what.format(path=database)
         + " "
         + _("Nothing was changed and nothing can be saved until it is restored.")
         + " "
-        + way_back
+        + way_back(data_dir)
     )
-
-
-def database_file_problem(data_dir: Path) -> str | None:
-    return file_problem(data_dir / DATABASE_FILENAME)
-
-
-def station_code_of(store: Store) -> str | None:
-    return store.get_setting(LOCAL_STATION_KEY)
-
-
-def backup_of_file(database: Path, target_folder: Path) -> Path:
-    """A copy of a database file (not open in the app) into a backup folder."""
-    target = _new_backup_path(target_folder)
-    copy_database_file(database, target)
-    return target

@@ -13,7 +13,7 @@ import logging
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from station_app.backup import BACKUP_FOLDER, daily_backup, daily_backup_due, latest_backup
+from station_app.backup import daily_backup, daily_backup_due, way_back
 from station_app.data_folder import DataFolder
 from station_app.i18n import _
 
@@ -114,22 +114,10 @@ class SafetyNet(QObject):
 
 
 def damage_message(folder: DataFolder, verdict: str) -> str:
-    backups = folder.path / BACKUP_FOLDER
-    newest = latest_backup(backups)
-    way_back = (
-        _(
-            'Close the app and restore the newest backup: station-app restore "{backup}" '
-            "(the damaged file is kept aside). Backups are in {folder}."
-        ).format(backup=newest, folder=backups)
-        if newest
-        else _(
-            "No backup was found in {folder}. Ask the city office for help before saving anything."
-        ).format(folder=backups)
-    )
     return (
         _("The station database is damaged ({detail}). Nothing more will be saved.").format(
             detail=verdict.splitlines()[0]
         )
         + " "
-        + way_back
+        + way_back(folder.path)
     )

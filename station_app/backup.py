@@ -211,7 +211,8 @@ def daily_backup(store: Store, data_dir: Path, progress: Progress | None = None)
             result.warnings.append(
                 _(
                     "The backup could not be copied to the second backup folder {folder} "
-                    "({reason}). Plug in the backup drive and make a backup from the settings."
+                    "({reason}). Plug in the backup drive and press 'Back up now' in the station "
+                    "settings."
                 ).format(folder=second, reason=error.strerror or error)
             )
     return result

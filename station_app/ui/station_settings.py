@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from station_app.backup import SECOND_FOLDER_SETTING
+from station_app.backup import SECOND_FOLDER_SETTING, daily_backup
 from station_app.case_actions import PROMISE_SETTING, promise_minutes
 from station_app.domain import Role, User
 from station_app.flags import (
@@ -34,7 +35,7 @@ from station_app.store import Store
 from station_app.store.accounts import local_station
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
-from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,11 @@ class StationSettingsDialog(QDialog):
         backup_note.setWordWrap(True)
         backup_note.setStyleSheet("color: #555;")
         backup_form.addRow(backup_note)
+        self.back_up_button = QPushButton(_("Back up now"))
+        self.back_up_button.setAutoDefault(False)
+        self.back_up_button.clicked.connect(self.back_up_now)
+        backup_form.addRow(self.back_up_button)
+        self.last_backup = None
 
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -232,6 +238,37 @@ class StationSettingsDialog(QDialog):
         self.save_button.setEnabled(True)
         self.edits[PROMISE.key].setFocus()
         self.edits[PROMISE.key].selectAll()
+
+    def back_up_now(self) -> None:
+        """A backup now, in the data folder and the saved second folder, behind a progress
+        dialog (the database worker makes it: an administrator's explicit request)."""
+        data_dir = self.tasks.folder.path
+
+        def back_up(store: Store, context: TaskContext):
+            return daily_backup(store, data_dir, lambda text: context.report_progress(0, 0, text))
+
+        self.back_up_button.setEnabled(False)
+        run_with_progress(
+            self.tasks,
+            back_up,
+            parent=self,
+            label=_("Backing up the station…"),
+            success=self._backed_up,
+            failure=self._backup_failed,
+            doing=_("backing up the station"),
+        )
+
+    def _backed_up(self, result) -> None:
+        self.back_up_button.setEnabled(True)
+        self.last_backup = result
+        lines = [_("Backup made: {path}").format(path=result.path)]
+        if result.second_copy is not None:
+            lines.append(_("Copied to {path}").format(path=result.second_copy))
+        QMessageBox.information(self, _("Backup"), "\n".join([*lines, *result.warnings]))
+
+    def _backup_failed(self, error: BaseException) -> None:
+        self.back_up_button.setEnabled(True)
+        show_error(self, error, _("backing up the station"))
 
     def _choose_backup_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(

@@ -106,3 +106,35 @@ def test_the_app_refuses_an_empty_database_naming_the_backup(qapp, folder, stati
     assert code == 1
     assert seen and "empty (0 bytes)" in seen[0] and str(backup) in seen[0]
     assert (path / "station.db").read_bytes() == b""
+
+
+def test_back_up_now_from_the_settings(qtbot, tasks, admin, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    usb = tmp_path / "usb"
+    with tasks.folder.open_store() as store:
+        store.set_setting(SECOND_FOLDER_SETTING, str(usb))
+    dialog = StationSettingsDialog(tasks, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded is not None, timeout=5_000)
+    said: list[str] = []
+
+    def close_message_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            said.append(box.text())
+            box.accept()
+
+    timer = QTimer()
+    timer.timeout.connect(close_message_box)
+    timer.start(50)
+    dialog.back_up_button.click()
+    qtbot.waitUntil(lambda: bool(said), timeout=30_000)
+    timer.stop()
+    made = dialog.last_backup
+    assert made.path.parent == tasks.folder.path / BACKUP_FOLDER and made.path.exists()
+    assert (usb / made.path.name).exists()
+    assert str(made.path) in said[0] and str(usb) in said[0]
+    assert dialog.back_up_button.isEnabled()

@@ -11,9 +11,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from station_app import __version__
+from station_app.atomic_files import write_bytes_atomically
 from station_app.case_json import case_to_dict
+from station_app.cli_backup import add_backup_commands
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
-from station_app.data_folder import DataFolder, default_data_dir
+from station_app.data_folder import DataFolder, check_database_file, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
 from station_app.intake import IntakeRejected, register_cases
@@ -42,6 +44,7 @@ def _print_json(value: object) -> None:
 
 
 def _open_for_reading(data_dir: Path) -> Store:
+    check_database_file(data_dir)
     if not (data_dir / DATABASE_FILENAME).exists():
         raise CommandError(
             _("There is no station database in {path}. Run `station-app init` first.").format(
@@ -90,6 +93,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             ),
             password,
         )
+        folder.mark_station(store)
     _print_json(
         {
             "station": station.code,
@@ -521,7 +525,7 @@ def cmd_print(args: argparse.Namespace) -> int:
             raise CommandError(str(error), EXIT_INVALID) from None
     out = Path(args.out)
     try:
-        out.write_bytes(issued.pdf)
+        write_bytes_atomically(out, issued.pdf)
     except OSError as error:
         raise CommandError(
             _("Cannot write {path}: {reason}").format(path=out, reason=error.strerror)
@@ -611,6 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(func=cmd_gui)
     sub = parser.add_subparsers(dest="command", title=_("commands"))
+    add_backup_commands(sub)
 
     init = sub.add_parser("init", help=_("set up this PC's station and its first administrator"))
     init.add_argument("--code", required=True, help=_("the station's code, e.g. RC-MT"))

@@ -2,21 +2,69 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import platformdirs
 from filelock import FileLock, Timeout
 
+from station_app.atomic_files import write_bytes_atomically
+from station_app.backup import (
+    BACKUP_FOLDER,
+    FILE_FOLDERS,
+    back_up,
+    damaged_database_message,
+    list_backups,
+)
 from station_app.i18n import _
 from station_app.store import DATABASE_FILENAME, Store, StoreError
+from station_app.store.accounts import LOCAL_STATION_KEY
+from station_app.store.online_backup import file_problem
 
 ENV_VARIABLE = "STATION_APP_DATA"
 LOCK_FILENAME = "station.lock"
+# Written once the station is set up: from then on a missing, empty or foreign station.db is
+# damage to report, never a new station to create.
+MARKER_FILENAME = "station.json"
 
 
 class FolderInUse(StoreError):
     """Another copy of the app has this data folder open."""
+
+
+class DamagedDatabase(StoreError):
+    """station.db of a set-up station is missing, empty or not a database: nothing may run."""
+
+
+def read_marker(data_dir: Path) -> dict | None:
+    """The marker of a set-up station ({"station_code": ...}), or None."""
+    try:
+        marker = json.loads((data_dir / MARKER_FILENAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def station_lives_here(data_dir: Path) -> bool:
+    """The folder has held a set-up station (its marker, a backup, a document or evidence)."""
+    if (data_dir / MARKER_FILENAME).exists() or list_backups(data_dir / BACKUP_FOLDER):
+        return True
+    return any(any((data_dir / name).glob("*/*")) for name in FILE_FOLDERS)
+
+
+def check_database_file(data_dir: Path) -> None:
+    """Stop every command on a damaged station.db, before SQLite may write a schema over it.
+
+    Missing or empty is a new station only in a folder that never held one (an interrupted
+    first set-up leaves an empty file, with nothing in it to lose).
+    """
+    problem = file_problem(data_dir / DATABASE_FILENAME)
+    if problem is None:
+        return
+    if problem in ("missing", "empty") and not station_lives_here(data_dir):
+        return
+    raise DamagedDatabase(damaged_database_message(data_dir, problem))
 
 
 def default_data_dir() -> Path:
@@ -67,11 +115,48 @@ class DataFolder:
 
     @property
     def backup_dir(self) -> Path:
-        return self.path / "backups"
+        return self.path / BACKUP_FOLDER
+
+    @property
+    def marker(self) -> dict | None:
+        return read_marker(self.path)
 
     def open_store(self) -> Store:
-        """A new connection (one per thread), migrated to the current schema."""
-        return Store(self.database_path, backup_dir=self.backup_dir)
+        """A new connection (one per thread), migrated to the current schema (after a backup
+        of the database, documents and evidence); the station's marker written once set up."""
+        check_database_file(self.path)
+        store = Store(
+            self.database_path,
+            backup_dir=self.backup_dir,
+            before_migration=self._back_up_before_migration,
+        )
+        try:
+            if self.marker is None:
+                self.mark_station(store)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def mark_station(self, store: Store) -> None:
+        """Write the marker once the database holds a set-up station."""
+        code = store.get_setting(LOCAL_STATION_KEY)
+        if code is None:
+            return
+        marker = {"station_code": code, "database": DATABASE_FILENAME}
+        try:
+            write_bytes_atomically(
+                self.path / MARKER_FILENAME, json.dumps(marker, ensure_ascii=False).encode()
+            )
+        except OSError as error:
+            raise StoreError(
+                _("The data folder {path} cannot be written: {reason}").format(
+                    path=self.path, reason=error.strerror or error
+                )
+            ) from error
+
+    def _back_up_before_migration(self, store: Store) -> None:
+        back_up(store, self.path, before_migration=True)
 
     def close(self) -> None:
         self._lock.release()

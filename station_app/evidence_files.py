@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import os
-import tempfile
 from pathlib import Path
 
+from station_app.atomic_files import atomic_file
 from station_app.domain import Evidence
 from station_app.i18n import _
 from station_app.store import Store, StoreError
@@ -35,26 +34,17 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
                 name=source.name, size=round(size / 1048576, 1), limit=MAX_EVIDENCE_BYTES // 1048576
             )
         )
-    evidence_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(dir=evidence_dir, prefix=".incoming-")
     try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+        with atomic_file(evidence_dir) as pending, source.open("rb") as src:
             while block := src.read(1 << 20):
                 digest.update(block)
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        sha = digest.hexdigest()
-        target = evidence_path(evidence_dir, sha)
-        target.parent.mkdir(exist_ok=True)
-        if target.exists():
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, target)
+                pending.file.write(block)
+            sha = digest.hexdigest()
+            target = evidence_path(evidence_dir, sha)
+            if not target.exists():
+                pending.commit(target)
     except OSError as error:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         raise StoreError(
             _("The file {name} could not be stored: {reason}").format(
                 name=source.name, reason=error.strerror or error

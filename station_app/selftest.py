@@ -81,7 +81,13 @@ def check_document_font() -> CheckResult:
 
 
 def check_database(data_dir: Path) -> CheckResult:
+    from station_app.data_folder import check_database_file
+
     path = data_dir / DATABASE_FILENAME
+    try:
+        check_database_file(data_dir)
+    except StoreError as error:
+        return CheckResult(_("Database"), False, str(error))
     if not path.exists():
         return CheckResult(
             _("Database"),
@@ -98,8 +104,9 @@ def check_database(data_dir: Path) -> CheckResult:
             _("Database"),
             False,
             _(
-                "The database is damaged ({detail}). Restore the newest copy from the backups folder."
-            ).format(detail=verdict),
+                "The database is damaged ({detail}). Restore the newest backup from {folder} "
+                "with `station-app restore FILE`."
+            ).format(detail=verdict.splitlines()[0], folder=data_dir / "backups"),
         )
     return CheckResult(_("Database"), True, _("Integrity check passed: {path}").format(path=path))
 

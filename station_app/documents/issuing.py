@@ -12,14 +12,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
 from station_app.documents import (
@@ -324,17 +323,9 @@ def document_path(data_dir: Path | Any, sha256: str) -> Path:
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
+        write_bytes_atomically(target, data)
     except OSError as error:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         raise StoreError(
             _("The document could not be saved in {path}: {reason}").format(
                 path=target.parent, reason=error.strerror or error

@@ -230,3 +230,13 @@ def get_case(store: Store, key: str) -> Case | None:
         )
     ]
     return case
+
+
+def evidence_hashes(store: Store) -> list[str]:
+    """The SHA-256 of every evidence file a live evidence row names."""
+    return [
+        row[0]
+        for row in store.execute(
+            "SELECT DISTINCT sha256 FROM evidence WHERE deleted = 0 ORDER BY sha256"
+        )
+    ]

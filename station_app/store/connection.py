@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from station_app.i18n import _
 from station_app.ids import new_id
@@ -39,8 +40,11 @@ class NewerSchemaError(StoreError):
     """The database was written by a newer version of the app."""
 
 
-def explain_sqlite_error(error: sqlite3.Error) -> str:
-    """Turn an SQLite error into a message that tells the clerk what to do."""
+def explain_sqlite_error(error: sqlite3.Error, backup_dir: Path | None = None) -> str:
+    """Turn an SQLite error into a message that tells the clerk what to do.
+
+    `backup_dir` is the folder the damage message sends the clerk to (the data folder's backups).
+    """
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:
         return _(
@@ -58,9 +62,10 @@ def explain_sqlite_error(error: sqlite3.Error) -> str:
         )
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return _(
-            "The database file is damaged. Do not delete it: close the app and ask the city office "
-            "to restore it from the newest backup in the 'backups' folder."
-        )
+            "The database file is damaged. Do not delete it: close the app and restore the newest "
+            "backup from {folder} with `station-app restore FILE` (see `station-app check`), "
+            "or ask the city office for help."
+        ).format(folder=backup_dir or _("the data folder's backups folder"))
     if "unable to open" in text:
         return _(
             "The database file cannot be opened. Check that the data folder exists and is accessible."
@@ -71,23 +76,39 @@ def explain_sqlite_error(error: sqlite3.Error) -> str:
 class Store:
     """One connection to the station database. Use one Store per thread."""
 
-    def __init__(self, path: Path | str, *, migrate: bool = True, backup_dir: Path | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        migrate: bool = True,
+        backup_dir: Path | None = None,
+        before_migration: Callable[[Store], None] | None = None,
+    ):
+        """`before_migration` backs the database up before a pending migration (default: a copy
+        of the database in `backup_dir`)."""
         self.path = Path(path)
+        self.backup_dir = backup_dir or self.path.parent / "backups"
         try:
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=True, timeout=10
             )
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
+            if migrate:
+                from station_app.store.migrations import refuse_unknown_database
+
+                refuse_unknown_database(self, self.backup_dir)
             try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA foreign_keys=ON")
-                self.conn.execute("PRAGMA synchronous=NORMAL")
+                # Saved means on disk: in WAL mode FULL syncs the log at every commit, so a
+                # save the clerk was told about survives a power cut (NORMAL may lose it).
+                self.conn.execute("PRAGMA synchronous=FULL")
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
-                raise StoreError(explain_sqlite_error(error)) from error
+                raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
             self._depth = 0
             self._actor = SYSTEM_ACTOR
             self._origin = ORIGIN_LOCAL
@@ -95,7 +116,7 @@ class Store:
             self._derived_queue = False  # whether the schema has it (store.derived)
             self._register_write_functions()
             if migrate:
-                self._migrate(backup_dir or self.path.parent / "backups")
+                self._migrate(before_migration)
         except BaseException:
             self.conn.close()
             raise
@@ -121,17 +142,17 @@ class Store:
         self.conn.create_function("write_actor", 0, lambda: self._actor)
         self.conn.create_function("write_txid", 0, lambda: self._txid)
 
-    def _migrate(self, backup_dir: Path) -> None:
+    def _migrate(self, before_migration: Callable[[Store], None] | None) -> None:
         from station_app.store.derived import rebuild_after_migration
         from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
 
         try:
             before = schema_version(self.conn)
         except sqlite3.DatabaseError as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         self._origin = ORIGIN_MIGRATION
         try:
-            migrate_to_latest(self, backup_dir=backup_dir)
+            migrate_to_latest(self, backup_dir=self.backup_dir, before_migration=before_migration)
             if before < LATEST_VERSION:
                 rebuild_after_migration(self, before)
         finally:
@@ -176,7 +197,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         outer = (self._actor, self._origin)
         self._depth = 1
         self._actor = actor or SYSTEM_ACTOR
@@ -192,14 +213,14 @@ class Store:
             self._rollback()
             if isinstance(error, sqlite3.OperationalError):
                 # Code given the connection itself (the search index) fails like Store.execute.
-                raise StoreError(explain_sqlite_error(error)) from error
+                raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
             raise
         self._end_transaction(outer)
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
 
     def _end_transaction(self, outer: tuple[str, str]) -> None:
         self._depth = 0
@@ -212,7 +233,7 @@ class Store:
         try:
             drain(self)
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
 
     def _rollback(self) -> None:
         # After SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY, SQLite may already have
@@ -226,9 +247,15 @@ class Store:
         changes = self.conn.total_changes
         try:
             cursor = self.conn.execute(sql, params)
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
+            # Constraint and programming errors are the caller's; a damaged file (a plain
+            # DatabaseError: "malformed", "not a database") is explained like an operational one.
+            if not isinstance(error, sqlite3.OperationalError) and type(error) is not (
+                sqlite3.DatabaseError
+            ):
+                raise
             log.exception("SQL failed: %s", sql)
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
         if not self._depth and self.conn.total_changes != changes and not self.conn.in_transaction:
             with self.transaction():
                 self._drain()
@@ -237,15 +264,34 @@ class Store:
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         cursor = self.execute(sql, params)
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in self._fetch(cursor.fetchall)]
 
     def scalar(self, sql: str, params: tuple | dict = ()):
-        row = self.execute(sql, params).fetchone()
+        row = self._fetch(self.execute(sql, params).fetchone)
         return None if row is None else row[0]
 
-    def integrity_check(self) -> str:
-        """'ok' or SQLite's description of the damage."""
-        return self.scalar("PRAGMA quick_check")
+    def _fetch(self, fetch: Callable[[], Any]) -> Any:
+        """Rows are read as they are fetched: damage found there is explained too."""
+        try:
+            return fetch()
+        except sqlite3.DatabaseError as error:
+            if type(error) is not sqlite3.DatabaseError:
+                raise
+            log.exception("reading rows failed")
+            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+
+    def integrity_check(self, *, thorough: bool = False) -> str:
+        """'ok' or SQLite's description of the damage (its first lines).
+
+        The quick check (start-up) checks every page and record; the thorough one
+        (`station-app check`) also checks that every index matches its table.
+        """
+        pragma = "PRAGMA integrity_check(20)" if thorough else "PRAGMA quick_check(20)"
+        try:
+            lines = [row[0] for row in self.conn.execute(pragma).fetchall()]
+        except sqlite3.DatabaseError as error:  # damage so bad the check itself stops
+            return str(error)
+        return "\n".join(lines) if lines else "ok"
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         value = self.scalar("SELECT value FROM settings WHERE key = ?", (key,))

@@ -121,3 +121,11 @@ def find_by_code(store: Store, code: str) -> list[IssuedDocument]:
         _SELECT + " AND d.verification_code = ? ORDER BY d.issued_at", (code.strip().upper(),)
     )
     return [_row(r) for r in rows]
+
+
+def stored_file_hashes(store: Store) -> list[str]:
+    """The SHA-256 of every issued PDF on record (each names one frozen file)."""
+    return [
+        row[0]
+        for row in store.execute("SELECT DISTINCT sha256 FROM issued_documents ORDER BY sha256")
+    ]

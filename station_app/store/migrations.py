@@ -11,6 +11,7 @@ from pathlib import Path
 
 from station_app.i18n import _
 from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
+from station_app.store.online_backup import copy_database
 
 log = logging.getLogger(__name__)
 
@@ -931,7 +932,7 @@ def _schema_8(conn: sqlite3.Connection) -> None:
     _dirty_queue(conn)
 
 
-def _schema_10(conn: sqlite3.Connection) -> None:
+def _schema_9(conn: sqlite3.Connection) -> None:
     """The search index with one column per field (case number, names, phones, merchant,
     facts) and digits columns (every run of 4+ digits as 4-digit terms), so a search can say where it matched, rank names before facts and be confined to
     one field; beside it, the normalized values each case was indexed with, so its entry can
@@ -1016,7 +1017,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         " demo marks",
         _schema_8,
     ),
-    Migration(10, "search index by field; each case's next deadline", _schema_10),
+    Migration(9, "search index by field; each case's next deadline", _schema_9),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -1032,23 +1033,23 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 def backup_database(conn: sqlite3.Connection, backup_dir: Path, version: int) -> Path:
     """A consistent copy of the database made with SQLite's online backup."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = backup_dir / f"station-v{version}-{stamp}.db"
-    copy = sqlite3.connect(str(target))
-    try:
-        conn.backup(copy)
-    finally:
-        copy.close()
+    copy_database(conn, target)
     return target
 
 
-def migrate_to_latest(store: Store, *, backup_dir: Path, target: int = LATEST_VERSION) -> None:
+def refuse_unknown_database(store: Store, backup_dir: Path) -> int:
+    """The schema version, once sure the file is a station database this app understands.
+
+    Runs before anything is written (even the switch to WAL), so a refused file is untouched.
+    """
     conn = store.conn
     try:
         current = schema_version(conn)
+        foreign = current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise StoreError(explain_sqlite_error(error)) from error
+        raise StoreError(explain_sqlite_error(error, backup_dir)) from error
     if current > LATEST_VERSION:
         raise NewerSchemaError(
             _(
@@ -1057,11 +1058,36 @@ def migrate_to_latest(store: Store, *, backup_dir: Path, target: int = LATEST_VE
                 "Install the newest version of the app to open it."
             ).format(found=current, known=LATEST_VERSION)
         )
+    if foreign:
+        raise StoreError(
+            _(
+                "{path} is an SQLite file but not a station database. Nothing was changed. "
+                "Choose the station's data folder, or move this file away."
+            ).format(path=store.path)
+        )
+    return current
+
+
+def migrate_to_latest(
+    store: Store,
+    *,
+    backup_dir: Path,
+    target: int = LATEST_VERSION,
+    before_migration: Callable[[Store], None] | None = None,
+) -> None:
+    """Bring the schema up to `target`, after a backup (`before_migration`, default a copy of
+    the database in `backup_dir`). A file that holds tables but no schema version is not a
+    station database and is refused untouched: no fresh schema is ever written over it."""
+    conn = store.conn
+    current = refuse_unknown_database(store, backup_dir)
     if current >= target:
         return
     if current > 0:
-        path = backup_database(conn, backup_dir, current)
-        log.info("backed up schema %s database to %s before migrating", current, path)
+        if before_migration is not None:
+            before_migration(store)
+        else:
+            path = backup_database(conn, backup_dir, current)
+            log.info("backed up schema %s database to %s before migrating", current, path)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
@@ -1081,5 +1107,5 @@ def migrate_to_latest(store: Store, *, backup_dir: Path, target: int = LATEST_VE
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error):
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, backup_dir)) from error
         raise

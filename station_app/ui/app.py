@@ -20,6 +20,7 @@ from station_app.ui.errors import set_log_file, show_error, user_message
 from station_app.ui.fonts import apply_cjk_font
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
+from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
 
@@ -88,6 +89,7 @@ class StartupFlow(QObject):
         self.demo_cases = demo_cases
         self.window: MainWindow | None = None
         self._dialog: QWidget | None = None
+        self.safety_net: SafetyNet | None = None
 
     def start(self) -> None:
         self.tasks.submit(
@@ -100,6 +102,7 @@ class StartupFlow(QObject):
     def _state_read(self, state: tuple[bool, Station | None]) -> None:
         initialised, station = state
         if initialised:
+            self._start_safety_net()
             self._login(station)
         elif self.demo_cases > 0:
             self._make_demo()
@@ -165,9 +168,22 @@ class StartupFlow(QObject):
     def _open_main(self, user: User, station: Station | None) -> None:
         self.window = open_main_window(self.folder, user, tasks=self.tasks, station=station)
         self.window.showMaximized()
+        self._start_safety_net()
+        self.safety_net.show_in(self.window)
         self.window.show_todays_work()  # 今日待办 opens on start-up
         self._dialog = None
         self.app.setQuitOnLastWindowClosed(True)
+
+    def _start_safety_net(self) -> None:
+        """The start-up check and the day's backup, once the database is open and migrated."""
+        if self.safety_net is None:
+            self.safety_net = SafetyNet(self.folder)
+            self.safety_net.damaged.connect(self._damaged)
+            self.safety_net.start()
+
+    def _damaged(self, message: str) -> None:
+        QMessageBox.critical(self.window or self._dialog, _("The database is damaged"), message)
+        self.app.exit(1)
 
     def _fatal(self, error: BaseException) -> None:
         box = QMessageBox(
@@ -251,6 +267,8 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     finally:
         if flow.window is not None:
             flow.window.close()
+        if flow.safety_net is not None:
+            flow.safety_net.wait()
         tasks.shutdown()
         folder.close()
         sys.excepthook = previous_hook

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.atomic_files import copy_file_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
 from station_app.domain import Case, CaseKind, CaseStatus, Evidence, Party, Role, Station, User
@@ -676,7 +677,7 @@ class CaseDetailView(QWidget):
                 )
             target_dir.mkdir(parents=True, exist_ok=True)
             target = target_dir / Path(evidence.filename).name
-            shutil.copyfile(source, target)
+            copy_file_atomically(source, target)
             return target
 
         self.tasks.submit(

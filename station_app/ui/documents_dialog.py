@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.atomic_files import write_bytes_atomically
 from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
 from station_app.documents.issuing import (
     DocumentIncomplete,
@@ -395,7 +396,7 @@ class DocumentsDialog(QDialog):
 
         def write(_store: Store) -> None:
             # The frozen bytes exactly as issued: the hash on record matches the file.
-            Path(path).write_bytes(data)
+            write_bytes_atomically(Path(path), data)
 
         self.tasks.submit(
             write,

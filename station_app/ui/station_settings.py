@@ -1,22 +1,28 @@
-"""The station's settings (administrators only): the on-site response promise and the art. 17
-thresholds of the frequent-filer flag."""
+"""The station's settings (administrators only): the on-site response promise, the art. 17
+thresholds of the frequent-filer flag, and a second folder for the daily backup."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from station_app.backup import SECOND_FOLDER_SETTING, daily_backup
 from station_app.case_actions import PROMISE_SETTING, promise_minutes
 from station_app.domain import User
 from station_app.flags import (
@@ -30,7 +36,7 @@ from station_app.store.accounts import local_station
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.permissions import may_change_settings
-from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class StationSettings:
     promise_minutes: int
     frequent_count: int
     frequent_days: int
+    second_backup_folder: str = ""
 
     def values(self) -> dict[str, int]:
         return {
@@ -68,11 +75,24 @@ def read_station_settings(store: Store) -> StationSettings:
     """The settings in force (the defaults where none was saved), read on the worker."""
     flags = flag_settings(store)
     return StationSettings(
-        promise_minutes(store, local_station(store).code), flags.frequent_count, flags.frequent_days
+        promise_minutes(store, local_station(store).code),
+        flags.frequent_count,
+        flags.frequent_days,
+        store.get_setting(SECOND_FOLDER_SETTING, "") or "",
     )
 
 
-def save_station_settings(store: Store, values: dict[str, int]) -> None:
+def check_backup_folder(text: str) -> str | None:
+    """None when acceptable (empty: no second folder), else what to write instead."""
+    text = text.strip()
+    if text and not Path(text).is_absolute():
+        return _(
+            "Second backup folder: choose a whole path, e.g. E:\\station-backups on a USB stick."
+        )
+    return None
+
+
+def save_station_settings(store: Store, values: dict[str, int | str]) -> None:
     """All settings or none."""
     with store.transaction():
         for key, value in values.items():
@@ -139,6 +159,36 @@ class StationSettingsDialog(QDialog):
         flags_note.setStyleSheet("color: #555;")
         flags_form.addRow(flags_note)
 
+        backup_box = QGroupBox(_("Backups"))
+        backup_form = QFormLayout(backup_box)
+        self.backup_folder = QLineEdit()
+        self.backup_folder.setEnabled(False)
+        self.backup_folder.setPlaceholderText(_("none (only the data folder's backups)"))
+        choose = QPushButton(_("Choose…"))
+        choose.setAutoDefault(False)
+        choose.clicked.connect(self._choose_backup_folder)
+        chooser = QWidget()
+        row = QHBoxLayout(chooser)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.backup_folder, 1)
+        row.addWidget(choose)
+        self.backup_slot = FieldSlot(chooser)
+        backup_form.addRow(_("Second backup folder"), self.backup_slot)
+        backup_note = QLabel(
+            _(
+                "The first start of each day backs the station up in the data folder's "
+                "'backups' folder and copies the backup here too (a second drive or a USB stick)."
+            )
+        )
+        backup_note.setWordWrap(True)
+        backup_note.setStyleSheet("color: #555;")
+        backup_form.addRow(backup_note)
+        self.back_up_button = QPushButton(_("Back up now"))
+        self.back_up_button.setAutoDefault(False)
+        self.back_up_button.clicked.connect(self.back_up_now)
+        backup_form.addRow(self.back_up_button)
+        self.last_backup = None
+
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
@@ -152,6 +202,7 @@ class StationSettingsDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(promise_box)
         layout.addWidget(flags_box)
+        layout.addWidget(backup_box)
         layout.addWidget(buttons)
         self._load()
 
@@ -179,13 +230,53 @@ class StationSettingsDialog(QDialog):
         for key, value in settings.values().items():
             self.edits[key].setText(str(value))
             self.edits[key].setEnabled(True)
+        self.backup_folder.setText(settings.second_backup_folder)
+        self.backup_folder.setEnabled(True)
         self.save_button.setEnabled(True)
         self.edits[PROMISE.key].setFocus()
         self.edits[PROMISE.key].selectAll()
 
-    def values(self) -> tuple[dict[str, int], list[str]]:
-        """The typed numbers, and a message for each that is not acceptable."""
-        values: dict[str, int] = {}
+    def back_up_now(self) -> None:
+        """A backup now, in the data folder and the saved second folder, behind a progress
+        dialog (the database worker makes it: an administrator's explicit request)."""
+        data_dir = self.tasks.folder.path
+
+        def back_up(store: Store, context: TaskContext):
+            return daily_backup(store, data_dir, lambda text: context.report_progress(0, 0, text))
+
+        self.back_up_button.setEnabled(False)
+        run_with_progress(
+            self.tasks,
+            back_up,
+            parent=self,
+            label=_("Backing up the station…"),
+            success=self._backed_up,
+            failure=self._backup_failed,
+            doing=_("backing up the station"),
+        )
+
+    def _backed_up(self, result) -> None:
+        self.back_up_button.setEnabled(True)
+        self.last_backup = result
+        lines = [_("Backup made: {path}").format(path=result.path)]
+        if result.second_copy is not None:
+            lines.append(_("Copied to {path}").format(path=result.second_copy))
+        QMessageBox.information(self, _("Backup"), "\n".join([*lines, *result.warnings]))
+
+    def _backup_failed(self, error: BaseException) -> None:
+        self.back_up_button.setEnabled(True)
+        show_error(self, error, _("backing up the station"))
+
+    def _choose_backup_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, _("Second backup folder"), self.backup_folder.text()
+        )
+        if folder:
+            self.backup_folder.setText(str(Path(folder)))
+
+    def values(self) -> tuple[dict[str, int | str], list[str]]:
+        """The typed settings, and a message for each that is not acceptable."""
+        values: dict[str, int | str] = {}
         problems: list[str] = []
         for setting in SETTINGS:
             self.slots[setting.key].clear_problem()
@@ -195,6 +286,13 @@ class StationSettingsDialog(QDialog):
                 self.slots[setting.key].show_problem(problem)
             else:
                 values[setting.key] = number
+        self.backup_slot.clear_problem()
+        problem = check_backup_folder(self.backup_folder.text())
+        if problem is not None:
+            problems.append(problem)
+            self.backup_slot.show_problem(problem)
+        else:
+            values[SECOND_FOLDER_SETTING] = self.backup_folder.text().strip()
         return values, problems
 
     def submit(self) -> None:

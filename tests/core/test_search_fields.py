@@ -1,5 +1,5 @@
 """The search index by field: reindex_case after rows changed behind its back, one-field
-searches (姓名:张), ranking of names before facts, where a search matched, and migration 10."""
+searches (姓名:张), ranking of names before facts, where a search matched, and migration 9."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def test_deadline_column_sorts_open_deadlines_first(store, three):
     )
 
 
-def test_migration_10_rebuilds_the_index_of_an_older_database(db_path, three, store):
+def test_migration_9_rebuilds_the_index_of_an_older_database(db_path, three, store):
     expected = {q: _numbers(search_cases(store, q)) for q in ("张", "张伟", "6721", "姓名:张")}
     store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     old = db_path.with_name("old.db")
@@ -235,7 +235,7 @@ def test_migration_10_rebuilds_the_index_of_an_older_database(db_path, three, st
         back.conn.executescript(
             "DROP TABLE case_search; DROP TABLE case_search_source;"
             " DROP TABLE case_next_deadline;"
-            " DELETE FROM schema_version WHERE version >= 10;"
+            " DELETE FROM schema_version WHERE version >= 9;"
         )
         for event in ("insert", "delete", "update"):
             back.conn.execute(f"DROP TRIGGER IF EXISTS case_next_deadline_after_{event}")

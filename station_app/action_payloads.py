@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -21,10 +21,9 @@ from station_app.domain import (
     TermType,
 )
 from station_app.i18n import N_, _
+from station_app.money import MoneyError, parse_yuan
 from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS, Action, Ground
 
-# No consumer dispute at a station comes near this; a larger amount is a typing mistake.
-MAX_AMOUNT = Decimal("100000000")
 MAX_TEXT = 20_000
 
 
@@ -183,37 +182,12 @@ class Member:
     recovered: Decimal | None
 
 
-def parse_money(value: Any) -> Decimal | None:
-    """Yuan as a Decimal, or None when it is not an amount (negative amounts included)."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    text = str(value).strip().replace(",", "").replace("，", "")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        return None
-
-
 def _money(value: Any, name: str, problems: list[str]) -> Decimal | None:
-    amount = parse_money(value)
-    if amount is None:
-        problems.append(
-            _(
-                "{field}: {value} is not an amount of money. Write yuan with at most two "
-                'decimals and no minus sign, for example "1299.50".'
-            ).format(field=name, value=_show(value))
-        )
+    try:
+        return parse_yuan(value)
+    except MoneyError as refused:
+        problems.append(_("{field}: {problem}").format(field=name, problem=refused.message))
         return None
-    if amount > MAX_AMOUNT:
-        problems.append(
-            _("{field}: {value} yuan is more than {limit} yuan. Check the amount.").format(
-                field=name, value=f"{amount:,.2f}", limit=f"{MAX_AMOUNT:,.0f}"
-            )
-        )
-        return None
-    return amount
 
 
 def _show(value: Any) -> str:

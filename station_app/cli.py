@@ -14,9 +14,18 @@ from station_app import __version__
 from station_app.case_json import case_to_dict
 from station_app.data_folder import DataFolder, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
+from station_app.error_report import configure_logging, os_error_reason, report_unexpected
 from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
 from station_app.intake import IntakeRejected, register_cases
 from station_app.numbering import is_valid_station_code
+from station_app.safe_input import (
+    MAX_DETAILS_BYTES,
+    MAX_JSON_BYTES,
+    InputRejected,
+    bounded_int_argument,
+    parse_day,
+    read_json_file,
+)
 from station_app.store import DATABASE_FILENAME, Store, StoreError, accounts
 from station_app.store.case_list import search_cases
 from station_app.store.cases import get_case
@@ -26,6 +35,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_DEMO_CASES = 2000
+MAX_LIST_LIMIT = 10_000
 
 
 class CommandError(Exception):
@@ -131,18 +141,7 @@ def _cli_user(store: Store, username: str | None) -> User:
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
-    try:
-        payload = json.loads(Path(args.json).read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise CommandError(
-            _("Cannot read {path}: {reason}").format(path=args.json, reason=error.strerror),
-            EXIT_INVALID,
-        ) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CommandError(
-            _("{path} is not valid JSON: {reason}").format(path=args.json, reason=error),
-            EXIT_INVALID,
-        ) from error
+    payload = _read_json_file(args.json, MAX_JSON_BYTES)
     cases_data = payload if isinstance(payload, list) else [payload]
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         station = accounts.local_station(store)
@@ -302,21 +301,13 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_json_file(path: str) -> object:
-    """The JSON in a file ('-' reads standard input), or a CommandError saying what is wrong."""
+def _read_json_file(path: str, max_bytes: int = MAX_DETAILS_BYTES) -> object:
+    """The JSON in a file ('-' reads standard input), its size and nesting checked before it
+    is parsed (safe_input), or a CommandError saying what is wrong."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-        return json.loads(text)
-    except OSError as error:
-        raise CommandError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=error.strerror),
-            EXIT_INVALID,
-        ) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CommandError(
-            _("{path} is not valid JSON: {reason}").format(path=path, reason=error),
-            EXIT_INVALID,
-        ) from error
+        return read_json_file(path, max_bytes=max_bytes)
+    except InputRejected as rejected:
+        raise CommandError(str(rejected), EXIT_INVALID) from None
 
 
 def cmd_case_act(args: argparse.Namespace) -> int:
@@ -352,7 +343,7 @@ def cmd_case_act(args: argparse.Namespace) -> int:
 def cmd_due(args: argparse.Namespace) -> int:
     from station_app.store.due import todays_work
 
-    today = date.fromisoformat(args.date) if args.date else date.today()
+    today = parse_day(args.date, "--date") if args.date else date.today()
     with _open_for_reading(args.data_dir) as store:
         work = todays_work(store, today, limit=args.limit)
     data = work.to_dict()
@@ -511,7 +502,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         out.write_bytes(issued.pdf)
     except OSError as error:
         raise CommandError(
-            _("Cannot write {path}: {reason}").format(path=out, reason=error.strerror)
+            _("Cannot write {path}: {reason}").format(path=out, reason=os_error_reason(error))
         ) from error
     doc = issued.document
     _print_json(
@@ -604,7 +595,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", help=_("fill the database with realistic sample cases"))
-    demo.add_argument("--cases", type=int, default=DEFAULT_DEMO_CASES)
+    demo.add_argument(
+        "--cases", type=bounded_int_argument(1, 5_000_000), default=DEFAULT_DEMO_CASES
+    )
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=cmd_demo)
 
@@ -676,7 +669,7 @@ def build_parser() -> argparse.ArgumentParser:
     due = sub.add_parser("due", help=_("today's work: deadlines overdue, due today and this week"))
     due.add_argument("--json", action="store_true")
     due.add_argument("--date", help=_("the day to list the work of (default: today), YYYY-MM-DD"))
-    due.add_argument("--limit", type=int, default=200)
+    due.add_argument("--limit", type=bounded_int_argument(1, MAX_LIST_LIMIT), default=200)
     due.set_defaults(func=cmd_due)
 
     holidays = sub.add_parser("holidays", help=_("holiday schedules for counting working days"))
@@ -695,7 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("query")
     search.add_argument("--json", action="store_true")
-    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--limit", type=bounded_int_argument(1, MAX_LIST_LIMIT), default=50)
     search.set_defaults(func=cmd_search)
 
     print_parser = sub.add_parser(
@@ -738,7 +731,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
@@ -747,6 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.lang:
         set_language(args.lang)
     args.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    configure_logging(args.data_dir)
     try:
         return args.func(args)
     except CommandError as error:
@@ -754,4 +747,10 @@ def main(argv: list[str] | None = None) -> int:
         return error.code
     except StoreError as error:
         print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    except InputRejected as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:  # noqa: BLE001 - the one place that catches what nobody expected
+        print(report_unexpected(error), file=sys.stderr)
         return EXIT_FAILED

@@ -25,6 +25,7 @@ from stdnum.cn import ric
 from station_app.domain import CaseKind, Role, User, label
 from station_app.i18n import _
 from station_app.money import MoneyError, from_fen, parse_yuan
+from station_app.safe_input import InputRejected, read_xlsx_rows
 from station_app.store.accounts import local_station
 from station_app.store.case_events import CaseProgress, find_progress
 from station_app.store.connection import Store
@@ -182,7 +183,6 @@ def _heading_key(value: Any) -> str | None:
 
 def _open_rows(path: Path) -> list[tuple[str, list[tuple]]]:
     """Every worksheet's name and rows (values, row 1 first), or MemberSheetRejected."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
@@ -222,28 +222,14 @@ def _open_rows(path: Path) -> list[tuple[str, list[tuple]]]:
         "it in Excel or WPS and save it again as “Excel Workbook (*.xlsx)”, or ask for a new copy."
     ).format(name=name)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return read_xlsx_rows(path, max_rows=MAX_MEMBERS + HEADER_SEARCH_ROWS + 1000)
+    except InputRejected as rejected:
+        raise MemberSheetRejected(rejected.problems) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError):
         raise MemberSheetRejected([damaged]) from None
     except Exception:
-        log.exception("openpyxl could not open %s", path)
+        log.exception("openpyxl could not read %s", path)
         raise MemberSheetRejected([damaged]) from None
-    try:
-        sheets = []
-        for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # some programs write a wrong size; read what is there
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(tuple(values))
-                if len(rows) > MAX_MEMBERS + HEADER_SEARCH_ROWS + 1000:
-                    break
-            sheets.append((sheet.title, rows))
-        return sheets
-    except Exception:
-        log.exception("openpyxl could not read the rows of %s", path)
-        raise MemberSheetRejected([damaged]) from None
-    finally:
-        workbook.close()
 
 
 def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int], list[str]] | None:

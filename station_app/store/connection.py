@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,9 +28,26 @@ class NewerSchemaError(StoreError):
     """The database was written by a newer version of the app."""
 
 
-def explain_sqlite_error(error: sqlite3.Error) -> str:
-    """Turn an SQLite error into a message that tells the clerk what to do."""
+# SQLite reports a write that failed for want of space as "disk I/O error" when the journal or
+# the shared-memory file cannot grow; with less free space than this the disk is called full.
+DISK_NEARLY_FULL_BYTES = 8 * 1024 * 1024
+
+
+def _disk_nearly_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def explain_sqlite_error(error: sqlite3.Error, path: Path | None = None) -> str:
+    """Turn an SQLite error into a message that tells the clerk what to do; `path`, the
+    database file, lets an I/O error on a full disk be named as a full disk."""
     text = str(error).lower()
+    if "disk i/o error" in text and _disk_nearly_full(path):
+        text = "database or disk is full"
     if "readonly" in text or "read-only" in text:
         return _(
             "The data folder cannot be written to (it is read-only). Nothing was saved. "
@@ -66,7 +84,7 @@ class Store:
                 str(self.path), isolation_level=None, check_same_thread=True, timeout=10
             )
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.path)) from error
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
             try:
@@ -75,7 +93,7 @@ class Store:
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
-                raise StoreError(explain_sqlite_error(error)) from error
+                raise StoreError(explain_sqlite_error(error, self.path)) from error
             self.db = sqlite_utils.Database(self.conn)
             self._depth = 0
             self._has_actor_table = False
@@ -130,7 +148,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.path)) from error
         self._depth = 1
         try:
             self._set_actor(actor or SYSTEM_ACTOR)
@@ -144,7 +162,7 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
-            raise StoreError(explain_sqlite_error(error)) from error
+            raise StoreError(explain_sqlite_error(error, self.path)) from error
 
     def _set_actor(self, actor: str) -> None:
         self._actor = actor
@@ -173,8 +191,9 @@ class Store:
         try:
             return self.conn.execute(sql, params)
         except sqlite3.OperationalError as error:
-            log.exception("SQL failed: %s", sql)
-            raise StoreError(explain_sqlite_error(error)) from error
+            # The clerk gets the explanation; the log file (not the screen) gets the details.
+            log.info("SQL failed: %s", sql, exc_info=True)
+            raise StoreError(explain_sqlite_error(error, self.path)) from error
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         cursor = self.execute(sql, params)

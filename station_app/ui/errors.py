@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+import platform
+import traceback
+from types import TracebackType
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from station_app import __version__
 from station_app.case_actions import ActionRejected
+from station_app.error_report import is_disk_full, log_unexpected, unexpected_message
 from station_app.i18n import _
 from station_app.intake import IntakeRejected
 from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
+from station_app.safe_input import InputRejected
 from station_app.store import StoreError
 from station_app.workdays import HolidayFileError
 
@@ -35,7 +41,8 @@ def is_expected(error: BaseException) -> bool:
         | ActionRejected
         | HolidayFileError
         | MemberSheetRejected
-        | JointComplaintRefused,
+        | JointComplaintRefused
+        | InputRejected,
     )
 
 
@@ -49,7 +56,7 @@ def user_message(error: BaseException, doing: str = "") -> str:
     if isinstance(error, MemberSheetRejected):
         lines = [str(problem) for problem in error.problems]
         return "\n".join([_("Nothing was imported. Please correct the list:"), *lines])
-    if isinstance(error, StoreError | JointComplaintRefused):
+    if isinstance(error, StoreError | JointComplaintRefused | InputRejected):
         return str(error)
     doing = doing or _("working")
     if _log_file:
@@ -76,5 +83,60 @@ def show_error(parent: QWidget | None, error: BaseException, doing: str = "") ->
     box.setText(user_message(error, doing))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.button(QMessageBox.StandardButton.Ok).setText(_("OK"))
+    box.open()
+    return box
+
+
+def error_details(reference: str, error: BaseException, trace: TracebackType | None) -> str:
+    """What "Copy details" puts on the clipboard for the city office."""
+    lines = traceback.format_exception(type(error), error, trace or error.__traceback__)
+    return "\n".join(
+        [
+            f"station-app {__version__} · Python {platform.python_version()} · "
+            f"{platform.platform()}",
+            f"reference {reference}",
+            "".join(lines).rstrip(),
+        ]
+    )
+
+
+def show_unexpected(
+    parent: QWidget | None, error: BaseException, trace: TracebackType | None = None
+) -> QMessageBox:
+    """An error nobody expected (it escaped a slot): logged with its traceback and a reference,
+    and shown to the clerk as what to do, with a button that copies the details."""
+    reference = log_unexpected(error, trace)
+    if is_disk_full(error):
+        from station_app.error_report import disk_full_message
+
+        text = disk_full_message()
+    else:
+        text = "\n\n".join(
+            [
+                unexpected_message(reference),
+                _(
+                    "You can go on working: save what you are entering again and check that it "
+                    "appears in the case list. If the error comes back, press “Copy details” and "
+                    "send the text to the city office."
+                ),
+            ]
+        )
+    parent = parent or QApplication.activeWindow()
+    box = QMessageBox(parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is None:
+        _open_boxes.add(box)
+        box.finished.connect(lambda _result: _open_boxes.discard(box))
+    box.setWindowTitle(_("Unexpected error"))
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setText(text)
+    details = error_details(reference, error, trace)
+    copy = box.addButton(_("Copy details"), QMessageBox.ButtonRole.ActionRole)
+    # An action button closes the box by default; copying should leave it open.
+    copy.clicked.disconnect()
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.button(QMessageBox.StandardButton.Ok).setText(_("OK"))
+    box.setProperty("reference", reference)
     box.open()
     return box

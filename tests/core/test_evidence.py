@@ -60,7 +60,7 @@ def test_same_content_is_stored_once(evidence_dir, receipt, tmp_path):
     again = store_evidence_file(evidence_dir, receipt)
     assert first.sha256 == second.sha256 == again.sha256
     assert second.filename == "scan-again.png"
-    assert second.mime == "image/png"
+    assert second.mime == "image/jpeg"  # judged by the content, not the name
     assert len(_stored_files(evidence_dir)) == 1
     # No temporary files are left behind.
     assert not [p for p in evidence_dir.rglob(".incoming-*")]
@@ -77,22 +77,25 @@ def test_different_content_is_stored_separately(evidence_dir, tmp_path):
     assert len(_stored_files(evidence_dir)) == 2
 
 
-def test_empty_file_and_unknown_type(evidence_dir, tmp_path):
-    empty = tmp_path / "空白"
-    empty.write_bytes(b"")
-    evidence = store_evidence_file(evidence_dir, empty)
-    assert evidence.sha256 == hashlib.sha256(b"").hexdigest()
-    assert evidence.size == 0
-    assert evidence.mime == "application/octet-stream"
+def test_an_empty_file_or_an_unknown_type_is_refused(evidence_dir, tmp_path):
+    for name, content in (("空白", b""), ("notes.txt", b"just text")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(StoreError, match="not a picture, a PDF or an office document"):
+            store_evidence_file(evidence_dir, path)
+    assert _stored_files(evidence_dir) == []
+    assert not list(evidence_dir.rglob(".incoming-*"))
 
 
 def test_file_at_the_limit_is_accepted(evidence_dir, tmp_path):
     big = tmp_path / "big.tif"
     with big.open("wb") as f:
+        f.write(b"II*\x00")
         f.truncate(MAX_EVIDENCE_BYTES)
     evidence = store_evidence_file(evidence_dir, big)
     assert evidence.size == MAX_EVIDENCE_BYTES
-    assert evidence.sha256 == hashlib.sha256(b"\0" * MAX_EVIDENCE_BYTES).hexdigest()
+    assert evidence.mime == "image/tiff"
+    assert evidence.sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
 
 
 def test_too_large_file_is_rejected_and_nothing_is_stored(store, add, evidence_dir, tmp_path):
@@ -183,7 +186,7 @@ def test_evidence_attached_in_the_same_millisecond_keeps_its_order(
     names = [f"照片{i}.jpg" for i in (3, 1, 4, 1, 5, 9, 2, 6)]
     for i, name in enumerate(names):
         path = tmp_path / f"{i}-{name}"
-        path.write_bytes(f"photo {i}".encode())
+        path.write_bytes(b"\xff\xd8\xff\xe0" + f"photo {i}".encode())
         attach_evidence(store, evidence_dir, case.id, path, owner="RC-MT")
     listed = [e.filename for e in get_case(store, case.id).evidence]
     assert listed == [f"{i}-{name}" for i, name in enumerate(names)]

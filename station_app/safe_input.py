@@ -245,10 +245,15 @@ def read_xlsx_rows(
         for sheet in workbook.worksheets:
             sheet.reset_dimensions()  # some programs write a wrong size; read what is there
             rows: list[tuple] = []
-            for values in sheet.iter_rows(values_only=True):
+            # Bounded here, not after: a cell in column XFD or a row numbered 1,048,576 would
+            # otherwise make openpyxl fill 16,384 columns or a million rows with blanks.
+            for values in sheet.iter_rows(max_row=max_rows, max_col=max_columns, values_only=True):
                 if len(rows) >= max_rows:
                     break
-                rows.append(tuple(values[:max_columns]))
+                row = list(values)
+                while row and row[-1] is None:
+                    row.pop()
+                rows.append(tuple(row))
             sheets.append((sheet.title, rows))
         return sheets
     finally:

@@ -136,7 +136,10 @@ def show_unexpected(
     copy.clicked.disconnect()
     copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.button(QMessageBox.StandardButton.Ok).setText(_("OK"))
+    ok = box.button(QMessageBox.StandardButton.Ok)
+    ok.setText(_("OK"))
+    # With two buttons Qt finds no escape button and would ignore Esc and the window's ×.
+    box.setEscapeButton(ok)
     box.setProperty("reference", reference)
     box.open()
     return box

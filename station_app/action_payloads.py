@@ -21,7 +21,7 @@ from station_app.domain import (
     TermType,
 )
 from station_app.i18n import N_, _
-from station_app.money import MoneyError, parse_yuan
+from station_app.money import MoneyError, parse_yuan, shown
 from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS, Action, Ground
 
 MAX_TEXT = 20_000
@@ -191,11 +191,13 @@ def _money(value: Any, name: str, problems: list[str]) -> Decimal | None:
 
 
 def _show(value: Any) -> str:
+    """A value from the payload as the clerk wrote it, cut short (a pasted page, a 5,000-digit
+    number) so that the message stays readable."""
     if isinstance(value, str):
-        return f"“{value}”"
+        return f"“{shown(value, 60)}”"
     if value is None:
         return "null"
-    return repr(value) if not isinstance(value, bool) else str(value).lower()
+    return shown(value, 60) if not isinstance(value, bool) else str(value).lower()
 
 
 def _parse_date(value: Any, name: str, problems: list[str]) -> date | None:

@@ -50,10 +50,11 @@ def shown(value: object, limit: int = 30) -> str:
     """A value as the clerk typed it, cut short so that a pasted page does not fill a message."""
     if isinstance(value, str):
         text = value
-    elif isinstance(value, int) and abs(value) > 10**limit:
-        text = "9" * limit  # repr() of a 5,000-digit int raises; the length is what matters
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except ValueError:  # repr() of an int of more than 4,300 digits raises
+            text = "9" * (limit + 1) if isinstance(value, int) else type(value).__name__
     text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
     return text if len(text) <= limit else text[:limit] + "…"
 

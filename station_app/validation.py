@@ -14,7 +14,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from station_app.i18n import _
-from station_app.money import MoneyError, is_blank, parse_yuan
+from station_app.money import MoneyError, is_blank, parse_yuan, shown
 
 __all__ = [
     "CHANNELS",
@@ -568,7 +568,7 @@ class _CaseChecker:
             self.error(
                 field,
                 _("{field} has the value “{value}”, which is not one of: {choices}.").format(
-                    field=self.label(field), value=value, choices=choices
+                    field=self.label(field), value=shown(value, 60), choices=choices
                 ),
                 "invalid_choice",
             )
@@ -666,7 +666,7 @@ class _CaseChecker:
                 _(
                     "{field} “{value}” is not a valid date and time. Write it like "
                     "2026-03-02 09:30."
-                ).format(field=self.label("received_at"), value=value),
+                ).format(field=self.label("received_at"), value=shown(value, 60)),
                 "invalid_datetime",
             )
             return None
@@ -689,7 +689,7 @@ class _CaseChecker:
             self.error(
                 key,
                 _("{field} “{value}” is not a valid date. Write it like 2026-03-02.").format(
-                    field=self.label(key), value=value
+                    field=self.label(key), value=shown(value, 60)
                 ),
                 "invalid_date",
             )

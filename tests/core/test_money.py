@@ -102,3 +102,12 @@ def test_a_refused_amount_saves_nothing(store, admin, codes, make_case_data):
 def test_the_table_covers_every_rule():
     codes = {expected for _value, expected in TYPED if expected in CODES}
     assert codes == CODES and INVALID in codes
+
+
+def test_messages_never_echo_a_pasted_page(make_case_data, codes):
+    huge = "2" * 5001
+    data = make_case_data(received_at=huge, purchase_date=huge, kind=huge)
+    problems = validate_case(data, today=codes.today)
+    assert problems and all(len(p.message) < 300 for p in problems)
+    _values, action_problems = parse_payload(Action.AGREE, {"agreed_on": huge, "terms": huge})
+    assert action_problems and all(len(p) < 400 for p in action_problems)

@@ -12,7 +12,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from station_app import __version__
 from station_app.case_actions import ActionRejected
-from station_app.error_report import is_disk_full, log_unexpected, unexpected_message
+from station_app.error_report import (
+    disk_full_message,
+    is_disk_full,
+    log_unexpected,
+    unexpected_message,
+)
 from station_app.i18n import _
 from station_app.intake import IntakeRejected
 from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
@@ -46,8 +51,9 @@ def is_expected(error: BaseException) -> bool:
     )
 
 
-def user_message(error: BaseException, doing: str = "") -> str:
-    """The text to show for an error; `doing` says what the program was doing ("saving the case")."""
+def user_message(error: BaseException, doing: str = "", reference: str = "") -> str:
+    """The text to show for an error; `doing` says what the program was doing ("saving the case")
+    and `reference` names the log entry of an unexpected one."""
     if isinstance(error, IntakeRejected):
         lines = [problem.message for problems in error.problems.values() for problem in problems]
         return "\n".join([_("Nothing was saved. Please correct:"), *lines])
@@ -58,7 +64,15 @@ def user_message(error: BaseException, doing: str = "") -> str:
         return "\n".join([_("Nothing was imported. Please correct the list:"), *lines])
     if isinstance(error, StoreError | JointComplaintRefused | InputRejected):
         return str(error)
+    if is_disk_full(error):
+        return disk_full_message()
     doing = doing or _("working")
+    if reference and _log_file:
+        return _(
+            "The program ran into an unexpected error while {doing}; what it was doing was not "
+            "saved. The details were written to the log file {path} (reference {ref}). Please "
+            "tell the city office."
+        ).format(doing=doing, path=_log_file, ref=reference)
     if _log_file:
         return _(
             "The program ran into an unexpected error while {doing}. Please tell the city office; "
@@ -69,7 +83,9 @@ def user_message(error: BaseException, doing: str = "") -> str:
     ).format(doing=doing)
 
 
-def show_error(parent: QWidget | None, error: BaseException, doing: str = "") -> QMessageBox:
+def show_error(
+    parent: QWidget | None, error: BaseException, doing: str = "", reference: str = ""
+) -> QMessageBox:
     """Open a message box with the error (without blocking); log unexpected errors where caught."""
     parent = parent or QApplication.activeWindow()
     box = QMessageBox(parent)
@@ -80,7 +96,7 @@ def show_error(parent: QWidget | None, error: BaseException, doing: str = "") ->
         box.finished.connect(lambda _result: _open_boxes.discard(box))
     box.setWindowTitle(_("Problem") if is_expected(error) else _("Unexpected error"))
     box.setIcon(QMessageBox.Icon.Warning if is_expected(error) else QMessageBox.Icon.Critical)
-    box.setText(user_message(error, doing))
+    box.setText(user_message(error, doing, reference))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.button(QMessageBox.StandardButton.Ok).setText(_("OK"))
     box.open()
@@ -107,8 +123,6 @@ def show_unexpected(
     and shown to the clerk as what to do, with a button that copies the details."""
     reference = log_unexpected(error, trace)
     if is_disk_full(error):
-        from station_app.error_report import disk_full_message
-
         text = disk_full_message()
     else:
         text = "\n\n".join(

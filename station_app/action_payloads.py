@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -21,10 +21,9 @@ from station_app.domain import (
     TermType,
 )
 from station_app.i18n import N_, _
+from station_app.money import MoneyError, parse_yuan, shown
 from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS, Action, Ground
 
-# No consumer dispute at a station comes near this; a larger amount is a typing mistake.
-MAX_AMOUNT = Decimal("100000000")
 MAX_TEXT = 20_000
 
 
@@ -183,45 +182,22 @@ class Member:
     recovered: Decimal | None
 
 
-def parse_money(value: Any) -> Decimal | None:
-    """Yuan as a Decimal, or None when it is not an amount (negative amounts included)."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    text = str(value).strip().replace(",", "").replace("，", "")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        return None
-
-
 def _money(value: Any, name: str, problems: list[str]) -> Decimal | None:
-    amount = parse_money(value)
-    if amount is None:
-        problems.append(
-            _(
-                "{field}: {value} is not an amount of money. Write yuan with at most two "
-                'decimals and no minus sign, for example "1299.50".'
-            ).format(field=name, value=_show(value))
-        )
+    try:
+        return parse_yuan(value)
+    except MoneyError as refused:
+        problems.append(_("{field}: {problem}").format(field=name, problem=refused.message))
         return None
-    if amount > MAX_AMOUNT:
-        problems.append(
-            _("{field}: {value} yuan is more than {limit} yuan. Check the amount.").format(
-                field=name, value=f"{amount:,.2f}", limit=f"{MAX_AMOUNT:,.0f}"
-            )
-        )
-        return None
-    return amount
 
 
 def _show(value: Any) -> str:
+    """A value from the payload as the clerk wrote it, cut short (a pasted page, a 5,000-digit
+    number) so that the message stays readable."""
     if isinstance(value, str):
-        return f"“{value}”"
+        return f"“{shown(value, 60)}”"
     if value is None:
         return "null"
-    return repr(value) if not isinstance(value, bool) else str(value).lower()
+    return shown(value, 60) if not isinstance(value, bool) else str(value).lower()
 
 
 def _parse_date(value: Any, name: str, problems: list[str]) -> date | None:

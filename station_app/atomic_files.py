@@ -72,7 +72,20 @@ def atomic_file(folder: Path) -> Iterator[AtomicFile]:
         pending.discard()
 
 
+def _is_special(target: Path) -> bool:
+    """A device, pipe or socket (e.g. /dev/stdout): written in place, never renamed over."""
+    try:
+        return target.exists() and not target.is_file()
+    except OSError:
+        return False
+
+
 def write_bytes_atomically(target: Path, data: bytes) -> None:
+    """`data` durably at `target`; a half-written file never carries the name."""
+    if _is_special(target):
+        with target.open("wb") as out:
+            out.write(data)
+        return
     with atomic_file(target.parent) as pending:
         pending.file.write(data)
         pending.commit(target)
@@ -80,6 +93,10 @@ def write_bytes_atomically(target: Path, data: bytes) -> None:
 
 def copy_file_atomically(source: Path, target: Path) -> None:
     """A durable copy of `source` at `target` (a half-written copy never carries the name)."""
+    if _is_special(target):
+        with source.open("rb") as src, target.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        return
     with atomic_file(target.parent) as pending, source.open("rb") as src:
         shutil.copyfileobj(src, pending.file, 1 << 20)
         pending.commit(target)

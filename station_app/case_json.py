@@ -23,6 +23,7 @@ from station_app.domain import (
     Party,
     PartyRole,
 )
+from station_app.money import is_blank, parse_yuan
 from station_app.validation import mask_id_number, mask_phone, normalize_phone
 
 RECEIVED_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
@@ -97,7 +98,7 @@ def case_from_dict(data: dict[str, Any]) -> Case:
         problem_nature=_text(data, "problem_nature"),
         purchase_date=_optional_date(data, "purchase_date"),
         purchase_place=_text(data, "purchase_place"),
-        amount=None if amount in (None, "") else Decimal(str(amount)),
+        amount=None if is_blank(amount) else parse_yuan(amount),
         request=_text(data, "request"),
         facts=str(data.get("facts") or "").strip(),
         consent_publish=bool(data.get("consent_publish")),

@@ -17,9 +17,18 @@ from station_app.cli_backup import add_backup_commands
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
+from station_app.error_report import configure_logging, os_error_reason, report_unexpected
 from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
 from station_app.intake import IntakeRejected, register_cases
 from station_app.numbering import is_valid_station_code
+from station_app.safe_input import (
+    MAX_DETAILS_BYTES,
+    MAX_JSON_BYTES,
+    InputRejected,
+    bounded_int_argument,
+    parse_day,
+    read_json_file,
+)
 from station_app.store import DATABASE_FILENAME, Store, StoreError, accounts
 from station_app.store.case_list import search_cases
 from station_app.store.cases import get_case
@@ -29,6 +38,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_DEMO_CASES = 2000
+MAX_LIST_LIMIT = 10_000
 
 
 class CommandError(Exception):
@@ -148,18 +158,7 @@ def _cli_user(store: Store, username: str | None) -> User:
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
-    try:
-        payload = json.loads(Path(args.json).read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise CommandError(
-            _("Cannot read {path}: {reason}").format(path=args.json, reason=error.strerror),
-            EXIT_INVALID,
-        ) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CommandError(
-            _("{path} is not valid JSON: {reason}").format(path=args.json, reason=error),
-            EXIT_INVALID,
-        ) from error
+    payload = _read_json_file(args.json, MAX_JSON_BYTES)
     cases_data = payload if isinstance(payload, list) else [payload]
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         station = accounts.local_station(store)
@@ -319,21 +318,13 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_json_file(path: str) -> object:
-    """The JSON in a file ('-' reads standard input), or a CommandError saying what is wrong."""
+def _read_json_file(path: str, max_bytes: int = MAX_DETAILS_BYTES) -> object:
+    """The JSON in a file ('-' reads standard input), its size and nesting checked before it
+    is parsed (safe_input), or a CommandError saying what is wrong."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-        return json.loads(text)
-    except OSError as error:
-        raise CommandError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=error.strerror),
-            EXIT_INVALID,
-        ) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CommandError(
-            _("{path} is not valid JSON: {reason}").format(path=path, reason=error),
-            EXIT_INVALID,
-        ) from error
+        return read_json_file(path, max_bytes=max_bytes)
+    except InputRejected as rejected:
+        raise CommandError(str(rejected), EXIT_INVALID) from None
 
 
 def cmd_case_act(args: argparse.Namespace) -> int:
@@ -369,7 +360,7 @@ def cmd_case_act(args: argparse.Namespace) -> int:
 def cmd_due(args: argparse.Namespace) -> int:
     from station_app.store.due import todays_work
 
-    today = date.fromisoformat(args.date) if args.date else date.today()
+    today = parse_day(args.date, "--date") if args.date else date.today()
     with _open_for_reading(args.data_dir) as store:
         work = todays_work(store, today, limit=args.limit)
     data = work.to_dict()
@@ -528,7 +519,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         write_bytes_atomically(out, issued.pdf)
     except OSError as error:
         raise CommandError(
-            _("Cannot write {path}: {reason}").format(path=out, reason=error.strerror)
+            _("Cannot write {path}: {reason}").format(path=out, reason=os_error_reason(error))
         ) from error
     doc = issued.document
     _print_json(
@@ -637,7 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help=_("fill the database with realistic sample cases"))
     demo.add_argument(
-        "--cases", type=int, default=DEFAULT_DEMO_CASES, help=_("how many cases to add")
+        "--cases",
+        type=bounded_int_argument(1, 5_000_000),
+        default=DEFAULT_DEMO_CASES,
+        help=_("how many cases to add"),
     )
     demo.add_argument("--seed", type=int, default=0, help=_("the same seed gives the same cases"))
     demo.set_defaults(func=cmd_demo)
@@ -720,7 +714,10 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument("--json", action="store_true", help=_("print JSON"))
     due.add_argument("--date", help=_("the day to list the work of (default: today), YYYY-MM-DD"))
     due.add_argument(
-        "--limit", type=int, default=200, help=_("at most this many items in each group")
+        "--limit",
+        type=bounded_int_argument(1, MAX_LIST_LIMIT),
+        default=200,
+        help=_("at most this many items in each group"),
     )
     due.set_defaults(func=cmd_due)
 
@@ -742,7 +739,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("query", help=_("what to look for; several words must all match"))
     search.add_argument("--json", action="store_true", help=_("print JSON"))
-    search.add_argument("--limit", type=int, default=50, help=_("at most this many cases"))
+    search.add_argument(
+        "--limit",
+        type=bounded_int_argument(1, MAX_LIST_LIMIT),
+        default=50,
+        help=_("at most this many cases"),
+    )
     search.set_defaults(func=cmd_search)
 
     print_parser = sub.add_parser(
@@ -788,7 +790,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
@@ -800,6 +801,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.lang:
         set_language(args.lang)
     args.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    configure_logging(args.data_dir)
     try:
         return args.func(args)
     except CommandError as error:
@@ -807,4 +809,10 @@ def main(argv: list[str] | None = None) -> int:
         return error.code
     except StoreError as error:
         print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    except InputRejected as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:  # noqa: BLE001 - the one place that catches what nobody expected
+        print(report_unexpected(error), file=sys.stderr)
         return EXIT_FAILED

@@ -114,10 +114,12 @@ def add_backup_commands(sub: argparse._SubParsersAction) -> None:
     restore_cmd = sub.add_parser(
         "restore", help=_("put a backup in place of the database (the app must be closed)")
     )
-    restore_cmd.add_argument("file", metavar="FILE")
+    restore_cmd.add_argument(
+        "file", metavar="FILE", help=_("the backup to restore (a station-….db in a backups folder)")
+    )
     restore_cmd.set_defaults(func=cmd_restore)
     check = sub.add_parser(
         "check", help=_("check the database's integrity, documents, evidence and backups")
     )
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help=_("print JSON"))
     check.set_defaults(func=cmd_check)

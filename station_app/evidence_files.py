@@ -1,18 +1,154 @@
-"""Evidence files (photos and scans) stored once by their SHA-256 in the data folder."""
+"""Evidence files (photos and scans) stored once by their SHA-256 in the data folder.
+
+Only pictures, PDFs and common office documents are taken, recognised by their content (not
+their name): a program or script renamed "receipt.jpg" is refused, and a stored file is only
+ever handed to the PC's viewer under the extension its content has. Names are shown without
+control or bidirectional characters, so "photo\u202egpj.exe" cannot pass for "photoexe.jpg".
+"""
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
+import unicodedata
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from station_app.atomic_files import atomic_file
 from station_app.domain import Evidence
+from station_app.error_report import os_error_reason
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store.cases import add_evidence_row
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_NAME_CHARS = 120
+
+
+@dataclass(frozen=True)
+class EvidenceType:
+    """An allowed kind of evidence file: its MIME type and the extension it is opened under."""
+
+    mime: str
+    extension: str
+
+
+_OLE_EXTENSIONS = {
+    ".doc": EvidenceType("application/msword", ".doc"),
+    ".xls": EvidenceType("application/vnd.ms-excel", ".xls"),
+    ".ppt": EvidenceType("application/vnd.ms-powerpoint", ".ppt"),
+    ".wps": EvidenceType("application/vnd.ms-works", ".wps"),
+    ".et": EvidenceType("application/vnd.ms-excel", ".et"),
+}
+_OOXML = {
+    "word/": EvidenceType(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"
+    ),
+    "xl/": EvidenceType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"
+    ),
+    "ppt/": EvidenceType(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"
+    ),
+}
+_ODF = {
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+}
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
+
+
+def _office_zip_type(path: Path) -> EvidenceType | None:
+    """A Word, Excel or PowerPoint (.docx/.xlsx/.pptx) or OpenDocument file; None for any
+    other zip (a .jar, an .apk, a zip of programs)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" in names:
+                for folder, kind in _OOXML.items():
+                    if any(name.startswith(folder) for name in names):
+                        return kind
+                return None
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                mime = archive.read("mimetype").decode("ascii", "replace").strip()
+                if mime in _ODF:
+                    return EvidenceType(mime, _ODF[mime])
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    return None
+
+
+def detect_evidence_type(path: Path, name: str) -> EvidenceType | None:
+    """The kind of an evidence file by its content, or None when it is not an allowed one.
+
+    Allowed: JPEG, PNG, GIF, WebP, BMP, TIFF and HEIC pictures; PDF; RTF; Word, Excel,
+    PowerPoint, WPS and OpenDocument files. Old-format office files (.doc, .xls, .ppt) share
+    their container with Windows installers, so they are taken only under their own extension.
+    """
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    if head.startswith(b"\xff\xd8\xff"):
+        return EvidenceType("image/jpeg", ".jpg")
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return EvidenceType("image/png", ".png")
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return EvidenceType("image/gif", ".gif")
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return EvidenceType("image/webp", ".webp")
+    if head.startswith(b"BM") and len(head) >= 14:
+        return EvidenceType("image/bmp", ".bmp")
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return EvidenceType("image/tiff", ".tif")
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return EvidenceType("image/heic", ".heic")
+    if head.startswith(b"%PDF-"):
+        return EvidenceType("application/pdf", ".pdf")
+    if head.startswith(b"{\\rtf"):
+        return EvidenceType("application/rtf", ".rtf")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _OLE_EXTENSIONS.get(Path(safe_display_name(name)).suffix.lower())
+    if head.startswith(b"PK\x03\x04"):
+        return _office_zip_type(path)
+    return None
+
+
+def safe_display_name(name: str) -> str:
+    """A file name as it may be shown and stored: without control, format (bidirectional
+    overrides, zero-width) or unassigned characters, spaces collapsed, at most MAX_NAME_CHARS
+    characters (keeping the extension)."""
+    kept = "".join(
+        " " if unicodedata.category(ch) == "Zs" or ch in "\t\n\r" else ch
+        for ch in unicodedata.normalize("NFC", name)
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\t\n\r"
+    )
+    text = " ".join(kept.split())
+    if len(text) > MAX_NAME_CHARS:
+        suffix = Path(text).suffix[:12]
+        text = text[: MAX_NAME_CHARS - len(suffix) - 1] + "…" + suffix
+    return text or "file"
+
+
+def opened_copy_name(filename: str, kind: EvidenceType) -> str:
+    """The name a stored file is copied out under to be opened: its shown name with the
+    extension of its content, so the viewer chosen is the one for what the file really is."""
+    stem = Path(safe_display_name(filename)).stem.strip(". ") or "file"
+    return stem + kind.extension
+
+
+class EvidenceRefused(StoreError):
+    """A file that is not an allowed kind of evidence."""
+
+
+def refused_message(name: str) -> str:
+    return _(
+        "{name} is not a picture, a PDF or an office document (judged by its content, not its "
+        "name), so it is not taken as evidence and is never opened. Photograph or scan the "
+        "paper, or save the document as PDF, and add that file."
+    ).format(name=safe_display_name(name))
 
 
 def evidence_path(evidence_dir: Path, sha256: str) -> Path:
@@ -24,14 +160,18 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
     try:
         size = source.stat().st_size
     except OSError as error:
-        raise StoreError(_("The file {name} cannot be read.").format(name=source.name)) from error
+        raise StoreError(
+            _("The file {name} cannot be read.").format(name=safe_display_name(source.name))
+        ) from error
     if size > MAX_EVIDENCE_BYTES:
         raise StoreError(
             _(
                 "The file {name} is {size} MB; evidence files may be at most {limit} MB. "
                 "Scan or photograph it at a lower resolution."
             ).format(
-                name=source.name, size=round(size / 1048576, 1), limit=MAX_EVIDENCE_BYTES // 1048576
+                name=safe_display_name(source.name),
+                size=round(size / 1048576, 1),
+                limit=MAX_EVIDENCE_BYTES // 1048576,
             )
         )
     digest = hashlib.sha256()
@@ -40,6 +180,11 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
             while block := src.read(1 << 20):
                 digest.update(block)
                 pending.file.write(block)
+            pending.file.flush()
+            # Judged on the copy, so the file cannot change between the check and the store.
+            kind = detect_evidence_type(pending.path, source.name)
+            if kind is None:
+                raise EvidenceRefused(refused_message(source.name))
             sha = digest.hexdigest()
             target = evidence_path(evidence_dir, sha)
             if not target.exists():
@@ -47,11 +192,10 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
     except OSError as error:
         raise StoreError(
             _("The file {name} could not be stored: {reason}").format(
-                name=source.name, reason=error.strerror or error
+                name=safe_display_name(source.name), reason=os_error_reason(error)
             )
         ) from error
-    mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    return Evidence(sha256=sha, filename=source.name, size=size, mime=mime)
+    return Evidence(sha256=sha, filename=safe_display_name(source.name), size=size, mime=kind.mime)
 
 
 def attach_evidence(

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,7 +24,8 @@ from stdnum.cn import ric
 
 from station_app.domain import CaseKind, Role, User, label
 from station_app.i18n import _
-from station_app.money import from_fen
+from station_app.money import MoneyError, from_fen, parse_yuan
+from station_app.safe_input import InputRejected, read_xlsx_rows
 from station_app.store.accounts import local_station
 from station_app.store.case_events import CaseProgress, find_progress
 from station_app.store.connection import Store
@@ -37,7 +38,6 @@ from station_app.store.joint_members import (
     set_representatives,
 )
 from station_app.validation import (
-    AMOUNT_MAX,
     MAX_LEN,
     check_phone,
     check_resident_id,
@@ -183,7 +183,6 @@ def _heading_key(value: Any) -> str | None:
 
 def _open_rows(path: Path) -> list[tuple[str, list[tuple]]]:
     """Every worksheet's name and rows (values, row 1 first), or MemberSheetRejected."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
@@ -223,28 +222,14 @@ def _open_rows(path: Path) -> list[tuple[str, list[tuple]]]:
         "it in Excel or WPS and save it again as “Excel Workbook (*.xlsx)”, or ask for a new copy."
     ).format(name=name)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return read_xlsx_rows(path, max_rows=MAX_MEMBERS + HEADER_SEARCH_ROWS + 1000)
+    except InputRejected as rejected:
+        raise MemberSheetRejected(rejected.problems) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError):
         raise MemberSheetRejected([damaged]) from None
     except Exception:
-        log.exception("openpyxl could not open %s", path)
+        log.exception("openpyxl could not read %s", path)
         raise MemberSheetRejected([damaged]) from None
-    try:
-        sheets = []
-        for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # some programs write a wrong size; read what is there
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(tuple(values))
-                if len(rows) > MAX_MEMBERS + HEADER_SEARCH_ROWS + 1000:
-                    break
-            sheets.append((sheet.title, rows))
-        return sheets
-    except Exception:
-        log.exception("openpyxl could not read the rows of %s", path)
-        raise MemberSheetRejected([damaged]) from None
-    finally:
-        workbook.close()
 
 
 def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int], list[str]] | None:
@@ -284,41 +269,15 @@ def _text_problem(text: str, limit: int) -> str | None:
 
 def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
     """(yuan, None) or (None, what is wrong) for an amount cell: a number or text such as
-    "1,299.50元"; at most 2 decimals, not negative, not absurd."""
-    amount: Decimal | None = None
-    if isinstance(value, bool) or isinstance(value, date | datetime):
-        amount = None
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        # Excel keeps numbers as binary floats: 1299.5 is exact, a formula's 0.30000000000000004
-        # is 0.3 as Excel shows it.
-        if value == value and abs(value) != float("inf"):
-            rounded = round(value, 2)
-            amount = Decimal(repr(rounded)) if abs(value - rounded) < 1e-9 else Decimal(repr(value))
-    elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        text = re.sub(r"^[¥￥]|元$|[,\s]", "", text)
-        if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text):
-            try:
-                amount = Decimal(text)
-            except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-                amount = None
-    if amount is None:
+    "1,299.50元", by the app's one money parser (money.parse_yuan)."""
+    if isinstance(value, date | datetime):
         return None, _(
-            "“{value}” is not an amount of money. Write yuan in digits, like 1299.50."
+            "“{value}” is a date, not an amount of money. Write yuan in digits, like 1299.50."
         ).format(value=_cell_text(value))
-    if amount < 0:
-        return None, _("an amount cannot be negative.")
-    if amount > AMOUNT_MAX:
-        return None, _("{value} yuan is more than the maximum of 100,000,000 yuan.").format(
-            value=f"{amount:,.2f}"
-        )
-    if amount.normalize().as_tuple().exponent < -2:
-        return None, _("“{value}” has more than 2 decimals; write yuan with at most 2.").format(
-            value=_cell_text(value)
-        )
-    return amount.quantize(Decimal("0.01")), None
+    try:
+        return parse_yuan(value), None
+    except MoneyError as refused:
+        return None, refused.message
 
 
 def _parse_id_number(value: Any) -> tuple[str, str | None]:

@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -15,9 +14,9 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from station_app.i18n import _
+from station_app.money import MoneyError, is_blank, parse_yuan, shown
 
 __all__ = [
-    "AMOUNT_MAX",
     "CHANNELS",
     "GENDERS",
     "GOODS_OR_SERVICE",
@@ -78,7 +77,6 @@ MAX_LEN: dict[str, int] = {
     "facts": 20000,
 }
 
-AMOUNT_MAX = Decimal("100000000")
 LIMITATION_YEARS = 3
 _CHINA_TZ = timezone(timedelta(hours=8))
 # Windows line endings (\r\n) come with pasted text and files written on the station PCs.
@@ -570,7 +568,7 @@ class _CaseChecker:
             self.error(
                 field,
                 _("{field} has the value “{value}”, which is not one of: {choices}.").format(
-                    field=self.label(field), value=value, choices=choices
+                    field=self.label(field), value=shown(value, 60), choices=choices
                 ),
                 "invalid_choice",
             )
@@ -668,7 +666,7 @@ class _CaseChecker:
                 _(
                     "{field} “{value}” is not a valid date and time. Write it like "
                     "2026-03-02 09:30."
-                ).format(field=self.label("received_at"), value=value),
+                ).format(field=self.label("received_at"), value=shown(value, 60)),
                 "invalid_datetime",
             )
             return None
@@ -691,7 +689,7 @@ class _CaseChecker:
             self.error(
                 key,
                 _("{field} “{value}” is not a valid date. Write it like 2026-03-02.").format(
-                    field=self.label(key), value=value
+                    field=self.label(key), value=shown(value, 60)
                 ),
                 "invalid_date",
             )
@@ -886,53 +884,15 @@ class _CaseChecker:
 
     def amount(self) -> None:
         value = self.data.get("amount")
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if is_blank(value):
             return
-        label = self.label("amount")
-        invalid = _(
-            "{field} “{value}” is not an amount of money. Write digits only, in yuan, like 1299.50."
-        ).format(field=label, value=value)
-        amount: Decimal | None = None
-        if isinstance(value, bool):
-            amount = None
-        elif isinstance(value, int | Decimal):
-            amount = Decimal(value)
-        elif isinstance(value, float):
-            try:
-                amount = Decimal(
-                    repr(value)
-                )  # repr keeps what was written: 0.1, not 0.1000000000000000055…
-            except InvalidOperation:
-                amount = None
-        elif isinstance(value, str):
-            text = unicodedata.normalize("NFKC", value).strip()
-            if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text):
-                amount = Decimal(text)
-        if amount is None or not amount.is_finite():
-            self.error("amount", invalid, "amount_invalid")
-            return
-        if amount < 0:
+        try:
+            parse_yuan(value)
+        except MoneyError as refused:
             self.error(
                 "amount",
-                _("{field} cannot be negative.").format(field=label),
-                "amount_range",
-            )
-        elif amount > AMOUNT_MAX:
-            self.error(
-                "amount",
-                _("{field} ({value} yuan) is larger than the maximum of 100,000,000 yuan.").format(
-                    field=label, value=value
-                ),
-                "amount_range",
-            )
-        elif amount.normalize().as_tuple().exponent < -2:
-            self.error(
-                "amount",
-                _(
-                    "{field} “{value}” has more than 2 decimal places; write it in yuan with at "
-                    "most 2 decimals (fen), like 1299.50."
-                ).format(field=label, value=value),
-                "amount_precision",
+                _("{field}: {problem}").format(field=self.label("amount"), problem=refused.message),
+                refused.code,
             )
 
 

@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from station_app.i18n import _
+from station_app.safe_input import InputRejected, InputTooLarge, parse_json_text, read_limited
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -440,9 +441,8 @@ class HolidayFileError(ValueError):
 
 def _show(value: Any) -> str:
     """A value from the file as the clerk would see it in the file."""
-    if isinstance(value, str):
-        return f"“{value}”"
-    return json.dumps(value, ensure_ascii=False)
+    text = f"“{value}”" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -459,43 +459,41 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _read_text(source: str | Path | bytes) -> tuple[str, str]:
-    """The text of a holiday file and the name to use for it in messages and as its source."""
+    """The text of a holiday file and the name to use for it in messages and as its source;
+    at most MAX_FILE_BYTES are read (a device such as /dev/zero is refused, not read forever)."""
     if isinstance(source, str) and (source.lstrip().startswith(("{", "[")) or "\n" in source):
+        if len(source) > MAX_FILE_BYTES:
+            raise HolidayFileError(_too_large(_("the holiday file"), len(source)))
         return source, ""
     if isinstance(source, bytes):
         raw, name = source, ""
+        if len(raw) > MAX_FILE_BYTES:
+            raise HolidayFileError(_too_large(name, len(raw)))
     else:
-        path = Path(source)
-        name = path.name
+        name = Path(source).name
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise HolidayFileError(
-                    _(
-                        "The file {name} is {size} bytes long, but a holiday file is only a few "
-                        "kilobytes. Check that you chose the right file."
-                    ).format(name=name, size=size)
-                )
-            raw = path.read_bytes()
-        except OSError as exc:
+            raw = read_limited(source, MAX_FILE_BYTES)
+        except InputTooLarge:
+            raise HolidayFileError(_too_large(name, MAX_FILE_BYTES + 1)) from None
+        except InputRejected as rejected:
             raise HolidayFileError(
                 _("The holiday file {name} cannot be read: {reason}").format(
-                    name=str(path), reason=exc.strerror or exc
+                    name=str(source), reason=rejected
                 )
-            ) from exc
-    if len(raw) > MAX_FILE_BYTES:
-        raise HolidayFileError(
-            _(
-                "The file {name} is {size} bytes long, but a holiday file is only a few "
-                "kilobytes. Check that you chose the right file."
-            ).format(name=name, size=len(raw))
-        )
+            ) from None
     try:
         return raw.decode("utf-8-sig"), name  # Notepad on Windows writes a byte-order mark
     except UnicodeDecodeError as exc:
         raise HolidayFileError(
             _("The holiday file is not UTF-8 text. Save it as UTF-8 and import it again.")
         ) from exc
+
+
+def _too_large(name: str, size: int) -> str:
+    return _(
+        "The file {name} is more than {limit} bytes long, but a holiday file is only a few "
+        "kilobytes. Check that you chose the right file."
+    ).format(name=name, limit=f"{MAX_FILE_BYTES:,}" if size > MAX_FILE_BYTES else size)
 
 
 def _parse_date(value: Any, year: int, where: str, problems: list[str]) -> date | None:
@@ -597,7 +595,7 @@ def _parse_year(data: dict[str, Any]) -> int:
     year: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         year = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and re.fullmatch(r"\d{1,4}", value.strip()):
         year = int(value.strip())
     if year is None:
         raise HolidayFileError(
@@ -625,14 +623,13 @@ def parse_holiday_file(source: str | Path | bytes, *, allow_example: bool = Fals
     """
     text, name = _read_text(source)
     try:
-        data = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
-    except json.JSONDecodeError as exc:
+        data = parse_json_text(
+            text, name or _("the holiday file"), object_pairs_hook=_reject_duplicate_keys
+        )
+    except InputRejected as rejected:
         raise HolidayFileError(
-            _(
-                "The holiday file is not valid JSON (line {line}, column {column}: {reason}). "
-                "Ask the city office for a new copy of the file."
-            ).format(line=exc.lineno, column=exc.colno, reason=exc.msg)
-        ) from exc
+            [*rejected.problems, _("Ask the city office for a new copy of the file.")]
+        ) from None
     if not isinstance(data, dict):
         raise HolidayFileError(
             _(

@@ -35,6 +35,7 @@ from station_app.documents.layout import VERSION_NOTE, format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
 from station_app.i18n import _
+from station_app.safe_input import InputRejected
 from station_app.store.accounts import find_station
 from station_app.store.audit import log_reveal
 from station_app.store.cases import get_case
@@ -154,7 +155,7 @@ def _agreement(ctx: _Context, number: str) -> AgreementContent:
         document_number=number,
         agreed_on=agreement.agreed_on if agreement else None,
         terms=list(agreement.terms) if agreement else [],
-        mediators=list(details.get("mediators") or _mediators(record)),
+        mediators=_lines(details.get("mediators")) or _mediators(record),
         facts=str(details.get("facts", "")),
         dispute=str(details.get("dispute") or (event.note if event else "")),
         performance=str(details.get("performance", "")),
@@ -185,19 +186,23 @@ def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.Dec
     return fill
 
 
+def _lines(value: str | list[str] | None) -> list[str]:
+    """A list of texts from details: a list as given, or one text with an item per line."""
+    if isinstance(value, str):
+        return [line for line in value.splitlines() if line.strip()]
+    return list(value or [])
+
+
 def _notice(ctx: _Context, number: str) -> decisions.NoticeContent:
     details = ctx.details
-    materials = details.get("materials") or []
-    if isinstance(materials, str):
-        materials = [m for m in materials.splitlines() if m.strip()]
     return decisions.NoticeContent(
         case=ctx.case,
         organisation=ctx.organisation,
         document_number=number,
         held_at=_parse_datetime(details.get("held_at")),
         place=str(details.get("place", "")),
-        materials=[str(m) for m in materials],
-        mediators=[str(m) for m in details.get("mediators") or []],
+        materials=_lines(details.get("materials")),
+        mediators=_lines(details.get("mediators")),
         issued_on=ctx.now.date(),
         contact=str(details.get("contact", "")),
     )
@@ -358,6 +363,45 @@ def read_stored(data_dir: Path | Any, document: IssuedDocument) -> bytes:
 # --------------------------------------------------------------------------- issuing
 
 
+# The facts `details` may give (see print_document), by what each must be.
+DETAIL_TEXTS = ("facts", "dispute", "performance", "place", "contact", "court", "result", "held_at")
+DETAIL_LISTS = ("materials", "mediators")
+MAX_DETAIL_CHARS = 20_000
+
+
+def check_details(details: dict[str, Any]) -> list[str]:
+    """What is wrong with the shape of the facts given for a document (an empty list when
+    nothing): texts must be text, lists a list of texts (or one text, a line per item), the
+    session a number; nothing longer than MAX_DETAIL_CHARS."""
+    problems: list[str] = []
+    for key, value in details.items():
+        if value is None:
+            continue
+        if key in DETAIL_TEXTS:
+            good = isinstance(value, str) and len(value) <= MAX_DETAIL_CHARS
+            wanted = _("text")
+        elif key in DETAIL_LISTS:
+            items = [value] if isinstance(value, str) else value
+            good = (
+                isinstance(items, list)
+                and all(isinstance(item, str) for item in items)
+                and sum(len(item) for item in items) <= MAX_DETAIL_CHARS
+            )
+            wanted = _('a list of texts, like ["购物小票", "身份证"]')
+        elif key == "session":
+            good = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000
+            wanted = _("the number of a mediation session, like 1")
+        else:
+            continue
+        if not good:
+            problems.append(
+                _("“{key}” must be {wanted} (up to {limit} characters).").format(
+                    key=key, wanted=wanted, limit=f"{MAX_DETAIL_CHARS:,}"
+                )
+            )
+    return problems
+
+
 def _context(
     store: Store,
     case_key: str,
@@ -367,6 +411,12 @@ def _context(
     now: datetime,
     details: dict[str, Any] | None,
 ) -> _Context:
+    problems = check_details(details or {})
+    if problems:
+        raise InputRejected(
+            [_("Nothing was issued; the document's details are not in the expected form:")]
+            + [f"- {problem}" for problem in problems]
+        )
     case = get_case(store, case_key.strip())
     if case is None:
         raise NotIssued(_("No case numbered {number}.").format(number=case_key))

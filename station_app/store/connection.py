@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,12 +41,31 @@ class NewerSchemaError(StoreError):
     """The database was written by a newer version of the app."""
 
 
-def explain_sqlite_error(error: sqlite3.Error, backup_dir: Path | None = None) -> str:
+# SQLite reports a write that failed for want of space as "disk I/O error" when the journal or
+# the shared-memory file cannot grow; with less free space than this the disk is called full.
+DISK_NEARLY_FULL_BYTES = 8 * 1024 * 1024
+
+
+def _disk_nearly_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def explain_sqlite_error(
+    error: sqlite3.Error, backup_dir: Path | None = None, path: Path | None = None
+) -> str:
     """Turn an SQLite error into a message that tells the clerk what to do.
 
-    `backup_dir` is the folder the damage message sends the clerk to (the data folder's backups).
+    `backup_dir` is the folder the damage message sends the clerk to (the data folder's
+    backups); `path`, the database file, lets an I/O error on a full disk be named as one.
     """
     text = str(error).lower()
+    if "disk i/o error" in text and _disk_nearly_full(path):
+        text = "database or disk is full"
     if "readonly" in text or "read-only" in text:
         return _(
             "The data folder cannot be written to (it is read-only). Nothing was saved. "
@@ -93,7 +113,7 @@ class Store:
                 str(self.path), isolation_level=None, check_same_thread=True, timeout=10
             )
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
             if migrate:
@@ -108,7 +128,7 @@ class Store:
                 self.conn.execute("PRAGMA synchronous=FULL")
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
-                raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+                raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
             self._depth = 0
             self._actor = SYSTEM_ACTOR
             self._origin = ORIGIN_LOCAL
@@ -149,7 +169,7 @@ class Store:
         try:
             before = schema_version(self.conn)
         except sqlite3.DatabaseError as error:
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         self._origin = ORIGIN_MIGRATION
         try:
             migrate_to_latest(self, backup_dir=self.backup_dir, before_migration=before_migration)
@@ -197,7 +217,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         outer = (self._actor, self._origin)
         self._depth = 1
         self._actor = actor or SYSTEM_ACTOR
@@ -213,14 +233,14 @@ class Store:
             self._rollback()
             if isinstance(error, sqlite3.OperationalError):
                 # Code given the connection itself (the search index) fails like Store.execute.
-                raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+                raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
             raise
         self._end_transaction(outer)
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
 
     def _end_transaction(self, outer: tuple[str, str]) -> None:
         self._depth = 0
@@ -233,7 +253,7 @@ class Store:
         try:
             drain(self)
         except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
 
     def _rollback(self) -> None:
         # After SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY, SQLite may already have
@@ -254,8 +274,9 @@ class Store:
                 sqlite3.DatabaseError
             ):
                 raise
-            log.exception("SQL failed: %s", sql)
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            # The clerk gets the explanation; the log file (not the screen) gets the details.
+            log.info("SQL failed: %s", sql, exc_info=True)
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         if not self._depth and self.conn.total_changes != changes and not self.conn.in_transaction:
             with self.transaction():
                 self._drain()
@@ -277,8 +298,8 @@ class Store:
         except sqlite3.DatabaseError as error:
             if type(error) is not sqlite3.DatabaseError:
                 raise
-            log.exception("reading rows failed")
-            raise StoreError(explain_sqlite_error(error, self.backup_dir)) from error
+            log.info("reading rows failed", exc_info=True)
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
 
     def integrity_check(self, *, thorough: bool = False) -> str:
         """'ok' or SQLite's description of the damage (its first lines).

@@ -31,10 +31,8 @@ from PySide6.QtWidgets import (
 
 from station_app.action_payloads import (
     ACTION_FIELDS,
-    MAX_AMOUNT,
     Field,
     FieldType,
-    parse_money,
     when_key,
 )
 from station_app.case_actions import ActionRejected, ActionResult, act
@@ -47,6 +45,7 @@ from station_app.compensation import (
 )
 from station_app.domain import LABELS, TermType, User
 from station_app.i18n import _
+from station_app.money import MoneyError, parse_yuan
 from station_app.store import Store
 from station_app.store.holidays import load_calendar
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
@@ -224,23 +223,11 @@ class CompensationDialog(QDialog):
         text = edit.text().strip()
         if not text:
             return Decimal(0)
-        amount = parse_money(text)
-        if amount is None:
-            problems.append(
-                _(
-                    '{field}: "{value}" is not an amount of money. Write yuan with at most two '
-                    'decimals and no minus sign, for example "1299.50".'
-                ).format(field=caption, value=text)
-            )
+        try:
+            return parse_yuan(text)
+        except MoneyError as refused:
+            problems.append(_("{field}: {problem}").format(field=caption, problem=refused.message))
             return Decimal(0)
-        if amount > MAX_AMOUNT:
-            problems.append(
-                _("{field}: {value} yuan is more than {limit} yuan. Check the amount.").format(
-                    field=caption, value=f"{amount:,.2f}", limit=f"{MAX_AMOUNT:,.0f}"
-                )
-            )
-            return Decimal(0)
-        return amount
 
     def recompute(self) -> None:
         """Show the amount for what is typed; a bad amount is named and nothing is offered."""

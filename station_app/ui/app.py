@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from station_app.data_folder import DataFolder
 from station_app.domain import Station, User
+from station_app.error_report import configure_logging, current_log_path, unconfigure_logging
 from station_app.i18n import _, current_language
 from station_app.store import Store, StoreError
 from station_app.store.accounts import is_initialised, local_station
 from station_app.store.case_list import count_cases
-from station_app.ui.errors import set_log_file, show_error, user_message
+from station_app.ui.errors import set_log_file, show_unexpected, user_message
 from station_app.ui.fonts import apply_cjk_font
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
@@ -25,8 +26,6 @@ from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
 
 log = logging.getLogger(__name__)
-
-LOG_FILENAME = "station-app.log"
 
 
 def make_application() -> QApplication:
@@ -195,38 +194,15 @@ class StartupFlow(QObject):
         self.app.exit(1)
 
 
-def _configure_logging(data_dir: Path) -> logging.Handler | None:
-    """Log warnings and errors to a file in the data folder, so the city office can read them."""
-    path = data_dir / "logs" / LOG_FILENAME
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import logging.handlers  # here: it loads socket and pickle, start-up need not wait
-
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-        )
-    except OSError:
-        log.warning("cannot write the log file %s", path, exc_info=True)
-        return None
-    handler.setLevel(logging.INFO)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
-    )
-    logging.getLogger("station_app").addHandler(handler)
-    logging.getLogger("station_app").setLevel(logging.INFO)
-    set_log_file(str(path))
-    return handler
-
-
 def _show_unhandled(
     kind: type[BaseException], error: BaseException, trace: TracebackType | None
 ) -> None:
-    """Log an error that escaped a Qt slot and tell the clerk, instead of dying silently."""
-    log.error("unhandled error", exc_info=(kind, error, trace))
+    """An error that escaped a Qt slot: logged with a reference and shown with what to do and
+    a button that copies the details, instead of the app dying silently."""
     if isinstance(error, KeyboardInterrupt):
         QApplication.quit()
         return
-    show_error(QApplication.activeWindow(), error)
+    show_unexpected(QApplication.activeWindow(), error, trace)
 
 
 def warn_if_documents_cannot_print(parent: QWidget | None = None) -> str | None:
@@ -253,7 +229,8 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     except StoreError as error:
         QMessageBox.critical(None, _("station-app cannot start"), str(error))
         return 1
-    log_handler = _configure_logging(folder.path)
+    configured_here = current_log_path() is None
+    set_log_file(str(configure_logging(folder.path)))
     # Once the first window is up: the check loads reportlab, which start-up need not wait for.
     QTimer.singleShot(0, warn_if_documents_cannot_print)
     previous_hook = sys.excepthook
@@ -272,7 +249,6 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
         tasks.shutdown()
         folder.close()
         sys.excepthook = previous_hook
-        if log_handler is not None:
-            logging.getLogger("station_app").removeHandler(log_handler)
-            log_handler.close()
+        if configured_here:
+            unconfigure_logging()
     return code

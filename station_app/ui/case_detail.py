@@ -31,7 +31,14 @@ from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
 from station_app.domain import Case, CaseKind, CaseStatus, Evidence, Party, Role, Station, User
 from station_app.domain import label as enum_label
-from station_app.evidence_files import evidence_path
+from station_app.evidence_files import (
+    EvidenceRefused,
+    detect_evidence_type,
+    evidence_path,
+    opened_copy_name,
+    refused_message,
+    safe_display_name,
+)
 from station_app.flags import Flag, case_flags
 from station_app.i18n import _
 from station_app.joint_members import (
@@ -555,7 +562,7 @@ class CaseDetailView(QWidget):
         for evidence in files:
             row = QHBoxLayout()
             text = _("{name} ({size})").format(
-                name=evidence.filename, size=_size_text(evidence.size)
+                name=safe_display_name(evidence.filename), size=_size_text(evidence.size)
             )
             row.addWidget(_value_label(text), 1)
             button = QPushButton(_("Open"))
@@ -663,7 +670,8 @@ class CaseDetailView(QWidget):
     # ---------------------------------------------------------------- evidence files
 
     def open_evidence(self, evidence: Evidence) -> None:
-        """Copy the stored file under its own name (it is stored by its hash) and open it."""
+        """Copy the stored file out (it is stored by its hash) under its name with the extension
+        of its content, and open it; a file that is not an allowed kind is never opened."""
         source = evidence_path(self.tasks.folder.evidence_dir, evidence.sha256)
         target_dir = _opened_files_dir() / evidence.sha256[:16]
 
@@ -673,10 +681,13 @@ class CaseDetailView(QWidget):
                     _(
                         "The file {name} is missing from the data folder's evidence store. "
                         "Ask the city office to restore it from a backup."
-                    ).format(name=evidence.filename)
+                    ).format(name=safe_display_name(evidence.filename))
                 )
+            kind = detect_evidence_type(source, evidence.filename)
+            if kind is None:
+                raise EvidenceRefused(refused_message(evidence.filename))
             target_dir.mkdir(parents=True, exist_ok=True)
-            target = target_dir / Path(evidence.filename).name
+            target = target_dir / opened_copy_name(evidence.filename, kind)
             copy_file_atomically(source, target)
             return target
 

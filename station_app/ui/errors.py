@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import logging
+import platform
+import traceback
+from types import TracebackType
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from station_app import __version__
+from station_app.error_report import (
+    disk_full_message,
+    is_disk_full,
+    log_unexpected,
+    unexpected_message,
+)
 from station_app.i18n import _
+from station_app.safe_input import InputRejected
 from station_app.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -37,12 +48,14 @@ def is_expected(error: BaseException) -> bool:
         | ActionRejected
         | HolidayFileError
         | MemberSheetRejected
-        | JointComplaintRefused,
+        | JointComplaintRefused
+        | InputRejected,
     )
 
 
-def user_message(error: BaseException, doing: str = "") -> str:
-    """The text to show for an error; `doing` says what the program was doing ("saving the case")."""
+def user_message(error: BaseException, doing: str = "", reference: str = "") -> str:
+    """The text to show for an error; `doing` says what the program was doing ("saving the case")
+    and `reference` names the log entry of an unexpected one."""
     from station_app.case_actions import ActionRejected
     from station_app.intake import IntakeRejected
     from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
@@ -56,9 +69,17 @@ def user_message(error: BaseException, doing: str = "") -> str:
     if isinstance(error, MemberSheetRejected):
         lines = [str(problem) for problem in error.problems]
         return "\n".join([_("Nothing was imported. Please correct the list:"), *lines])
-    if isinstance(error, StoreError | JointComplaintRefused):
+    if isinstance(error, StoreError | JointComplaintRefused | InputRejected):
         return str(error)
+    if is_disk_full(error):
+        return disk_full_message()
     doing = doing or _("working")
+    if reference and _log_file:
+        return _(
+            "The program ran into an unexpected error while {doing}; what it was doing was not "
+            "saved. The details were written to the log file {path} (reference {ref}). Please "
+            "tell the city office."
+        ).format(doing=doing, path=_log_file, ref=reference)
     if _log_file:
         return _(
             "The program ran into an unexpected error while {doing}. Please tell the city office; "
@@ -69,7 +90,9 @@ def user_message(error: BaseException, doing: str = "") -> str:
     ).format(doing=doing)
 
 
-def show_error(parent: QWidget | None, error: BaseException, doing: str = "") -> QMessageBox:
+def show_error(
+    parent: QWidget | None, error: BaseException, doing: str = "", reference: str = ""
+) -> QMessageBox:
     """Open a message box with the error (without blocking); log unexpected errors where caught."""
     parent = parent or QApplication.activeWindow()
     box = QMessageBox(parent)
@@ -80,8 +103,64 @@ def show_error(parent: QWidget | None, error: BaseException, doing: str = "") ->
         box.finished.connect(lambda _result: _open_boxes.discard(box))
     box.setWindowTitle(_("Problem") if is_expected(error) else _("Unexpected error"))
     box.setIcon(QMessageBox.Icon.Warning if is_expected(error) else QMessageBox.Icon.Critical)
-    box.setText(user_message(error, doing))
+    box.setText(user_message(error, doing, reference))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.button(QMessageBox.StandardButton.Ok).setText(_("OK"))
+    box.open()
+    return box
+
+
+def error_details(reference: str, error: BaseException, trace: TracebackType | None) -> str:
+    """What "Copy details" puts on the clipboard for the city office."""
+    lines = traceback.format_exception(type(error), error, trace or error.__traceback__)
+    return "\n".join(
+        [
+            f"station-app {__version__} · Python {platform.python_version()} · "
+            f"{platform.platform()}",
+            f"reference {reference}",
+            "".join(lines).rstrip(),
+        ]
+    )
+
+
+def show_unexpected(
+    parent: QWidget | None, error: BaseException, trace: TracebackType | None = None
+) -> QMessageBox:
+    """An error nobody expected (it escaped a slot): logged with its traceback and a reference,
+    and shown to the clerk as what to do, with a button that copies the details."""
+    reference = log_unexpected(error, trace)
+    if is_disk_full(error):
+        text = disk_full_message()
+    else:
+        text = "\n\n".join(
+            [
+                unexpected_message(reference),
+                _(
+                    "You can go on working: save what you are entering again and check that it "
+                    "appears in the case list. If the error comes back, press “Copy details” and "
+                    "send the text to the city office."
+                ),
+            ]
+        )
+    parent = parent or QApplication.activeWindow()
+    box = QMessageBox(parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is None:
+        _open_boxes.add(box)
+        box.finished.connect(lambda _result: _open_boxes.discard(box))
+    box.setWindowTitle(_("Unexpected error"))
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setText(text)
+    details = error_details(reference, error, trace)
+    copy = box.addButton(_("Copy details"), QMessageBox.ButtonRole.ActionRole)
+    # An action button closes the box by default; copying should leave it open.
+    copy.clicked.disconnect()
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    ok = box.button(QMessageBox.StandardButton.Ok)
+    ok.setText(_("OK"))
+    # With two buttons Qt finds no escape button and would ignore Esc and the window's ×.
+    box.setEscapeButton(ok)
+    box.setProperty("reference", reference)
     box.open()
     return box

@@ -16,7 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_app.evidence_files import MAX_EVIDENCE_BYTES
+from station_app.evidence_files import (
+    MAX_EVIDENCE_BYTES,
+    detect_evidence_type,
+    refused_message,
+    safe_display_name,
+)
 from station_app.i18n import _
 from station_app.ui.field_problem import ProblemLabel
 
@@ -69,17 +74,22 @@ class EvidencePicker(QGroupBox):
             try:
                 size = path.stat().st_size
             except OSError:
-                refused.append(_("{name} cannot be read.").format(name=path.name))
+                refused.append(
+                    _("{name} cannot be read.").format(name=safe_display_name(path.name))
+                )
                 continue
             if size > MAX_EVIDENCE_BYTES:
                 refused.append(
                     _("{name} is larger than {limit} MB; scan or photograph it smaller.").format(
-                        name=path.name, limit=MAX_EVIDENCE_BYTES // 1048576
+                        name=safe_display_name(path.name), limit=MAX_EVIDENCE_BYTES // 1048576
                     )
                 )
                 continue
-            item = QListWidgetItem(path.name)
-            item.setToolTip(str(path))
+            if detect_evidence_type(path, path.name) is None:
+                refused.append(refused_message(path.name))
+                continue
+            item = QListWidgetItem(safe_display_name(path.name))
+            item.setToolTip(safe_display_name(str(path)))
             item.setData(PATH_ROLE, str(path))
             self.files.addItem(item)
             present.add(path)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
 from station_app.data_folder import DataFolder
+from station_app.error_report import log_unexpected
 from station_app.i18n import _
 from station_app.store import Store
 from station_app.ui.errors import is_expected, show_error
@@ -112,6 +113,7 @@ class TaskHandle:
         self._cancelled = threading.Event()
         self.started = False
         self.done = False
+        self.reference = ""  # of the log entry, when the task failed unexpectedly
 
     @property
     def cancelled(self) -> bool:
@@ -172,7 +174,7 @@ class _DatabaseWorker(QThread):
             self.task_done.emit(handle, None, error)
         except Exception as error:
             if not is_expected(error):
-                log.exception("database task failed while %s (%r)", handle.doing, handle.fn)
+                handle.reference = log_unexpected(error, doing=f"{handle.doing} ({handle.fn!r})")
             self.task_done.emit(handle, None, error)
         else:
             self.task_done.emit(handle, result, None)
@@ -254,7 +256,7 @@ class TaskRunner(QObject):
                 handle.failure(error)
             else:
                 owner = handle.owner if isinstance(handle.owner, QWidget) else None
-                show_error(owner, error, handle.doing)
+                show_error(owner, error, handle.doing, reference=handle.reference)
         except Exception:
             log.exception("callback of the task %r (%s) failed", handle.fn, handle.doing)
             raise

@@ -97,10 +97,10 @@ def test_language_is_read_before_the_parser_is_built():
 
 
 def test_a_wrong_option_value_is_explained_in_chinese(tmp_path):
-    done = run(tmp_path, "--lang", "zh_CN", "search", "张", "--limit", "many")
+    done = run(tmp_path, "--lang", "zh_CN", "demo", "--seed", "many")
     assert done.returncode == 2
-    assert "用法：station-app search" in done.stderr
-    assert "错误：参数 --limit：无效的 int 值：'many'" in done.stderr
+    assert "用法：station-app demo" in done.stderr
+    assert "错误：参数 --seed：无效的 int 值：'many'" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -11,11 +11,15 @@ from station_app import evidence_files
 from station_app.evidence_files import (
     MAX_EVIDENCE_BYTES,
     attach_evidence,
+    detect_evidence_type,
     evidence_path,
+    opened_copy_name,
+    safe_display_name,
     store_evidence_file,
 )
 from station_app.store import StoreError
 from station_app.store.cases import get_case
+from tests.support.hostile_files import EXE_BYTES, JPEG_BYTES, RLO
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_same_content_is_stored_once(evidence_dir, receipt, tmp_path):
     again = store_evidence_file(evidence_dir, receipt)
     assert first.sha256 == second.sha256 == again.sha256
     assert second.filename == "scan-again.png"
-    assert second.mime == "image/png"
+    assert second.mime == "image/jpeg"  # judged by the content, not the name
     assert len(_stored_files(evidence_dir)) == 1
     # No temporary files are left behind.
     assert not [p for p in evidence_dir.rglob(".incoming-*")]
@@ -77,22 +81,25 @@ def test_different_content_is_stored_separately(evidence_dir, tmp_path):
     assert len(_stored_files(evidence_dir)) == 2
 
 
-def test_empty_file_and_unknown_type(evidence_dir, tmp_path):
-    empty = tmp_path / "空白"
-    empty.write_bytes(b"")
-    evidence = store_evidence_file(evidence_dir, empty)
-    assert evidence.sha256 == hashlib.sha256(b"").hexdigest()
-    assert evidence.size == 0
-    assert evidence.mime == "application/octet-stream"
+def test_an_empty_file_or_an_unknown_type_is_refused(evidence_dir, tmp_path):
+    for name, content in (("空白", b""), ("notes.txt", b"just text")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(StoreError, match="not a picture, a PDF or an office document"):
+            store_evidence_file(evidence_dir, path)
+    assert _stored_files(evidence_dir) == []
+    assert not list(evidence_dir.rglob(".incoming-*"))
 
 
 def test_file_at_the_limit_is_accepted(evidence_dir, tmp_path):
     big = tmp_path / "big.tif"
     with big.open("wb") as f:
+        f.write(b"II*\x00")
         f.truncate(MAX_EVIDENCE_BYTES)
     evidence = store_evidence_file(evidence_dir, big)
     assert evidence.size == MAX_EVIDENCE_BYTES
-    assert evidence.sha256 == hashlib.sha256(b"\0" * MAX_EVIDENCE_BYTES).hexdigest()
+    assert evidence.mime == "image/tiff"
+    assert evidence.sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
 
 
 def test_too_large_file_is_rejected_and_nothing_is_stored(store, add, evidence_dir, tmp_path):
@@ -183,7 +190,63 @@ def test_evidence_attached_in_the_same_millisecond_keeps_its_order(
     names = [f"照片{i}.jpg" for i in (3, 1, 4, 1, 5, 9, 2, 6)]
     for i, name in enumerate(names):
         path = tmp_path / f"{i}-{name}"
-        path.write_bytes(f"photo {i}".encode())
+        path.write_bytes(b"\xff\xd8\xff\xe0" + f"photo {i}".encode())
         attach_evidence(store, evidence_dir, case.id, path, owner="RC-MT")
     listed = [e.filename for e in get_case(store, case.id).evidence]
     assert listed == [f"{i}-{name}" for i, name in enumerate(names)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("setup.exe", EXE_BYTES),
+        ("收据.jpg", EXE_BYTES),  # a program renamed as a photo
+        (f"photo{RLO}gpj.exe", EXE_BYTES),  # shown by a careless list as "photoexe.jpg"
+        ("run.bat", b"@echo off\r\nformat c:\r\n"),
+        ("合同.docx", b"PK\x03\x04" + b"\x00" * 100),  # a zip that is no Word file
+        ("安装.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100),  # fine: .doc
+        ("installer.msi", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100),
+    ],
+    ids=["exe", "exe-as-jpg", "rlo", "bat", "fake-docx", "doc", "msi"],
+)
+def test_only_pictures_pdfs_and_office_documents_are_taken(
+    store, add, evidence_dir, tmp_path, name, content
+):
+    case = add()
+    path = tmp_path / name
+    path.write_bytes(content)
+    if name == "安装.doc":
+        evidence = attach_evidence(store, evidence_dir, case.id, path, owner="RC-MT")
+        assert evidence.mime == "application/msword"
+        return
+    outbox_before = store.scalar("SELECT count(*) FROM outbox")
+    with pytest.raises(StoreError) as refused:
+        attach_evidence(store, evidence_dir, case.id, path, owner="RC-MT")
+    message = str(refused.value)
+    assert "is not a picture, a PDF or an office document" in message
+    assert RLO not in message
+    assert _stored_files(evidence_dir) == []
+    assert store.scalar("SELECT count(*) FROM evidence") == 0
+    assert store.scalar("SELECT count(*) FROM outbox") == outbox_before
+
+
+def test_office_documents_are_recognised_inside_their_zip(evidence_dir, tmp_path):
+    from openpyxl import Workbook
+
+    sheet = tmp_path / "清单.xlsx"
+    Workbook().save(sheet)
+    evidence = store_evidence_file(evidence_dir, sheet)
+    assert evidence.mime.endswith("spreadsheetml.sheet")
+    assert detect_evidence_type(sheet, "anything.bin").extension == ".xlsx"
+
+
+def test_names_are_stored_and_shown_without_control_or_bidi_characters(evidence_dir, tmp_path):
+    photo = tmp_path / f"photo{RLO}gpj.exe"
+    photo.write_bytes(JPEG_BYTES)
+    evidence = store_evidence_file(evidence_dir, photo)
+    assert evidence.filename == "photogpj.exe"
+    assert evidence.mime == "image/jpeg"
+    assert safe_display_name("a\u200bb\u2066c\x07d\u202de  f.pdf") == "abcde f.pdf"
+    assert safe_display_name("长" * 300 + ".jpg").endswith("….jpg")
+    kind = detect_evidence_type(evidence_path(evidence_dir, evidence.sha256), evidence.filename)
+    assert opened_copy_name(evidence.filename, kind) == "photogpj.jpg"

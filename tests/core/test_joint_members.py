@@ -142,7 +142,7 @@ def test_bad_amounts(tmp_path):
         parse_member_sheet(write_xlsx(tmp_path / "amounts.xlsx", [HEADER, *values]))
     messages = {p.row: p.message for p in rejected.value.problems}
     assert "negative" in messages[2]
-    assert "more than 2 decimals" in messages[3]
+    assert "more than two decimals" in messages[3]
     assert "not an amount" in messages[4]
     assert "empty" in messages[5]
 

@@ -12,6 +12,7 @@ from station_app.evidence_files import MAX_EVIDENCE_BYTES, evidence_path
 from station_app.store.cases import get_case
 from station_app.ui.intake_dialog import IntakeDialog
 from station_app.validation import Severity
+from tests.support.hostile_files import EXE_BYTES, JPEG_BYTES, RLO
 
 VALID_USCC = "91520382709601191M"
 BAD_CHECKSUM_USCC = "915203827096011910"  # right form, wrong check character: a warning
@@ -81,7 +82,7 @@ def test_invalid_intake_shows_the_problems_and_saves_nothing(
     assert "required" in form.problem_shown("merchant.name")
     assert "required" in form.problem_shown("request")
     assert "required" in form.problem_shown("facts")
-    assert "2 decimal" in form.problem_shown("amount")
+    assert "two decimals" in form.problem_shown("amount")
     assert "not saved" in dialog.status.text()
     assert dialog.stack.currentWidget() is dialog.form_page
     assert not tasks.busy
@@ -151,7 +152,7 @@ def test_credit_code_checksum_warning_needs_confirmation(
 
 def test_evidence_files_are_stored_after_the_case(qtbot, dialog, folder, type_text, tmp_path):
     receipt = tmp_path / "收据.jpg"
-    receipt.write_bytes(b"\xff\xd8 a receipt")
+    receipt.write_bytes(b"\xff\xd8\xff\xe0 a receipt")
     too_big = tmp_path / "scan.pdf"
     with too_big.open("wb") as f:
         f.truncate(MAX_EVIDENCE_BYTES + 1)
@@ -169,6 +170,22 @@ def test_evidence_files_are_stored_after_the_case(qtbot, dialog, folder, type_te
     with folder.open_store() as store:
         case = get_case(store, dialog.saved_page.number.text())
     assert [e.filename for e in case.evidence] == ["收据.jpg"]
+
+
+def test_a_program_is_refused_as_evidence_and_names_are_shown_plain(dialog, tmp_path):
+    program = tmp_path / f"photo{RLO}gpj.exe"  # shown by a careless list as "photoexe.jpg"
+    program.write_bytes(EXE_BYTES)
+    disguised = tmp_path / "收据.jpg"
+    disguised.write_bytes(EXE_BYTES)
+    photo = tmp_path / f"发票{RLO}gpj.jpg"
+    photo.write_bytes(JPEG_BYTES)
+    dialog.form.evidence.add_paths([program, disguised, photo])
+    assert dialog.form.evidence.paths() == [photo]
+    assert dialog.form.evidence.files.item(0).text() == "发票gpj.jpg"
+    problem = dialog.form.evidence.problem.text()
+    assert "photogpj.exe is not a picture, a PDF or an office document" in problem
+    assert "收据.jpg is not a picture" in problem
+    assert RLO not in problem
 
 
 def test_transfer_fields_only_for_12345_transfers(dialog):

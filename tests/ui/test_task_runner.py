@@ -185,3 +185,27 @@ def test_progress_dialog_cancel_stops_the_task(qtbot, tasks):
     assert cancels == [True]
     assert results == []
     assert len(steps) < 1000
+
+
+def test_an_unexpected_failure_names_its_log_reference(qtbot, tasks, tmp_path):
+    from station_app.error_report import configure_logging, unconfigure_logging
+    from station_app.ui.errors import set_log_file
+
+    log_file = configure_logging(tmp_path)
+    set_log_file(str(log_file))
+    try:
+        handle = tasks.submit(lambda store: 1 / 0, doing="adding up the cases")
+
+        def message_boxes():
+            return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+
+        qtbot.waitUntil(lambda: any(b.isVisible() for b in message_boxes()))
+        (box,) = [b for b in message_boxes() if b.isVisible()]
+        assert handle.reference and f"(reference {handle.reference})" in box.text()
+        assert "adding up the cases" in box.text() and str(log_file) in box.text()
+        log = log_file.read_text(encoding="utf-8")
+        assert f"reference {handle.reference}" in log and "ZeroDivisionError" in log
+        box.close()
+    finally:
+        set_log_file("")
+        unconfigure_logging()

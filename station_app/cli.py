@@ -144,17 +144,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cli_user(store: Store, username: str | None) -> User:
-    rows = store.query(
-        "SELECT username, display_name, role, station_code FROM users WHERE deleted = 0 AND active = 1 "
-        "AND (username = ? OR (? IS NULL AND role = 'admin')) ORDER BY created_at LIMIT 1",
-        (username, username),
-    )
-    if not rows:
-        raise CommandError(
-            _("No active user '{name}' in this station.").format(name=username or "admin")
-        )
-    row = rows[0]
-    return User(row["username"], row["display_name"], Role(row["role"]), row["station_code"])
+    """The user a command acts as, after checking their password (see cli_users)."""
+    from station_app.cli_users import acting_user
+
+    return acting_user(store, username)
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
@@ -775,6 +768,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--verify", metavar="CODE", help=_("find the issued document with this verification code")
     )
     print_parser.set_defaults(func=cmd_print)
+
+    from station_app.cli_users import add_user_commands
+
+    add_user_commands(sub)
 
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")

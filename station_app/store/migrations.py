@@ -595,6 +595,22 @@ def _schema_6(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_7(conn: sqlite3.Connection) -> None:
+    """Wrong passwords typed on this PC and the lock they lead to. Local to the PC, never
+    synced: a column of the syncable users row would make every typo a sync conflict."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE login_failures (
+            username TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL CHECK (failures >= 0),
+            last_failed_at TEXT NOT NULL,
+            locked_until TEXT
+        );
+        """,
+    )
+
+
 # Columns of syncable tables that stay on this PC: the local rowid, and the demo mark.
 _LOCAL_COLUMNS = ("local_id", "demo")
 # Tables the demo loader writes: their rows carry the mark demo = 1.
@@ -1011,6 +1027,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(5, "issued documents and their numbers", _schema_5),
     Migration(6, "indexes of complainants' addresses and ID numbers", _schema_6),
+    Migration(7, "wrong passwords and account locks of this PC", _schema_7),
     Migration(
         8,
         "write origin, outbox transactions and versions, derived-state queue, hash chains,"

@@ -1,4 +1,5 @@
-"""Log in with user name and password; Enter submits, a wrong password says so plainly."""
+"""Log in with user name and password; Enter submits, a wrong password says so plainly, a
+locked account says when to try again, and the last user name on this PC is offered."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 from station_app.domain import Station, User
 from station_app.i18n import _
 from station_app.store import Store
-from station_app.store.accounts import authenticate
+from station_app.store.accounts import LoginResult, last_username, log_in, remember_last_username
 from station_app.ui.errors import user_message
 from station_app.ui.field_problem import ProblemLabel
 from station_app.ui.tasks import TaskRunner
@@ -72,6 +73,18 @@ class LoginDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         (self.password if username else self.username).setFocus()
+        if not username:
+            self.tasks.submit(
+                last_username,
+                success=self._last_username_read,
+                owner=self,
+                doing=_("reading the last user name"),
+            )
+
+    def _last_username_read(self, username: str) -> None:
+        if username and not self.username.text():
+            self.username.setText(username)
+            self.password.setFocus()
 
     def submit(self) -> None:
         username = self.username.text().strip()
@@ -87,8 +100,11 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(False)
         self.problem.clear_problem()
 
-        def check(store: Store) -> User | None:
-            return authenticate(store, username, password)
+        def check(store: Store) -> LoginResult:
+            result = log_in(store, username, password)
+            if result.user is not None:
+                remember_last_username(store, result.user.username)
+            return result
 
         self.tasks.submit(
             check,
@@ -98,19 +114,14 @@ class LoginDialog(QDialog):
             doing=_("checking the password"),
         )
 
-    def _checked(self, user: User | None) -> None:
+    def _checked(self, result: LoginResult) -> None:
         self.login_button.setEnabled(True)
-        if user is None:
-            self.problem.show_problem(
-                _(
-                    "The user name or the password is wrong. Check that the keyboard is not in "
-                    "Chinese input mode or Caps Lock, and type the password again."
-                )
-            )
+        if result.user is None:
+            self.problem.show_problem(result.message())
             self.password.clear()
             self.password.setFocus()
             return
-        self.user = user
+        self.user = result.user
         self.accept()
 
     def _failed(self, error: BaseException) -> None:

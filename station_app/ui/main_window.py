@@ -1,5 +1,6 @@
 """The main window: the filter bar over the case list, New case (Ctrl+N), today's work (F2),
-the holiday-schedule import, the station settings (administrators), and the status bar."""
+the holiday-schedule import, the station settings and accounts (administrators), changing
+one's own password, and the status bar."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.account_rules import may_manage_accounts
 from station_app.domain import Station, User
 from station_app.domain import label as enum_label
 from station_app.i18n import _
@@ -41,7 +43,9 @@ if TYPE_CHECKING:
     # The dialogs (and the documents, reportlab, the workflow) load when first opened, so
     # that the list paints sooner at start-up.
     from station_app.store.holidays import HolidayImport
+    from station_app.ui.accounts_dialog import AccountsDialog
     from station_app.ui.case_detail import CaseDetailDialog
+    from station_app.ui.change_password_dialog import ChangePasswordDialog
     from station_app.ui.intake_dialog import IntakeDialog
     from station_app.ui.station_settings import StationSettingsDialog
     from station_app.ui.todays_work import TodaysWorkDialog
@@ -71,6 +75,8 @@ class MainWindow(QMainWindow):
         self.holiday_import_result: HolidayImport | BaseException | None = None
         self.settings_dialog: StationSettingsDialog | None = None
         self.guide_dialog = None
+        self.accounts_dialog: AccountsDialog | None = None
+        self.password_dialog: ChangePasswordDialog | None = None
 
         self.filter_bar = CaseFilterBar()
         self.model = CaseTableModel(tasks, parent=self)
@@ -170,6 +176,19 @@ class MainWindow(QMainWindow):
             station_menu.addSeparator()
             station_menu.addAction(self.settings_action)
 
+        account_menu = self.menuBar().addMenu(_("&Account"))
+        self.change_password_action = QAction(_("Change my &password…"), self)
+        self.change_password_action.triggered.connect(self.show_change_password)
+        account_menu.addAction(self.change_password_action)
+        # Like the settings: only an administrator sees account management.
+        self.accounts_action: QAction | None = None
+        if may_manage_accounts(self.user):
+            self.accounts_action = QAction(_("&Manage accounts…"), self)
+            self.accounts_action.setToolTip(
+                _("Add users, give roles, disable users and reset passwords")
+            )
+            self.accounts_action.triggered.connect(self.show_accounts)
+            account_menu.addAction(self.accounts_action)
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.about_action)
@@ -436,6 +455,42 @@ class MainWindow(QMainWindow):
         columns = [Column(c) for c in self.shown_columns()]
         return export_list(self.tasks, self.model, columns, self.user, path, self, done=done)
 
+    def show_accounts(self) -> AccountsDialog | None:
+        """Open account management (administrators only), or bring it to the front."""
+        if not may_manage_accounts(self.user):
+            return None
+        if self.accounts_dialog is None:
+            from station_app.ui.accounts_dialog import AccountsDialog
+
+            self.accounts_dialog = AccountsDialog(self.tasks, self.user, self)
+            self.accounts_dialog.finished.connect(self._accounts_closed)
+        self.accounts_dialog.show()
+        self.accounts_dialog.raise_()
+        self.accounts_dialog.activateWindow()
+        return self.accounts_dialog
+
+    def _accounts_closed(self) -> None:
+        if self.accounts_dialog is not None:
+            self.accounts_dialog.deleteLater()
+            self.accounts_dialog = None
+
+    def show_change_password(self) -> ChangePasswordDialog:
+        """Open 修改密码 for the logged-in user (or bring it to the front)."""
+        if self.password_dialog is None:
+            from station_app.ui.change_password_dialog import ChangePasswordDialog
+
+            self.password_dialog = ChangePasswordDialog(self.tasks, self.user, self)
+            self.password_dialog.finished.connect(self._password_closed)
+        self.password_dialog.show()
+        self.password_dialog.raise_()
+        self.password_dialog.activateWindow()
+        return self.password_dialog
+
+    def _password_closed(self) -> None:
+        if self.password_dialog is not None:
+            self.password_dialog.deleteLater()
+            self.password_dialog = None
+
     # ---------------------------------------------------------------- holiday schedules
 
     def choose_holiday_file(self) -> None:
@@ -504,4 +559,7 @@ class MainWindow(QMainWindow):
             self.todays_work.close()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()
+        for dialog in (self.accounts_dialog, self.password_dialog):
+            if dialog is not None:
+                dialog.reject()
         super().closeEvent(event)

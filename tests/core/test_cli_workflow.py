@@ -23,8 +23,13 @@ def station(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("cli-workflow") / "data"
     init_station(data_dir)
     with Store(data_dir / "station.db") as store:
-        add_user(store, User("li.clerk", "李文书", Role.CLERK, "RC-MT"), "secret123")
+        add_user(store, User("li.clerk", "李文书", Role.CLERK, "RC-MT"), LI_PASSWORD)
     return data_dir
+
+
+# A command acting as li.clerk needs li.clerk's password (run() passes the admin's otherwise).
+LI_PASSWORD = "li-clerk-pass"
+AS_LI = {"STATION_APP_PASSWORD": LI_PASSWORD}
 
 
 def _add_case(station: Path) -> str:
@@ -56,6 +61,7 @@ def test_case_act_prints_the_new_status_and_deadlines(station, tmp_path):
         _payload(tmp_path, {"occurred_at": "2026-03-04", "note": "材料齐全"}),
         "--user",
         "li.clerk",
+        env=AS_LI,
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -87,7 +93,8 @@ def test_case_act_prints_the_new_status_and_deadlines(station, tmp_path):
 
 def test_a_refused_action_exits_2_with_each_problem_and_writes_nothing(station, tmp_path):
     number = _add_case(station)
-    run(station, "case", "act", number, "accept", "--user", "li.clerk")
+    accepted = run(station, "case", "act", number, "accept", "--user", "li.clerk", env=AS_LI)
+    assert accepted.returncode == 0, accepted.stderr
     run(
         station,
         "case",
@@ -110,6 +117,7 @@ def test_a_refused_action_exits_2_with_each_problem_and_writes_nothing(station, 
         _payload(tmp_path, {"terms": [{"type": "refund"}], "amount_recovered": "-1"}),
         "--user",
         "li.clerk",
+        env=AS_LI,
     )
     assert done.returncode == 2
     assert "Nothing was saved" in done.stderr
@@ -204,7 +212,9 @@ def test_holidays_import_and_a_bad_file(station, tmp_path):
 
 def test_show_reveal_is_audited_with_the_cli_user(station):
     number = _add_case(station)
-    revealed = run(station, "case", "show", number, "--json", "--reveal", "--user", "li.clerk")
+    revealed = run(
+        station, "case", "show", number, "--json", "--reveal", "--user", "li.clerk", env=AS_LI
+    )
     assert revealed.returncode == 0, revealed.stderr
     assert json.loads(revealed.stdout)["complainants"][0]["id_number"] == "11010519491231002X"
     with Store(station / "station.db") as store:

@@ -7,7 +7,17 @@ import base64
 import pytest
 
 from station_app.domain import Role, User
-from station_app.passwords import hash_password, verify_password
+from station_app.passwords import (
+    OWASP_COST,
+    TEST_COST,
+    TEST_COST_VALUE,
+    TEST_COST_VARIABLE,
+    ScryptCost,
+    current_cost,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from station_app.store import StoreError
 from station_app.store.accounts import add_user, authenticate
 
@@ -31,10 +41,33 @@ def test_wrong_password_does_not_verify(stored, attempt):
 def test_hash_format_and_no_plain_text(stored):
     scheme, n, r, p, salt, digest = stored.split("$")
     assert scheme == "scrypt"
-    assert (int(n), int(r), int(p)) == (2**14, 8, 1)
+    assert (int(n), int(r), int(p)) == (TEST_COST.n, TEST_COST.r, TEST_COST.p)
     assert len(base64.b64decode(salt)) == 16
     assert len(base64.b64decode(digest)) == 32
     assert "correct" not in stored and "马" not in stored
+
+
+def test_production_hashes_use_the_owasp_scrypt_parameters(monkeypatch):
+    assert (OWASP_COST.n, OWASP_COST.r, OWASP_COST.p) == (2**17, 8, 1)
+    monkeypatch.delenv(TEST_COST_VARIABLE)
+    assert current_cost() == OWASP_COST
+    monkeypatch.setenv(TEST_COST_VARIABLE, "1")  # only the exact phrase lowers the cost
+    assert current_cost() == OWASP_COST
+    real = hash_password("correct horse 马")  # 128 MiB: hashlib's default maxmem is 32 MiB
+    assert real.split("$")[1:4] == ["131072", "8", "1"]
+    assert verify_password("correct horse 马", real)
+    assert not verify_password("correct horse", real)
+    assert not needs_rehash(real)
+
+
+def test_a_hash_below_the_current_cost_needs_rehashing(monkeypatch):
+    old = hash_password("pw-2014", ScryptCost(2**14, 8, 1))  # the cost of earlier versions
+    assert verify_password("pw-2014", old)
+    monkeypatch.delenv(TEST_COST_VARIABLE)
+    assert needs_rehash(old)
+    assert needs_rehash("garbage")
+    monkeypatch.setenv(TEST_COST_VARIABLE, TEST_COST_VALUE)
+    assert not needs_rehash(old)  # higher than the test cost: never weakened
 
 
 def test_different_salts_give_different_hashes():

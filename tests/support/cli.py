@@ -12,8 +12,20 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "case.json"
 
 
+# The password `init_station` gives the administrator; `run` passes it as the acting user's
+# password (STATION_APP_PASSWORD) unless `env` names another or None to give none.
+ADMIN_PASSWORD = "secret123"
+
+
 def run(data_dir: Path, *args: str, stdin: str = "", env: dict | None = None):
-    full_env = {**os.environ, "STATION_APP_LANG": "en", "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {
+        **os.environ,
+        "STATION_APP_LANG": "en",
+        "PYTHONPATH": str(ROOT),
+        "STATION_APP_PASSWORD": ADMIN_PASSWORD,
+        **(env or {}),
+    }
+    full_env = {key: value for key, value in full_env.items() if value is not None}
     return subprocess.run(
         [sys.executable, "-m", "station_app", "--data-dir", str(data_dir), *args],
         input=stdin,
@@ -22,6 +34,7 @@ def run(data_dir: Path, *args: str, stdin: str = "", env: dict | None = None):
         encoding="utf-8",
         env=full_env,
         timeout=120,
+        start_new_session=True,  # no controlling terminal: a password prompt fails, never waits
     )
 
 
@@ -29,7 +42,7 @@ def init_station(data_dir: Path) -> Path:
     """`station-app init` of the township station RC-MT with admin / secret123."""
     done = run(
         data_dir, "init", "--code", "RC-MT", "--name", "码头镇消费者投诉站", "--level",
-        "township", "--parent", "RC", "--admin", "admin", stdin="secret123\n",
+        "township", "--parent", "RC", "--admin", "admin", stdin=ADMIN_PASSWORD + "\n",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["station"] == "RC-MT"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from station_app import __version__
 from station_app.case_json import case_to_dict
+from station_app.cli_case_edit import add_case_edit_parser
 from station_app.data_folder import DataFolder, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
@@ -639,6 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", help=_("the user taking the action (default: the first administrator)")
     )
     case_act.set_defaults(func=cmd_case_act)
+    add_case_edit_parser(case_sub)
 
     members = case_sub.add_parser(
         "members", help=_("the complainants of a joint complaint with their amounts")

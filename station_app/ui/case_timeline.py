@@ -24,7 +24,7 @@ from station_app.domain import (
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.ui.field_problem import ERROR_COLOUR, WARNING_COLOUR
-from station_app.workflow import Action, action_label
+from station_app.workflow import Action, event_label
 
 MUTED_COLOUR = "#555555"
 
@@ -51,10 +51,7 @@ def _enum_text(kind: type[StrEnum], value: Any) -> str:
 
 
 def event_title(event: CaseEvent) -> str:
-    try:
-        return action_label(Action(event.action))
-    except ValueError:
-        return event.action
+    return event_label(event.action)
 
 
 def event_lines(event: CaseEvent) -> list[str]:

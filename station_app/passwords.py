@@ -7,7 +7,18 @@ import hashlib
 import hmac
 import os
 
+from station_app.i18n import _
+
 _N, _R, _P = 2**14, 8, 1
+
+MIN_PASSWORD_LENGTH = 6
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be used, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("The password must have at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+    return None
 
 
 def hash_password(password: str) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "mask_id_number",
     "mask_phone",
     "normalize_phone",
+    "required_fields",
     "validate_case",
 ]
 
@@ -954,3 +955,15 @@ def validate_case(
             )
         ]
     return _CaseChecker(data, today, classification).run()
+
+
+def required_fields(data: dict[str, Any], *, today: date) -> frozenset[str]:
+    """The fields a case like `data` (its kind, channel, anonymity and number of complainants)
+    must have filled in, for marking a form: what validate_case reports as required when they
+    are blank, so the rule stays in one place. An agent, when there is one, needs a name."""
+    people = data.get("complainants")
+    count = len(people) if isinstance(people, list) else 0
+    probe = {key: data.get(key) for key in ("kind", "channel", "anonymous")}
+    probe.update(received_at="", complainants=[{} for _ in range(max(1, count))], merchant={})
+    found = {p.field for p in _CaseChecker(probe, today, None).run() if p.code == "required"}
+    return frozenset(found | {"kind", "channel", "agent.name"})

@@ -20,7 +20,6 @@ Rules of a correction:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -165,7 +164,7 @@ def editable_data(case: Case) -> dict[str, Any]:
     """The case's registration data in the `case add` shape, in full (not masked), with the
     ids of its parties and merchant: what the 更正 form is filled with."""
     shown = case_to_dict(case, reveal=True)
-    data = {key: copy.deepcopy(shown[key]) for key in ("kind", *EDITABLE_KEYS)}
+    data = {key: shown[key] for key in ("kind", *EDITABLE_KEYS)}  # a fresh dict: no copy needed
     for person, party in zip(data["complainants"], case.complainants, strict=True):
         person["id"] = party.id
     if case.agent is not None:
@@ -232,7 +231,7 @@ def _merge_merchant(old: Mapping[str, Any] | None, given: Any) -> Any:
 def _merged_data(
     current: dict[str, Any], edits: Mapping[str, Any], problems: list[Problem]
 ) -> dict[str, Any]:
-    merged = copy.deepcopy(current)
+    merged = dict(current)  # the values replaced below are new objects: `current` stays as it is
     # A credit code kept as it was was confirmed when the case was registered.
     merged["override_uscc_warning"] = True
     for key, value in edits.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
-from station_app.i18n import _
+from station_app.i18n import _, current_language
 
 __all__ = [
     "AMOUNT_MAX",
@@ -97,7 +98,12 @@ _USCC_EXCLUDED = "IOSVZ"
 
 
 def _plain_labels() -> dict[str, str]:
-    """Plain-words names of fields, built per call so that a language switch takes effect."""
+    """Plain-words names of fields in the current language (a language switch takes effect)."""
+    return _labels_in(current_language())
+
+
+@functools.lru_cache(maxsize=4)
+def _labels_in(_language: str) -> dict[str, str]:
     return {
         "kind": _("Case type"),
         "channel": _("How the case was received"),

@@ -525,6 +525,49 @@ class IntakeForm(QWidget):
             data["anonymous"] = self.anonymous.isChecked()
         return data
 
+    def load_case(self, data: dict) -> None:
+        """Fill the form with a registered case to correct it (case_edit.editable_data). The
+        type of case cannot change; evidence files are added in the case view, not here."""
+        self.kind.set_value(data.get("kind"))
+        self.kind.setEnabled(False)
+        self.channel.set_value(data.get("channel"))
+        self.received.setDateTime(QDateTime.fromString(data["received_at"], RECEIVED_FORMAT))
+        self.work_order_no.setText(data.get("work_order_no") or "")
+        self.work_order_due.setText(data.get("work_order_due") or "")
+        self.anonymous.setChecked(bool(data.get("anonymous")))
+        for index, person in enumerate(data.get("complainants") or []):
+            if index < len(self.complainants):
+                party = self.complainants[index]
+            else:
+                party = self.add_complainant(focus=False)
+            party.set_data(person)
+        agent = data.get("agent")
+        if agent:
+            self.agent.set_data(agent)
+        self.has_agent.setChecked(bool(agent))
+        self.merchant.set_data(data.get("merchant"))
+        self.goods_or_service.setCurrentIndex(
+            max(0, self.goods_or_service.findData(data.get("goods_or_service") or ""))
+        )
+        for combo, key in ((self.category, "category"), (self.problem_nature, "problem_nature")):
+            value = data.get(key) or ""
+            if value and combo.findData(value) < 0:
+                combo.addItem(value, value)  # no longer in the list: kept as registered
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.amount.setText(data.get("amount") or "")
+        self.purchase_date.setText(data.get("purchase_date") or "")
+        self.purchase_place.setText(data.get("purchase_place") or "")
+        self.request.setText(data.get("request") or "")
+        self.facts.setPlainText(data.get("facts") or "")
+        self.consent_mediation.setChecked(bool(data.get("consent_mediation")))
+        self.consent_entrusted.setChecked(bool(data.get("consent_entrusted")))
+        self.consent_publish.setChecked(bool(data.get("consent_publish")))
+        self.evidence.hide()
+        self._touched.clear()
+        self.mark_required()
+        self.refresh_problems()
+        self.pristine = self.snapshot()
+
     def evidence_paths(self) -> list[Path]:
         return self.evidence.paths()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
 from station_app.case_actions import act
 from station_app.documents.issuing import issue_document
@@ -67,6 +67,9 @@ def test_the_form_opens_filled_and_saves_a_corrected_name(
         events = [e for e in list_events(store, case.id) if e.action == CORRECTION_EVENT]
     assert len(events) == 1
     qtbot.waitUntil(lambda: detail.view.case.complainants[0].name == "张叁", timeout=5_000)
+    shown = "\n".join(label.text() for label in detail.findChildren(QLabel))
+    assert "Registration corrected" in shown
+    assert "Complainant 1 – name: 张三 → 张叁" in shown
 
 
 def test_an_invalid_correction_shows_the_problem_and_saves_nothing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
 from station_app.store.cases import get_case
 from station_app.ui.intake_dialog import IntakeDialog
@@ -124,3 +124,23 @@ def test_required_fields_are_starred_by_kind(dialog):
 
     form.channel.set_value("transfer_12345")
     assert form.captions["work_order_no"].text() == "12345 work order number *"
+
+
+def test_the_action_dialog_explains_the_star_only_when_a_field_has_one(qtbot, tasks, admin):
+    from station_app.ui.action_dialog import ActionDialog
+    from station_app.workflow import Action
+
+    def dialog_for(action):
+        dialog = ActionDialog(
+            tasks, user=admin, station_code="RC-MT", case_key="RC-MT-2026-00001", action=action
+        )
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    refuse = dialog_for(Action.REFUSE)
+    assert not refuse.required_hint.isHidden()
+    assert any(label.text().endswith(" *") for label in refuse.findChildren(QLabel))
+    accept = dialog_for(Action.ACCEPT)  # nothing required: no hint about stars
+    assert not [label for label in accept.findChildren(QLabel) if label.text().endswith(" *")]
+    assert accept.required_hint.isHidden()

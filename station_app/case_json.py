@@ -110,6 +110,7 @@ def case_from_dict(data: dict[str, Any]) -> Case:
 
 def party_to_dict(party: Party, *, reveal: bool) -> dict[str, Any]:
     return {
+        "id": party.id,
         "name": party.name,
         "gender": party.gender.value,
         "phone": party.phone if reveal else mask_phone(party.phone),

@@ -14,6 +14,7 @@ from station_app import __version__
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_json import case_to_dict
 from station_app.cli_backup import add_backup_commands
+from station_app.cli_case_edit import add_case_edit_parser
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
@@ -665,6 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", help=_("the user taking the action (default: the first administrator)")
     )
     case_act.set_defaults(func=cmd_case_act)
+    add_case_edit_parser(case_sub)
 
     members = case_sub.add_parser(
         "members", help=_("the complainants of a joint complaint with their amounts")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
-from station_app.i18n import _
+from station_app.i18n import _, current_language
 from station_app.money import MoneyError, is_blank, parse_yuan, shown
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "mask_id_number",
     "mask_phone",
     "normalize_phone",
+    "required_fields",
     "validate_case",
 ]
 
@@ -94,7 +96,12 @@ _USCC_EXCLUDED = "IOSVZ"
 
 
 def _plain_labels() -> dict[str, str]:
-    """Plain-words names of fields, built per call so that a language switch takes effect."""
+    """Plain-words names of fields in the current language (a language switch takes effect)."""
+    return _labels_in(current_language())
+
+
+@functools.lru_cache(maxsize=4)
+def _labels_in(_language: str) -> dict[str, str]:
     return {
         "kind": _("Case type"),
         "channel": _("How the case was received"),
@@ -914,3 +921,15 @@ def validate_case(
             )
         ]
     return _CaseChecker(data, today, classification).run()
+
+
+def required_fields(data: dict[str, Any], *, today: date) -> frozenset[str]:
+    """The fields a case like `data` (its kind, channel, anonymity and number of complainants)
+    must have filled in, for marking a form: what validate_case reports as required when they
+    are blank, so the rule stays in one place. An agent, when there is one, needs a name."""
+    people = data.get("complainants")
+    count = len(people) if isinstance(people, list) else 0
+    probe = {key: data.get(key) for key in ("kind", "channel", "anonymous")}
+    probe.update(received_at="", complainants=[{} for _ in range(max(1, count))], merchant={})
+    found = {p.field for p in _CaseChecker(probe, today, None).run() if p.code == "required"}
+    return frozenset(found | {"kind", "channel", "agent.name"})

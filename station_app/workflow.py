@@ -244,6 +244,21 @@ TRANSITIONS: tuple[Transition, ...] = (
 # Actions that only add to the record and may be taken on a case another station now owns.
 RECORD_ONLY_FOR_VIEWERS = frozenset({Action.NOTE})
 
+# Events that are not workflow actions: they record a change made outside the state machine,
+# never change the status and start or meet no deadline (case_clock only reads the actions it
+# names). "correct": the registration data was corrected (case_edit.edit_case).
+CORRECTION_EVENT = "correct"
+OTHER_EVENT_LABELS: dict[str, str] = {CORRECTION_EVENT: N_("Registration corrected")}
+
+
+def event_label(action: str) -> str:
+    """The name of a recorded event: a workflow action's label, a correction's, or as stored."""
+    try:
+        return action_label(Action(action))
+    except ValueError:
+        label_text = OTHER_EVENT_LABELS.get(action)
+        return _(label_text) if label_text else action
+
 
 @dataclass(frozen=True)
 class CaseState:
@@ -262,6 +277,27 @@ def find_transition(kind: CaseKind, action: Action) -> Transition | None:
     return next((t for t in TRANSITIONS if t.action is action and kind in t.kinds), None)
 
 
+def ownership_refusal(
+    owner_station: str, *, role: Role, station_code: str, action: Action | None = None
+) -> str | None:
+    """Why a user at `station_code` may not change a case `owner_station` owns, or None when
+    they may. One writer of a case: its owner station. City staff may move any case to
+    themselves (escalation transfers the ownership), then change it as its owner; `action` is
+    the workflow action asked for (None: a correction of the case's record)."""
+    if owner_station == station_code:
+        return None
+    if role is not Role.CITY:
+        return _("This case now belongs to station {owner}; this station can only view it.").format(
+            owner=owner_station
+        )
+    if action is not Action.ESCALATE:
+        return _(
+            "This case belongs to station {owner}. Escalate it to your station first; "
+            "only the station that owns a case changes it."
+        ).format(owner=owner_station)
+    return None
+
+
 def refusal_reason(
     state: CaseState, action: Action, *, role: Role, station_code: str
 ) -> str | None:
@@ -271,18 +307,12 @@ def refusal_reason(
         return _("“{action}” does not apply to this kind of case ({kind}).").format(
             action=action_label(action), kind=label(state.kind)
         )
-    if state.owner_station != station_code and action not in RECORD_ONLY_FOR_VIEWERS:
-        # One writer of a case's status: its owner station. City staff may move any case
-        # (escalation transfers the ownership), then act on it as its owner.
-        if role is not Role.CITY:
-            return _(
-                "This case now belongs to station {owner}; this station can only view it."
-            ).format(owner=state.owner_station)
-        if action is not Action.ESCALATE:
-            return _(
-                "This case belongs to station {owner}. Escalate it to your station first; "
-                "only the station that owns a case changes it."
-            ).format(owner=state.owner_station)
+    if action not in RECORD_ONLY_FOR_VIEWERS:
+        not_owner = ownership_refusal(
+            state.owner_station, role=role, station_code=station_code, action=action
+        )
+        if not_owner is not None:
+            return not_owner
     if state.status not in transition.sources:
         if state.status is CaseStatus.CLOSED:
             return _("The case is closed; “{action}” is no longer possible.").format(

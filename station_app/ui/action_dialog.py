@@ -358,6 +358,7 @@ class ActionDialog(QDialog):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         moment = now().replace(second=0, microsecond=0)
+        starred = False  # whether a caption carries the star the hint explains
         for spec in ACTION_FIELDS[action]:
             if spec.type is FieldType.MEMBERS and len(self.complainants) < 2:
                 continue  # each complainant's amounts matter only in a joint complaint
@@ -368,6 +369,8 @@ class ActionDialog(QDialog):
             caption = _(spec.label) + (" *" if spec.required else "")
             if spec.type is FieldType.BOOL:
                 caption = ""
+            else:
+                starred = starred or spec.required
             form.addRow(caption, slot)
 
         self.buttons = QDialogButtonBox()
@@ -381,12 +384,13 @@ class ActionDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
-        hint = QLabel(_("Fields marked * are required."))
+        self.required_hint = hint = QLabel(_("Fields marked * are required."))
         hint.setStyleSheet("color: #555;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.problems)
         layout.addLayout(form)
         layout.addWidget(hint)
+        hint.setHidden(not starred)  # no star to explain when no field is required
         layout.addWidget(self.buttons)
         first = next(iter(self.fields.values()), None)
         if first is not None:

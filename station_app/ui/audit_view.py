@@ -34,6 +34,7 @@ TABLE_LABELS = {
     "cases": N_("Case"),
     "parties": N_("Party"),
     "agreements": N_("Agreement"),
+    "merchants": N_("Merchant"),
 }
 COMMON_FIELD_LABELS = {
     "*": N_("Whole record"),
@@ -89,6 +90,16 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "claimed_fen": N_("Claimed (fen)"),
         "recovered_fen": N_("Recovered (fen)"),
         "representative": N_("Representative"),
+    },
+    "merchants": {
+        "name": N_("Name"),
+        "uscc": N_("Unified social credit code"),
+        "legal_rep": N_("Legal representative"),
+        "address": N_("Address"),
+        "phone": N_("Phone number"),
+        "platform": N_("Online platform"),
+        "shop_url": N_("Shop link"),
+        "cluster_registered": N_("Registered at a cluster address"),
     },
     "agreements": {
         "case_id": N_("Case record"),

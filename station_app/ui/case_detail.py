@@ -60,6 +60,7 @@ from station_app.store.cases import get_case
 from station_app.store.joint_members import StoredMember
 from station_app.ui.action_dialog import ActionDialog
 from station_app.ui.audit_view import AuditDialog
+from station_app.ui.case_edit_dialog import CaseEditDialog
 from station_app.ui.case_timeline import deadlines_box, timeline_box
 from station_app.ui.documents_dialog import DocumentsDialog
 from station_app.ui.errors import show_error
@@ -73,6 +74,7 @@ from station_app.workflow import (
     CaseState,
     action_label,
     allowed_actions,
+    ownership_refusal,
 )
 
 _opened_dir: Path | None = None
@@ -261,6 +263,7 @@ class CaseDetailView(QWidget):
         self.action_dialog: ActionDialog | None = None
         self.audit_dialog: AuditDialog | None = None
         self.documents_dialog: DocumentsDialog | None = None
+        self.edit_dialog: CaseEditDialog | None = None
         self.elect_dialog: ElectDialog | None = None
         self.problems_dialog: ProblemsDialog | None = None
         self._key: str | None = None
@@ -386,6 +389,15 @@ class CaseDetailView(QWidget):
         self.audit_button.setToolTip(_("Who changed what in this case, and who saw full numbers"))
         self.audit_button.clicked.connect(self.open_audit)
         tools.addWidget(self.audit_button)
+        self.correct_button = QPushButton(_("Correct…"))
+        self.correct_button.setObjectName("correct-case")
+        self.correct_button.setAutoDefault(False)
+        self.correct_button.setToolTip(
+            _("Correct the registration data (parties, merchant, amounts, request, facts)")
+        )
+        self.correct_button.clicked.connect(self.open_correction)
+        self.correct_button.setEnabled(self.may_correct())
+        tools.addWidget(self.correct_button)
         self.documents_button = QPushButton(_("Documents…"))
         self.documents_button.setAutoDefault(False)
         self.documents_button.setToolTip(_("Preview, print and save the case's documents"))
@@ -446,6 +458,29 @@ class CaseDetailView(QWidget):
             )
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
+
+    def may_correct(self) -> bool:
+        """Whether the logged-in user may correct the shown case (one its station owns)."""
+        if self.view is None or self.user is None:
+            return False
+        refusal = ownership_refusal(
+            self.view.owner_station, role=self.user.role, station_code=self.view.station.code
+        )
+        return refusal is None
+
+    def open_correction(self) -> CaseEditDialog | None:
+        """The intake form filled with the case, to correct it (one at a time per case)."""
+        if not self.may_correct() or self.view is None or self.user is None:
+            return None
+        if self.edit_dialog is not None:
+            self.edit_dialog.raise_()
+            return self.edit_dialog
+        dialog = CaseEditDialog(self.tasks, self.user, self.view.station.code, self.view.case, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "edit_dialog", None))
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_audit(self) -> AuditDialog | None:
         if self.view is None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from station_app.case_clock import CaseDeadline
+from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import (
     CaseEvent,
     FollowUpParty,
@@ -24,7 +25,8 @@ from station_app.domain import (
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.ui.field_problem import ERROR_COLOUR, WARNING_COLOUR
-from station_app.workflow import Action, action_label
+from station_app.validation import field_label
+from station_app.workflow import Action, event_label
 
 MUTED_COLOUR = "#555555"
 
@@ -51,10 +53,7 @@ def _enum_text(kind: type[StrEnum], value: Any) -> str:
 
 
 def event_title(event: CaseEvent) -> str:
-    try:
-        return action_label(Action(event.action))
-    except ValueError:
-        return event.action
+    return event_label(event.action)
 
 
 def event_lines(event: CaseEvent) -> list[str]:
@@ -132,9 +131,34 @@ def event_lines(event: CaseEvent) -> list[str]:
         lines.append(_("Result: {result}").format(result=d["result"]))
     if d.get("answer"):
         lines.append(_("Answer: {answer}").format(answer=d["answer"]))
+    for change in d.get("changes") or []:
+        lines.append(
+            _("{field}: {old} → {new}").format(
+                field=field_label(change.get("field", "")),
+                old=_change_value(change.get("old")),
+                new=_change_value(change.get("new")),
+            )
+        )
+    for document in d.get("documents") or []:
+        spec = DOCUMENT_KINDS.get(document.get("kind", ""))
+        lines.append(
+            _("Needs a corrected version: {title} {number}").format(
+                title=spec.title if spec else document.get("kind", ""),
+                number=document.get("doc_no", ""),
+            )
+        )
     if event.note:
         lines.append(_("Note: {note}").format(note=event.note))
     return lines
+
+
+def _change_value(value: Any) -> str:
+    """A corrected field's value in words: empty as a dash, yes/no for a tick box."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
 
 
 def _role_text(role: str) -> str:

@@ -10,15 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
-    QApplication,
-    QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -34,7 +28,7 @@ from station_app.intake import IntakeRejected, blocking_problems, register_cases
 from station_app.store import Store, StoreError
 from station_app.ui.errors import is_expected, show_error, user_message
 from station_app.ui.field_problem import ProblemLabel
-from station_app.ui.intake_form import IntakeForm
+from station_app.ui.intake_form import IntakeForm, enter_moves_on
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.validation import Problem, Severity
 
@@ -162,7 +156,8 @@ class IntakeDialog(QDialog):
         self.hint = QLabel(
             _(
                 "Enter: next field · Ctrl+Enter: save the case · Alt+A: add a complainant · "
-                "Esc: close. Problems are shown in red under the field."
+                "Esc: close. Fields marked * are required; problems are shown in red under "
+                "the field."
             )
         )
         self.hint.setWordWrap(True)
@@ -182,6 +177,7 @@ class IntakeDialog(QDialog):
         self.form_layout = QVBoxLayout(self.form_page)
         self.form_layout.setContentsMargins(0, 0, 0, 0)
         self.form = self._make_form()
+        self.close_button = close_button
         self.form_layout.addWidget(self.form, 1)
         self.form_layout.addWidget(self.status)
         self.form_layout.addLayout(buttons)
@@ -193,6 +189,7 @@ class IntakeDialog(QDialog):
         self.stack.addWidget(self.saved_page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
+        self.form.set_tail([self.save_button, self.close_button])
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.save)
@@ -205,16 +202,10 @@ class IntakeDialog(QDialog):
     # ---------------------------------------------------------------- keyboard
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
-        if enter and plain and self.stack.currentWidget() is self.form_page:
-            focused = QApplication.focusWidget()
-            if isinstance(focused, QLineEdit | QComboBox | QAbstractSpinBox | QCheckBox):
-                self.focusNextChild()
-                return
-            if isinstance(focused, QAbstractButton):
-                focused.click()
-                return
+        if self.stack.currentWidget() is self.form_page and enter_moves_on(
+            self, event, self.save_button, self.save
+        ):
+            return
         super().keyPressEvent(event)
 
     # ---------------------------------------------------------------- saving
@@ -223,6 +214,7 @@ class IntakeDialog(QDialog):
         if self.saving or self.stack.currentWidget() is not self.form_page:
             return
         form = self.form
+        form.drop_empty_complainants()
         data = form.case_data()
         problems = form.check()
         form.show_problems(problems, show_all=True)
@@ -331,6 +323,7 @@ class IntakeDialog(QDialog):
         old = self.form
         self.form = self._make_form()
         self.form_layout.replaceWidget(old, self.form)
+        self.form.set_tail([self.save_button, self.close_button])
         old.dispose()
         old.deleteLater()
         self.status.clear_problem()

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -34,7 +37,7 @@ from station_app.ui.form_widgets import DateLineEdit, EnumCombo, TextChoiceCombo
 from station_app.ui.merchant_fields import MerchantFields
 from station_app.ui.party_fields import PartyFields
 from station_app.ui.tasks import TaskRunner
-from station_app.validation import Problem, Severity
+from station_app.validation import Problem, Severity, required_fields
 
 RECEIVED_FORMAT = "yyyy-MM-dd HH:mm"
 CASE_SECTION_PATHS = (
@@ -45,6 +48,26 @@ CASE_SECTION_PATHS = (
     "work_order_no",
     "work_order_due",
 )
+
+
+def enter_moves_on(
+    window: QWidget, event: QKeyEvent, save_button: QAbstractButton, save: Callable[[], None]
+) -> bool:
+    """Enter in a case form: on the Save button it saves, in a multi-line text it starts a new
+    line, anywhere else it moves to the next field. It never presses another button ("Add
+    another complainant", "Remove this person", "Add files…"): Space does. True when handled."""
+    enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+    plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+    if not (enter and plain):
+        return False
+    focused = QApplication.focusWidget()
+    if focused is save_button:
+        save()
+        return True
+    if isinstance(focused, QPlainTextEdit):
+        return False
+    window.focusNextChild()
+    return True
 
 
 def person_title(kind: str, number: int) -> str:
@@ -75,6 +98,8 @@ class IntakeForm(QWidget):
         self._touched: set[str] = set()
         self._show_all = False
         self.slots: dict[str, FieldSlot] = {}
+        self.captions: dict[str, QLabel] = {}
+        self._tail: list[QWidget] = []
         self.classification = bundled_classification()
 
         self.general_problems = ProblemLabel()
@@ -116,6 +141,13 @@ class IntakeForm(QWidget):
         self.slots[path] = slot
         return slot
 
+    def _labelled(self, grid: QGridLayout, row: int, column: int, text: str, path: str) -> QLabel:
+        """The caption and slot of a field; the caption is remembered to mark it required."""
+        caption = add_labelled(grid, row, column, text, self.slots[path])
+        caption.setProperty("caption", text)
+        self.captions[path] = caption
+        return caption
+
     def _case_section(self, now: datetime) -> QGroupBox:
         box = QGroupBox(_("Case"))
         self.kind = EnumCombo(list(CaseKind))
@@ -131,21 +163,25 @@ class IntakeForm(QWidget):
         grid = QGridLayout(box)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        add_labelled(grid, 0, 0, _("Type"), self._slot("kind", self.kind))
-        add_labelled(grid, 0, 2, _("Received by"), self._slot("channel", self.channel))
-        add_labelled(grid, 1, 0, _("Received at"), self._slot("received_at", self.received))
+        self._slot("kind", self.kind)
+        self._slot("channel", self.channel)
+        self._slot("received_at", self.received)
+        self._labelled(grid, 0, 0, _("Type"), "kind")
+        self._labelled(grid, 0, 2, _("Received by"), "channel")
+        self._labelled(grid, 1, 0, _("Received at"), "received_at")
         grid.addWidget(self._slot("anonymous", self.anonymous), 1, 2, 1, 2)
         number_slot = self._slot("work_order_no", self.work_order_no)
         due_slot = self._slot("work_order_due", self.work_order_due)
         self.work_order_widgets = [
-            add_labelled(grid, 2, 0, _("12345 work order number"), number_slot),
+            self._labelled(grid, 2, 0, _("12345 work order number"), "work_order_no"),
             number_slot,
-            add_labelled(grid, 2, 2, _("Work order due date"), due_slot),
+            self._labelled(grid, 2, 2, _("Work order due date"), "work_order_due"),
             due_slot,
         ]
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.channel.currentIndexChanged.connect(self._channel_changed)
+        self.anonymous.toggled.connect(self.mark_required)
         self._watch_combo(self.kind, "kind")
         self._watch_combo(self.channel, "channel")
         self.received.dateTimeChanged.connect(self.edited)
@@ -210,7 +246,8 @@ class IntakeForm(QWidget):
         ]
         for position, (text, path, widget) in enumerate(cells):
             row, column = divmod(position, 2)
-            add_labelled(grid, row, column * 2, text, self._slot(path, widget))
+            self._slot(path, widget)
+            self._labelled(grid, row, column * 2, text, path)
 
         self.goods_or_service.currentIndexChanged.connect(self._goods_or_service_changed)
         for path, combo in (
@@ -242,8 +279,10 @@ class IntakeForm(QWidget):
         self.facts.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         grid = QGridLayout(box)
         grid.setColumnStretch(1, 1)
-        add_labelled(grid, 0, 0, _("Request"), self._slot("request", self.request))
-        add_labelled(grid, 1, 0, _("Facts and reasons"), self._slot("facts", self.facts))
+        self._slot("request", self.request)
+        self._slot("facts", self.facts)
+        self._labelled(grid, 0, 0, _("Request"), "request")
+        self._labelled(grid, 1, 0, _("Facts and reasons"), "facts")
         self._watch_line(self.request, "request")
         self.facts.textChanged.connect(self.edited)
         self.facts.installEventFilter(self)
@@ -307,11 +346,13 @@ class IntakeForm(QWidget):
         for number, party in enumerate(self.complainants, start=1):
             party.set_prefix(party.prefix, person_title(kind, number))
         self.slots["anonymous"].setVisible(kind == CaseKind.REPORT)
+        self.mark_required()
 
     def _channel_changed(self) -> None:
         transfer = self.channel.value() == Channel.TRANSFER_12345
         for widget in self.work_order_widgets:
             widget.setVisible(transfer)
+        self.mark_required()
 
     def _goods_or_service_changed(self) -> None:
         which = self.goods_or_service.currentData()
@@ -325,6 +366,7 @@ class IntakeForm(QWidget):
 
     def _agent_toggled(self, on: bool) -> None:
         self.agent.setVisible(on)
+        self.mark_required()
         if on:
             self.agent.name.setFocus()
 
@@ -343,12 +385,13 @@ class IntakeForm(QWidget):
         self.complainants.append(party)
         self.people_layout.addWidget(party)
         self._update_tab_order()
+        self.mark_required()
         if focus:
             party.name.setFocus()
         self.edited.emit()
         return party
 
-    def remove_complainant(self, party: PartyFields) -> None:
+    def remove_complainant(self, party: PartyFields, focus: bool = True) -> None:
         if party not in self.complainants or len(self.complainants) == 1:
             return
         index = self.complainants.index(party)
@@ -360,7 +403,9 @@ class IntakeForm(QWidget):
             other.set_prefix(f"complainants[{number - 1}]", person_title(kind, number))
         self._touched = {p for p in self._touched if not p.startswith("complainants[")}
         self._update_tab_order()
-        self.complainants[max(0, index - 1)].name.setFocus()
+        self.mark_required()
+        if focus:
+            self.complainants[max(0, index - 1)].name.setFocus()
         self.edited.emit()
         self.refresh_problems()
 
@@ -392,19 +437,67 @@ class IntakeForm(QWidget):
             self.consent_entrusted,
             self.consent_publish,
             *self.evidence.focus_chain(),
+            *self._tail,
         ]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
+    def set_tail(self, widgets: list[QWidget]) -> None:
+        """The widgets after the form's last field in the tab order (the dialog's Save)."""
+        self._tail = list(widgets)
+        self._update_tab_order()
+
+    def mark_required(self) -> None:
+        """A star after the caption of every field that must be filled for this kind of case
+        (validation.required_fields: the rule itself stays with the validation)."""
+        if not hasattr(self, "evidence"):
+            return  # still building; the constructor calls this again at the end
+        data = self.case_data()
+        data["complainants"] = [{} for _ in self.complainants]
+        required = required_fields(data, today=self._today())
+        for path, caption in self.captions.items():
+            text = caption.property("caption")
+            caption.setText(f"{text} *" if path in required else text)
+        for index, party in enumerate(self.complainants):
+            prefix = f"complainants[{index}]."
+            party.mark_required({p[len(prefix) :] for p in required if p.startswith(prefix)})
+        self.agent.mark_required({p[len("agent.") :] for p in required if p.startswith("agent.")})
+        self.merchant.mark_required(
+            {p[len("merchant.") :] for p in required if p.startswith("merchant.")}
+        )
+
     # ---------------------------------------------------------------- data
+
+    def data_complainants(self) -> list[PartyFields]:
+        """The complainants the case data holds: an extra complainant left empty is ignored
+        (one already registered stays, to be checked); if every one is empty, none."""
+        if all(party.is_empty() and not party.party_id for party in self.complainants):
+            return []  # nothing typed: e.g. an anonymous report, or a consultation by letter
+        return [
+            party
+            for index, party in enumerate(self.complainants)
+            if index == 0 or party.party_id or not party.is_empty()
+        ]
+
+    def drop_empty_complainants(self) -> None:
+        """Remove the extra complainants left empty (before saving): the others are numbered
+        as the case will number them, so a problem names the complainant shown."""
+        for party in list(self.complainants[1:]):
+            if party.is_empty() and not party.party_id:
+                self.remove_complainant(party, focus=False)
+
+    def _data_prefixes(self) -> dict[str, str]:
+        """The form's complainant prefix (complainants[2]) -> its prefix in the case data."""
+        return {
+            party.prefix: f"complainants[{index}]"
+            for index, party in enumerate(self.data_complainants())
+        }
 
     def case_data(self) -> dict:
         """The case in the JSON shape that intake.register_cases takes."""
         kind = self.kind.value()
         channel = self.channel.value()
-        people = [party.data() for party in self.complainants]
-        if all(party.is_empty() for party in self.complainants):
-            people = []  # nothing typed: e.g. an anonymous report, or a consultation by letter
+        people = [party.data() for party in self.data_complainants()]
         data: dict = {
             "kind": kind,
             "channel": channel,
@@ -432,6 +525,49 @@ class IntakeForm(QWidget):
             data["anonymous"] = self.anonymous.isChecked()
         return data
 
+    def load_case(self, data: dict) -> None:
+        """Fill the form with a registered case to correct it (case_edit.editable_data). The
+        type of case cannot change; evidence files are added in the case view, not here."""
+        self.kind.set_value(data.get("kind"))
+        self.kind.setEnabled(False)
+        self.channel.set_value(data.get("channel"))
+        self.received.setDateTime(QDateTime.fromString(data["received_at"], RECEIVED_FORMAT))
+        self.work_order_no.setText(data.get("work_order_no") or "")
+        self.work_order_due.setText(data.get("work_order_due") or "")
+        self.anonymous.setChecked(bool(data.get("anonymous")))
+        for index, person in enumerate(data.get("complainants") or []):
+            if index < len(self.complainants):
+                party = self.complainants[index]
+            else:
+                party = self.add_complainant(focus=False)
+            party.set_data(person)
+        agent = data.get("agent")
+        if agent:
+            self.agent.set_data(agent)
+        self.has_agent.setChecked(bool(agent))
+        self.merchant.set_data(data.get("merchant"))
+        self.goods_or_service.setCurrentIndex(
+            max(0, self.goods_or_service.findData(data.get("goods_or_service") or ""))
+        )
+        for combo, key in ((self.category, "category"), (self.problem_nature, "problem_nature")):
+            value = data.get(key) or ""
+            if value and combo.findData(value) < 0:
+                combo.addItem(value, value)  # no longer in the list: kept as registered
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.amount.setText(data.get("amount") or "")
+        self.purchase_date.setText(data.get("purchase_date") or "")
+        self.purchase_place.setText(data.get("purchase_place") or "")
+        self.request.setText(data.get("request") or "")
+        self.facts.setPlainText(data.get("facts") or "")
+        self.consent_mediation.setChecked(bool(data.get("consent_mediation")))
+        self.consent_entrusted.setChecked(bool(data.get("consent_entrusted")))
+        self.consent_publish.setChecked(bool(data.get("consent_publish")))
+        self.evidence.hide()
+        self._touched.clear()
+        self.mark_required()
+        self.refresh_problems()
+        self.pristine = self.snapshot()
+
     def evidence_paths(self) -> list[Path]:
         return self.evidence.paths()
 
@@ -449,8 +585,10 @@ class IntakeForm(QWidget):
     def field_slots(self) -> dict[str, FieldSlot]:
         """Every field's slot by field path, in the order of the form."""
         slots = {path: self.slots[path] for path in CASE_SECTION_PATHS}
-        for party in self.complainants:
-            slots.update(party.field_slots())
+        for index, party in enumerate(self.data_complainants()):
+            slots.update(
+                {f"complainants[{index}].{key}": slot for key, slot in party.slots.items()}
+            )
         if self.has_agent.isChecked():
             slots.update(self.agent.field_slots())
         slots.update(self.merchant.field_slots())
@@ -486,9 +624,10 @@ class IntakeForm(QWidget):
                     by_field[problem.field] = problem
             else:
                 general.append(problem)
+        touched = {self._data_path(path) for path in self._touched}
         for path, slot in slots.items():
             problem = by_field.get(path)
-            if problem is not None and (self._show_all or path in self._touched):
+            if problem is not None and (self._show_all or path in touched):
                 slot.show_problem(problem.message, problem.severity)
             else:
                 slot.clear_problem()
@@ -496,6 +635,15 @@ class IntakeForm(QWidget):
             self.general_problems.show_problem("\n".join(p.message for p in general))
         else:
             self.general_problems.clear_problem()
+
+    def _data_path(self, path: str) -> str:
+        """A field path of the form as the case data names it (see data_complainants)."""
+        if path.startswith("complainants["):
+            prefix, _dot, rest = path.partition(".")
+            data_prefix = self._data_prefixes().get(prefix)
+            if data_prefix is not None:
+                return f"{data_prefix}.{rest}" if rest else data_prefix
+        return path
 
     def focus_problem(self, problems: list[Problem]) -> None:
         """Put the cursor in the first field (in form order) that has one of these problems."""

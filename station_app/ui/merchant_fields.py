@@ -69,6 +69,7 @@ class MerchantFields(QGroupBox):
             key: FieldSlot(edit) for key, edit in self.edits.items()
         }
         self.slots["cluster_registered"] = FieldSlot(self.cluster_registered)
+        self.captions: dict[str, QLabel] = {}
 
         grid = QGridLayout(self)
         grid.setColumnStretch(1, 1)
@@ -109,7 +110,9 @@ class MerchantFields(QGroupBox):
     def _add(
         self, grid: QGridLayout, row: int, column: int, text: str, key: str, span: int = 1
     ) -> None:
-        add_labelled(grid, row, column, text, self.slots[key], span)
+        caption = add_labelled(grid, row, column, text, self.slots[key], span)
+        caption.setProperty("caption", text)
+        self.captions[key] = caption
 
     def _upper_case_code(self, text: str) -> None:
         if text != text.upper():
@@ -200,6 +203,20 @@ class MerchantFields(QGroupBox):
         if self.chosen is not None:
             values["id"] = self.chosen.id
         return values
+
+    def set_data(self, values: dict | None) -> None:
+        """Fill the fields from the case JSON's merchant (a correction's form), editable."""
+        values = values or {}
+        self._forget_registry_entry()
+        for key, edit in self.edits.items():
+            edit.setText(str(values.get(key) or ""))
+        self.cluster_registered.setChecked(bool(values.get("cluster_registered")))
+
+    def mark_required(self, keys: set[str]) -> None:
+        """A star after the caption of each required field (keys without "merchant.")."""
+        for key, caption in self.captions.items():
+            text = caption.property("caption")
+            caption.setText(f"{text} *" if key in keys else text)
 
     def field_slots(self) -> dict[str, FieldSlot]:
         return {f"merchant.{key}": slot for key, slot in self.slots.items()}

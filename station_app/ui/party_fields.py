@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -29,6 +30,8 @@ class PartyFields(QGroupBox):
     def __init__(self, prefix: str, title: str, *, removable: bool, parent: QWidget | None = None):
         super().__init__(title, parent)
         self.prefix = prefix
+        self.party_id = ""  # a registered party being corrected (case_edit), else ""
+        self.captions: dict[str, QLabel] = {}
         self.name = QLineEdit()
         self.gender = EnumCombo([Gender.UNKNOWN, Gender.MALE, Gender.FEMALE])
         self.phone = QLineEdit()
@@ -80,7 +83,8 @@ class PartyFields(QGroupBox):
     def _add(
         self, grid: QGridLayout, row: int, column: int, text: str, key: str, span: int = 1
     ) -> None:
-        add_labelled(grid, row, column, text, self.slots[key], span)
+        self.captions[key] = add_labelled(grid, row, column, text, self.slots[key], span)
+        self.captions[key].setProperty("caption", text)
 
     def _guess_id_type(self, text: str) -> None:
         # Nearly every number typed here is from a resident ID card; spare the clerk a choice.
@@ -95,7 +99,7 @@ class PartyFields(QGroupBox):
         self.setTitle(title)
 
     def data(self) -> dict[str, str]:
-        return {
+        values = {
             "name": self.name.text(),
             "gender": self.gender.value(),
             "phone": self.phone.text(),
@@ -103,9 +107,26 @@ class PartyFields(QGroupBox):
             "id_type": self.id_type.value(),
             "id_number": self.id_number.text(),
         }
+        if self.party_id:
+            values["id"] = self.party_id
+        return values
+
+    def set_data(self, person: dict) -> None:
+        """Fill the fields from a person in the case JSON shape (a correction's form)."""
+        self.party_id = person.get("id") or ""
+        for key in ("name", "phone", "address", "id_number"):
+            getattr(self, key).setText(person.get(key) or "")
+        self.gender.set_value(person.get("gender") or "")
+        self.id_type.set_value(person.get("id_type") or "")
 
     def is_empty(self) -> bool:
-        return not any(value.strip() for value in self.data().values())
+        return not any(value.strip() for key, value in self.data().items() if key != "id")
+
+    def mark_required(self, keys: set[str]) -> None:
+        """A star after the caption of each required field."""
+        for key, caption in self.captions.items():
+            text = caption.property("caption")
+            caption.setText(f"{text} *" if key in keys else text)
 
     def field_slots(self) -> dict[str, FieldSlot]:
         """Slots keyed by full field path, e.g. complainants[0].phone."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.i18n import _
 from station_app.numbering import is_valid_station_code
+from station_app.passwords import password_problem
 from station_app.store import Store
 from station_app.store.accounts import initialise_station
 from station_app.ui.errors import user_message
@@ -72,6 +73,7 @@ class SetupWizard(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_again = QLineEdit()
         self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.textEdited.connect(self._password_edited)
 
         self.slots: dict[str, FieldSlot] = {}
         station_box = QGroupBox(_("Station"))
@@ -114,6 +116,15 @@ class SetupWizard(QDialog):
         self.slots[key] = slot
         add_labelled(grid, row, 0, text, slot)
 
+    def _password_edited(self, text: str) -> None:
+        """The length is checked as the password is typed, not only when saving."""
+        problem = password_problem(text) if text else None
+        slot = self.slots["password"]
+        if problem is None:
+            slot.clear_problem()
+        else:
+            slot.show_problem(problem)
+
     def _level_changed(self) -> None:
         is_city = self.level.enum_value() is StationLevel.CITY
         self.parent_code.setEnabled(not is_city)
@@ -153,6 +164,8 @@ class SetupWizard(QDialog):
             problems["display_name"] = _("Enter the administrator's full name.")
         if not self.password.text():
             problems["password"] = _("Choose a password.")
+        elif password_problem(self.password.text()) is not None:
+            problems["password"] = password_problem(self.password.text())
         elif self.password.text() != self.password_again.text():
             problems["password_again"] = _(
                 "The two passwords differ. Type the same password twice."

@@ -94,3 +94,16 @@ def test_login_rejects_a_wrong_password_then_accepts_the_right_one(
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert dialog.user is not None and dialog.user.username == "admin"
+
+
+def test_setup_wizard_checks_the_password_length_as_it_is_typed(qtbot, tasks):
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    slot = wizard.slots["password"]
+    qtbot.keyClicks(wizard.password, "abc")
+    assert not slot.problem.isHidden()
+    assert "at least 6 characters" in slot.problem.text()
+    qtbot.keyClicks(wizard.password, "def")
+    assert slot.problem.isHidden()
+    qtbot.keyClick(wizard.password, Qt.Key.Key_Backspace)
+    assert not slot.problem.isHidden()

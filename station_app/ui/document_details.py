@@ -1,5 +1,6 @@
 """The facts a document needs that the case record does not hold (the mediation notice's time
-and place, how an agreement is performed, the court), asked for when the document is issued."""
+and place, the court), asked for when the document is issued. The agreement asks for nothing
+here: the agree and amend-agreement actions record all it says."""
 
 from __future__ import annotations
 
@@ -39,12 +40,6 @@ DETAIL_FIELDS: dict[str, tuple[DetailField, ...]] = {
             "materials", N_("Materials to bring (one per line)"), multiline=True, listed=True
         ),
         DetailField("contact", N_("Contact telephone")),
-    ),
-    "mediation_agreement": (
-        DetailField("dispute", N_("The dispute and each side's responsibility"), multiline=True),
-        DetailField(
-            "performance", N_("How and by when the agreement is performed"), multiline=True
-        ),
     ),
     "judicial_application": (DetailField("court", N_("Court applied to")),),
     "report_result_notice": (

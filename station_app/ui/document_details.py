@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_app.i18n import N_, _
+from station_app.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class DocumentDetailsDialog(QDialog):
         )
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.resize(520, self.sizeHint().height())
+        fit_window(self, (520, self.sizeHint().height()), f"DocumentDetailsDialog.{kind}")
 
     def set_value(self, key: str, text: str) -> None:
         editor = self.editors[key]

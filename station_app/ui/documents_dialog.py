@@ -49,6 +49,7 @@ from station_app.ui.errors import show_error
 from station_app.ui.joint_members_box import ProblemsDialog
 from station_app.ui.print_documents import default_copies, print_pdf, print_pdfs
 from station_app.ui.tasks import TaskContext, TaskRunner, run_with_progress
+from station_app.ui.window_fit import fit_window
 
 # The case kind each document is issued on (a report's documents never go to a business).
 REPORT_DOCUMENTS = {registration_form.REPORT_KIND, report_result.KIND}
@@ -161,7 +162,7 @@ class DocumentsDialog(QDialog):
         self.problems_dialog: ProblemsDialog | None = None
         self.last_printed_pages = 0
         self.setWindowTitle(_("Documents of case {number}").format(number=case_key))
-        self.resize(820, 420)
+        fit_window(self, (820, 420))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(
             [_("Document"), _("Number"), _("Version"), _("Issued at"), _("State")]

@@ -27,6 +27,7 @@ from station_app.i18n import _
 from station_app.joint_members import REPRESENTATIVES, JointTotals
 from station_app.money import format_yuan
 from station_app.store.joint_members import StoredMember
+from station_app.ui.window_fit import fit_window, scrolling
 from station_app.validation import mask_id_number, mask_phone
 
 AMBER_BACKGROUND = "#fff8e1"
@@ -186,12 +187,16 @@ class ElectDialog(QDialog):
             QLabel(_("Tick the two representatives the complainants elected in writing."))
         )
         self.boxes: dict[str, QCheckBox] = {}
+        ticks = QWidget()
+        ticks_layout = QVBoxLayout(ticks)
         for member in members:
             box = QCheckBox(f"{member.position + 1}. {member.name} ({mask_phone(member.phone)})")
             box.setChecked(member.representative)
             box.toggled.connect(self._update)
             self.boxes[member.party_id] = box
-            layout.addWidget(box)
+            ticks_layout.addWidget(box)
+        ticks_layout.addStretch(1)
+        layout.addWidget(scrolling(ticks), 1)
         self.hint = QLabel()
         layout.addWidget(self.hint)
         self.buttons = QDialogButtonBox()
@@ -202,6 +207,7 @@ class ElectDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._update()
+        fit_window(self, (480, ticks.sizeHint().height() + 120))
 
     def chosen(self) -> list[str]:
         return [party_id for party_id, box in self.boxes.items() if box.isChecked()]
@@ -218,7 +224,7 @@ class ProblemsDialog(QDialog):
     def __init__(self, title: str, lead: str, problems: Sequence[str], parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(620, 360)
+        fit_window(self, (620, 360))
         layout = QVBoxLayout(self)
         heading = QLabel(lead)
         heading.setWordWrap(True)

@@ -19,6 +19,7 @@ from station_app.store.accounts import authenticate
 from station_app.ui.errors import user_message
 from station_app.ui.field_problem import ProblemLabel
 from station_app.ui.tasks import TaskRunner
+from station_app.ui.window_fit import fit_window
 
 
 class LoginDialog(QDialog):
@@ -71,6 +72,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
+        fit_window(self)
         (self.password if username else self.username).setFocus()
 
     def submit(self) -> None:

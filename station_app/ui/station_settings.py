@@ -30,6 +30,7 @@ from station_app.store.accounts import local_station
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class StationSettingsDialog(QDialog):
         layout.addWidget(promise_box)
         layout.addWidget(flags_box)
         layout.addWidget(buttons)
+        fit_window(self)
         self._load()
 
     def _field(self, setting: NumberSetting) -> FieldSlot:

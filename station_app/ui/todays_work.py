@@ -25,6 +25,7 @@ from station_app.store import Store
 from station_app.store.due import COUNT_CAP, TodaysWork, WorkItem, todays_work
 from station_app.ui.field_problem import ERROR_COLOUR, WARNING_COLOUR
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 
 CASE_NO_ROLE = Qt.ItemDataRole.UserRole
 
@@ -62,7 +63,7 @@ class TodaysWorkDialog(QDialog):
         self.today = today
         self.work: TodaysWork | None = None
         self.setWindowTitle(_("Today's work"))
-        self.resize(860, 560)
+        fit_window(self, (860, 560))
         self.summary = QLabel(_("Loading…"))
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()

@@ -101,6 +101,14 @@ class ActionResult:
     event: CaseEvent
     deadlines: list[CaseDeadline]
     warnings: list[str] = field(default_factory=list)
+    # The warnings that come from the calendar (a year without a holiday schedule): told
+    # once after login (status bar, today's work), not after every step.
+    calendar_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def step_warnings(self) -> list[str]:
+        """The warnings about this step itself (late, a promise not kept, ...)."""
+        return [w for w in self.warnings if w not in self.calendar_warnings]
 
     def to_dict(self, today: date) -> dict[str, Any]:
         return {
@@ -891,12 +899,14 @@ def act(
         for local_id in plan.also_recompute:
             due.recompute_case_deadlines(store, local_id, calendar)
     warnings = list(plan.warnings)
+    calendar: list[str] = []
     for deadline in deadlines:
         if deadline.met_on is not None:
             continue  # a calendar gap after a met deadline changes nothing
         for warning in deadline.warnings:
             if warning not in warnings:
                 warnings.append(warning)
+                calendar.append(warning)
     return ActionResult(
         case_no=progress.case_no,
         action=action,
@@ -905,6 +915,7 @@ def act(
         event=event,
         deadlines=deadlines,
         warnings=warnings,
+        calendar_warnings=calendar,
     )
 
 

@@ -52,7 +52,7 @@ from station_app.store.cases import get_case
 from station_app.store.joint_members import StoredMember
 from station_app.ui.action_dialog import ActionDialog, initial_values
 from station_app.ui.audit_view import AuditDialog
-from station_app.ui.case_timeline import deadlines_box, timeline_box
+from station_app.ui.case_timeline import deadlines_box, person_text, timeline_box
 from station_app.ui.documents_dialog import DocumentsDialog
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import WARNING_COLOUR
@@ -128,7 +128,7 @@ def case_sections(case: Case, reveal: bool = False, complainants: bool = True) -
     complainant (a joint complaint's members table lists them)."""
     basics = [
         (_("Received"), case.received_at.strftime("%Y-%m-%d %H:%M")),
-        (_("Registered by"), case.created_by),
+        (_("Registered by"), person_text(case.created_by)),
     ]
     if case.work_order_no or case.work_order_due:
         basics.append((_("12345 work order number"), case.work_order_no))
@@ -428,13 +428,13 @@ class CaseDetailView(QWidget):
         return dialog
 
     def _action_taken(self, result) -> None:
-        if result.warnings:
+        if result.step_warnings:
             from PySide6.QtWidgets import QMessageBox
 
             box = QMessageBox(
                 QMessageBox.Icon.Information,
                 _("Saved"),
-                "\n".join([_("The step was saved. Please note:"), *result.warnings]),
+                "\n".join([_("The step was saved. Please note:"), *result.step_warnings]),
                 QMessageBox.StandardButton.Ok,
                 self,
             )

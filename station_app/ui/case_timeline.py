@@ -200,7 +200,10 @@ def _event_widget(event: CaseEvent, names: Mapping[str, str] | None) -> QWidget:
 def deadline_state(deadline: CaseDeadline, today: date) -> tuple[str, str]:
     """The deadline's state in words and its colour ('' for none)."""
     if deadline.met_on is not None:
-        return _("met on {day}").format(day=deadline.met_on.isoformat()), MUTED_COLOUR
+        day = deadline.met_on.isoformat()
+        if deadline.due is not None and deadline.met_on > deadline.due:
+            return _("completed late on {day}").format(day=day), MUTED_COLOUR
+        return _("completed in time on {day}").format(day=day), MUTED_COLOUR
     if deadline.due is None:
         since = deadline.paused_since.isoformat() if deadline.paused_since else "—"
         return _("paused since {day}").format(day=since), MUTED_COLOUR

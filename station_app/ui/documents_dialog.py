@@ -241,15 +241,19 @@ class DocumentsDialog(QDialog):
             if doc is not None:
                 state = _("Issued") if doc.version == 1 else _("Issued, corrected")
                 cells = [row.title, doc.doc_no, str(doc.version), _when(doc.issued_at), state]
-            elif row.missing:
-                state = _("Not issued: {n} item(s) missing").format(n=len(row.missing))
+            elif row.missing_beyond_form:
+                # The same items the "Facts missing" dialog lists when it is opened.
+                n = len(row.missing_beyond_form)
+                state = _("Not issued: {n} item(s) missing").format(n=n)
                 cells = [row.title, "", "", "", state]
+            elif row.missing:
+                cells = [row.title, "", "", "", _("Not issued: its facts are asked when issued")]
             else:
                 cells = [row.title, "", "", "", _("Not issued: ready")]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == N_STATE and row.missing:
-                    item.setToolTip("\n".join(row.missing))
+                    item.setToolTip("\n".join(row.missing_beyond_form or row.missing))
                 self.table.setItem(index, column, item)
         self.table.clearSelection()
         for index, row in enumerate(self.rows):
@@ -456,7 +460,12 @@ class DocumentsDialog(QDialog):
         rows = [row for row in (self.row_of(k) for k in kinds) if row is not None]
         if not rows:
             return
-        missing = {row.title: row.missing for row in rows if row.issued is None and row.missing}
+        # What the case lacks, as the list counts it; else the facts its own form asks for.
+        missing = {
+            row.title: row.missing_beyond_form or row.missing
+            for row in rows
+            if row.issued is None and row.missing
+        }
         if missing:
             self.show_missing(missing)
             return

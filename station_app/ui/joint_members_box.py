@@ -96,8 +96,12 @@ def members_box(
     on_import: Callable[[], None],
     on_elect: Callable[[], None],
 ) -> QGroupBox:
-    """The complainants of a complaint with their amounts, the totals and the representatives;
-    with `can_edit`, the buttons to import members and elect the representatives."""
+    """The complainants of a joint complaint with their amounts, the totals and the
+    representatives; with `can_edit`, the buttons to import members and elect the
+    representatives. A single complainant is shown in the case's own sections: the box then
+    only offers the import (hidden for a user who cannot import)."""
+    if len(members) < 2:
+        return _single_complainant_box(can_edit, on_import)
     box = QGroupBox(_("Members ({n})").format(n=len(members)))
     box.setObjectName("members-box")
     layout = QVBoxLayout(box)
@@ -173,6 +177,24 @@ def members_box(
         buttons.addWidget(elect_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+    return box
+
+
+def _single_complainant_box(can_edit: bool, on_import: Callable[[], None]) -> QGroupBox:
+    box = QGroupBox(_("Joint complaint"))
+    box.setObjectName("members-box")
+    layout = QHBoxLayout(box)
+    hint = QLabel(_("Several consumers with the same dispute can be added from a spreadsheet."))
+    hint.setWordWrap(True)
+    layout.addWidget(hint, 1)
+    if can_edit:
+        import_button = QPushButton(_("Import members from a spreadsheet…"))
+        import_button.setObjectName("import-members")
+        import_button.setAutoDefault(False)
+        import_button.clicked.connect(lambda _checked=False: on_import())
+        layout.addWidget(import_button)
+    else:
+        box.hide()
     return box
 
 

@@ -3,6 +3,8 @@ the holiday-schedule import, the station settings (administrators), and the stat
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,7 +28,7 @@ from station_app.store.case_list import (
     count_cases,
     count_text_matches,
 )
-from station_app.store.holidays import HolidayImport, import_holiday_file
+from station_app.store.holidays import HolidayImport, calendar_warnings, import_holiday_file
 from station_app.store.people import display_names
 from station_app.ui.case_detail import CaseDetailDialog
 from station_app.ui.case_filter_bar import CaseFilterBar
@@ -34,6 +36,7 @@ from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
 from station_app.ui.case_timeline import known_names
 from station_app.ui.errors import show_error
+from station_app.ui.field_problem import WARNING_COLOUR
 from station_app.ui.intake_dialog import IntakeDialog
 from station_app.ui.station_settings import StationSettingsDialog, may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
@@ -77,7 +80,13 @@ class MainWindow(QMainWindow):
 
         self.count_label = QLabel(_("Loading the case list…"))
         self.who_label = QLabel()
+        # Told once per login, here and in today's work (never after every step).
+        self.calendar_label = QLabel()
+        self.calendar_label.setObjectName("calendar-warning")
+        self.calendar_label.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.calendar_label.hide()
         self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.calendar_label)
         self.statusBar().addPermanentWidget(self.who_label)
         self._make_actions()
 
@@ -92,6 +101,7 @@ class MainWindow(QMainWindow):
 
         self._show_station()
         self._load_display_names()  # before the first case opens: the worker runs in order
+        self._load_calendar_warnings()
         self.model.reload()
         if station is None:
             self._load_station()
@@ -197,6 +207,21 @@ class MainWindow(QMainWindow):
             owner=self,
             doing=_("reading the users' names"),
         )
+
+    def _load_calendar_warnings(self) -> None:
+        """Years without a holiday schedule that today's deadlines reach (e.g. 2027)."""
+        self.tasks.submit(
+            lambda store: calendar_warnings(store, date.today()),
+            success=self._show_calendar_warnings,
+            owner=self,
+            doing=_("reading the holiday schedules"),
+        )
+
+    def _show_calendar_warnings(self, warnings: list[str]) -> None:
+        text = " ".join(warnings)
+        self.calendar_label.setText(text)
+        self.calendar_label.setToolTip(text)
+        self.calendar_label.setVisible(bool(warnings))
 
     def _count_all(self) -> None:
         def count(store: Store) -> int:
@@ -399,6 +424,7 @@ class MainWindow(QMainWindow):
 
     def _holidays_imported(self, result: HolidayImport) -> None:
         self.holiday_import_result = result
+        self._load_calendar_warnings()
         text = _(
             "The holiday schedule of {year} was imported: {holidays} holidays and {workdays} "
             "working weekend days. The deadlines of {cases} open cases were recalculated."

@@ -66,6 +66,11 @@ class TodaysWorkDialog(QDialog):
         fit_window(self, (860, 560))
         self.summary = QLabel(_("Loading…"))
         self.summary.setWordWrap(True)
+        self.calendar = QLabel()
+        self.calendar.setObjectName("calendar-warning")
+        self.calendar.setWordWrap(True)
+        self.calendar.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.calendar.hide()
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(self.HEADERS))
         self.tree.setHeaderLabels([_(h) for h in self.HEADERS])
@@ -79,6 +84,7 @@ class TodaysWorkDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.calendar)
         layout.addWidget(self.tree, 1)
         layout.addWidget(hint)
         layout.addWidget(buttons)
@@ -135,6 +141,8 @@ class TodaysWorkDialog(QDialog):
         )
         for column in range(len(self.HEADERS)):
             self.tree.resizeColumnToContents(column)
+        self.calendar.setText("\n".join(work.calendar_warnings))
+        self.calendar.setVisible(bool(work.calendar_warnings))
 
     @staticmethod
     def _row(item: WorkItem, colour: str) -> QTreeWidgetItem:

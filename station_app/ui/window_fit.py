@@ -57,41 +57,42 @@ def _stored_size(name: str) -> QSize | None:
 
 
 class _WindowFit(QObject):
-    """Keeps its window on the screen's available area and remembers the window's size."""
+    """Keeps its parent window on the screen's available area and remembers its size under
+    the filter's object name. It reads only Qt's side of itself (parent, object name): its
+    events may come while PySide is tearing the Python side down."""
 
     def __init__(self, window: QWidget, name: str):
         super().__init__(window)
-        self.window = window
-        self.name = name
+        self.setObjectName(name)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if watched is self.window:
+        if watched is self.parent() and isinstance(watched, QWidget):
+            kind = event.type()
             if kind == QEvent.Type.Show:
-                self.keep_on_screen()
+                _keep_on_screen(watched)
             elif kind in (QEvent.Type.Close, QEvent.Type.Hide):
-                self.remember()
+                _remember(watched, self.objectName())
         return False
 
-    def keep_on_screen(self) -> None:
-        window = self.window
-        if window.isMaximized() or window.isFullScreen():
-            return
-        bounded = _bounded(window.size(), window)
-        if bounded != window.size():
-            window.resize(bounded)
-        area = available_geometry(window)
-        frame = window.frameGeometry()
-        x = min(max(frame.x(), area.left()), area.right() + 1 - frame.width())
-        y = min(max(frame.y(), area.top()), area.bottom() + 1 - frame.height())
-        if (x, y) != (frame.x(), frame.y()):
-            window.move(max(x, area.left()), max(y, area.top()))
 
-    def remember(self) -> None:
-        window = self.window
-        if window.isMaximized() or window.isFullScreen():
-            return
-        window_settings().setValue(SIZE_KEY.format(name=self.name), window.size())
+def _keep_on_screen(window: QWidget) -> None:
+    if window.isMaximized() or window.isFullScreen():
+        return
+    bounded = _bounded(window.size(), window)
+    if bounded != window.size():
+        window.resize(bounded)
+    area = available_geometry(window)
+    frame = window.frameGeometry()
+    x = min(max(frame.x(), area.left()), area.right() + 1 - frame.width())
+    y = min(max(frame.y(), area.top()), area.bottom() + 1 - frame.height())
+    if (x, y) != (frame.x(), frame.y()):
+        window.move(max(x, area.left()), max(y, area.top()))
+
+
+def _remember(window: QWidget, name: str) -> None:
+    if window.isMaximized() or window.isFullScreen() or not name:
+        return
+    window_settings().setValue(SIZE_KEY.format(name=name), window.size())
 
 
 def fit_window(window: QWidget, default: tuple[int, int] | None = None, name: str = "") -> None:
@@ -103,8 +104,7 @@ def fit_window(window: QWidget, default: tuple[int, int] | None = None, name: st
     if size is None:
         size = QSize(*default) if default else window.sizeHint()
     window.resize(_bounded(size, window))
-    keeper = _WindowFit(window, name)
-    window.installEventFilter(keeper)
+    window.installEventFilter(_WindowFit(window, name))
 
 
 def scrolling(content: QWidget) -> QScrollArea:

@@ -457,7 +457,7 @@ class ActionDialog(QDialog):
         layout.addWidget(scrolling(fields), 1)
         layout.addWidget(hint)
         layout.addWidget(self.buttons)
-        fit_window(self, (640, fields.sizeHint().height() + 120), f"ActionDialog.{action.value}")
+        fit_window(self, (720, fields.sizeHint().height() + 120), f"ActionDialog.{action.value}")
         for key, value in (initial or {}).items():
             if key in self.fields:
                 self.set_value(key, value)

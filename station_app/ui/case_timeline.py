@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from station_app.action_payloads import ACTION_FIELDS
 from station_app.case_clock import CaseDeadline
 from station_app.domain import (
     CaseEvent,
@@ -48,6 +49,10 @@ def _enum_text(kind: type[StrEnum], value: Any) -> str:
         return enum_label(kind(value))
     except (ValueError, KeyError):
         return str(value)
+
+
+# What an amend-agreement event may change, with the labels its dialog shows.
+AMENDABLE_FIELDS = ACTION_FIELDS[Action.AMEND_AGREEMENT]
 
 
 def event_title(event: CaseEvent) -> str:
@@ -102,6 +107,15 @@ def event_lines(event: CaseEvent) -> list[str]:
         lines.append(_("Performed on the spot"))
     if d.get("performance_due"):
         lines.append(_("To be performed by {day}").format(day=d["performance_due"]))
+    if d.get("performance"):
+        lines.append(_("Performed by way of: {how}").format(how=d["performance"]))
+    if d.get("dispute"):
+        lines.append(_("Dispute and responsibility: {text}").format(text=d["dispute"]))
+    if d.get("mediators"):
+        lines.append(_("Mediators: {names}").format(names="、".join(d["mediators"])))
+    if isinstance(d.get("previous"), dict):
+        changed = [_(spec.label) for spec in AMENDABLE_FIELDS if spec.key in d["previous"]]
+        lines.append(_("Changed: {fields}").format(fields="、".join(changed)))
     if d.get("late"):
         lines.append(_("Performed late"))
     if "minutes" in d:

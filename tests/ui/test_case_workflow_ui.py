@@ -251,6 +251,8 @@ def test_the_amend_dialog_starts_from_the_agreement_and_completes_it(
     assert record.agreement.performance == "银行转账"
     assert record.events[-1].action == "amend-agreement"
     assert record.events[-1].details["previous"] == {"performance": "现金支付"}
+    qtbot.waitUntil(lambda: "Changed: How it is performed" in texts(detail.view), timeout=5_000)
+    assert "Performed by way of: 银行转账" in texts(detail.view)
 
 
 def test_an_escalated_case_is_read_only_with_a_banner(qtbot, tasks, sample_cases, clerk):

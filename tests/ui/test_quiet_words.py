@@ -5,8 +5,11 @@ list counting what its dialog lists."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from station_app.case_actions import act, case_record
@@ -19,6 +22,12 @@ from station_app.ui.documents_dialog import DocumentsDialog
 from station_app.ui.todays_work import TodaysWorkDialog
 from station_app.workflow import Action
 from tests.ui.conftest import STATION_CODE
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where to save screenshots to look at: $STATION_SCREENSHOTS, else the test's folder."""
+    return Path(os.environ.get("STATION_SCREENSHOTS") or tmp_path)
 
 
 def _act(folder, user, case_no, action, payload=None):
@@ -48,15 +57,18 @@ def texts(widget) -> str:
     return "\n".join(label.text() for label in widget.findChildren(QLabel) if label.isVisible())
 
 
-def test_the_status_bar_tells_of_a_missing_holiday_schedule_once(qtbot, main_window, folder):
+def test_the_status_bar_tells_of_a_missing_holiday_schedule_once(
+    qtbot, main_window, folder, screenshots
+):
     with folder.open_store() as store:
         expected = calendar_warnings(store, date.today())
     label = main_window.calendar_label
     qtbot.waitUntil(lambda: label.text() == " ".join(expected), timeout=5_000)
     assert label.isVisible() == bool(expected)
+    main_window.grab().save(str(screenshots / "quiet-main-window.png"))
 
 
-def test_todays_work_shows_the_calendar_warning(qtbot, tasks, folder, sample_cases):
+def test_todays_work_shows_the_calendar_warning(qtbot, tasks, folder, sample_cases, screenshots):
     dialog = TodaysWorkDialog(tasks, today=date(2026, 11, 30))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -64,6 +76,7 @@ def test_todays_work_shows_the_calendar_warning(qtbot, tasks, folder, sample_cas
     assert dialog.work.calendar_warnings
     assert dialog.calendar.isVisible()
     assert "2027" in dialog.calendar.text()
+    dialog.grab().save(str(screenshots / "quiet-todays-work.png"))
 
 
 def test_a_step_shows_no_calendar_warning_box(qtbot, tasks, admin, sample_cases):
@@ -96,7 +109,7 @@ def test_a_met_deadline_reads_completed_in_time_or_late():
 
 
 def test_a_single_complainant_has_no_joint_table_and_the_registrant_a_name(
-    qtbot, tasks, admin, sample_cases
+    qtbot, tasks, admin, sample_cases, screenshots
 ):
     known_names["admin"] = "管理员"
     single = open_detail(qtbot, tasks, admin, sample_cases[0].case_no)
@@ -105,6 +118,8 @@ def test_a_single_complainant_has_no_joint_table_and_the_registrant_a_name(
     assert "Members (" not in texts(single.view)
     assert box.findChild(QLabel, "members-totals") is None
     assert "管理员 (admin)" in texts(single.view)
+    single.view.scroll.verticalScrollBar().setValue(400)
+    single.grab().save(str(screenshots / "quiet-single-complainant.png"))
     joint = open_detail(qtbot, tasks, admin, sample_cases[3].case_no)
     assert joint.view.members_box.title() == "Members (2)"
 

@@ -4,6 +4,7 @@ action) instead of staying unprintable."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -212,3 +213,35 @@ def test_amend_agreement_needs_an_agreement(village):
     case = _mediating(village)
     with pytest.raises(ActionRejected, match="not possible while the case"):
         do(village, case, "amend-agreement", {"reason": "补录", "dispute": "x"})
+
+
+COMPLAINT_DOCUMENTS = (
+    "complaint_registration",
+    "acceptance_decision",
+    "refusal_decision",
+    "termination_decision",
+    "mediation_notice",
+    "mediation_record",
+    AGREEMENT,
+    "judicial_application",
+)
+# How a missing fact names what supplies it (content.by_action, when_printing, in_registration).
+SUPPLIED_BY = re.compile(
+    r": record it with “[^”]+” \((?P<action>[a-z-]+)(, “[a-z_]+”)?\)\.$"
+    r"|: give it when printing \(“[a-z_]+” in print --json"
+    r"|: correct the case's registration \(“[a-z_]+” in the case JSON\)\.$"
+)
+
+
+@pytest.mark.parametrize("kind", COMPLAINT_DOCUMENTS)
+def test_every_missing_fact_names_the_action_or_key_that_supplies_it(village, kind):
+    registered = new_case(village, received_at=datetime(2026, 5, 6, 9, 0))
+    for problem in _check(village, registered, kind):
+        match = SUPPLIED_BY.search(problem)
+        assert match, problem
+        if match.group("action"):
+            assert match.group("action") in {a.value for a in Action}, problem
+
+
+def _check(store, case, kind) -> list[str]:
+    return check_document(store, case.case_no, kind, user=OFFICER, station_code=VILLAGE, now=NOW)

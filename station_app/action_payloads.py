@@ -67,10 +67,9 @@ OCCURRED_AT = Field("occurred_at", FieldType.MOMENT, N_("Date"))
 # What the printed agreement (调解协议书) says besides its terms; the agree action asks for them
 # and amend-agreement completes or changes them.
 DISPUTE = _text("dispute", N_("The dispute and each side's responsibility"))
-PERFORMANCE = _text("performance", N_("How it is performed (e.g. 银行转账)"))
+PERFORMANCE = _text("performance", N_("How it is performed"))
 PERFORMANCE_DUE = Field("performance_due", FieldType.DATE, N_("To be performed by"))
 MEDIATORS = Field("mediators", FieldType.NAMES, N_("Mediators"))
-AGREEMENT_TEXT_KEYS = ("dispute", "performance", "mediators")
 
 # The payload of each action. Every action takes a note and (unless it has a date of its own)
 # the date or time the step happened, "occurred_at", which is today when left out.

@@ -227,7 +227,6 @@ class CompensationDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Compute compensation"))
         self.setMinimumWidth(480)
-        fit_window(self)
         self.compensation: Compensation | None = None
         self.rule_combo = QComboBox()
         for candidate in RULES:
@@ -265,6 +264,7 @@ class CompensationDialog(QDialog):
         self.price.textChanged.connect(self.recompute)
         self.loss.textChanged.connect(self.recompute)
         self.recompute()
+        fit_window(self)
         self.price.setFocus()
 
     def rule_key(self) -> str:

@@ -3,6 +3,7 @@ clerk can act on. The effects of the actions are in case_actions.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,13 @@ def _choice(key: str, label: str, enum: type[Enum], required: bool = True) -> Fi
 NOTE = _text("note", N_("Note"))
 OCCURRED_AT = Field("occurred_at", FieldType.MOMENT, N_("Date"))
 
+# What the printed agreement (调解协议书) says besides its terms; the agree action asks for them
+# and amend-agreement completes or changes them.
+DISPUTE = _text("dispute", N_("The dispute and each side's responsibility"))
+PERFORMANCE = _text("performance", N_("How it is performed"))
+PERFORMANCE_DUE = Field("performance_due", FieldType.DATE, N_("To be performed by"))
+MEDIATORS = Field("mediators", FieldType.NAMES, N_("Mediators"))
+
 # The payload of each action. Every action takes a note and (unless it has a date of its own)
 # the date or time the step happened, "occurred_at", which is today when left out.
 ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
@@ -93,14 +101,28 @@ ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
         _text("result", N_("Result")),
         NOTE,
     ),
+    # How and by when it is performed are required unless it was performed on the spot.
     Action.AGREE: (
         Field("terms", FieldType.TERMS, N_("Terms"), True),
         Field("amount_recovered", FieldType.MONEY, N_("Amount recovered"), True),
-        Field("performance_due", FieldType.DATE, N_("To be performed by")),
+        dataclasses.replace(DISPUTE, required=True),
         Field("performed_on_spot", FieldType.BOOL, N_("Performed on the spot")),
+        PERFORMANCE,
+        PERFORMANCE_DUE,
+        dataclasses.replace(MEDIATORS, required=True),
         Field("agreed_on", FieldType.DATE, N_("Date of the agreement")),
         Field("members", FieldType.MEMBERS, N_("Amounts of each complainant")),
         NOTE,
+    ),
+    # Completes or changes what an agreement says; only the entries given change.
+    Action.AMEND_AGREEMENT: (
+        DISPUTE,
+        Field("terms", FieldType.TERMS, N_("Terms")),
+        PERFORMANCE,
+        PERFORMANCE_DUE,
+        MEDIATORS,
+        _text("reason", N_("Why it is amended"), True),
+        OCCURRED_AT,
     ),
     Action.TERMINATE: (
         Field("ground", FieldType.GROUND, N_("Ground"), True, grounds=TERMINATION_GROUNDS),
@@ -293,9 +315,13 @@ def _parse_terms(value: Any, name: str, problems: list[str]) -> list[AgreementTe
                 _("{where}: a refund or a compensation needs its amount.").format(where=where)
             )
             continue
-        if term_type is TermType.OTHER and not description.strip():
+        if not description.strip():
+            # The description is what the printed agreement says the term is.
             problems.append(
-                _("{where}: describe what was agreed in “description”.").format(where=where)
+                _(
+                    "{where}: describe what was agreed in “description”, for example 退还货款; "
+                    "it is printed on the agreement."
+                ).format(where=where)
             )
             continue
         terms.append(AgreementTerm(term_type, amount, description.strip()))

@@ -60,10 +60,12 @@ from station_app.store.case_events import (
     list_sessions,
     move_case_rows,
     set_party_amounts,
+    terms_to_json,
     update_agreement,
     update_case,
 )
 from station_app.store.connection import Store
+from station_app.store.documents import current_document
 from station_app.store.holidays import load_calendar
 from station_app.workdays import WorkdayCalendar
 from station_app.workflow import Action, CaseState, Ground, WorkflowRefused, check_action
@@ -77,6 +79,9 @@ DEFAULT_PROMISE_MINUTES = {
 }
 # A date may be up to a day ahead of the PC's clock (village PCs' clocks are often wrong).
 FUTURE_TOLERANCE = timedelta(days=1)
+# The document kind of the printed agreement (documents.mediation_agreement.KIND; the
+# documents layer sits above this one).
+AGREEMENT_DOCUMENT = "mediation_agreement"
 
 
 class ActionRejected(Exception):
@@ -96,6 +101,14 @@ class ActionResult:
     event: CaseEvent
     deadlines: list[CaseDeadline]
     warnings: list[str] = field(default_factory=list)
+    # The warnings that come from the calendar (a year without a holiday schedule): told
+    # once after login (status bar, today's work), not after every step.
+    calendar_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def step_warnings(self) -> list[str]:
+        """The warnings about this step itself (late, a promise not kept, ...)."""
+        return [w for w in self.warnings if w not in self.calendar_warnings]
 
     def to_dict(self, today: date) -> dict[str, Any]:
         return {
@@ -306,6 +319,17 @@ def _plan_agree(plan: _Plan, ctx: _Context) -> None:
         )
     if performance_due is not None:
         _not_before(plan, due_name, performance_due, agreed_on, _("the agreement"))
+    if not on_spot:
+        # The printed agreement says how and by when it is performed (人民调解法第二十九条).
+        for key in ("performance", "performance_due"):
+            if key not in v:
+                plan.problems.append(
+                    _(
+                        "{field} is required unless the agreement was performed on the spot "
+                        "(“performed_on_spot”: true)."
+                    ).format(field=field_name(_spec(Action.AGREE, key)))
+                )
+    _check_mediators(plan, Action.AGREE)
     members: list[Member] = v.get("members", [])
     party_ids = complainant_ids(ctx.store, plan.progress.id)
     for member in members:
@@ -350,18 +374,105 @@ def _plan_agree(plan: _Plan, ctx: _Context) -> None:
 
     plan.writes.append(write)
     plan.details.update(
-        terms=[
-            {
-                "type": t.type.value,
-                "amount": None if t.amount is None else f"{t.amount:.2f}",
-                "description": t.description,
-            }
-            for t in agreement.terms
-        ],
+        terms=_terms_details(agreement.terms),
         amount_recovered=None if recovered is None else f"{recovered:.2f}",
         performed_on_spot=on_spot,
         performance_due=performance_due.isoformat() if performance_due else None,
+        dispute=v.get("dispute", ""),
+        performance=v.get("performance", ""),
+        mediators=list(v.get("mediators", [])),
     )
+
+
+def _check_mediators(plan: _Plan, action: Action) -> None:
+    if "mediators" in plan.values and not plan.values["mediators"]:
+        plan.problems.append(
+            _("{field}: name at least one mediator.").format(
+                field=field_name(_spec(action, "mediators"))
+            )
+        )
+
+
+def _terms_details(terms: list) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": t.type.value,
+            "amount": None if t.amount is None else f"{t.amount:.2f}",
+            "description": t.description,
+        }
+        for t in terms
+    ]
+
+
+# What amend-agreement may change, in the order its payload lists them.
+AMENDABLE = ("dispute", "terms", "performance", "performance_due", "mediators")
+
+
+def _plan_amend_agreement(plan: _Plan, ctx: _Context) -> None:
+    """Complete or change what the agreement says; the old and new values go into the event
+    (and the agreement row's changes into the audit log by its triggers)."""
+    v = plan.values
+    plan.note = v.get("reason", "")
+    agreement = _needs_agreement(plan, ctx)
+    given = [key for key in AMENDABLE if key in v]
+    if not given:
+        plan.problems.append(
+            _("Give what to complete or change: {keys}.").format(keys=", ".join(AMENDABLE))
+        )
+    if agreement is None or plan.problems:
+        return
+    due_name = field_name(_spec(Action.AMEND_AGREEMENT, "performance_due"))
+    if "performance_due" in v:
+        if agreement.performed_on_spot:
+            plan.problems.append(
+                _(
+                    "{field}: the agreement was performed on the spot; it has nothing left to "
+                    "perform."
+                ).format(field=due_name)
+            )
+        _not_before(plan, due_name, v["performance_due"], agreement.agreed_on, _("the agreement"))
+    _check_mediators(plan, Action.AMEND_AGREEMENT)
+    if plan.problems:
+        return
+    current: dict[str, Any] = {
+        "dispute": agreement.dispute,
+        "terms": _terms_details(agreement.terms),
+        "performance": agreement.performance,
+        "performance_due": _iso_or_none(agreement.performance_due),
+        "mediators": list(agreement.mediators),
+    }
+    wanted: dict[str, Any] = {
+        "dispute": v.get("dispute"),
+        "terms": _terms_details(v["terms"]) if "terms" in v else None,
+        "performance": v.get("performance"),
+        "performance_due": _iso_or_none(v.get("performance_due")),
+        "mediators": v.get("mediators"),
+    }
+    changed = [key for key in given if wanted[key] != current[key]]
+    if not changed:
+        plan.problems.append(_("Nothing would change: the agreement already says this."))
+        return
+    row_changes: dict[str, Any] = {}
+    if "terms" in changed:
+        row_changes["terms"] = terms_to_json(v["terms"])
+    if "performance_due" in changed:
+        row_changes["performance_due"] = wanted["performance_due"]
+    if row_changes:
+        plan.writes.append(lambda: update_agreement(ctx.store, plan.progress.id, row_changes))
+    plan.details.update({key: wanted[key] for key in changed})
+    plan.details["previous"] = {key: current[key] for key in changed}
+    issued = current_document(ctx.store, plan.progress.id, AGREEMENT_DOCUMENT)
+    if issued is not None:
+        plan.warnings.append(
+            _(
+                "The agreement was already issued as {number}. Print a corrected version "
+                "(Documents → Correct…) so that the paper says the same as the record."
+            ).format(number=issued.doc_no)
+        )
+
+
+def _iso_or_none(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _plan_escalate(plan: _Plan, ctx: _Context) -> None:
@@ -670,6 +781,7 @@ PLANNERS = {
     Action.SUSPEND: _plan_suspend,
     Action.RECORD_SESSION: _plan_record_session,
     Action.AGREE: _plan_agree,
+    Action.AMEND_AGREEMENT: _plan_amend_agreement,
     Action.TERMINATE: _plan_ground,
     Action.CLOSE: _plan_close,
     Action.ESCALATE: _plan_escalate,
@@ -784,12 +896,14 @@ def act(
         # The store recomputes the stored deadlines of every case written here before COMMIT.
         deadlines = due.case_deadlines(store, progress.id, calendar) or []
     warnings = list(plan.warnings)
+    calendar: list[str] = []
     for deadline in deadlines:
         if deadline.met_on is not None:
             continue  # a calendar gap after a met deadline changes nothing
         for warning in deadline.warnings:
             if warning not in warnings:
                 warnings.append(warning)
+                calendar.append(warning)
     return ActionResult(
         case_no=progress.case_no,
         action=action,
@@ -798,6 +912,7 @@ def act(
         event=event,
         deadlines=deadlines,
         warnings=warnings,
+        calendar_warnings=calendar,
     )
 
 

@@ -244,6 +244,9 @@ def agreement_to_dict(agreement: Agreement) -> dict[str, Any]:
         "judicial_confirmed_on": _iso(agreement.judicial_confirmed_on),
         "court_name": agreement.court_name,
         "court_transfer_on": _iso(agreement.court_transfer_on),
+        "dispute": agreement.dispute,
+        "performance": agreement.performance,
+        "mediators": list(agreement.mediators),
     }
 
 

@@ -333,6 +333,12 @@ class Agreement:
     court_name: str = ""
     court_transfer_on: date | None = None
     id: str = ""
+    # What the printed agreement says besides the terms (recorded by agree, completed or
+    # changed by amend-agreement): the dispute and each side's responsibility, how it is
+    # performed (e.g. 银行转账), and the mediators.
+    dispute: str = ""
+    performance: str = ""
+    mediators: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -28,6 +28,7 @@ class Action(StrEnum):
     RESUME = "resume"
     RECORD_SESSION = "record-session"
     AGREE = "agree"
+    AMEND_AGREEMENT = "amend-agreement"
     TERMINATE = "terminate"
     WITHDRAW = "withdraw"
     CLOSE = "close"
@@ -57,6 +58,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESUME: N_("Resume mediation"),
     Action.RECORD_SESSION: N_("Record a mediation session"),
     Action.AGREE: N_("Record the agreement"),
+    Action.AMEND_AGREEMENT: N_("Complete or amend the agreement"),
     Action.TERMINATE: N_("Terminate mediation"),
     Action.WITHDRAW: N_("Complainant withdraws"),
     Action.CLOSE: N_("Close the case"),
@@ -220,6 +222,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.TERMINATE, COMPLAINT, frozenset({S.ACCEPTED, S.MEDIATING, S.SUSPENDED}), S.TERMINATED
     ),
     Transition(Action.WITHDRAW, COMPLAINT, OPEN_COMPLAINT, S.WITHDRAWN),
+    Transition(Action.AMEND_AGREEMENT, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.RECORD_PERFORMANCE, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.JUDICIAL_APPLY, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.JUDICIAL_CONFIRM, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),

@@ -12,6 +12,7 @@ from station_app.documents.fonts import document_fonts, unprintable_message
 from station_app.documents.wording import AGREEMENT_TITLES
 from station_app.domain import AgreementTerm, Case, Party
 from station_app.i18n import _
+from station_app.workflow import Action, action_label
 
 # One term of an agreement: what the consumer gets (TermType), in words, and the money if any.
 Term = AgreementTerm
@@ -77,27 +78,66 @@ def unprintable_problems(content: object) -> list[str]:
     return problems
 
 
+# Each missing fact says what supplies it: a workflow action and its --json key, a key of
+# `print --json` (the form the documents dialog shows), or the case's registration.
+
+
+def by_action(problem: str, action: Action, key: str = "") -> str:
+    """`problem` (no final stop) and the workflow action, with its --json key, that records it."""
+    if key:
+        return _("{problem}: record it with “{label}” ({action}, “{key}”).").format(
+            problem=problem, label=action_label(action), action=action.value, key=key
+        )
+    return _("{problem}: record it with “{label}” ({action}).").format(
+        problem=problem, label=action_label(action), action=action.value
+    )
+
+
+def when_printing(problem: str, key: str) -> str:
+    """`problem` and the fact given when the document is issued (print --json or the form)."""
+    return _(
+        "{problem}: give it when printing (“{key}” in print --json, or the form when issuing)."
+    ).format(problem=problem, key=key)
+
+
+def in_registration(problem: str, key: str) -> str:
+    """`problem` and the registration data that holds it."""
+    return _("{problem}: correct the case's registration (“{key}” in the case JSON).").format(
+        problem=problem, key=key
+    )
+
+
+def station_name_problem() -> str:
+    return _(
+        "The station's name is missing: it is the name given when the station was set up "
+        "(init --name)."
+    )
+
+
 def party_problems(case: Case, *, who: str) -> list[str]:
     """Missing names of the consumers (`who` is "complainant" or "reporter")."""
     problems = []
     if not case.complainants:
         problems.append(
-            _("No reporter is recorded.") if who == "reporter" else _("No complainant is recorded.")
+            in_registration(_("No reporter is recorded"), "complainants")
+            if who == "reporter"
+            else in_registration(_("No complainant is recorded"), "complainants")
         )
     for number, party in enumerate(case.complainants, start=1):
         if not party.name.strip():
             if who == "reporter":
-                problems.append(_("Reporter {n} has no name.").format(n=number))
+                problem = _("Reporter {n} has no name").format(n=number)
             else:
-                problems.append(_("Complainant {n} has no name.").format(n=number))
+                problem = _("Complainant {n} has no name").format(n=number)
+            problems.append(in_registration(problem, "complainants"))
     if case.agent is not None and not case.agent.name.strip():
-        problems.append(_("The agent has no name."))
+        problems.append(in_registration(_("The agent has no name"), "agent"))
     return problems
 
 
 def merchant_problems(case: Case) -> list[str]:
     if case.merchant is None or not case.merchant.name.strip():
-        return [_("The business complained about is not recorded.")]
+        return [in_registration(_("The business complained about is not recorded"), "merchant")]
     return []
 
 

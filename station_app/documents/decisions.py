@@ -19,9 +19,12 @@ from station_app.documents.capital_numerals import (
 )
 from station_app.documents.content import (
     MissingFacts,
+    by_action,
     merchant_problems,
     party_problems,
+    station_name_problem,
     unprintable_problems,
+    when_printing,
 )
 from station_app.documents.fonts import document_fonts
 from station_app.documents.formatting import names_text
@@ -48,7 +51,7 @@ from station_app.documents.wording import (
 )
 from station_app.domain import Case, CaseKind
 from station_app.i18n import _
-from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS, Ground
+from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS, Action, Ground
 
 ACCEPTANCE_KIND = "acceptance_decision"
 REFUSAL_KIND = "refusal_decision"
@@ -62,6 +65,12 @@ TITLES = {
     NOTICE_KIND: "投诉调解通知书",
 }
 GROUNDS = {REFUSAL_KIND: REFUSAL_GROUNDS, TERMINATION_KIND: TERMINATION_GROUNDS}
+# The workflow action that records each decision.
+DECISION_ACTIONS = {
+    ACCEPTANCE_KIND: Action.ACCEPT,
+    REFUSAL_KIND: Action.REFUSE,
+    TERMINATION_KIND: Action.TERMINATE,
+}
 
 
 @dataclass
@@ -101,7 +110,7 @@ def _common_problems(case: Case, organisation: str, number: str) -> list[str]:
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
     if not organisation.strip():
-        problems.append(_("The station's name is missing."))
+        problems.append(station_name_problem())
     if not number.strip():
         problems.append(_("The document has no number."))
     problems += party_problems(case, who="complainant")
@@ -112,11 +121,14 @@ def _common_problems(case: Case, organisation: str, number: str) -> list[str]:
 def decision_missing_facts(content: DecisionContent) -> list[str]:
     problems = _common_problems(content.case, content.organisation, content.document_number)
     if content.decided_on is None:
-        problems.append(_("The decision is not recorded in the case's workflow yet."))
+        problems.append(
+            by_action(_("The decision is not recorded yet"), DECISION_ACTIONS[content.kind])
+        )
     if content.kind in GROUNDS:
         grounds = GROUNDS[content.kind]
         if content.ground is None:
-            problems.append(_("The ground of the decision (its item number) is not recorded."))
+            problem = _("The ground of the decision (its item number) is not recorded")
+            problems.append(by_action(problem, DECISION_ACTIONS[content.kind], "ground"))
         elif content.ground not in grounds:
             problems.append(
                 _("Ground {n} is not one of the grounds of this decision.").format(
@@ -129,11 +141,13 @@ def decision_missing_facts(content: DecisionContent) -> list[str]:
 def notice_missing_facts(content: NoticeContent) -> list[str]:
     problems = _common_problems(content.case, content.organisation, content.document_number)
     if content.held_at is None:
-        problems.append(_("The time of the mediation session is missing."))
+        problems.append(when_printing(_("The time of the mediation session is missing"), "held_at"))
     if not content.place.strip():
-        problems.append(_("The place of the mediation session is missing."))
+        problems.append(when_printing(_("The place of the mediation session is missing"), "place"))
     if not [m for m in content.materials if m.strip()]:
-        problems.append(_("The materials the parties bring are not listed."))
+        problems.append(
+            when_printing(_("The materials the parties bring are not listed"), "materials")
+        )
     if content.issued_on is None:
         problems.append(_("The date of the notice is missing."))
     return problems + unprintable_problems(content)

@@ -145,24 +145,28 @@ def _mediators(record: CaseRecord | None) -> list[str]:
 
 
 def _agreement(ctx: _Context, number: str) -> AgreementContent:
+    """From the agreement as recorded by agree and amend-agreement (the one place its wording
+    is kept); an agreement recorded before the mediators were asked for names those of the
+    sessions. `details` may only restate the facts of the dispute ("facts")."""
     record = ctx.record
     agreement = record.agreement if record else None
-    event = _last_event(record, "agree")
-    details = ctx.details
-    content = AgreementContent(
+    if agreement is None:
+        return AgreementContent(
+            case=ctx.case, organisation=ctx.organisation, document_number=number, agreed_on=None
+        )
+    return AgreementContent(
         case=ctx.case,
         organisation=ctx.organisation,
         document_number=number,
-        agreed_on=agreement.agreed_on if agreement else None,
-        terms=list(agreement.terms) if agreement else [],
-        mediators=_lines(details.get("mediators")) or _mediators(record),
-        facts=str(details.get("facts", "")),
-        dispute=str(details.get("dispute") or (event.note if event else "")),
-        performance=str(details.get("performance", "")),
-        performance_due=agreement.performance_due if agreement else None,
-        performed_on_spot=agreement.performed_on_spot if agreement else False,
+        agreed_on=agreement.agreed_on,
+        terms=list(agreement.terms),
+        mediators=list(agreement.mediators or _mediators(record)),
+        facts=str(ctx.details.get("facts", "")),
+        dispute=agreement.dispute,
+        performance=agreement.performance,
+        performance_due=agreement.performance_due,
+        performed_on_spot=agreement.performed_on_spot,
     )
-    return content
 
 
 def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.DecisionContent]:
@@ -539,7 +543,8 @@ def issue_document(
     missing (nothing is issued); AlreadyIssued when it was issued before.
 
     `details` gives facts the workflow does not record: for the mediation notice held_at,
-    place, materials, mediators, contact; for the agreement dispute, performance, facts.
+    place, materials, mediators, contact; for the agreement the facts of the dispute (its
+    other wording is recorded by the agree and amend-agreement actions).
     """
     ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
     existing = current_document(store, ctx.case.id, kind)

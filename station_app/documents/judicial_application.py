@@ -11,8 +11,10 @@ from reportlab.platypus import Flowable, Spacer
 from station_app.documents.capital_numerals import date_in_chinese, number_in_chinese
 from station_app.documents.content import (
     MissingFacts,
+    by_action,
     merchant_problems,
     party_problems,
+    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -42,6 +44,7 @@ from station_app.documents.wording import (
 )
 from station_app.domain import Case, CaseKind, Party
 from station_app.i18n import _
+from station_app.workflow import Action
 
 KIND = "judicial_application"
 TITLE = "司法确认申请书"
@@ -66,11 +69,13 @@ def missing_facts(content: JudicialContent) -> list[str]:
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
     if not content.organisation.strip():
-        problems.append(_("The station's name is missing."))
+        problems.append(station_name_problem())
     if not content.court.strip():
-        problems.append(_("The competent court is not named."))
+        problems.append(
+            by_action(_("The competent court is not named"), Action.JUDICIAL_APPLY, "court_name")
+        )
     if content.agreed_on is None:
-        problems.append(_("No mediation agreement is recorded for this case."))
+        problems.append(by_action(_("No mediation agreement is recorded"), Action.AGREE))
     problems += party_problems(case, who="complainant")
     problems += merchant_problems(case)
     if content.applied_on is None:

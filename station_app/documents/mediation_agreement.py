@@ -16,8 +16,11 @@ from station_app.documents.capital_numerals import (
 from station_app.documents.content import (
     AgreementContent,
     MissingFacts,
+    by_action,
+    in_registration,
     merchant_problems,
     party_problems,
+    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -63,6 +66,7 @@ from station_app.documents.wording import (
 )
 from station_app.domain import CaseKind, Party, TermType, label
 from station_app.i18n import _
+from station_app.workflow import Action
 
 KIND = "mediation_agreement"
 # More complainants than this are listed in an annex, where each one signs.
@@ -87,7 +91,8 @@ def _amount_problem(number: int, amount: Decimal) -> str | None:
 
 
 def missing_facts(content: AgreementContent) -> list[str]:
-    """What must be recorded before the agreement can be printed (empty: ready to print)."""
+    """What must be recorded before the agreement can be printed (empty: ready to print), each
+    with the action or key that supplies it."""
     if content.title not in AGREEMENT_TITLES:
         raise ValueError(f"unknown agreement title {content.title!r}")
     case = content.case
@@ -95,38 +100,50 @@ def missing_facts(content: AgreementContent) -> list[str]:
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("A mediation agreement is made only for a complaint."))
     if not content.organisation.strip():
-        problems.append(_("The mediation organisation is not named."))
+        problems.append(station_name_problem())
     if not content.document_number.strip():
         problems.append(_("The agreement has no document number."))
-    if content.agreed_on is None:
-        problems.append(_("The date of the agreement is missing."))
     problems += party_problems(case, who="complainant")
     problems += merchant_problems(case)
     if content.merchant_agent is not None and not content.merchant_agent.name.strip():
         problems.append(_("The business's representative has no name."))
     if not content.dispute_facts:
-        problems.append(_("The facts of the dispute are not recorded."))
+        problems.append(in_registration(_("The facts of the dispute are not recorded"), "facts"))
+    if content.agreed_on is None:
+        # Nothing of the agreement is recorded yet: its action asks for all of it.
+        problems.append(by_action(_("No agreement is recorded"), Action.AGREE))
+        return problems + unprintable_problems(content)
+    amend = Action.AMEND_AGREEMENT
     if not content.dispute.strip():
-        problems.append(_("The dispute and each party's responsibility are not stated."))
+        problems.append(
+            by_action(
+                _("The dispute and each party's responsibility are not stated"), amend, "dispute"
+            )
+        )
     if not content.terms:
-        problems.append(_("The agreement has no terms."))
+        problems.append(by_action(_("The agreement has no terms"), amend, "terms"))
     for number, term in enumerate(content.terms, start=1):
         if not term.description.strip():
-            problems.append(_("Term {n} does not say what was agreed.").format(n=number))
+            problem = _("Term {n} does not say what was agreed").format(n=number)
+            problems.append(by_action(problem, amend, "terms"))
         if term.amount is None:
             if term.type in TERMS_WITH_MONEY:
-                problems.append(
-                    _("Term {n} ({kind}) has no amount.").format(n=number, kind=label(term.type))
+                problem = _("Term {n} ({kind}) has no amount").format(
+                    n=number, kind=label(term.type)
                 )
+                problems.append(by_action(problem, amend, "terms"))
         elif problem := _amount_problem(number, term.amount):
             problems.append(problem)
     if not [m for m in content.mediators if m.strip()]:
-        problems.append(_("No mediator is named."))
+        problems.append(by_action(_("No mediator is named"), amend, "mediators"))
     if not content.performed_on_spot:
         if not content.performance.strip():
-            problems.append(_("How the agreement is performed is not stated."))
+            problems.append(
+                by_action(_("How the agreement is performed is not stated"), amend, "performance")
+            )
         if content.performance_due is None:
-            problems.append(_("The date by which the agreement is performed is missing."))
+            problem = _("The date by which the agreement is performed is missing")
+            problems.append(by_action(problem, amend, "performance_due"))
     return problems + unprintable_problems(content)
 
 

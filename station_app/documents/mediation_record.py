@@ -11,8 +11,10 @@ from reportlab.platypus import Flowable, Spacer
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
 from station_app.documents.content import (
     MissingFacts,
+    by_action,
     merchant_problems,
     party_problems,
+    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -40,6 +42,7 @@ from station_app.documents.wording import (
 )
 from station_app.domain import Case, CaseKind, MediationSession
 from station_app.i18n import _
+from station_app.workflow import Action
 
 KIND = "mediation_record"
 TITLE = "调解笔录"
@@ -70,23 +73,31 @@ def missing_facts(content: RecordContent) -> list[str]:
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
     if not content.organisation.strip():
-        problems.append(_("The station's name is missing."))
+        problems.append(station_name_problem())
     problems += party_problems(case, who="complainant")
     problems += merchant_problems(case)
     session = content.session
+    session_action = Action.RECORD_SESSION
     if session is None:
-        problems.append(_("No mediation session is recorded."))
+        problems.append(by_action(_("No mediation session is recorded"), Action.RECORD_SESSION))
         return problems + unprintable_problems(content)
     if content.held_at is None:
-        problems.append(_("The time of the mediation session is missing."))
+        problems.append(
+            by_action(_("The time of the mediation session is missing"), session_action, "held_at")
+        )
     if not [m for m in session.mediators if m.strip()]:
-        problems.append(_("No mediator is named."))
+        problems.append(by_action(_("No mediator is named"), session_action, "mediators"))
     if not session.recorder.strip():
-        problems.append(_("The session's recorder is not named."))
+        problems.append(
+            by_action(_("The session's recorder is not named"), session_action, "recorder")
+        )
     if not (session.complainant_statement.strip() or session.merchant_statement.strip()):
-        problems.append(_("The session records neither party's statement."))
+        problem = _("The session records neither party's statement")
+        problems.append(by_action(problem, session_action, "complainant_statement"))
     if not session.result.strip():
-        problems.append(_("The result of the session is not recorded."))
+        problems.append(
+            by_action(_("The result of the session is not recorded"), session_action, "result")
+        )
     return problems + unprintable_problems(content)
 
 

@@ -12,7 +12,10 @@ from station_app.documents.capital_numerals import date_in_chinese, datetime_in_
 from station_app.documents.content import (
     MissingFacts,
     RegistrationContent,
+    in_registration,
+    merchant_problems,
     party_problems,
+    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -82,7 +85,7 @@ def missing_facts(content: RegistrationContent, kind: CaseKind | None = None) ->
     elif case.kind not in TITLES:
         problems.append(_("A consultation has no registration form."))
     if not content.organisation.strip():
-        problems.append(_("The station's name is missing."))
+        problems.append(station_name_problem())
     if not content.clerk.strip():
         problems.append(_("The clerk who registered the case is not named."))
     if not case.case_no.strip():
@@ -91,13 +94,13 @@ def missing_facts(content: RegistrationContent, kind: CaseKind | None = None) ->
         if not case.anonymous:
             problems += party_problems(case, who="reporter")
         if case.merchant is None or not case.merchant.name.strip():
-            problems.append(_("The business reported is not recorded."))
+            problems.append(in_registration(_("The business reported is not recorded"), "merchant"))
     elif case.kind == CaseKind.COMPLAINT:
         problems += party_problems(case, who="complainant")
         if case.merchant is None or not case.merchant.name.strip():
-            problems.append(_("The business complained about is not recorded."))
+            problems += merchant_problems(case)
     if not case.facts.strip():
-        problems.append(_("The facts are not recorded."))
+        problems.append(in_registration(_("The facts are not recorded"), "facts"))
     return problems + unprintable_problems(content)
 
 

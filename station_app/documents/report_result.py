@@ -9,7 +9,15 @@ from datetime import date
 from reportlab.platypus import Flowable, Spacer
 
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
-from station_app.documents.content import MissingFacts, party_problems, unprintable_problems
+from station_app.documents.content import (
+    MissingFacts,
+    by_action,
+    in_registration,
+    party_problems,
+    station_name_problem,
+    unprintable_problems,
+    when_printing,
+)
 from station_app.documents.fonts import document_fonts
 from station_app.documents.layout import (
     SIZE_4,
@@ -30,6 +38,7 @@ from station_app.documents.wording import (
 )
 from station_app.domain import Case, CaseKind
 from station_app.i18n import _
+from station_app.workflow import Action
 
 KIND = "report_result_notice"
 TITLE = "举报处理结果告知书"
@@ -55,15 +64,19 @@ def missing_facts(content: ReportResultContent) -> list[str]:
     else:
         problems += party_problems(case, who="reporter")
     if not content.organisation.strip():
-        problems.append(_("The station's name is missing."))
+        problems.append(station_name_problem())
     if not content.document_number.strip():
         problems.append(_("The document has no number."))
     if case.merchant is None or not case.merchant.name.strip():
-        problems.append(_("The business reported is not recorded."))
+        problems.append(in_registration(_("The business reported is not recorded"), "merchant"))
     if content.notified_on is None:
-        problems.append(_("Notifying the reporter of the result is not recorded yet."))
+        problems.append(
+            by_action(
+                _("Notifying the reporter of the result is not recorded yet"), Action.NOTIFY_RESULT
+            )
+        )
     if not content.result.strip() and content.outcome not in REPORT_OUTCOME:
-        problems.append(_("The result of the report is not recorded."))
+        problems.append(when_printing(_("The result of the report is not recorded"), "result"))
     return problems + unprintable_problems(content)
 
 

@@ -292,11 +292,32 @@ def update_agreement(store: Store, case_id: str, changes: dict[str, Any]) -> Non
     )
 
 
+# The agreement's wording besides its terms lives in the events that recorded it: `agree`
+# gives it, each `amend-agreement` replaces the entries it names (never changed afterwards, so
+# every version stays on record with who wrote it).
+AGREEMENT_WORDING_ACTIONS = ("agree", "amend-agreement")
+AGREEMENT_WORDING_KEYS = ("dispute", "performance", "mediators")
+
+
+def _agreement_wording(store: Store, case_id: str) -> dict[str, Any]:
+    wording: dict[str, Any] = {}
+    for row in store.query(
+        "SELECT details FROM case_events WHERE case_id = ? AND deleted = 0"
+        " AND action IN (?, ?) ORDER BY created_at, local_id",
+        (case_id, *AGREEMENT_WORDING_ACTIONS),
+    ):
+        details = json.loads(row["details"] or "{}")
+        wording.update({k: details[k] for k in AGREEMENT_WORDING_KEYS if k in details})
+    return wording
+
+
 def get_agreement(store: Store, case_id: str) -> Agreement | None:
     rows = store.query("SELECT * FROM agreements WHERE case_id = ? AND deleted = 0", (case_id,))
     if not rows:
         return None
     row = rows[0]
+    wording = _agreement_wording(store, case_id)
+    mediators = wording.get("mediators")
     return Agreement(
         agreed_on=date.fromisoformat(row["agreed_on"]),
         terms=[
@@ -316,6 +337,9 @@ def get_agreement(store: Store, case_id: str) -> Agreement | None:
         court_name=row["court_name"],
         court_transfer_on=_date(row["court_transfer_on"]),
         id=row["id"],
+        dispute=str(wording.get("dispute") or ""),
+        performance=str(wording.get("performance") or ""),
+        mediators=[str(m) for m in mediators] if isinstance(mediators, list) else [],
     )
 
 

@@ -259,6 +259,7 @@ class TodaysWork:
     due_today: list[WorkItem] = field(default_factory=list)
     this_week: list[WorkItem] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+    calendar_warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -269,6 +270,7 @@ class TodaysWork:
             "this_week": [item.to_dict() for item in self.this_week],
             "totals": dict(self.totals),
             "count_cap": COUNT_CAP,
+            "calendar_warnings": list(self.calendar_warnings),
         }
 
 
@@ -332,4 +334,7 @@ def todays_work(
     work.due_today, due_today = _bucket(store, station_code, day, tomorrow, limit)
     work.this_week, this_week = _bucket(store, station_code, tomorrow, week_end, limit)
     work.totals = {"overdue": overdue, "today": due_today, "this_week": this_week}
+    from station_app.store.holidays import calendar_warnings  # holidays imports this module
+
+    work.calendar_warnings = calendar_warnings(store, today)
     return work

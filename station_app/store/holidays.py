@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from station_app.ids import new_id, utc_now
@@ -50,6 +51,17 @@ def stored_schedules(store: Store) -> dict[int, YearSchedule]:
             continue
         schedules[schedule.year] = schedule
     return schedules
+
+
+# How far ahead the deadlines of today's steps reach: 60 working days of mediation after
+# acceptance, plus holidays, end within about four months.
+CALENDAR_HORIZON = timedelta(days=120)
+
+
+def calendar_warnings(store: Store, today: date) -> list[str]:
+    """The years without a holiday schedule that deadlines counted from today may reach (e.g.
+    "No holiday schedule for 2027"), for the clerk to be told once, not after every step."""
+    return load_calendar(store).warnings_for([today, today + CALENDAR_HORIZON])
 
 
 def load_calendar(store: Store) -> WorkdayCalendar:

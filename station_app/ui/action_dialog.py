@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -36,6 +36,7 @@ from station_app.action_payloads import (
     when_key,
 )
 from station_app.case_actions import ActionRejected, ActionResult, act
+from station_app.case_json import CaseRecord
 from station_app.compensation import (
     RULES,
     Compensation,
@@ -51,12 +52,54 @@ from station_app.store.holidays import load_calendar
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.form_widgets import DateLineEdit, EnumCombo
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window, scrolling
 from station_app.workflow import Action, action_label
 
 # Long texts get a text box; the other texts fit on one line.
 MULTILINE_KEYS = frozenset(
-    {"note", "answer", "complainant_statement", "merchant_statement", "result", "reason"}
+    {
+        "note",
+        "answer",
+        "complainant_statement",
+        "merchant_statement",
+        "result",
+        "reason",
+        "dispute",
+    }
 )
+
+
+def initial_values(action: Action, record: CaseRecord | None) -> dict[str, Any]:
+    """What an action's dialog starts with: an agreement names the mediators of the sessions;
+    an amendment starts from what the agreement says now."""
+    if record is None:
+        return {}
+    if action is Action.AGREE:
+        names: list[str] = []
+        for session in record.sessions:
+            names += [m for m in session.mediators if m.strip() and m not in names]
+        return {"mediators": names} if names else {}
+    agreement = record.agreement
+    if action is Action.AMEND_AGREEMENT and agreement is not None:
+        return {
+            "dispute": agreement.dispute,
+            "terms": [
+                {
+                    "type": t.type.value,
+                    "description": t.description,
+                    "amount": "" if t.amount is None else f"{t.amount:.2f}",
+                }
+                for t in agreement.terms
+            ],
+            "performance": agreement.performance,
+            "performance_due": _iso(agreement.performance_due),
+            "mediators": list(agreement.mediators),
+        }
+    return {}
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
 
 
 def _choice_enum(spec: Field) -> type[StrEnum] | None:
@@ -150,6 +193,15 @@ class TermsTable(QWidget):
             (self.table.item(row, column) or QTableWidgetItem()).text().strip() for column in (1, 2)
         )
 
+    def set_terms(self, terms: list[dict[str, str]]) -> None:
+        self.table.setRowCount(0)
+        for term in terms:
+            self.add_term(
+                TermType(term["type"]), term.get("description", ""), term.get("amount", "")
+            )
+        if not terms:
+            self.add_term()
+
     def terms(self) -> list[dict[str, str]]:
         """The rows as the payload's terms; rows left wholly empty are skipped."""
         terms = []
@@ -211,6 +263,7 @@ class CompensationDialog(QDialog):
         self.price.textChanged.connect(self.recompute)
         self.loss.textChanged.connect(self.recompute)
         self.recompute()
+        fit_window(self)
         self.price.setFocus()
 
     def rule_key(self) -> str:
@@ -335,6 +388,7 @@ class ActionDialog(QDialog):
         parent_station: str | None = None,
         complainants: list[str] | None = None,
         now: Callable[[], datetime] = datetime.now,
+        initial: dict[str, Any] | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -386,12 +440,18 @@ class ActionDialog(QDialog):
 
         self.required_hint = hint = QLabel(_("Fields marked * are required."))
         hint.setStyleSheet("color: #555;")
+        fields = QWidget()
+        fields.setLayout(form)
         layout = QVBoxLayout(self)
         layout.addWidget(self.problems)
-        layout.addLayout(form)
+        layout.addWidget(scrolling(fields), 1)
         layout.addWidget(hint)
         hint.setHidden(not starred)  # no star to explain when no field is required
         layout.addWidget(self.buttons)
+        fit_window(self, (720, fields.sizeHint().height() + 120), f"ActionDialog.{action.value}")
+        for key, value in (initial or {}).items():
+            if key in self.fields:
+                self.set_value(key, value)
         first = next(iter(self.fields.values()), None)
         if first is not None:
             first.setFocus()
@@ -462,6 +522,18 @@ class ActionDialog(QDialog):
         elif spec.type is FieldType.NAMES:
             edit.setPlaceholderText(_("names separated by 、 or commas"))
         return edit
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Show `value` (as the payload gives it) in the field of `key`."""
+        widget = self.fields[key]
+        if isinstance(widget, TermsTable):
+            widget.set_terms(list(value))
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(str(value))
+        elif isinstance(widget, QLineEdit):
+            widget.setText("、".join(value) if isinstance(value, list) else str(value))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
 
     def _value(self, spec: Field) -> Any:
         widget = self.fields[spec.key]

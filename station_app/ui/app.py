@@ -24,6 +24,7 @@ from station_app.ui.main_window import MainWindow
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
+from station_app.ui.window_fit import fit_window
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def open_main_window(
         tasks = TaskRunner(folder)
         app.aboutToQuit.connect(tasks.shutdown)
     window = MainWindow(tasks, user, station)
-    window.resize(1280, 760)
+    fit_window(window, (1280, 760))
     window.show()
     return window
 

@@ -23,6 +23,7 @@ from station_app.store import Store
 from station_app.store.audit import AuditEntry, audit_entries
 from station_app.store.people import display_names
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 
 # Long values (facts, JSON details) are cut in the table; the tooltip holds the whole text.
 CELL_CHARS = 80
@@ -184,7 +185,7 @@ class AuditDialog(QDialog):
         self.names: dict[str, str] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Audit log of {case}").format(case=case_no))
-        self.resize(900, 480)
+        fit_window(self, (900, 480))
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setHorizontalHeaderLabels([_(h) for h in self.HEADERS])
         self.table.verticalHeader().hide()

@@ -58,15 +58,16 @@ from station_app.store.audit import log_reveal
 from station_app.store.case_list import case_rows
 from station_app.store.cases import get_case
 from station_app.store.joint_members import StoredMember
-from station_app.ui.action_dialog import ActionDialog
+from station_app.ui.action_dialog import ActionDialog, initial_values
 from station_app.ui.audit_view import AuditDialog
 from station_app.ui.case_edit_dialog import CaseEditDialog
-from station_app.ui.case_timeline import deadlines_box, timeline_box
+from station_app.ui.case_timeline import deadlines_box, person_text, timeline_box
 from station_app.ui.documents_dialog import DocumentsDialog
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import WARNING_COLOUR
 from station_app.ui.joint_members_box import ElectDialog, FlagsBox, ProblemsDialog, members_box
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 from station_app.validation import mask_id_number, mask_phone
 from station_app.workflow import (
     OPEN_COMPLAINT,
@@ -137,7 +138,7 @@ def case_sections(case: Case, reveal: bool = False, complainants: bool = True) -
     complainant (a joint complaint's members table lists them)."""
     basics = [
         (_("Received"), case.received_at.strftime("%Y-%m-%d %H:%M")),
-        (_("Registered by"), case.created_by),
+        (_("Registered by"), person_text(case.created_by)),
     ]
     if case.work_order_no or case.work_order_due:
         basics.append((_("12345 work order number"), case.work_order_no))
@@ -436,6 +437,7 @@ class CaseDetailView(QWidget):
             action=action,
             parent_station=self.view.station.parent_code,
             complainants=[p.name for p in self.view.case.complainants],
+            initial=initial_values(action, self.view.record),
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -446,13 +448,13 @@ class CaseDetailView(QWidget):
         return dialog
 
     def _action_taken(self, result) -> None:
-        if result.warnings:
+        if result.step_warnings:
             from PySide6.QtWidgets import QMessageBox
 
             box = QMessageBox(
                 QMessageBox.Icon.Information,
                 _("Saved"),
-                "\n".join([_("The step was saved. Please note:"), *result.warnings]),
+                "\n".join([_("The step was saved. Please note:"), *result.step_warnings]),
                 QMessageBox.StandardButton.Ok,
                 self,
             )
@@ -741,7 +743,7 @@ class CaseDetailDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Case"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(760, 820)
+        fit_window(self, (760, 820))
         self.view = CaseDetailView(tasks, self, user)
         self.view.case_loaded.connect(
             lambda case: self.setWindowTitle(_("Case {number}").format(number=case.case_no))

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from station_app.action_payloads import ACTION_FIELDS
 from station_app.case_clock import CaseDeadline
 from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import (
@@ -50,6 +51,10 @@ def _enum_text(kind: type[StrEnum], value: Any) -> str:
         return enum_label(kind(value))
     except (ValueError, KeyError):
         return str(value)
+
+
+# What an amend-agreement event may change, with the labels its dialog shows.
+AMENDABLE_FIELDS = ACTION_FIELDS[Action.AMEND_AGREEMENT]
 
 
 def event_title(event: CaseEvent) -> str:
@@ -101,6 +106,15 @@ def event_lines(event: CaseEvent) -> list[str]:
         lines.append(_("Performed on the spot"))
     if d.get("performance_due"):
         lines.append(_("To be performed by {day}").format(day=d["performance_due"]))
+    if d.get("performance"):
+        lines.append(_("Performed by way of: {how}").format(how=d["performance"]))
+    if d.get("dispute"):
+        lines.append(_("Dispute and responsibility: {text}").format(text=d["dispute"]))
+    if d.get("mediators"):
+        lines.append(_("Mediators: {names}").format(names="、".join(d["mediators"])))
+    if isinstance(d.get("previous"), dict):
+        changed = [_(spec.label) for spec in AMENDABLE_FIELDS if spec.key in d["previous"]]
+        lines.append(_("Changed: {fields}").format(fields="、".join(changed)))
     if d.get("late"):
         lines.append(_("Performed late"))
     if "minutes" in d:
@@ -224,7 +238,10 @@ def _event_widget(event: CaseEvent, names: Mapping[str, str] | None) -> QWidget:
 def deadline_state(deadline: CaseDeadline, today: date) -> tuple[str, str]:
     """The deadline's state in words and its colour ('' for none)."""
     if deadline.met_on is not None:
-        return _("met on {day}").format(day=deadline.met_on.isoformat()), MUTED_COLOUR
+        day = deadline.met_on.isoformat()
+        if deadline.due is not None and deadline.met_on > deadline.due:
+            return _("completed late on {day}").format(day=day), MUTED_COLOUR
+        return _("completed in time on {day}").format(day=day), MUTED_COLOUR
     if deadline.due is None:
         since = deadline.paused_since.isoformat() if deadline.paused_since else "—"
         return _("paused since {day}").format(day=since), MUTED_COLOUR

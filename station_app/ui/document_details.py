@@ -1,5 +1,6 @@
 """The facts a document needs that the case record does not hold (the mediation notice's time
-and place, how an agreement is performed, the court), asked for when the document is issued."""
+and place, the court), asked for when the document is issued. The agreement asks for nothing
+here: the agree and amend-agreement actions record all it says."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_app.i18n import N_, _
+from station_app.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,6 @@ DETAIL_FIELDS: dict[str, tuple[DetailField, ...]] = {
             "materials", N_("Materials to bring (one per line)"), multiline=True, listed=True
         ),
         DetailField("contact", N_("Contact telephone")),
-    ),
-    "mediation_agreement": (
-        DetailField("dispute", N_("The dispute and each side's responsibility"), multiline=True),
-        DetailField(
-            "performance", N_("How and by when the agreement is performed"), multiline=True
-        ),
     ),
     "judicial_application": (DetailField("court", N_("Court applied to")),),
     "report_result_notice": (
@@ -100,7 +96,7 @@ class DocumentDetailsDialog(QDialog):
         )
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.resize(520, self.sizeHint().height())
+        fit_window(self, (520, self.sizeHint().height()), f"DocumentDetailsDialog.{kind}")
 
     def set_value(self, key: str, text: str) -> None:
         editor = self.editors[key]

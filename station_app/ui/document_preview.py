@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from station_app.i18n import _
 from station_app.ui.print_documents import load_pdf
+from station_app.ui.window_fit import fit_window
 
 
 class DocumentPreview(QDialog):
@@ -29,7 +30,7 @@ class DocumentPreview(QDialog):
     def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(760, 900)
+        fit_window(self, (760, 900))
         self.pdf = pdf
         self.document: QPdfDocument = load_pdf(pdf, self)
         self.view = QPdfView(self)

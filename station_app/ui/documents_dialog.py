@@ -50,6 +50,7 @@ from station_app.ui.errors import show_error
 from station_app.ui.joint_members_box import ProblemsDialog
 from station_app.ui.print_documents import default_copies, print_pdf, print_pdfs
 from station_app.ui.tasks import TaskContext, TaskRunner, run_with_progress
+from station_app.ui.window_fit import fit_window
 
 # The case kind each document is issued on (a report's documents never go to a business).
 REPORT_DOCUMENTS = {registration_form.REPORT_KIND, report_result.KIND}
@@ -162,7 +163,7 @@ class DocumentsDialog(QDialog):
         self.problems_dialog: ProblemsDialog | None = None
         self.last_printed_pages = 0
         self.setWindowTitle(_("Documents of case {number}").format(number=case_key))
-        self.resize(820, 420)
+        fit_window(self, (820, 420))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(
             [_("Document"), _("Number"), _("Version"), _("Issued at"), _("State")]
@@ -241,15 +242,19 @@ class DocumentsDialog(QDialog):
             if doc is not None:
                 state = _("Issued") if doc.version == 1 else _("Issued, corrected")
                 cells = [row.title, doc.doc_no, str(doc.version), _when(doc.issued_at), state]
-            elif row.missing:
-                state = _("Not issued: {n} item(s) missing").format(n=len(row.missing))
+            elif row.missing_beyond_form:
+                # The same items the "Facts missing" dialog lists when it is opened.
+                n = len(row.missing_beyond_form)
+                state = _("Not issued: {n} item(s) missing").format(n=n)
                 cells = [row.title, "", "", "", state]
+            elif row.missing:
+                cells = [row.title, "", "", "", _("Not issued: its facts are asked when issued")]
             else:
                 cells = [row.title, "", "", "", _("Not issued: ready")]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == N_STATE and row.missing:
-                    item.setToolTip("\n".join(row.missing))
+                    item.setToolTip("\n".join(row.missing_beyond_form or row.missing))
                 self.table.setItem(index, column, item)
         self.table.clearSelection()
         for index, row in enumerate(self.rows):
@@ -458,7 +463,12 @@ class DocumentsDialog(QDialog):
         rows = [row for row in (self.row_of(k) for k in kinds) if row is not None]
         if not rows:
             return
-        missing = {row.title: row.missing for row in rows if row.issued is None and row.missing}
+        # What the case lacks, as the list counts it; else the facts its own form asks for.
+        missing = {
+            row.title: row.missing_beyond_form or row.missing
+            for row in rows
+            if row.issued is None and row.missing
+        }
         if missing:
             self.show_missing(missing)
             return

@@ -30,6 +30,7 @@ from station_app.ui.errors import is_expected, show_error, user_message
 from station_app.ui.field_problem import ProblemLabel
 from station_app.ui.intake_form import IntakeForm, enter_moves_on
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 from station_app.validation import Problem, Severity
 
 SAVED_COLOUR = "#2e7d32"
@@ -151,7 +152,7 @@ class IntakeDialog(QDialog):
         self.saved: SavedCase | None = None
         self.confirm_box: QMessageBox | None = None
         self.setWindowTitle(_("New case"))
-        self.resize(1040, 760)
+        fit_window(self, (1040, 760))
 
         self.hint = QLabel(
             _(

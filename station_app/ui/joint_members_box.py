@@ -27,6 +27,7 @@ from station_app.i18n import _
 from station_app.joint_members import REPRESENTATIVES, JointTotals
 from station_app.money import format_yuan
 from station_app.store.joint_members import StoredMember
+from station_app.ui.window_fit import fit_window, scrolling
 from station_app.validation import mask_id_number, mask_phone
 
 AMBER_BACKGROUND = "#fff8e1"
@@ -95,8 +96,12 @@ def members_box(
     on_import: Callable[[], None],
     on_elect: Callable[[], None],
 ) -> QGroupBox:
-    """The complainants of a complaint with their amounts, the totals and the representatives;
-    with `can_edit`, the buttons to import members and elect the representatives."""
+    """The complainants of a joint complaint with their amounts, the totals and the
+    representatives; with `can_edit`, the buttons to import members and elect the
+    representatives. A single complainant is shown in the case's own sections: the box then
+    only offers the import (hidden for a user who cannot import)."""
+    if len(members) < 2:
+        return _single_complainant_box(can_edit, on_import)
     box = QGroupBox(_("Members ({n})").format(n=len(members)))
     box.setObjectName("members-box")
     layout = QVBoxLayout(box)
@@ -175,6 +180,24 @@ def members_box(
     return box
 
 
+def _single_complainant_box(can_edit: bool, on_import: Callable[[], None]) -> QGroupBox:
+    box = QGroupBox(_("Joint complaint"))
+    box.setObjectName("members-box")
+    layout = QHBoxLayout(box)
+    hint = QLabel(_("Several consumers with the same dispute can be added from a spreadsheet."))
+    hint.setWordWrap(True)
+    layout.addWidget(hint, 1)
+    if can_edit:
+        import_button = QPushButton(_("Import members from a spreadsheet…"))
+        import_button.setObjectName("import-members")
+        import_button.setAutoDefault(False)
+        import_button.clicked.connect(lambda _checked=False: on_import())
+        layout.addWidget(import_button)
+    else:
+        box.hide()
+    return box
+
+
 class ElectDialog(QDialog):
     """Tick the two members the complainants elected; OK only with exactly two ticked."""
 
@@ -186,12 +209,16 @@ class ElectDialog(QDialog):
             QLabel(_("Tick the two representatives the complainants elected in writing."))
         )
         self.boxes: dict[str, QCheckBox] = {}
+        ticks = QWidget()
+        ticks_layout = QVBoxLayout(ticks)
         for member in members:
             box = QCheckBox(f"{member.position + 1}. {member.name} ({mask_phone(member.phone)})")
             box.setChecked(member.representative)
             box.toggled.connect(self._update)
             self.boxes[member.party_id] = box
-            layout.addWidget(box)
+            ticks_layout.addWidget(box)
+        ticks_layout.addStretch(1)
+        layout.addWidget(scrolling(ticks), 1)
         self.hint = QLabel()
         layout.addWidget(self.hint)
         self.buttons = QDialogButtonBox()
@@ -202,6 +229,7 @@ class ElectDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._update()
+        fit_window(self, (480, ticks.sizeHint().height() + 120))
 
     def chosen(self) -> list[str]:
         return [party_id for party_id, box in self.boxes.items() if box.isChecked()]
@@ -218,7 +246,7 @@ class ProblemsDialog(QDialog):
     def __init__(self, title: str, lead: str, problems: Sequence[str], parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(620, 360)
+        fit_window(self, (620, 360))
         layout = QVBoxLayout(self)
         heading = QLabel(lead)
         heading.setWordWrap(True)

@@ -20,6 +20,7 @@ from station_app.store.accounts import LoginResult, last_username, log_in, remem
 from station_app.ui.errors import user_message
 from station_app.ui.field_problem import ProblemLabel
 from station_app.ui.tasks import TaskRunner
+from station_app.ui.window_fit import fit_window
 
 
 class LoginDialog(QDialog):
@@ -72,6 +73,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
+        fit_window(self)
         (self.password if username else self.username).setFocus()
         if not username:
             self.tasks.submit(

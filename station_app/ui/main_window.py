@@ -4,6 +4,7 @@ one's own password, and the status bar."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +37,7 @@ from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
 from station_app.ui.case_timeline import known_names
 from station_app.ui.errors import show_error
+from station_app.ui.field_problem import WARNING_COLOUR
 from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
 
@@ -91,7 +93,13 @@ class MainWindow(QMainWindow):
 
         self.count_label = QLabel(_("Loading the case list…"))
         self.who_label = QLabel()
+        # Told once per login, here and in today's work (never after every step).
+        self.calendar_label = QLabel()
+        self.calendar_label.setObjectName("calendar-warning")
+        self.calendar_label.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.calendar_label.hide()
         self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.calendar_label)
         self.statusBar().addPermanentWidget(self.who_label)
         self._make_actions()
 
@@ -106,6 +114,7 @@ class MainWindow(QMainWindow):
 
         self._show_station()
         self._load_display_names()  # before the first case opens: the worker runs in order
+        self._load_calendar_warnings()
         self.model.reload()
         if station is None:
             self._load_station()
@@ -240,6 +249,27 @@ class MainWindow(QMainWindow):
             owner=self,
             doing=_("reading the users' names"),
         )
+
+    def _load_calendar_warnings(self) -> None:
+        """Years without a holiday schedule that today's deadlines reach (e.g. 2027)."""
+
+        def read(store):
+            from station_app.store.holidays import calendar_warnings
+
+            return calendar_warnings(store, date.today())
+
+        self.tasks.submit(
+            read,
+            success=self._show_calendar_warnings,
+            owner=self,
+            doing=_("reading the holiday schedules"),
+        )
+
+    def _show_calendar_warnings(self, warnings: list[str]) -> None:
+        text = " ".join(warnings)
+        self.calendar_label.setText(text)
+        self.calendar_label.setToolTip(text)
+        self.calendar_label.setVisible(bool(warnings))
 
     def _count_all(self) -> None:
         def count(store: Store) -> int:
@@ -529,6 +559,7 @@ class MainWindow(QMainWindow):
 
     def _holidays_imported(self, result: HolidayImport) -> None:
         self.holiday_import_result = result
+        self._load_calendar_warnings()
         text = _(
             "The holiday schedule of {year} was imported: {holidays} holidays and {workdays} "
             "working weekend days. The deadlines of {cases} open cases were recalculated."

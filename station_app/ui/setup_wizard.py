@@ -23,6 +23,7 @@ from station_app.ui.errors import user_message
 from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
 from station_app.ui.form_widgets import EnumCombo
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 
 
 def _upper_case_line_edit(placeholder: str) -> QLineEdit:
@@ -109,6 +110,7 @@ class SetupWizard(QDialog):
         layout.addWidget(self.general_problem)
         layout.addWidget(self.buttons)
         self._level_changed()
+        fit_window(self)
         self.code.setFocus()
 
     def _add_row(self, grid: QGridLayout, row: int, key: str, text: str, field: QWidget) -> None:

@@ -37,6 +37,7 @@ from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
+from station_app.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class StationSettingsDialog(QDialog):
         layout.addWidget(flags_box)
         layout.addWidget(backup_box)
         layout.addWidget(buttons)
+        fit_window(self)
         self._load()
 
     def _field(self, setting: NumberSetting) -> FieldSlot:

@@ -25,6 +25,7 @@ from station_app.store import Store
 from station_app.store.due import COUNT_CAP, TodaysWork, WorkItem, todays_work
 from station_app.ui.field_problem import ERROR_COLOUR, WARNING_COLOUR
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import fit_window
 
 CASE_NO_ROLE = Qt.ItemDataRole.UserRole
 
@@ -62,9 +63,14 @@ class TodaysWorkDialog(QDialog):
         self.today = today
         self.work: TodaysWork | None = None
         self.setWindowTitle(_("Today's work"))
-        self.resize(860, 560)
+        fit_window(self, (860, 560))
         self.summary = QLabel(_("Loading…"))
         self.summary.setWordWrap(True)
+        self.calendar = QLabel()
+        self.calendar.setObjectName("calendar-warning")
+        self.calendar.setWordWrap(True)
+        self.calendar.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.calendar.hide()
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(self.HEADERS))
         self.tree.setHeaderLabels([_(h) for h in self.HEADERS])
@@ -78,6 +84,7 @@ class TodaysWorkDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.calendar)
         layout.addWidget(self.tree, 1)
         layout.addWidget(hint)
         layout.addWidget(buttons)
@@ -134,6 +141,8 @@ class TodaysWorkDialog(QDialog):
         )
         for column in range(len(self.HEADERS)):
             self.tree.resizeColumnToContents(column)
+        self.calendar.setText("\n".join(work.calendar_warnings))
+        self.calendar.setVisible(bool(work.calendar_warnings))
 
     @staticmethod
     def _row(item: WorkItem, colour: str) -> QTreeWidgetItem:

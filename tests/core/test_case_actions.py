@@ -16,9 +16,11 @@ from station_app.store.holidays import load_calendar
 from station_app.workflow import Action
 from tests.core.conftest import outbox_rows
 from tests.core.workflow_helpers import (
+    AGREEMENT_WORDING,
     CLERK,
     NOW,
     OFFICER,
+    PERFORMANCE,
     VILLAGE,
     audit_rows,
     case_row,
@@ -258,6 +260,8 @@ def test_agree_writes_the_agreement_amounts_and_deadlines(store):
             ],
             "amount_recovered": "1799.50",
             "performance_due": "2026-06-10",
+            **PERFORMANCE,
+            **AGREEMENT_WORDING,
             "agreed_on": "2026-05-20",
             "members": [
                 {"party": 1, "claimed": "1500", "recovered": "1000"},
@@ -313,6 +317,7 @@ def test_agreement_performed_on_the_spot_has_no_later_deadlines(store):
             "terms": [{"type": "replacement", "description": "当场换新"}],
             "amount_recovered": "1299.50",
             "performed_on_spot": True,
+            **AGREEMENT_WORDING,
         },
     )
     agreement = store.query("SELECT * FROM agreements WHERE case_id = ?", (case.id,))[0]
@@ -439,9 +444,11 @@ def test_after_agreement_performance_judicial_confirmation_and_court(store):
         case,
         "agree",
         {
-            "terms": [{"type": "refund", "amount": "100"}],
+            "terms": [{"type": "refund", "amount": "100", "description": "退还货款"}],
             "amount_recovered": "100",
             "performance_due": "2026-05-30",
+            **PERFORMANCE,
+            **AGREEMENT_WORDING,
             "agreed_on": "2026-05-15",
         },
     )
@@ -478,7 +485,13 @@ def test_late_judicial_application_is_a_warning_not_a_block(store):
         store,
         case,
         "agree",
-        {"terms": [{"type": "repair"}], "amount_recovered": "0", "agreed_on": "2026-05-08"},
+        {
+            "terms": [{"type": "repair", "description": "免费维修"}],
+            "amount_recovered": "0",
+            "agreed_on": "2026-05-08",
+            "performed_on_spot": True,
+            **AGREEMENT_WORDING,
+        },
     )
     # 30 days after 8 May end on Sunday 7 June, so Monday 8 June; 20 June is late.
     result = do(
@@ -724,7 +737,17 @@ def test_unknown_case_and_a_payload_that_is_not_an_object(store):
 
 def test_case_record_holds_events_deadlines_and_related_rows(store):
     case = _mediating(store)
-    do(store, case, "agree", {"terms": [{"type": "repair"}], "amount_recovered": "0"})
+    do(
+        store,
+        case,
+        "agree",
+        {
+            "terms": [{"type": "repair", "description": "免费维修"}],
+            "amount_recovered": "0",
+            "performed_on_spot": True,
+            **AGREEMENT_WORDING,
+        },
+    )
     record = case_record(store, case.case_no, load_calendar(store))
     assert [e.action for e in record.events] == ["accept", "start-mediation", "agree"]
     assert record.agreement is not None and record.agreement.amount_recovered == Decimal("0.00")

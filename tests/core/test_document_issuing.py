@@ -27,6 +27,7 @@ from station_app.domain import Party
 from station_app.store.documents import document_versions
 from station_app.store.migrations import SYNCABLE_TABLES
 from tests.core.conftest import outbox_rows
+from tests.core.test_documents_pdf import problem_heads
 from tests.core.workflow_helpers import CLERK, OFFICER, VILLAGE, do, new_case, set_up_village
 
 NOW = datetime(2026, 6, 2, 10, 0)
@@ -90,7 +91,8 @@ def _agreed(store):
             "amount_recovered": "1299.50",
             "performed_on_spot": True,
             "agreed_on": "2026-05-20",
-            "note": "冰箱不制冷属于质量问题，被投诉人承担退货退款责任。",
+            "dispute": "冰箱不制冷属于质量问题，被投诉人承担退货退款责任。",
+            "mediators": ["李文华", "赵明"],
         },
     )
     return case
@@ -240,9 +242,15 @@ def test_incomplete_document_names_what_is_missing_and_issues_nothing(village, d
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "acceptance_decision")
     problems = raised.value.problems
-    assert "Complainant 1 has no name." in problems
-    assert "The business complained about is not recorded." in problems
-    assert "The decision is not recorded in the case's workflow yet." in problems
+    assert (
+        "Complainant 1 has no name: correct the case's registration (“complainants” in the "
+        "case JSON)." in problems
+    )
+    assert "The business complained about is not recorded" in problem_heads(problems)
+    assert (
+        "The decision is not recorded yet: record it with “Accept the complaint” (accept)."
+        in problems
+    )
     assert village.scalar("SELECT COUNT(*) FROM issued_documents") == 0
     assert village.scalar("SELECT COUNT(*) FROM document_counters") == 0
     assert not (data_dir / "documents").exists()
@@ -264,9 +272,12 @@ def test_mediation_notice_needs_its_time_place_and_materials(village, data_dir):
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "mediation_notice")
     assert raised.value.problems == [
-        "The time of the mediation session is missing.",
-        "The place of the mediation session is missing.",
-        "The materials the parties bring are not listed.",
+        "The time of the mediation session is missing: give it when printing (“held_at” in "
+        "print --json, or the form when issuing).",
+        "The place of the mediation session is missing: give it when printing (“place” in "
+        "print --json, or the form when issuing).",
+        "The materials the parties bring are not listed: give it when printing (“materials” "
+        "in print --json, or the form when issuing).",
     ]
     issued = _issue(
         village,
@@ -295,8 +306,10 @@ def test_agreement_without_an_agreement_lists_what_is_missing(village, data_dir)
     case = _accepted(village)
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "mediation_agreement")
-    assert "The agreement has no terms." in raised.value.problems
-    assert "The date of the agreement is missing." in raised.value.problems
+    assert (
+        "No agreement is recorded: record it with “Record the agreement” (agree)."
+        in raised.value.problems
+    )
 
 
 def test_registration_form_is_numbered_by_its_case(village, data_dir):

@@ -35,6 +35,7 @@ from tests.core.test_documents_pdf import (
     needs_poppler,
     page_count,
     pdf_text,
+    problem_heads,
 )
 
 SIGNATURE_LINES = ("投诉人（签名或按指印）", "被投诉人（签名或盖章）", "调解员（签名）", "（盖章）")
@@ -175,23 +176,27 @@ def test_missing_facts_are_listed_instead_of_printing_blanks():
     content.performance = ""
     content.performance_due = None
     content.document_number = ""
-    content.agreed_on = None
     problems = missing_facts(content)
-    assert problems == [
-        "The agreement has no document number.",
-        "The date of the agreement is missing.",
-        "Complainant 1 has no name.",
-        "The business complained about is not recorded.",
-        "The dispute and each party's responsibility are not stated.",
-        "The agreement has no terms.",
-        "No mediator is named.",
-        "How the agreement is performed is not stated.",
-        "The date by which the agreement is performed is missing.",
+    assert problem_heads(problems) == [
+        "The agreement has no document number",
+        "Complainant 1 has no name",
+        "The business complained about is not recorded",
+        "The dispute and each party's responsibility are not stated",
+        "The agreement has no terms",
+        "No mediator is named",
+        "How the agreement is performed is not stated",
+        "The date by which the agreement is performed is missing",
     ]
+    # Each names what supplies it: the registration, or amend-agreement and its key.
+    assert "(“complainants” in the case JSON)" in problems[1]
+    assert "(amend-agreement, “dispute”)" in problems[3]
+    assert "(amend-agreement, “performance_due”)" in problems[7]
     with pytest.raises(MissingFacts) as caught:
         build(content)
     assert caught.value.problems == problems
-    assert "The agreement has no terms." in str(caught.value)
+    assert "The agreement has no terms" in str(caught.value)
+    content.agreed_on = None
+    assert problem_heads(missing_facts(content))[-1] == "No agreement is recorded"
 
 
 def test_terms_must_say_what_and_how_much():
@@ -201,10 +206,10 @@ def test_terms_must_say_what_and_how_much():
         Term(TermType.COMPENSATION, Decimal("10.005"), "赔偿"),
         Term(TermType.OTHER, None, ""),
     ]
-    assert missing_facts(content) == [
-        "Term 1 (Refund) has no amount.",
-        "Term 2 has an amount that cannot be printed: 10.005.",
-        "Term 3 does not say what was agreed.",
+    assert problem_heads(missing_facts(content)) == [
+        "Term 1 (Refund) has no amount",
+        "Term 2 has an amount that cannot be printed",
+        "Term 3 does not say what was agreed",
     ]
 
 

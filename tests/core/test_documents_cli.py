@@ -70,9 +70,10 @@ def test_missing_facts_exit_2_naming_each_item(station, tmp_path):
     assert done.returncode == 2
     assert "Nothing was issued" in done.stderr
     for item in (
-        "- The time of the mediation session is missing.",
-        "- The place of the mediation session is missing.",
-        "- The materials the parties bring are not listed.",
+        "- The time of the mediation session is missing: give it when printing (“held_at” in "
+        "print --json",
+        "- The place of the mediation session is missing: give it when printing (“place”",
+        "- The materials the parties bring are not listed: give it when printing (“materials”",
     ):
         assert item in done.stderr
     assert not out.exists()

@@ -15,7 +15,7 @@ from station_app.documents.samples import sample_complainant, sample_decision, s
 from station_app.documents.wording import ART_39_ROUTES
 from station_app.domain import CaseKind
 from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS
-from tests.core.test_documents_pdf import bundled_fonts, flat, pdf_fonts, pdf_text  # noqa: F401
+from tests.core.test_documents_pdf import bundled_fonts, flat, pdf_fonts, pdf_text, problem_heads  # noqa: F401
 
 DECISIONS = ("acceptance_decision", "refusal_decision", "termination_decision")
 
@@ -121,12 +121,13 @@ def test_missing_facts_are_named():
     content = dataclasses.replace(content, ground=None, decided_on=None, organisation=" ")
     content.case.kind = CaseKind.REPORT
     problems = decision_missing_facts(content)
-    assert problems == [
-        "This document is issued only on a complaint.",
-        "The station's name is missing.",
-        "The decision is not recorded in the case's workflow yet.",
-        "The ground of the decision (its item number) is not recorded.",
+    assert problem_heads(problems) == [
+        "This document is issued only on a complaint",
+        "The station's name is missing",
+        "The decision is not recorded yet",
+        "The ground of the decision (its item number) is not recorded",
     ]
+    assert problems[3].endswith("(refuse, “ground”).")
     with pytest.raises(MissingFacts):
         DOCUMENT_KINDS["refusal_decision"].build(content, verification_code="1A2B3C4D")
 
@@ -143,9 +144,9 @@ def test_notice_without_its_facts_is_not_printed():
     content = dataclasses.replace(sample_notice(), held_at=None, place="", materials=[" "])
     with pytest.raises(MissingFacts) as raised:
         DOCUMENT_KINDS["mediation_notice"].build(content, verification_code="1A2B3C4D")
-    assert raised.value.problems == [
-        "The time of the mediation session is missing.",
-        "The place of the mediation session is missing.",
-        "The materials the parties bring are not listed.",
+    assert problem_heads(raised.value.problems) == [
+        "The time of the mediation session is missing",
+        "The place of the mediation session is missing",
+        "The materials the parties bring are not listed",
     ]
     assert dataclasses.replace(sample_notice(), held_at=datetime(2026, 3, 9, 9, 30)).place

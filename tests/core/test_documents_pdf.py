@@ -197,3 +197,8 @@ def test_a_footer_note_is_printed_on_every_page():
     for page in range(1, total + 1):
         text = flat(pdf_text(pdf, page))
         assert "当事人签名：" in text and f"第{page}页共{total}页" in text
+
+
+def problem_heads(problems: list[str]) -> list[str]:
+    """Missing facts without what supplies each ("…: record it with …"), to compare lists."""
+    return [p.split(": ", 1)[0].removesuffix(".") for p in problems]

@@ -25,6 +25,7 @@ from tests.core.test_documents_pdf import (  # noqa: F401
     page_count,
     pdf_fonts,
     pdf_text,
+    problem_heads,
 )
 from tests.core.workflow_helpers import CLERK, OFFICER, VILLAGE, do, new_case
 
@@ -77,13 +78,16 @@ def test_a_record_without_a_session_is_not_printed():
     content.session = None
     with pytest.raises(MissingFacts) as raised:
         _build("mediation_record", content)
-    assert raised.value.problems == ["No mediation session is recorded."]
+    assert raised.value.problems == [
+        "No mediation session is recorded: record it with “Record a mediation session” "
+        "(record-session)."
+    ]
     content = sample_record()
     content.session.recorder = ""
     content.session.result = ""
-    assert DOCUMENT_KINDS["mediation_record"].missing_facts(content) == [
-        "The session's recorder is not named.",
-        "The result of the session is not recorded.",
+    assert problem_heads(DOCUMENT_KINDS["mediation_record"].missing_facts(content)) == [
+        "The session's recorder is not named",
+        "The result of the session is not recorded",
     ]
 
 
@@ -114,10 +118,12 @@ def test_judicial_application_needs_the_court_and_the_agreement():
     content = sample_judicial()
     content.court = " "
     content.agreed_on = None
-    assert DOCUMENT_KINDS["judicial_application"].missing_facts(content) == [
-        "The competent court is not named.",
-        "No mediation agreement is recorded for this case.",
+    problems = DOCUMENT_KINDS["judicial_application"].missing_facts(content)
+    assert problem_heads(problems) == [
+        "The competent court is not named",
+        "No mediation agreement is recorded",
     ]
+    assert problems[0].endswith("(judicial-apply, “court_name”).")
 
 
 # --------------------------------------------------------------------------- 举报处理结果告知书
@@ -169,11 +175,11 @@ def test_record_and_judicial_application_are_issued_from_the_workflow(village, d
     case = _agreed(village)
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "mediation_record")
-    assert "The session's recorder is not named." in raised.value.problems
+    assert "The session's recorder is not named" in problem_heads(raised.value.problems)
     agreement = _issue(village, data_dir, case, "mediation_agreement").document
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "judicial_application")
-    assert raised.value.problems == ["The competent court is not named."]
+    assert problem_heads(raised.value.problems) == ["The competent court is not named"]
     do(
         village,
         case,
@@ -192,7 +198,10 @@ def test_report_result_notice_is_issued_after_the_result_is_told(village, data_d
     do(village, report, "check", user=CLERK)
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, report, "report_result_notice")
-    assert "Notifying the reporter of the result is not recorded yet." in raised.value.problems
+    assert "Notifying the reporter of the result is not recorded yet" in problem_heads(
+        raised.value.problems
+    )
+    assert any("(notify-result)" in p for p in raised.value.problems)
     do(village, report, "open-case", {"note": "已立案"})
     do(village, report, "notify-result", {"note": "已责令改正并处罚款。"}, user=OFFICER)
     issued = issue_document(

@@ -23,6 +23,7 @@ from tests.core.test_documents_pdf import (
     needs_poppler,
     page_count,
     pdf_text,
+    problem_heads,
 )
 
 
@@ -140,14 +141,15 @@ def test_missing_facts_of_a_registration():
     content.case.merchant = None
     content.case.facts = ""
     problems = missing_facts(content)
-    assert problems == [
-        "The station's name is missing.",
-        "The clerk who registered the case is not named.",
-        "The case has no number yet.",
-        "No complainant is recorded.",
-        "The business complained about is not recorded.",
-        "The facts are not recorded.",
+    assert problem_heads(problems) == [
+        "The station's name is missing",
+        "The clerk who registered the case is not named",
+        "The case has no number yet",
+        "No complainant is recorded",
+        "The business complained about is not recorded",
+        "The facts are not recorded",
     ]
+    assert problems[-1].endswith("(“facts” in the case JSON).")
     with pytest.raises(MissingFacts):
         build(content)
 
@@ -156,9 +158,9 @@ def test_a_report_needs_its_reporter_unless_anonymous():
     content = sample_registration(CaseKind.REPORT)
     content.case.complainants[0].name = ""
     content.case.merchant = None
-    assert missing_facts(content) == [
-        "Reporter 1 has no name.",
-        "The business reported is not recorded.",
+    assert problem_heads(missing_facts(content)) == [
+        "Reporter 1 has no name",
+        "The business reported is not recorded",
     ]
 
 

@@ -38,6 +38,14 @@ WORKFLOW_TABLES = (
 )
 
 
+# What every agreement says besides its terms (the agree action asks for it).
+AGREEMENT_WORDING = {
+    "dispute": "商品存在质量问题，被投诉人承担退货退款责任。",
+    "mediators": ["王调解员"],
+}
+PERFORMANCE = {"performance": "银行转账"}
+
+
 def set_up_village(store: Store) -> None:
     initialise_station(
         store,

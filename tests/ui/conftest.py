@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
+# Before anything imports Qt: offscreen, on the screen a 1366×768 laptop leaves above the
+# Windows taskbar (every window must fit it).
+SCREEN_CONFIG = os.path.join(os.path.dirname(__file__), "screen_1366x728.json")
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 
 from collections.abc import Iterator  # noqa: E402
 from datetime import date  # noqa: E402
@@ -79,6 +82,16 @@ def english_messages() -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language(before)
+
+
+@pytest.fixture(autouse=True)
+def window_sizes(tmp_path_factory) -> Path:
+    """Remembered window sizes in a folder of this test's own, never the user's profile."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path_factory.mktemp("window-sizes")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    return path
 
 
 @pytest.fixture

@@ -74,6 +74,13 @@ def take(folder, user: User, case_no: str, action: Action, payload=None):
         )
 
 
+def fill_agreement_wording(dialog) -> None:
+    """What the printed agreement says besides its terms, performed on the spot."""
+    dialog.fields["dispute"].setPlainText("商品存在质量问题，被投诉人承担退货退款责任。")
+    dialog.fields["mediators"].setText("王调解员、李文华")
+    dialog.fields["performed_on_spot"].setChecked(True)
+
+
 def test_buttons_offer_only_what_the_role_may_do(qtbot, tasks, sample_cases, clerk, officer):
     complaint = sample_cases[0].case_no
     take(tasks.folder, officer, complaint, Action.ACCEPT)
@@ -158,6 +165,7 @@ def test_agreement_dialog_takes_terms_and_the_amount_recovered(qtbot, tasks, sam
     terms.table.item(0, 1).setText("退还货款")
     terms.table.item(0, 2).setText("1299.50")
     dialog.fields["amount_recovered"].setText("1299.50")
+    fill_agreement_wording(dialog)
     dialog.submit()
     qtbot.waitUntil(lambda: dialog.result is not None or dialog.problems.isVisible(), timeout=5_000)
     assert dialog.result is not None, dialog.problems.text()
@@ -165,6 +173,86 @@ def test_agreement_dialog_takes_terms_and_the_amount_recovered(qtbot, tasks, sam
     assert record.workflow["status"] == "agreed"
     assert record.workflow["amount_recovered"] == "1299.50"
     assert record.agreement.terms[0].description == "退还货款"
+    assert record.agreement.mediators == ["王调解员", "李文华"]
+    assert record.agreement.dispute.startswith("商品存在质量问题")
+
+
+def test_the_agreement_dialog_names_the_mediators_of_the_sessions(
+    qtbot, tasks, sample_cases, officer
+):
+    complaint = sample_cases[0].case_no
+    take(tasks.folder, officer, complaint, Action.ACCEPT)
+    take(
+        tasks.folder,
+        officer,
+        complaint,
+        Action.START_MEDIATION,
+        {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+    )
+    take(
+        tasks.folder,
+        officer,
+        complaint,
+        Action.RECORD_SESSION,
+        {"held_at": datetime.now().strftime("%Y-%m-%d %H:%M"), "mode": "phone",
+         "mediators": ["李文华", "赵明"]},
+    )  # fmt: skip
+    detail = open_detail(qtbot, tasks, officer, complaint)
+    dialog = detail.view.open_action(Action.AGREE)
+    assert dialog.fields["mediators"].text() == "李文华、赵明"
+    assert dialog.fields["dispute"].toPlainText() == ""
+    dialog.fields["terms"].table.item(0, 2).setText("100")
+    dialog.fields["amount_recovered"].setText("100")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.problems.isVisible() and not dialog.busy, timeout=5_000)
+    problems = dialog.problems.text()
+    for key in ("(dispute)", "(performance)", "(performance_due)", "“description”"):
+        assert key in problems, key
+    # Each problem is also shown under its field.
+    assert dialog.slots["dispute"].problem.isVisible()
+
+
+def test_the_amend_dialog_starts_from_the_agreement_and_completes_it(
+    qtbot, tasks, sample_cases, officer
+):
+    complaint = sample_cases[0].case_no
+    take(tasks.folder, officer, complaint, Action.ACCEPT)
+    take(
+        tasks.folder,
+        officer,
+        complaint,
+        Action.START_MEDIATION,
+        {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+    )
+    take(
+        tasks.folder,
+        officer,
+        complaint,
+        Action.AGREE,
+        {"terms": [{"type": "refund", "amount": "100", "description": "退还货款"}],
+         "amount_recovered": "100", "dispute": "质量问题", "mediators": ["李文华"],
+         "performance": "现金支付",
+         "performance_due": (datetime.now().date()).isoformat()},
+    )  # fmt: skip
+    detail = open_detail(qtbot, tasks, officer, complaint)
+    assert Action.AMEND_AGREEMENT in detail.view.allowed()
+    dialog = detail.view.open_action(Action.AMEND_AGREEMENT)
+    assert dialog.fields["dispute"].toPlainText() == "质量问题"
+    assert dialog.fields["mediators"].text() == "李文华"
+    assert dialog.fields["terms"].terms() == [
+        {"type": "refund", "description": "退还货款", "amount": "100.00"}
+    ]
+    dialog.fields["performance"].setText("银行转账")
+    dialog.fields["reason"].setPlainText("双方改为银行转账")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result is not None or dialog.problems.isVisible(), timeout=5_000)
+    assert dialog.result is not None, dialog.problems.text()
+    _case, record = stored(tasks.folder, complaint)
+    assert record.agreement.performance == "银行转账"
+    assert record.events[-1].action == "amend-agreement"
+    assert record.events[-1].details["previous"] == {"performance": "现金支付"}
+    qtbot.waitUntil(lambda: "Changed: How it is performed" in texts(detail.view), timeout=5_000)
+    assert "Performed by way of: 银行转账" in texts(detail.view)
 
 
 def test_an_escalated_case_is_read_only_with_a_banner(qtbot, tasks, sample_cases, clerk):
@@ -287,6 +375,8 @@ def test_joint_complaint_agreement_takes_each_members_amounts(qtbot, tasks, samp
     assert [members.item(r, 0).text() for r in range(members.rowCount())] == ["赵六", "钱七"]
     dialog.fields["terms"].table.item(0, 2).setText("500")
     dialog.fields["amount_recovered"].setText("500")
+    dialog.fields["terms"].table.item(0, 1).setText("退还货款")
+    fill_agreement_wording(dialog)
     members.item(0, 2).setText("300")
     members.item(1, 2).setText("100")
     dialog.submit()

@@ -142,6 +142,9 @@ def test_add_as_a_term_fills_the_agreement_terms(qtbot, tasks, sample_cases, off
         }
     ]
     agree.fields["amount_recovered"].setText("3898.50")
+    agree.fields["dispute"].setPlainText("商家以次充好，构成欺诈，承担三倍赔偿责任。")
+    agree.fields["mediators"].setText("王调解员")
+    agree.fields["performed_on_spot"].setChecked(True)
     agree.submit()
     qtbot.waitUntil(lambda: agree.result is not None or agree.problems.isVisible(), timeout=5_000)
     assert agree.result is not None, agree.problems.text()

@@ -17,7 +17,7 @@ def add_case_edit_parser(case_sub: argparse._SubParsersAction) -> None:
     edit = case_sub.add_parser(
         "edit", help=_("correct a registered case: the fields that change, as in case add")
     )
-    edit.add_argument("case_no")
+    edit.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
     edit.add_argument(
         "--json",
         required=True,

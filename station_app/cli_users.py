@@ -199,9 +199,11 @@ def add_user_commands(sub: argparse._SubParsersAction) -> None:
     add = user_sub.add_parser(
         "add", help=_("add a user; the new password is read twice from standard input")
     )
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=roles)
-    add.add_argument("--display-name", required=True)
+    add.add_argument("name", help=_("the new user's login name"))
+    add.add_argument("--role", required=True, choices=roles, help=_("clerk, officer or admin"))
+    add.add_argument(
+        "--display-name", required=True, help=_("the name shown on screens and documents")
+    )
     add.add_argument("--user", help=acting)
     add.set_defaults(func=cmd_user_add)
 
@@ -210,20 +212,20 @@ def add_user_commands(sub: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=cmd_user_list)
 
     set_role = user_sub.add_parser("set-role", help=_("give a user another role"))
-    set_role.add_argument("name")
-    set_role.add_argument("--role", required=True, choices=roles)
+    set_role.add_argument("name", help=_("the user's login name"))
+    set_role.add_argument("--role", required=True, choices=roles, help=_("clerk, officer or admin"))
     set_role.add_argument("--user", help=acting)
     set_role.set_defaults(func=cmd_user_set_role)
 
     disable = user_sub.add_parser(
         "disable", help=_("stop a user from logging in (users are never deleted)")
     )
-    disable.add_argument("name")
+    disable.add_argument("name", help=_("the user's login name"))
     disable.add_argument("--user", help=acting)
     disable.set_defaults(func=cmd_user_disable)
 
     enable = user_sub.add_parser("enable", help=_("let a disabled user log in again"))
-    enable.add_argument("name")
+    enable.add_argument("name", help=_("the user's login name"))
     enable.add_argument("--user", help=acting)
     enable.set_defaults(func=cmd_user_enable)
 
@@ -231,6 +233,6 @@ def add_user_commands(sub: argparse._SubParsersAction) -> None:
         "reset-password",
         help=_("give a user a new password, read twice from standard input; lifts a lock"),
     )
-    reset.add_argument("name")
+    reset.add_argument("name", help=_("the user's login name"))
     reset.add_argument("--user", help=acting)
     reset.set_defaults(func=cmd_user_reset_password)

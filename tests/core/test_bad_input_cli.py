@@ -242,6 +242,8 @@ def test_a_full_disk_is_named_and_nothing_is_saved(station, tmp_path):
             "PYTHON": sys.executable,
             "PYTHONPATH": str(ROOT),
             "STATION_APP_LANG": "zh_CN",
+            "STATION_APP_PASSWORD": "secret123",
+            "STATION_APP_TEST_PASSWORD_COST": os.environ.get("STATION_APP_TEST_PASSWORD_COST", ""),
             "PATH": "/usr/bin:/bin",
         },
     )

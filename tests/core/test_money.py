@@ -14,6 +14,7 @@ from station_app.money import INVALID, MoneyError, parse_yuan, shown
 from station_app.store.cases import get_case
 from station_app.validation import validate_case
 from station_app.workflow import Action
+from tests.core.workflow_helpers import AGREEMENT_WORDING
 from tests.support.money_table import ALL, TYPED
 
 CODES = {"amount_invalid", "amount_range", "amount_precision"}
@@ -49,9 +50,10 @@ def test_case_intake_agrees(value, expected, make_case_data, codes):
 @pytest.mark.parametrize(("value", "expected"), ALL, ids=_short)
 def test_workflow_actions_agree(value, expected):
     payload = {
-        "terms": [{"type": "refund", "amount": value}],
+        "terms": [{"type": "refund", "amount": value, "description": "退还货款"}],
         "amount_recovered": value,
         "performed_on_spot": True,
+        **AGREEMENT_WORDING,
     }
     values, problems = parse_payload(Action.AGREE, payload)
     money_problems = [

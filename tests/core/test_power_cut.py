@@ -107,6 +107,7 @@ def run_until_killed(shim: Path, data_dir: Path, shadow: Path, out_dir: Path, rn
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "STATION_APP_LANG": "en",
+        "STATION_APP_PASSWORD": "secret123",
         "LD_PRELOAD": str(shim),
         "POWERCUT_WATCH": str(data_dir.resolve()),
         "POWERCUT_SHADOW": str(shadow.resolve()),

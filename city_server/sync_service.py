@@ -157,6 +157,9 @@ class BatchApplier:
         wanted = {c.row_id for c in batch.changes}
         wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
         self.cache = load_rows(conn, wanted)
+        # The cases of rows the batch names only by id (an update or delete of a party).
+        missing = {r.case_id for r in self.cache.values() if r.case_id} - wanted
+        self.cache.update(load_rows(conn, missing))
         self.plan = Plan(next_seq=last_seq)
         self.dirty: set[tuple[str, str]] = set()
 

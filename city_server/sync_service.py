@@ -82,6 +82,7 @@ class RowState:
     removed: bool
     in_db: bool
     last_seq: int = 0
+    fields_json: str | None = None  # the fields as stored, while unchanged since
 
 
 class Rejected(Exception):
@@ -351,7 +352,7 @@ class BatchApplier:
                 table=change.table,
                 row_id=change.row_id,
                 fields=dict(fields),
-                versions={f: [seq, self.station.code] for f in fields},
+                versions={"": [seq, self.station.code]},  # "": every field
                 version=0,
                 case_id=case_id,
                 owner_station=None,
@@ -363,6 +364,7 @@ class BatchApplier:
             applied = dict(fields)
         else:
             state = copy.deepcopy(current)
+            state.fields_json = None
             applied = self._merge(change, state, owner, case_id, seq)
             state.fields.update(applied)
             for name in applied:
@@ -397,7 +399,7 @@ class BatchApplier:
                 "table_name": change.table,
                 "row_id": change.row_id,
                 "op": "insert" if change.op == "insert" and not live else change.op,
-                "fields": dumps(state.fields if (change.op == "insert") else applied),
+                "fields": self._logged_fields(state, change, applied),
                 "origin_station": self.station.code,
                 "scope_station": state.scope_station,
                 "owner_station": state.owner_station,
@@ -419,7 +421,7 @@ class BatchApplier:
             have = state.fields.get(name, _MISSING)
             if have is not _MISSING and have == value and type(have) is type(value):
                 continue
-            last_writer = state.versions.get(name, [0, state.owner_station])[1]
+            last_writer = (state.versions.get(name) or state.versions.get("") or [0, None])[1]
             if (
                 have is _MISSING
                 or rule.append_only
@@ -470,7 +472,7 @@ class BatchApplier:
                 "owner_station": state.owner_station,
                 "scope_station": state.scope_station,
                 "public": state.public,
-                "fields": dumps(state.fields),
+                "fields": state.fields_json or dumps(state.fields),
                 "field_versions": dumps(state.versions),
                 "version": state.version,
                 "last_seq": state.last_seq,
@@ -541,6 +543,13 @@ class BatchApplier:
             )
         if entries:
             conn.execute(changes.insert(), entries)
+
+    @staticmethod
+    def _logged_fields(state: RowState, change: Change, applied: dict[str, Any]) -> str:
+        if change.op != "insert":
+            return dumps(applied)
+        state.fields_json = dumps(state.fields)
+        return state.fields_json
 
     @staticmethod
     def _conflict_json(record: dict[str, Any]) -> dict[str, Any]:

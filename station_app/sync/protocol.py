@@ -123,21 +123,34 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FIELD_NAMES_SEEN: set[str] = set()
+
+
 def _check_fields(values: Any, where: str) -> dict[str, Any]:
-    _require(isinstance(values, dict), f"{where} must be an object")
+    if not isinstance(values, dict):
+        raise ProtocolError(f"{where} must be an object")
     for name, value in values.items():
-        _require(
-            isinstance(name, str) and FIELD_NAME.fullmatch(name) is not None,
-            f"{where}: {name!r} is not a field name",
-        )
-        _require(
-            value is None or isinstance(value, str | int | float | bool),
-            f"{where}.{name}: only strings, numbers, booleans and null are row values",
-        )
-        if isinstance(value, str):
-            _require(_is_text(value), f"{where}.{name}: not valid text")
-        if isinstance(value, float):
-            _require(math.isfinite(value), f"{where}.{name}: not a finite number")
+        if name not in _FIELD_NAMES_SEEN:
+            if not (isinstance(name, str) and FIELD_NAME.fullmatch(name)):
+                raise ProtocolError(f"{where}: {name!r} is not a field name")
+            if len(_FIELD_NAMES_SEEN) < 10_000:
+                _FIELD_NAMES_SEEN.add(name)
+        if value is None or value is True or value is False:
+            continue
+        kind = type(value)
+        if kind is str:
+            if not _is_text(value):
+                raise ProtocolError(f"{where}.{name}: not valid text")
+        elif kind is int:
+            continue
+        elif kind is float:
+            if not math.isfinite(value):
+                raise ProtocolError(f"{where}.{name}: not a finite number")
+        else:
+            raise ProtocolError(
+                f"{where}.{name}: only strings, numbers, booleans and null are row values"
+            )
     return dict(values)
 
 
@@ -149,7 +162,7 @@ def _is_text(value: str, *, single_line: bool = False) -> bool:
     except UnicodeEncodeError:
         return False
     if single_line:
-        return not any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+        return _CONTROL.search(value) is None
     return "\x00" not in value
 
 
@@ -192,38 +205,34 @@ class Change:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "change") -> Change:
-        _require(isinstance(data, dict), f"{where} must be an object")
-        known = {f for f in cls.__dataclass_fields__}
-        extra = set(data) - known
-        _require(not extra, f"{where}: unknown keys {sorted(extra)}")
+        if not isinstance(data, dict):
+            raise ProtocolError(f"{where} must be an object")
+        if not _CHANGE_KEYS.issuperset(data):
+            raise ProtocolError(f"{where}: unknown keys {sorted(set(data) - _CHANGE_KEYS)}")
         table = data.get("table")
-        _require(
-            isinstance(table, str) and table in SYNC_TABLES, f"{where}: unknown table {table!r}"
-        )
+        if not (isinstance(table, str) and table in SYNC_TABLES):
+            raise ProtocolError(f"{where}: unknown table {table!r}")
         row_id = data.get("row_id")
-        _require(
-            isinstance(row_id, str) and ROW_ID.fullmatch(row_id) is not None,
-            f"{where}: row_id must be 1-64 letters, digits, '-' or '_'",
-        )
+        if not (isinstance(row_id, str) and ROW_ID.fullmatch(row_id)):
+            raise ProtocolError(f"{where}: row_id must be 1-64 letters, digits, '-' or '_'")
         op = data.get("op")
-        _require(op in OPS, f"{where}: op must be one of {', '.join(OPS)}")
+        if op not in OPS:
+            raise ProtocolError(f"{where}: op must be one of {', '.join(OPS)}")
         row_version = data.get("row_version", 0)
-        _require(
-            isinstance(row_version, int) and not isinstance(row_version, bool) and row_version >= 0,
-            f"{where}: row_version must be a whole number",
-        )
+        if type(row_version) is not int or row_version < 0:
+            raise ProtocolError(f"{where}: row_version must be a whole number")
         for key in ("txid", "origin_station", "changed_at"):
             value = data.get(key, "")
-            _require(
-                isinstance(value, str) and len(value) <= 80 and _is_text(value, single_line=True),
-                f"{where}: {key} must be a line of text of at most 80 characters",
-            )
+            if not (
+                isinstance(value, str) and len(value) <= 80 and _is_text(value, single_line=True)
+            ):
+                raise ProtocolError(
+                    f"{where}: {key} must be a line of text of at most 80 characters"
+                )
         for key in ("case_id", "owner_station"):
             value = data.get(key)
-            _require(
-                value is None or (isinstance(value, str) and ROW_ID.fullmatch(value) is not None),
-                f"{where}: {key} must be an id or null",
-            )
+            if not (value is None or (isinstance(value, str) and ROW_ID.fullmatch(value))):
+                raise ProtocolError(f"{where}: {key} must be an id or null")
         return cls(
             table=table,
             row_id=row_id,
@@ -237,6 +246,9 @@ class Change:
             owner_station=data.get("owner_station"),
             changed_at=data.get("changed_at", ""),
         )
+
+
+_CHANGE_KEYS = frozenset(Change.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

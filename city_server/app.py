@@ -15,9 +15,11 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from city_server import attachments as attachment_store
 from city_server import stations as station_store
@@ -30,12 +32,15 @@ from station_app.sync.protocol import (
     ACCEPTED_PROTOCOL_VERSIONS,
     ATTACHMENT_CHUNK_BYTES,
     FIELD_NAME,
+    MAX_ATTACHMENT_BYTES,
     MAX_CHANGES_PER_BATCH,
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     ROW_ID,
     SERVER_TIME_HEADER,
+    SHA256_HEX,
+    STATION_CODE,
     SYNC_TABLES,
     ProtocolError,
     PushBatch,
@@ -48,29 +53,69 @@ T = TypeVar("T")
 # A push of MAX_CHANGES_PER_BATCH ordinary rows fits easily; anything larger is refused unread.
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 Value = str | int | float | bool | None
+# The schema says what the server accepts, so a request that follows it is never refused.
+FieldName = Annotated[str, StringConstraints(pattern=f"^{FIELD_NAME.pattern}$")]
+RowId = Annotated[str, StringConstraints(pattern=f"^{ROW_ID.pattern}$")]
+StationCode = Annotated[str, StringConstraints(pattern=f"^{STATION_CODE.pattern}$")]
+Line = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$", max_length=80)]
+Sha256 = Annotated[str, StringConstraints(pattern=f"^{SHA256_HEX.pattern}$")]
+TableName = Literal[tuple(SYNC_TABLES)]  # type: ignore[valid-type]
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+FileName = Annotated[
+    str, StringConstraints(pattern=r"^[^./\\:\x00-\x1f\x7f][^/\\:\x00-\x1f\x7f]{0,254}$")
+]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _number_not_text(value: Any) -> Any:
+    if isinstance(value, str | bool):
+        raise ValueError("a number is expected")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_number_not_text)]
+
+
+_VALUE_SCHEMA = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "integer"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+    ]
+}
+# Row fields: names like SQL columns; said with patternProperties, which generators follow.
+_FIELDS_SCHEMA = {
+    "patternProperties": {f"^{FIELD_NAME.pattern}$": _VALUE_SCHEMA},
+    "additionalProperties": False,
+}
+
+
 class ChangeModel(_Strict):
-    table: str = Field(max_length=64)
-    row_id: str = Field(max_length=64)
+    table: TableName
+    row_id: RowId
     op: Literal["insert", "update", "delete"]
-    fields: dict[str, Value] = Field(default_factory=dict, max_length=500)
-    base: dict[str, Value] = Field(default_factory=dict, max_length=500)
-    row_version: int = Field(default=0, ge=0, le=2**31 - 1)
-    txid: str = Field(default="", max_length=80)
-    origin_station: str = Field(default="", max_length=32)
-    case_id: str | None = Field(default=None, max_length=64)
-    owner_station: str | None = Field(default=None, max_length=32)
-    changed_at: str = Field(default="", max_length=40)
+    fields: dict[FieldName, Value] = Field(
+        default_factory=dict, max_length=500, json_schema_extra=_FIELDS_SCHEMA
+    )
+    base: dict[FieldName, Value] = Field(
+        default_factory=dict, max_length=500, json_schema_extra=_FIELDS_SCHEMA
+    )
+    row_version: Int = Field(default=0, ge=0, le=2**31 - 1)
+    txid: Line = ""
+    origin_station: Line = ""
+    case_id: RowId | None = None
+    owner_station: RowId | None = None
+    changed_at: Line = ""
 
 
 class PushBatchModel(_Strict):
-    batch_id: str = Field(max_length=36, description="a UUID, new for every batch")
-    station: str = Field(max_length=32)
+    batch_id: str = Field(pattern=UUID_PATTERN, description="a UUID, new for every batch")
+    station: StationCode
     changes: list[ChangeModel] = Field(max_length=MAX_CHANGES_PER_BATCH)
 
 
@@ -150,7 +195,7 @@ class HelloResponse(BaseModel):
 
 
 class ChecksumRequest(_Strict):
-    tables: dict[str, list[Annotated[str, Field(max_length=64)]]] = Field(max_length=32)
+    tables: dict[TableName, list[FieldName]] = Field(max_length=32)
 
 
 class TableChecksum(BaseModel):
@@ -187,7 +232,7 @@ class RowResponse(BaseModel):
 
 
 class ResolveRequest(_Strict):
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=2000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")
 
 
 class RejectedModel(BaseModel):
@@ -201,9 +246,9 @@ class RejectedModel(BaseModel):
 
 
 class UploadStart(_Strict):
-    sha256: str = Field(max_length=64)
-    size: int = Field(ge=0, le=2**53)
-    filename: str = Field(max_length=255)
+    sha256: Sha256
+    size: Int = Field(ge=1, le=MAX_ATTACHMENT_BYTES)
+    filename: FileName
 
 
 class AttachmentStatus(BaseModel):
@@ -293,6 +338,24 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(error.to_json(), status_code=error.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Starlette names only the first route's methods; list every route of the path.
+            allowed: set[str] = set()
+            for route in app.router.routes:
+                match, _ = route.matches(request.scope)
+                if match in (Match.FULL, Match.PARTIAL):
+                    allowed |= set(getattr(route, "methods", None) or ())
+            headers["Allow"] = ", ".join(sorted(allowed))
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(
+            {"error": codes.get(error.status_code, "http_error"), "message": str(error.detail)},
+            status_code=error.status_code,
+            headers=headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -447,9 +510,12 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
     def scope_rows(
         protocol: Protocol,
         credentials: Token,
-        table: Annotated[str, Query(max_length=64)],
+        table: Annotated[TableName, Query()],
         after: Annotated[
-            str, Query(max_length=64, description="the last row id of the previous page")
+            str,
+            Query(
+                pattern=f"^({ROW_ID.pattern})?$", description="the last row id of the previous page"
+            ),
         ] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 1000,
     ) -> dict[str, Any]:
@@ -468,8 +534,8 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         "/v1/rows/{table}/{row_id}", response_model=RowResponse, responses=_ERRORS, tags=["sync"]
     )
     def read_row(
-        table: Annotated[str, Path(max_length=64)],
-        row_id: Annotated[str, Path(max_length=64)],
+        table: Annotated[TableName, Path()],
+        row_id: Annotated[str, Path(pattern=f"^{ROW_ID.pattern}$")],
         protocol: Protocol,
         credentials: Token,
     ) -> dict[str, Any]:
@@ -490,7 +556,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
     def list_conflicts(
         protocol: Protocol,
         credentials: Token,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> list[dict[str, Any]]:
         """Same-field conflicts for review at the owner station, both values kept."""
@@ -502,7 +568,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
 
     @app.post("/v1/conflicts/{conflict_id}/resolve", responses=_ERRORS, tags=["review"])
     def resolve_conflict(
-        conflict_id: Annotated[int, Path(ge=1, le=2**62)],
+        conflict_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
         body: ResolveRequest,
         protocol: Protocol,
         credentials: Token,
@@ -523,7 +589,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
     def list_rejected(
         protocol: Protocol,
         credentials: Token,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> list[dict[str, Any]]:
         """The station's changes the server set aside, each with its reason."""
@@ -548,7 +614,12 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
 
         return transaction(run)
 
-    Sha = Annotated[str, Path(max_length=64, description="SHA-256 of the content, 64 hex digits")]
+    Sha = Annotated[
+        str,
+        Path(
+            pattern=f"^{SHA256_HEX.pattern}$", description="SHA-256 of the content, 64 hex digits"
+        ),
+    ]
 
     @app.get(
         "/v1/attachments/{sha256}",
@@ -578,6 +649,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
                         "schema": {
                             "type": "string",
                             "format": "binary",
+                            "minLength": 1,
                             "maxLength": ATTACHMENT_CHUNK_BYTES,
                         }
                     }

@@ -33,10 +33,9 @@ def check_filename(filename: str) -> str:
     if (
         not filename
         or len(filename) > 255
-        or any(ch in filename for ch in "/\\\x00:")
-        or filename in (".", "..")
-        or filename.startswith("..")
-        or any(ord(ch) < 32 for ch in filename)
+        or any(ch in filename for ch in "/\\:")
+        or filename.startswith(".")
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in filename)
     ):
         raise ApiError(
             422, "bad_filename", f"{filename!r} is not a plain file name (no folders, no '..')"
@@ -128,7 +127,7 @@ def put_chunk(conn: Connection, sha256: str, offset: int, data: bytes) -> dict[s
         )
     if offset + len(data) > found["size"]:
         raise ApiError(
-            413,
+            409,
             "beyond_size",
             f"the chunk ends past the attachment's size of {found['size']} bytes",
         )
@@ -153,7 +152,7 @@ def put_chunk(conn: Connection, sha256: str, offset: int, data: bytes) -> dict[s
                 update(attachments).where(attachments.c.sha256 == sha256).values(received=0)
             )
             raise ApiError(
-                422,
+                409,
                 "hash_mismatch",
                 "the uploaded content does not match its SHA-256; it was discarded, send it again",
             )

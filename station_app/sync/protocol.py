@@ -50,11 +50,15 @@ CLOCK_WARNING = timedelta(minutes=5)
 
 MAX_CHANGES_PER_BATCH = 5000
 MAX_PULL_LIMIT = 5000
+MAX_FIELDS_PER_ROW = 500
 ATTACHMENT_CHUNK_BYTES = 1024 * 1024
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 OPS = ("insert", "update", "delete")
 FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 ROW_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 STATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
@@ -113,16 +117,6 @@ def _require(condition: bool, message: str) -> None:
         raise ProtocolError(message)
 
 
-def _is_uuid(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_NAMES_SEEN: set[str] = set()
 
@@ -130,6 +124,8 @@ _FIELD_NAMES_SEEN: set[str] = set()
 def _check_fields(values: Any, where: str) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ProtocolError(f"{where} must be an object")
+    if len(values) > MAX_FIELDS_PER_ROW:
+        raise ProtocolError(f"{where}: at most {MAX_FIELDS_PER_ROW} fields")
     for name, value in values.items():
         if name not in _FIELD_NAMES_SEEN:
             if not (isinstance(name, str) and FIELD_NAME.fullmatch(name)):
@@ -219,7 +215,9 @@ class Change:
         if op not in OPS:
             raise ProtocolError(f"{where}: op must be one of {', '.join(OPS)}")
         row_version = data.get("row_version", 0)
-        if type(row_version) is not int or row_version < 0:
+        if type(row_version) is float and row_version.is_integer():
+            row_version = int(row_version)
+        if type(row_version) is not int or not 0 <= row_version < 2**31:
             raise ProtocolError(f"{where}: row_version must be a whole number")
         for key in ("txid", "origin_station", "changed_at"):
             value = data.get(key, "")
@@ -269,7 +267,11 @@ class PushBatch:
         _require(isinstance(data, dict), "a batch must be an object")
         extra = set(data) - {"batch_id", "station", "changes"}
         _require(not extra, f"batch: unknown keys {sorted(extra)}")
-        _require(_is_uuid(data.get("batch_id")), "batch_id must be a UUID")
+        batch_id = data.get("batch_id")
+        _require(
+            isinstance(batch_id, str) and UUID_TEXT.fullmatch(batch_id) is not None,
+            "batch_id must be a UUID",
+        )
         _require(
             isinstance(data.get("station"), str)
             and STATION_CODE.fullmatch(data["station"]) is not None,

@@ -97,5 +97,5 @@ def test_size_limit_and_names(city: City) -> None:
         ).status_code
         == 200
     )
-    oversized_chunk = village.put(f"/v1/attachments/{sha}?offset=0", b"xy")
-    assert oversized_chunk.status_code == 413
+    past_the_end = village.put(f"/v1/attachments/{sha}?offset=0", b"xy")
+    assert past_the_end.status_code == 409 and "size" in past_the_end.json()["message"]

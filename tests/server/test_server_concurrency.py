@@ -84,7 +84,3 @@ def test_no_change_is_missed_with_two_servers_over_postgresql(postgresql_backend
         postgresql_backend.extra_servers.append(start_server(postgresql_backend.db_url))
     servers = [postgresql_backend.url, postgresql_backend.extra_servers[0].url]
     _run(postgresql_backend, servers)
-
-
-def test_no_change_is_missed_over_sqlite(sqlite_backend: Backend) -> None:
-    _run(sqlite_backend, [sqlite_backend.url])

@@ -304,15 +304,19 @@ class BatchApplier:
         rule = SYNC_TABLES[change.table]
         key = (change.table, change.row_id)
         current = lookup(key)
+        # Reference data written at a station (a holiday file imported locally) stays local:
+        # set aside, so that it never blocks the station's queue.
         if rule.city_only and self.station.level != "city":
-            raise ApiError(
-                403, "out_of_scope", f"only the city office writes {change.table} (reference data)"
+            raise Rejected(
+                f"only the city office publishes {change.table}; the local copy stays local"
             )
         owner, case_id = self._owner_of(change, current, lookup)
         if owner not in self.hierarchy.by_code:
             raise Rejected(f"station {owner} is not known to the server")
-        if not self.hierarchy.can_write(self.station, owner):
-            raise self._forbid(change, owner)
+        if not self.hierarchy.can_write(self.station, owner) and not rule.shared_write:
+            if case_id is not None:
+                raise self._forbid(change, owner)
+            raise Rejected(f"{change.table} row {change.row_id} belongs to station {owner}")
         live = current is not None and not current.removed
 
         if change.op == "delete":
@@ -355,7 +359,9 @@ class BatchApplier:
                 if not isinstance(new_owner, str) or not self.hierarchy.can_write(
                     self.station, new_owner
                 ):
-                    raise self._forbid(change, str(new_owner))
+                    raise Rejected(
+                        f"{change.table} row {change.row_id} cannot go to station {new_owner}"
+                    )
 
         seq = self.plan.take_seq()
         if change.op == "delete":

@@ -72,7 +72,8 @@ class TableRule:
     `case_field` names the field that links a row to its case (None: not a case's row; then
     the row belongs to its `owner_station`, or to the station `station_field` names).
     `public` rows are read by every station; `city_only` rows are written by the city only;
-    `append_only` rows never conflict and are never deleted.
+    `append_only` rows never conflict and are never deleted; `shared_write` rows (a city-wide
+    registry) are written by every station, a same-field conflict going the creator's way.
     """
 
     case_field: str | None = None
@@ -80,6 +81,7 @@ class TableRule:
     city_only: bool = False
     append_only: bool = False
     station_field: str | None = None
+    shared_write: bool = False
 
 
 # The station's syncable tables (station_app.store.migrations.SYNCABLE_TABLES; a test checks
@@ -87,7 +89,7 @@ class TableRule:
 SYNC_TABLES: Mapping[str, TableRule] = {
     "stations": TableRule(public=True, station_field="code"),
     "users": TableRule(station_field="station_code"),
-    "merchants": TableRule(public=True),
+    "merchants": TableRule(public=True, shared_write=True),
     "cases": TableRule(case_field="id"),
     "parties": TableRule(case_field="case_id"),
     "evidence": TableRule(case_field="case_id"),

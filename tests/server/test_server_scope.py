@@ -101,16 +101,47 @@ def test_a_station_never_reads_or_writes_another_villages_cases(city: City) -> N
     assert city.other_township.get(f"/v1/rows/cases/{case_id}").status_code == 403
 
 
-def test_a_village_does_not_write_reference_data(city: City) -> None:
-    change = {
+def test_reference_data_and_other_stations_rows_written_locally_are_set_aside(city: City) -> None:
+    village = city.village_a
+    holidays = {
         "table": "holiday_schedules",
         "row_id": new_id(),
         "op": "insert",
-        "fields": {"year": 2031, "schedule": "{}", "owner_station": city.village_a.code},
+        "fields": {"year": 2031, "schedule": "{}", "owner_station": village.code},
         "txid": new_id(),
     }
-    refused = city.village_a.push([change])
-    assert refused.status_code == 403 and "city office" in refused.json()["message"]
+    case = case_insert(village)
+    answer = village.push([holidays, case])
+    assert answer.status_code == 200
+    assert answer.json()["accepted"] == 1
+    assert "city office" in answer.json()["rejected"][0]["reason"]
+    # A village may correct a merchant of the city-wide registry that another station created.
+    merchant_id = new_id()
+    created = city.village_b.push(
+        [
+            {
+                "table": "merchants",
+                "row_id": merchant_id,
+                "op": "insert",
+                "txid": new_id(),
+                "fields": {
+                    "id": merchant_id,
+                    "name": "某超市",
+                    "address": "旧址",
+                    "owner_station": city.village_b.code,
+                },
+            }
+        ]
+    )
+    assert created.json()["accepted"] == 1
+    fixed = village.push(
+        [update("merchants", merchant_id, {"address": "新址"}, {"address": "旧址"})]
+    )
+    assert fixed.json()["accepted"] == 1
+    assert (
+        city.other_village.get(f"/v1/rows/merchants/{merchant_id}").json()["fields"]["address"]
+        == "新址"
+    )
 
 
 def test_a_revoked_station_is_stopped_with_a_clear_reason(backend) -> None:  # noqa: ANN001

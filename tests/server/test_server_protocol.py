@@ -115,3 +115,19 @@ def test_a_bundle_opens_with_its_stations_secret_only() -> None:
             station="RC-MT",
             direction=TO_SERVER,
         )
+
+
+def test_the_protocol_module_is_pure_python() -> None:
+    import ast
+    import sys
+
+    import station_app.sync.protocol as protocol
+
+    tree = ast.parse(open(protocol.__file__, encoding="utf-8").read())
+    imported = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported - {"__future__"} <= set(sys.stdlib_module_names)

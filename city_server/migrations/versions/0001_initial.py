@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("removed", sa.Boolean, nullable=False),
     )
     op.create_index("rows_case", "rows", ["case_id"])
+    op.create_index("rows_row_id", "rows", ["row_id"])
     op.create_index("rows_scope", "rows", ["table_name", "scope_station"])
     op.create_table(
         "changes",

@@ -293,6 +293,11 @@ def main() -> int:
     parser.add_argument("--stations", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--stations-only",
+        action="store_true",
+        help="only the many-stations part (appended to --out)",
+    )
     args = parser.parse_args()
 
     admin = psycopg.connect(PG_ADMIN, autocommit=True)
@@ -303,6 +308,8 @@ def main() -> int:
     results = {}
     try:
         for label, url in (("SQLite", str(folder / "city.db")), ("PostgreSQL", pg_url)):
+            if args.stations_only:
+                break
             migrate(make_engine(url))
             results[label] = throughput(url, args.cases, args.batch)
             print(label, results[label], flush=True)
@@ -313,6 +320,22 @@ def main() -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
     load = os.getloadavg()
+    if args.stations_only:
+        m = results["many"]
+        text = (
+            f"\n## {m['stations']} stations at once, again (`--stations-only`, "
+            f"{datetime.now():%Y-%m-%d %H:%M}, load average {load[0]:.1f})\n\n"
+            "| requests | errors | seconds | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|---|\n"
+            f"| {m['requests']:,} | {m['errors']} | {m['seconds']:.1f} | {m['p50_ms']:.0f} "
+            f"| {m['p95_ms']:.0f} | {m['max_ms']:.0f} |\n"
+        )
+        if m["first_errors"]:
+            text += "\nFirst errors: " + "; ".join(m["first_errors"]) + "\n"
+        print(text)
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as out:
+                out.write(text)
+        return 0
     lines = [
         "# Sync benchmark results (city server)",
         "",

@@ -166,6 +166,9 @@ def _serve(args: argparse.Namespace) -> int:
         ssl_certfile=args.tls_cert,
         ssl_keyfile=args.tls_key,
         log_level="warning",
+        # Stations keep their connection between requests; closing an idle one after
+        # uvicorn's default 5 s races with the station's next request (a dropped request).
+        timeout_keep_alive=75,
     )
     return 0
 

@@ -34,6 +34,9 @@ from city_server.stations import Hierarchy, Station
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
     NON_CONFLICTING_FIELDS,
+    ROW_ID,
+    SHA256_HEX,
+    STATION_CODE,
     SYNC_TABLES,
     Change,
     PushBatch,
@@ -161,7 +164,7 @@ def _case_of(change: Change, current: RowState | None) -> str | None:
         value = current.case_id
     if value is None:
         value = change.case_id
-    return value if isinstance(value, str) and value else None
+    return value if isinstance(value, str) and ROW_ID.fullmatch(value) else None
 
 
 class BatchApplier:
@@ -399,18 +402,19 @@ class BatchApplier:
         state.last_seq = seq
         state.case_id = case_id
         if change.table == "cases":
-            state.owner_station = state.fields.get("owner_station") or owner
+            state.owner_station = _code(state.fields.get("owner_station")) or owner
             state.scope_station = state.owner_station
         elif rule.case_field is not None and case_id is not None:
-            state.owner_station = state.fields.get("owner_station") or owner
+            state.owner_station = _code(state.fields.get("owner_station")) or owner
             state.scope_station = lookup(("cases", case_id)).owner_station
         else:
-            named = state.fields.get(rule.station_field) if rule.station_field else None
-            state.owner_station = state.fields.get("owner_station") or named or owner
+            named = _code(state.fields.get(rule.station_field)) if rule.station_field else None
+            state.owner_station = _code(state.fields.get("owner_station")) or named or owner
             state.scope_station = named or state.owner_station
         staged[key] = state
         sha_field = ATTACHMENT_FIELDS.get(change.table)
-        if sha_field and case_id and isinstance(state.fields.get(sha_field), str):
+        sha256 = state.fields.get(sha_field) if sha_field else None
+        if case_id and isinstance(sha256, str) and SHA256_HEX.fullmatch(sha256):
             self.plan.attachment_cases.append(
                 {"sha256": state.fields[sha_field], "case_id": case_id}
             )
@@ -586,6 +590,11 @@ class BatchApplier:
             "case_id": record["case_id"],
             "resolved": False,
         }
+
+
+def _code(value: Any) -> str | None:
+    """A station code from a row's fields, or None when the field holds something else."""
+    return value if isinstance(value, str) and STATION_CODE.fullmatch(value) else None
 
 
 def _versions_json(versions: dict[str, list[Any]]) -> str:

@@ -101,3 +101,37 @@ def test_unknown_query_values_are_refused_with_a_reason(city: City) -> None:
     assert village.get("/v1/rows/no_such_table/abc").status_code == 422
     checksum = village.post("/v1/scope/checksum", {"tables": {"cases": ["id", "bad name"]}})
     assert checksum.status_code == 422
+
+
+def test_odd_values_in_linking_fields_are_set_aside_not_a_server_error(city: City) -> None:
+    village = city.village_a
+    case = case_insert(village)
+    assert village.push([case]).json()["accepted"] == 1
+    odd = [
+        {**party_insert(village, case["row_id"]), "fields": {"case_id": 12345, "name": "x"}},
+        {**party_insert(village, case["row_id"]), "fields": {"case_id": "c" * 500, "name": "x"}},
+        {
+            **party_insert(village, case["row_id"]),
+            "fields": {"case_id": case["row_id"], "owner_station": 7},
+        },
+        {
+            "table": "users",
+            "row_id": new_id(),
+            "op": "insert",
+            "fields": {"username": "u", "station_code": 5, "owner_station": 9},
+        },
+        {
+            "table": "evidence",
+            "row_id": new_id(),
+            "op": "insert",
+            "fields": {
+                "case_id": case["row_id"],
+                "sha256": "f" * 300,
+                "owner_station": village.code,
+            },
+        },
+    ]
+    for change in odd:
+        change["txid"] = new_id()
+        answer = village.push([change])
+        assert answer.status_code == 200, (change, answer.text)

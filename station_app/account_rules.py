@@ -49,3 +49,9 @@ def display_name_problem(display_name: str) -> str | None:
     if any(not char.isprintable() for char in display_name):
         return _("The display name must not contain control characters.")
     return None
+
+
+def may_export_full_phones(user: User) -> bool:
+    """Whether a list exported by `user` may show whole phone numbers: only an administrator's
+    (others see them one case at a time, each reveal logged); every such export is audited."""
+    return user.role is Role.ADMIN

@@ -8,13 +8,15 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from station_app.account_rules import may_export_full_phones
 from station_app.deadlines import LABELS as DEADLINE_LABELS
 from station_app.deadlines import DeadlineKind
-from station_app.domain import Role, User
+from station_app.domain import User
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.money import from_fen
 from station_app.store import Store
+from station_app.store.audit import log_list_export
 from station_app.store.case_list import CaseFilter, CaseRow, SortKey, case_ids, case_rows
 from station_app.store.connection import StoreError
 from station_app.validation import mask_phone
@@ -54,12 +56,6 @@ def export_titles() -> dict[ExportColumn, str]:
         ExportColumn.AMOUNT: _("Amount (yuan)"),
         ExportColumn.CATEGORY: _("Category"),
     }
-
-
-def may_export_full_phones(user: User) -> bool:
-    """Whether the exported list may show whole phone numbers: only an administrator's
-    (others see them one case at a time, each reveal logged)."""
-    return user.role is Role.ADMIN
 
 
 def _cell(row: CaseRow, column: ExportColumn, reveal_phones: bool, today: date) -> object:
@@ -103,13 +99,16 @@ def export_case_list(
     case_filter: CaseFilter | None = None,
     sort: SortKey = SortKey.RECEIVED,
     descending: bool = True,
-    reveal_phones: bool = False,
+    revealed_to: User | None = None,
     progress: Callable[[int, int], None] | None = None,
     today: date | None = None,
 ) -> int:
     """Write the cases of the list, in its order, with the given columns, to an .xlsx file;
-    returns how many rows. Phones are masked unless `reveal_phones`. The file appears only
-    when complete (written beside it first). `progress(done, total)` may raise to stop."""
+    returns how many rows. Phones are masked unless `revealed_to` is a user who may export them
+    whole (account_rules.may_export_full_phones); such an export is in the audit log like any
+    reveal. The file appears only when complete (written beside it first).
+    `progress(done, total)` may raise to stop."""
+    reveal_phones = revealed_to is not None and may_export_full_phones(revealed_to)
     today = today or date.today()
     ids = case_ids(store, case_filter or CaseFilter(), sort, descending)
     if len(ids) > MAX_ROWS:
@@ -128,6 +127,14 @@ def export_case_list(
     try:
         done = _write(store, ids, partial, columns, reveal_phones, progress, today)
         os.replace(partial, path)
+        if reveal_phones and revealed_to is not None:
+            log_list_export(
+                store,
+                actor=revealed_to.username,
+                station_code=revealed_to.station_code,
+                cases=done,
+                path=str(path),
+            )
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise _unwritable(error) from error

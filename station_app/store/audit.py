@@ -51,6 +51,19 @@ def log_reveal(
     return len(rows)
 
 
+def log_list_export(store: Store, *, actor: str, station_code: str, cases: int, path: str) -> None:
+    """Record that `actor` exported a list of `cases` cases with whole phone numbers to `path`:
+    one 'reveal' row for the export (no case of its own), like a reveal on screen."""
+    now = utc_now()
+    with store.transaction(actor=actor):
+        store.execute(
+            "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
+            " table_name, row_id, field, new_value, kind) VALUES (?, ?, ?, ?, ?, ?, NULL,"
+            " 'cases', '*', 'phone', ?, 'reveal')",
+            (new_id(), station_code, now, now, now, actor, f"export of {cases} cases to {path}"),
+        )
+
+
 def audit_entries(store: Store, case_id: str) -> list[AuditEntry]:
     """Every audit row of a case, oldest first."""
     return [

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from station_app.account_rules import may_export_full_phones
 from station_app.domain import User
-from station_app.exports import ExportColumn, export_case_list, may_export_full_phones
+from station_app.exports import ExportColumn, export_case_list
 from station_app.i18n import _
 from station_app.store import Store
 from station_app.ui.case_table_model import CaseTableModel, Column
@@ -52,7 +53,6 @@ def export_list(
     behind a progress dialog; says where the file is when it is written."""
     columns = [EXPORTED[column] for column in shown if column in EXPORTED]
     case_filter, sort, descending = model.case_filter, model.sort_key, model.descending
-    reveal = may_export_full_phones(user)
 
     def run(store: Store, context: TaskContext) -> int:
         def progress(done_rows: int, total: int) -> None:
@@ -70,13 +70,13 @@ def export_list(
             case_filter=case_filter,
             sort=sort,
             descending=descending,
-            reveal_phones=reveal,
+            revealed_to=user,
             progress=progress,
         )
 
     def finished(rows: int) -> None:
         text = _("{n} cases were exported to {path}.").format(n=rows, path=Path(path).name)
-        if not reveal:
+        if not may_export_full_phones(user):
             text += " " + _("Phone numbers are partly hidden.")
         box = QMessageBox(QMessageBox.Icon.Information, _("List exported"), text)
         box.setParent(parent, box.windowFlags())

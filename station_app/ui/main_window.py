@@ -40,6 +40,7 @@ from station_app.ui.errors import show_error
 from station_app.ui.field_problem import WARNING_COLOUR
 from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.window_fit import remember_size
 
 if TYPE_CHECKING:
     # The dialogs (and the documents, reportlab, the workflow) load when first opened, so
@@ -593,4 +594,5 @@ class MainWindow(QMainWindow):
         for dialog in (self.accounts_dialog, self.password_dialog):
             if dialog is not None:
                 dialog.reject()
+        remember_size(self)
         super().closeEvent(event)

@@ -1,16 +1,16 @@
 """Windows that fit the screen: a 1366×768 laptop with the Windows taskbar leaves 1366×728.
 
 `fit_window(window, (w, h))` gives a window the size the clerk last gave it (else its default),
-never more than the screen's available area, keeps it on that area when shown, and remembers
-its size per window class when it is resized or closed. `scrolling(widget)` puts the part of a
+never more than the screen's available area and placed on it, and remembers its size per
+window class when the dialog finishes (a main window calls `remember_size` when it closes). `scrolling(widget)` puts the part of a
 dialog that can grow (a form, a list) in a scroll area, so the buttons below it stay on screen.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QScrollArea, QWidget
 
 # Sizes are kept in the user's profile (an INI file), not in the station's data folder: they
 # belong to the PC's screen, not to the station's records.
@@ -29,13 +29,24 @@ def window_settings() -> QSettings:
 
 
 def available_geometry(widget: QWidget) -> QRect:
-    """The part of the widget's screen not taken by the taskbar."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    return screen.availableGeometry()
+    """The part of the widget's screen not taken by the taskbar.
+
+    Asked of the window's handle, never of `QWidget.screen()`: called from Python on a widget
+    not yet shown, PySide 6.11 lets that QScreen be freed, and the next dialog crashes."""
+    handle = widget.window().windowHandle()
+    screen = handle.screen() if handle is not None else None
+    return (screen or QGuiApplication.primaryScreen()).availableGeometry()
+
+
+# What a title bar and borders may add to a window before it is shown (Qt knows the real
+# frame only once the window is on screen): Windows 10 at 100 % adds 16 × 39 pixels.
+FRAME_ALLOWANCE = QSize(16, 40)
 
 
 def _frame_extra(window: QWidget) -> QSize:
-    """How much the title bar and borders add to the window's size (none before it is shown)."""
+    """How much the title bar and borders add to the window's size."""
+    if not window.isVisible():
+        return FRAME_ALLOWANCE
     frame, inner = window.frameGeometry(), window.geometry()
     return QSize(max(0, frame.width() - inner.width()), max(0, frame.height() - inner.height()))
 
@@ -56,23 +67,19 @@ def _stored_size(name: str) -> QSize | None:
     return None
 
 
-class _WindowFit(QObject):
-    """Keeps its parent window on the screen's available area and remembers its size under
-    the filter's object name. It reads only Qt's side of itself (parent, object name): its
-    events may come while PySide is tearing the Python side down."""
+class _SizeKeeper(QObject):
+    """Remembers its parent window's size under its own object name when the window's dialog
+    finishes. A slot, not an event filter: a Python event filter sees every event of the window,
+    and PySide 6.11 crashed wrapping one of them while a dialog was torn down."""
 
     def __init__(self, window: QWidget, name: str):
         super().__init__(window)
         self.setObjectName(name)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and isinstance(watched, QWidget):
-            kind = event.type()
-            if kind == QEvent.Type.Show:
-                _keep_on_screen(watched)
-            elif kind in (QEvent.Type.Close, QEvent.Type.Hide):
-                _remember(watched, self.objectName())
-        return False
+    def remember(self, *_result: object) -> None:
+        window = self.parent()
+        if isinstance(window, QWidget):
+            _remember(window, self.objectName())
 
 
 def _keep_on_screen(window: QWidget) -> None:
@@ -104,7 +111,18 @@ def fit_window(window: QWidget, default: tuple[int, int] | None = None, name: st
     if size is None:
         size = QSize(*default) if default else window.sizeHint()
     window.resize(_bounded(size, window))
-    window.installEventFilter(_WindowFit(window, name))
+    _keep_on_screen(window)
+    keeper = _SizeKeeper(window, name)
+    if isinstance(window, QDialog):
+        window.finished.connect(keeper.remember)
+
+
+def remember_size(window: QWidget) -> None:
+    """Remember a window's size now (a main window calls this from its closeEvent; dialogs
+    are remembered when they finish)."""
+    keeper = window.findChild(_SizeKeeper)
+    if keeper is not None:
+        keeper.remember()
 
 
 def scrolling(content: QWidget) -> QScrollArea:

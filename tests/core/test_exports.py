@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from station_app.domain import Role, User
-from station_app.exports import ExportColumn, export_case_list, may_export_full_phones
+from station_app.exports import ExportColumn, export_case_list
 from station_app.store.case_list import CaseFilter, SortKey
 from station_app.store.connection import StoreError
 
@@ -61,20 +61,30 @@ def test_export_writes_the_shown_columns_in_list_order_with_masked_phones(store,
 
 
 def test_export_follows_the_search_and_reveals_phones_when_allowed(store, two, tmp_path):
-    path = tmp_path / "search.xlsx"
-    export_case_list(
-        store,
-        path,
-        [ExportColumn.CASE_NO, ExportColumn.PHONE],
-        case_filter=CaseFilter(text="张"),
-        sort=SortKey.CASE_NO,
-        descending=False,
-        reveal_phones=True,
-    )
-    assert _sheet(path)[1:] == [[two[0].case_no, "13812346721"]]
     admin = User(username="a", display_name="a", role=Role.ADMIN, station_code="RC-MT")
     clerk = User(username="c", display_name="c", role=Role.CLERK, station_code="RC-MT")
-    assert may_export_full_phones(admin) and not may_export_full_phones(clerk)
+    path = tmp_path / "search.xlsx"
+    export = dict(case_filter=CaseFilter(text="张"), sort=SortKey.CASE_NO, descending=False)
+    export_case_list(
+        store, path, [ExportColumn.CASE_NO, ExportColumn.PHONE], revealed_to=clerk, **export
+    )
+    assert _sheet(path)[1:] == [[two[0].case_no, "138****6721"]]
+    assert _export_reveals(store) == []
+    export_case_list(
+        store, path, [ExportColumn.CASE_NO, ExportColumn.PHONE], revealed_to=admin, **export
+    )
+    assert _sheet(path)[1:] == [[two[0].case_no, "13812346721"]]
+    # Whole numbers leaving the app are audited like a reveal on screen.
+    assert _export_reveals(store) == [("a", f"export of 1 cases to {path}")]
+
+
+def _export_reveals(store) -> list[tuple]:
+    return [
+        (row["actor"], row["new_value"])
+        for row in store.query(
+            "SELECT actor, new_value FROM audit_log WHERE kind = 'reveal' AND case_id IS NULL"
+        )
+    ]
 
 
 def test_deadline_is_exported_with_its_kind_and_overdue_mark(store, two, tmp_path):

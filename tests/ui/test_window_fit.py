@@ -31,7 +31,7 @@ from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.station_settings import StationSettingsDialog
 from station_app.ui.todays_work import TodaysWorkDialog
-from station_app.ui.window_fit import SIZE_KEY, window_settings
+from station_app.ui.window_fit import SIZE_KEY, available_geometry, window_settings
 from station_app.workflow import Action
 from tests.ui.conftest import STATION_CODE, complaint_data
 
@@ -142,7 +142,7 @@ def assert_fits(
     window.show()
     qtbot.waitExposed(window)
     name = type(window).__name__
-    area = window.screen().availableGeometry()
+    area = available_geometry(window)
     assert area.size() == SCREEN
     frame = window.frameGeometry()
     assert area.contains(frame), (name, frame, area)
@@ -258,7 +258,7 @@ def test_the_small_dialogs_fit(qtbot, tasks, folder, admin, officer, cases, scre
 
 
 def test_the_main_window_fits(qtbot, main_window, screenshots):
-    area = main_window.screen().availableGeometry()
+    area = available_geometry(main_window)
     assert area.contains(main_window.frameGeometry())
     main_window.grab().save(str(screenshots / "fit-MainWindow.png"))
 
@@ -286,4 +286,4 @@ def test_a_dialog_remembers_its_size_within_the_screen(qtbot, tasks, officer, ca
     big = open_dialog()
     assert big.frameGeometry().height() <= SCREEN.height()
     assert big.frameGeometry().width() <= SCREEN.width()
-    assert big.screen().availableGeometry().contains(big.frameGeometry())
+    assert available_geometry(big).contains(big.frameGeometry())

@@ -10,7 +10,7 @@ from station_app.domain import Case, Merchant, Party
 from station_app.ids import new_id, utc_now
 from station_app.money import to_fen
 from station_app.store.connection import Store
-from station_app.store.merchants import get_merchant
+from station_app.store.merchants import get_merchant, insert_merchant
 
 # The columns of a party that a correction may change (role and position included: an agent
 # stays an agent, and the complainants keep the order the clerk gave).
@@ -123,7 +123,7 @@ def merchant_for_details(store: Store, merchant: Merchant, owner_station: str) -
         if found is not None:
             return found
     rows = store.query(
-        "SELECT id FROM merchants WHERE deleted = 0 AND name = ? AND uscc = ? AND legal_rep = ?"
+        "SELECT id FROM merchants WHERE deleted = 0 AND demo = 0 AND name = ? AND uscc = ? AND legal_rep = ?"
         " AND address = ? AND phone = ? AND platform = ? AND shop_url = ?"
         " AND cluster_registered = ? LIMIT 1",
         (
@@ -141,28 +141,7 @@ def merchant_for_details(store: Store, merchant: Merchant, owner_station: str) -
         found = get_merchant(store, rows[0]["id"])
         assert found is not None
         return found
-    now = utc_now()
-    merchant.id = new_id()
-    store.execute(
-        "INSERT INTO merchants(id, name, uscc, legal_rep, address, phone, platform, shop_url,"
-        " cluster_registered, owner_station, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            merchant.id,
-            merchant.name,
-            merchant.uscc,
-            merchant.legal_rep,
-            merchant.address,
-            merchant.phone,
-            merchant.platform,
-            merchant.shop_url,
-            int(merchant.cluster_registered),
-            owner_station,
-            now,
-            now,
-        ),
-    )
-    return merchant
+    return insert_merchant(store, merchant, owner_station)
 
 
 def log_merchant_changes(

@@ -76,6 +76,11 @@ def resolve_merchant(store: Store, merchant: Merchant, owner_station: str) -> Me
     )
     if rows:
         return _merchant(rows[0])
+    return insert_merchant(store, merchant, owner_station)
+
+
+def insert_merchant(store: Store, merchant: Merchant, owner_station: str) -> Merchant:
+    """Register `merchant` as a new registry entry owned by `owner_station` (it gets its id)."""
     now = utc_now()
     merchant.id = new_id()
     store.execute(

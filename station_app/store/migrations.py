@@ -1009,6 +1009,51 @@ def _schema_9(conn: sqlite3.Connection) -> None:
         )
 
 
+def _schema_10(conn: sqlite3.Connection) -> None:
+    """The station's side of sync: its state (server, cursor, last success, clock warning),
+    the batch being sent (kept before sending, so a resend after a crash reuses its UUID),
+    changes set aside with their reason, fields of pulled rows this version does not know
+    (kept and sent back untouched), and the attachments already exchanged."""
+    run_script(
+        conn,
+        """
+        -- Local: sync bookkeeping by key (server_url, cursor, last_success, clock_offset ...).
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- Local: the push batch in flight: outbox entries first_seq..last_seq, as sent.
+        CREATE TABLE sync_batches (
+            batch_id TEXT PRIMARY KEY,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        -- Local: changes refused by the server (push) or by this PC (pull), with the reason.
+        CREATE TABLE sync_rejected (
+            local_id INTEGER PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('push', 'pull')),
+            batch_id TEXT,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            op TEXT NOT NULL,
+            change TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX sync_rejected_row ON sync_rejected(table_name, row_id);
+        -- Local: fields of pulled rows that this version's schema has no column for.
+        CREATE TABLE sync_extra_fields (
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            PRIMARY KEY (table_name, row_id)
+        ) WITHOUT ROWID;
+        -- Local: attachments (evidence files, issued PDFs) the server has confirmed whole.
+        CREATE TABLE sync_files (sha256 TEXT PRIMARY KEY, uploaded_at TEXT NOT NULL)
+            WITHOUT ROWID;
+        """,
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -1035,6 +1080,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _schema_8,
     ),
     Migration(9, "search index by field; each case's next deadline", _schema_9),
+    Migration(10, "sync state, batches in flight, set-aside changes, unknown fields", _schema_10),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -10,6 +10,10 @@ Rules (architecture.md, sync design points 5, 6, 8 and 13):
 - A pulled value never overwrites a local change that has not been pushed yet (a field named
   by a pending outbox entry of the row): the local value stays and stays pending, and the
   pulled value is kept in sync_conflicts for a person to review. Nothing is silently lost.
+- A pulled change this station made itself (its own earlier value, echoed back in the
+  server's order) never makes a conflict with a newer local edit: the local edit wins quietly.
+- Fields of a pulled row that this version has no column for are kept (sync_extra_fields)
+  and sent back with the row, never dropped (point 10).
 - `updated_at` is never a conflicting field; append-only records (events, audit, sessions,
   visits) are inserted once and never conflict.
 - One writer of cases.status: the owner station. A pulled status change of a case this station
@@ -128,6 +132,15 @@ def _apply(
     table = change.table
     columns = _columns(store, table)
     values = {k: v for k, v in change.values.items() if k in columns and k != "id"}
+    unknown = {
+        k: v
+        for k, v in change.values.items()
+        if k not in columns and k not in _LOCAL_COLUMNS and k != "id"
+    }
+    if unknown and change.op != "delete":
+        # Architecture point 10: fields this version has no column for are kept, not dropped
+        # (and sent back untouched with the row: store.sync_state).
+        keep_unknown_fields(store, table, change.row_id, unknown)
     existing = store.query(f"SELECT * FROM {table} WHERE id = ?", (change.row_id,))
     if table in APPEND_ONLY:
         if change.op != "insert":
@@ -161,7 +174,8 @@ def _apply(
     to_write = {}
     for name, value in values.items():
         if name in pending and name not in _NEVER_CONFLICT:
-            if value != row[name]:
+            # This station's own earlier value coming back: the pending local edit is newer.
+            if value != row[name] and change.station != local_station:
                 _keep_conflict(store, change, name, row[name], value)
                 result.conflicts.append((table, change.row_id, name))
             continue
@@ -212,6 +226,29 @@ def _insert_new(store: Store, table: str, row_id: str, values: Mapping[str, Any]
             return None
     _insert(store, table, row_id, values)
     return None
+
+
+def keep_unknown_fields(store: Store, table: str, row_id: str, fields: Mapping[str, Any]) -> None:
+    """Merge `fields` into the row's kept unknown fields (sync_extra_fields, migration 10)."""
+    known = store.scalar(
+        "SELECT fields FROM sync_extra_fields WHERE table_name = ? AND row_id = ?",
+        (table, row_id),
+    )
+    merged = {**(json.loads(known) if known else {}), **fields}
+    store.execute(
+        "INSERT INTO sync_extra_fields(table_name, row_id, fields) VALUES (?, ?, ?)"
+        " ON CONFLICT(table_name, row_id) DO UPDATE SET fields = excluded.fields",
+        (table, row_id, json.dumps(merged, ensure_ascii=False, sort_keys=True)),
+    )
+
+
+def unknown_fields(store: Store, table: str, row_id: str) -> dict[str, Any]:
+    """The fields of a pulled row that this version has no column for."""
+    known = store.scalar(
+        "SELECT fields FROM sync_extra_fields WHERE table_name = ? AND row_id = ?",
+        (table, row_id),
+    )
+    return json.loads(known) if known else {}
 
 
 def _keep_conflict(

@@ -80,3 +80,17 @@ def save_sync_token(station_code: str, token: str) -> None:
 
 def load_sync_token(station_code: str) -> str | None:
     return _secure_keyring().get_password(SERVICE_NAME, station_code)
+
+
+# The HMAC key of the station's USB bundles is a secret too: kept beside the token.
+def _bundle_key(station_code: str) -> str:
+    return f"{station_code}#bundle"
+
+
+def save_bundle_secret(station_code: str, secret: bytes) -> None:
+    _secure_keyring().set_password(SERVICE_NAME, _bundle_key(station_code), secret.hex())
+
+
+def load_bundle_secret(station_code: str) -> bytes | None:
+    value = _secure_keyring().get_password(SERVICE_NAME, _bundle_key(station_code))
+    return bytes.fromhex(value) if value else None

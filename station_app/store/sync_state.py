@@ -1,0 +1,434 @@
+"""The station's sync bookkeeping in SQL (migration 10): the only SQL of station_app.sync.
+
+- sync_state: key/value state of sync (server address, pull cursor, last success, clock).
+- sync_batches: the push batch in flight, kept *before* it is sent, with its UUID and the
+  exact body: after a crash or a cut connection the same batch is sent again, which the
+  server answers as a duplicate (idempotent push). Outbox entries are removed only when the
+  server's answer is stored, in the same transaction.
+- sync_rejected: changes set aside with their reason (refused by the server at push, or by
+  this PC at pull); they never block the queue and stay visible in the status.
+- sync_extra_fields: fields of pulled rows this version has no column for (kept by
+  store.sync_apply and sent back with the row).
+- sync_files: attachments the server has confirmed whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from station_app.ids import utc_now
+from station_app.store.connection import Store
+from station_app.store.migrations import SYNCABLE_TABLES
+from station_app.store.sync_apply import (
+    ApplyResult,
+    RemoteChange,
+    apply_remote_changes,
+    keep_unknown_fields,
+    unknown_fields,
+)
+
+# Columns never compared with the server: this PC's own, and local users' password hashes
+# (which never leave the PC, migration 8).
+_LOCAL_COLUMNS = ("local_id", "demo")
+_PRIVATE_COLUMNS = {"users": ("password_hash",)}
+# Stop filling a batch past this many bytes of outbox text (the server takes 16 MB a request).
+MAX_BATCH_TEXT_BYTES = 4 * 1024 * 1024
+
+CURSOR = "pull_cursor"
+SERVER_URL = "server_url"
+CA_FILE = "ca_file"
+STATION = "station_code"
+LAST_SUCCESS = "last_success"
+LAST_ATTEMPT = "last_attempt"
+LAST_ERROR = "last_error"
+CLOCK_OFFSET = "clock_offset_seconds"
+SERVER_TIME = "server_time"
+NARROW_UNTIL = "narrow_until_seq"
+
+
+# -- key / value state ------------------------------------------------------------------------
+
+
+def get_state(store: Store, key: str, default: str | None = None) -> str | None:
+    value = store.scalar("SELECT value FROM sync_state WHERE key = ?", (key,))
+    return default if value is None else value
+
+
+def set_state(store: Store, **values: str | int | float | None) -> None:
+    """Set (or with None remove) keys of the sync state, in one transaction."""
+    with store.transaction():
+        for key, value in values.items():
+            if value is None:
+                store.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+            else:
+                store.execute(
+                    "INSERT INTO sync_state(key, value) VALUES (?, ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, str(value)),
+                )
+
+
+def all_state(store: Store) -> dict[str, str]:
+    return {r["key"]: r["value"] for r in store.query("SELECT key, value FROM sync_state")}
+
+
+# -- the outbox, batches in flight ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    seq: int
+    table: str
+    row_id: str
+    op: str
+    fields: dict[str, Any]
+    base: dict[str, Any]
+    row_version: int
+    txid: str
+    origin_station: str
+    case_id: str | None
+    owner_station: str | None
+    changed_at: str
+
+
+def pending_count(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM outbox"))
+
+
+def read_outbox(
+    store: Store, *, max_changes: int, one_transaction_until: int = 0
+) -> list[OutboxEntry]:
+    """The oldest outbox entries for the next batch: at most `max_changes`, never cutting a
+    station transaction in two (unless one is larger than a batch), and at most about
+    MAX_BATCH_TEXT_BYTES of text. Entries up to seq `one_transaction_until` go one
+    transaction a batch (to find the one the server refuses whole)."""
+    rows = store.query(
+        "SELECT seq, table_name, row_id, op, new_values, old_values, row_version, txid,"
+        " origin_station, changed_at FROM outbox ORDER BY seq LIMIT ?",
+        (max_changes + 1,),
+    )
+    if not rows:
+        return []
+    picked: list[dict[str, Any]] = []
+    size = 0
+    for row in rows[:max_changes]:
+        size += len(row["new_values"] or "") + len(row["old_values"] or "")
+        if picked and (size > MAX_BATCH_TEXT_BYTES):
+            break
+        picked.append(row)
+    narrow = rows[0]["seq"] <= one_transaction_until
+    if narrow:
+        picked = [r for r in picked if r["txid"] == rows[0]["txid"]]
+    elif len(picked) < len(rows):
+        # Do not cut the last transaction, unless it is all there is.
+        last_txid = picked[-1]["txid"]
+        whole = [r for r in picked if r["txid"] != last_txid]
+        if whole and last_txid is not None:
+            picked = whole
+    return [_entry(store, row) for row in picked]
+
+
+def _entry(store: Store, row: Mapping[str, Any]) -> OutboxEntry:
+    table, row_id, op = row["table_name"], row["row_id"], row["op"]
+    new_values = json.loads(row["new_values"]) if row["new_values"] else {}
+    old_values = json.loads(row["old_values"]) if row["old_values"] else {}
+    if op == "insert":
+        # Fields this version does not know, kept from the server, go back untouched.
+        new_values = {**unknown_fields(store, table, row_id), **new_values}
+    whole = new_values if op == "insert" else {**old_values, **new_values}
+    case_id = row_id if table == "cases" else whole.get("case_id")
+    owner = whole.get("owner_station")
+    if op != "insert" and (owner is None or (case_id is None and table != "cases")):
+        local = _local_row(store, table, row_id)
+        if local:
+            owner = owner or local.get("owner_station")
+            case_id = case_id or local.get("case_id")
+    return OutboxEntry(
+        seq=row["seq"],
+        table=table,
+        row_id=row_id,
+        op=op,
+        fields=new_values if op != "delete" else {},
+        base=old_values if op == "update" else {},
+        row_version=row["row_version"] or 0,
+        txid=row["txid"] or "",
+        origin_station=row["origin_station"] or "",
+        case_id=case_id if isinstance(case_id, str) else None,
+        owner_station=owner if isinstance(owner, str) else None,
+        changed_at=row["changed_at"] or "",
+    )
+
+
+def _local_row(store: Store, table: str, row_id: str) -> dict[str, Any] | None:
+    found = store.query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    return found[0] if found else None
+
+
+def batch_in_flight(store: Store) -> dict[str, Any] | None:
+    """The batch kept before sending and not yet answered: {batch_id, first_seq, last_seq,
+    body} (body: the exact JSON text sent)."""
+    found = store.query(
+        "SELECT batch_id, first_seq, last_seq, body FROM sync_batches ORDER BY created_at LIMIT 1"
+    )
+    return found[0] if found else None
+
+
+def keep_batch(store: Store, batch_id: str, first_seq: int, last_seq: int, body: str) -> None:
+    """Keep the batch before it is sent (a crash after this resends the same UUID)."""
+    with store.transaction():
+        store.execute(
+            "INSERT INTO sync_batches(batch_id, first_seq, last_seq, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (batch_id, first_seq, last_seq, body, utc_now()),
+        )
+
+
+def drop_batch(store: Store, batch_id: str) -> None:
+    """Forget a batch the server refused whole (its entries stay in the outbox)."""
+    with store.transaction():
+        store.execute("DELETE FROM sync_batches WHERE batch_id = ?", (batch_id,))
+
+
+@dataclass(frozen=True)
+class SetAside:
+    table: str
+    row_id: str
+    op: str
+    change: Mapping[str, Any]
+    reason: str
+
+
+@dataclass(frozen=True)
+class PushConflict:
+    """A same-field conflict the server reported for a pushed change."""
+
+    table: str
+    row_id: str
+    field: str
+    local_value: Any
+    remote_value: Any
+    remote_station: str
+
+
+def finish_batch(
+    store: Store,
+    batch_id: str,
+    *,
+    set_aside: Iterable[SetAside] = (),
+    conflicts: Iterable[PushConflict] = (),
+    fixes: Iterable[RemoteChange] = (),
+) -> ApplyResult:
+    """Store the server's answer to a batch in one transaction: its outbox entries go, the
+    refused changes are set aside with their reason, conflicts are kept for review, and the
+    values the server kept over ours (`fixes`) are applied as pulled changes."""
+    with store.transaction():
+        batch = store.query(
+            "SELECT first_seq, last_seq FROM sync_batches WHERE batch_id = ?", (batch_id,)
+        )
+        if batch:
+            store.execute(
+                "DELETE FROM outbox WHERE seq BETWEEN ? AND ?",
+                (batch[0]["first_seq"], batch[0]["last_seq"]),
+            )
+            store.execute("DELETE FROM sync_batches WHERE batch_id = ?", (batch_id,))
+        now = utc_now()
+        for item in set_aside:
+            store.execute(
+                "INSERT INTO sync_rejected(direction, batch_id, table_name, row_id, op, change,"
+                " reason, at) VALUES ('push', ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    batch_id,
+                    item.table,
+                    item.row_id,
+                    item.op,
+                    json.dumps(item.change, ensure_ascii=False),
+                    item.reason,
+                    now,
+                ),
+            )
+        for c in conflicts:
+            store.execute(
+                "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
+                " remote_value, remote_station, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.table,
+                    c.row_id,
+                    c.field,
+                    _json_or_null(c.local_value),
+                    _json_or_null(c.remote_value),
+                    c.remote_station,
+                    now,
+                ),
+            )
+        return apply_remote_changes(store, list(fixes))
+
+
+def set_aside_entries(store: Store, entries: Iterable[tuple[int, SetAside]]) -> None:
+    """Take outbox entries (by seq) out of the queue, kept with their reason, at once."""
+    with store.transaction():
+        now = utc_now()
+        for seq, item in entries:
+            store.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+            store.execute(
+                "INSERT INTO sync_rejected(direction, table_name, row_id, op, change, reason, at)"
+                " VALUES ('push', ?, ?, ?, ?, ?, ?)",
+                (
+                    item.table,
+                    item.row_id,
+                    item.op,
+                    json.dumps(item.change, ensure_ascii=False),
+                    item.reason,
+                    now,
+                ),
+            )
+
+
+def _json_or_null(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# -- pull ---------------------------------------------------------------------------------------
+
+
+def local_tables() -> tuple[str, ...]:
+    return SYNCABLE_TABLES
+
+
+def apply_page(
+    store: Store,
+    changes: list[RemoteChange],
+    *,
+    cursor: int,
+    foreign: Iterable[tuple[str, str, Mapping[str, Any]]] = (),
+) -> ApplyResult:
+    """Apply one pulled page and advance the cursor, in ONE transaction: a page is stored
+    whole with its cursor or not at all. `foreign`: rows of tables this version does not
+    have (table, row id, fields), kept untouched. Changes this PC refuses are set aside."""
+    with store.transaction():
+        result = apply_remote_changes(store, changes)
+        for table, row_id, fields in foreign:
+            keep_unknown_fields(store, table, row_id, fields)
+        _set_aside_pulled(store, result)
+        store.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (CURSOR, str(cursor)),
+        )
+    return result
+
+
+def _set_aside_pulled(store: Store, result: ApplyResult) -> None:
+    now = utc_now()
+    for change, reason in result.rejected:
+        store.execute(
+            "INSERT INTO sync_rejected(direction, table_name, row_id, op, change, reason, at)"
+            " VALUES ('pull', ?, ?, ?, ?, ?, ?)",
+            (
+                change.table,
+                change.row_id,
+                change.op,
+                json.dumps(
+                    {"values": dict(change.values), "station": change.station},
+                    ensure_ascii=False,
+                ),
+                reason,
+                now,
+            ),
+        )
+
+
+def apply_repair(store: Store, changes: list[RemoteChange]) -> ApplyResult:
+    """Apply rows of a repair resync (the server's current rows), in one transaction."""
+    with store.transaction():
+        result = apply_remote_changes(store, changes)
+        _set_aside_pulled(store, result)
+    return result
+
+
+# -- the scope checksum -------------------------------------------------------------------------
+
+
+def checksum_fields(store: Store, table: str) -> list[str]:
+    """The fields of `table` compared with the server's (not the local or private ones)."""
+    private = _PRIVATE_COLUMNS.get(table, ())
+    return [
+        row[1]
+        for row in store.execute(f"PRAGMA table_info({table})")
+        if row[1] not in _LOCAL_COLUMNS and row[1] not in private and row[1] != "id"
+    ]
+
+
+def checksum_rows(store: Store, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(row id, row) of the rows of `table` the server should have: not demo rows, not rows
+    whose insert the server refused (set aside), not this PC's audit of pulled changes.
+    Meaningful when the outbox is empty."""
+    columns = {row[1] for row in store.execute(f"PRAGMA table_info({table})")}
+    conditions = [
+        "NOT EXISTS (SELECT 1 FROM sync_rejected r WHERE r.direction = 'push'"
+        f" AND r.op = 'insert' AND r.table_name = '{table}' AND r.row_id = t.id)",
+    ]
+    if "demo" in columns:
+        conditions.append("t.demo = 0")
+    if "case_id" in columns:
+        conditions.append("NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = t.case_id AND c.demo)")
+    if "origin" in columns:
+        # The audit of pulled changes written here is this PC's own record, never sent.
+        conditions.append("t.origin = 'local'")
+    cursor = store.execute(f"SELECT * FROM {table} t WHERE {' AND '.join(conditions)}")
+    names = [d[0] for d in cursor.description]
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        yield row["id"], row
+
+
+def row_ids(store: Store, table: str) -> set[str]:
+    return {r[0] for r in store.execute(f"SELECT id FROM {table}")}
+
+
+# -- attachments --------------------------------------------------------------------------------
+
+
+def attachments(store: Store) -> list[dict[str, Any]]:
+    """Every attachment the station's rows name: {sha256, size, filename, kind}, where kind
+    is 'evidence' or 'document' (issued PDF). Demo rows' files are not sent."""
+    return store.query(
+        "SELECT DISTINCT e.sha256, e.size, e.filename, 'evidence' AS kind FROM evidence e"
+        " WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = e.case_id AND c.demo)"
+        " UNION SELECT DISTINCT sha256, size, doc_no || '.pdf', 'document' FROM issued_documents"
+        " ORDER BY 1"
+    )
+
+
+def files_confirmed(store: Store) -> set[str]:
+    return {r[0] for r in store.execute("SELECT sha256 FROM sync_files")}
+
+
+def confirm_file(store: Store, sha256: str) -> None:
+    with store.transaction():
+        store.execute(
+            "INSERT OR IGNORE INTO sync_files(sha256, uploaded_at) VALUES (?, ?)",
+            (sha256, utc_now()),
+        )
+
+
+# -- status -------------------------------------------------------------------------------------
+
+
+def status_counts(store: Store) -> dict[str, int]:
+    return {
+        "pending": pending_count(store),
+        "conflicts": int(store.scalar("SELECT count(*) FROM sync_conflicts WHERE resolved = 0")),
+        "rejected": int(store.scalar("SELECT count(*) FROM sync_rejected")),
+        "in_flight": int(store.scalar("SELECT count(*) FROM sync_batches")),
+    }
+
+
+def rejected_records(store: Store, limit: int = 50) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT direction, table_name, row_id, op, reason, at FROM sync_rejected"
+        " ORDER BY local_id DESC LIMIT ?",
+        (limit,),
+    )

@@ -1,0 +1,673 @@
+"""The station's sync engine: push, attachments, pull, scope check and repair, in one round.
+
+How to call it (the GUI wraps this in a worker thread later; no Qt here)::
+
+    # in the worker thread: a Store belongs to the thread that opened it
+    with DataFolder(data_dir) as folder, folder.open_store() as store:
+        engine = connect(store, folder.path)          # server and token from the keyring
+        cancel = threading.Event()                    # set() from the UI thread to stop
+        try:
+            report = engine.run_with_retries(progress=on_progress, cancel=cancel)
+        except SyncError as error:                    # error.message: Chinese, for the clerk
+            ...
+        finally:
+            engine.close()
+    status = sync_status(store)                       # cheap: for the status bar
+
+`progress` is called in the worker thread with a SyncProgress (stage, done, total, text);
+forward it to the UI through a signal. Cancelling stops at the next safe point (between
+batches, pages, chunks): everything done so far is stored, and the next round goes on from
+there; the report then says cancelled=True.
+
+One round (`run_once`), following the sync design of architecture.md:
+1. hello: the token is checked (a revoked station stops here with a clear message) and the
+   server's clock compared with the PC's (a warning is kept in the sync state).
+2. push before pull: the outbox goes in batches. Each batch is kept (UUID and body) before it
+   is sent, so after a crash or a cut the same batch is sent again and the server answers
+   it as a duplicate; outbox entries go only when the answer is stored. Changes the server
+   refuses are set aside with the reason and never block the queue (a batch refused whole is
+   split by transaction to find the one at fault); same-field conflicts are kept for review.
+3. attachments (evidence files, issued PDFs) are uploaded apart, by SHA-256, in chunks,
+   resuming where the server's copy ends; a file the server has already is not sent.
+4. pull in pages after the kept cursor; each page is applied in one local transaction with
+   the new cursor (store.sync_state.apply_page via store.sync_apply).
+5. attachments named by pulled rows are downloaded and checked against their SHA-256.
+6. the scope checksum is compared with the server's; a table that differs is resynced from
+   the server's rows (repair), local unpushed changes still never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from station_app.atomic_files import write_bytes_atomically
+from station_app.i18n import _
+from station_app.store import Store, StoreError
+from station_app.store import sync_state as state
+from station_app.store.accounts import LOCAL_STATION_KEY
+from station_app.store.sync_apply import RemoteChange
+from station_app.sync.protocol import (
+    ATTACHMENT_CHUNK_BYTES,
+    CLOCK_WARNING,
+    MAX_CHANGES_PER_BATCH,
+    SYNC_TABLES,
+    Change,
+    ProtocolError,
+    PullPage,
+    PushBatch,
+    PushResult,
+    clock_difference,
+    combine_digests,
+    row_digest,
+)
+from station_app.sync.secrets import load_sync_token
+from station_app.sync.transport import HttpTransport, SyncError
+
+# Server error codes that refuse a whole batch because of one station transaction in it.
+_BATCH_REFUSALS = ("out_of_scope", "not_owner", "wrong_origin", "invalid_request", "too_large")
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """What the engine is doing: stage is one of connect, push, upload, pull, download,
+    check, repair, done; `done` of `total` (total None: not known)."""
+
+    stage: str
+    done: int
+    total: int | None
+    text: str
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    duplicate_batches: int = 0
+    set_aside: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    pulled_refused: int = 0
+    uploaded: int = 0
+    downloaded: int = 0
+    repaired: int = 0
+    checksum_ok: bool | None = None
+    mismatched_tables: list[str] = field(default_factory=list)
+    clock_offset_seconds: float = 0.0
+    clock_warning: str | None = None
+    cursor: int = 0
+    cancelled: bool = False
+    attempts: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows; read with sync_status(store)."""
+
+    enrolled: bool
+    station: str | None
+    server_url: str | None
+    last_success: str | None
+    last_attempt: str | None
+    last_error: str | None
+    pending: int
+    in_flight: int
+    conflicts: int
+    rejected: int
+    clock_offset_seconds: float | None
+    clock_warning: str | None
+    cursor: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def clock_warning_text(offset_seconds: float) -> str | None:
+    """A loud warning when the PC clock is further than CLOCK_WARNING from the server's."""
+    if abs(offset_seconds) <= CLOCK_WARNING.total_seconds():
+        return None
+    minutes = round(abs(offset_seconds) / 60)
+    if offset_seconds > 0:
+        text = _("This PC's clock is {minutes} minutes ahead of the city office's server.")
+    else:
+        text = _("This PC's clock is {minutes} minutes behind the city office's server.")
+    return (
+        text.format(minutes=minutes)
+        + " "
+        + _(
+            "Dates written on this PC may be wrong; set the clock right (Windows: Settings > "
+            "Time). Sync keeps the order of changes regardless."
+        )
+    )
+
+
+def sync_status(store: Store) -> SyncStatus:
+    """The state of sync on this PC, from the database alone (no network)."""
+    values = state.all_state(store)
+    counts = state.status_counts(store)
+    offset = values.get(state.CLOCK_OFFSET)
+    offset_seconds = float(offset) if offset is not None else None
+    return SyncStatus(
+        enrolled=state.SERVER_URL in values,
+        station=values.get(state.STATION) or store.get_setting(LOCAL_STATION_KEY),
+        server_url=values.get(state.SERVER_URL),
+        last_success=values.get(state.LAST_SUCCESS),
+        last_attempt=values.get(state.LAST_ATTEMPT),
+        last_error=values.get(state.LAST_ERROR),
+        pending=counts["pending"],
+        in_flight=counts["in_flight"],
+        conflicts=counts["conflicts"],
+        rejected=counts["rejected"],
+        clock_offset_seconds=offset_seconds,
+        clock_warning=None if offset_seconds is None else clock_warning_text(offset_seconds),
+        cursor=int(values.get(state.CURSOR, "0")),
+    )
+
+
+def not_enrolled_error() -> SyncError:
+    return SyncError(
+        "not_enrolled",
+        _(
+            "This station is not enrolled with the city office's server yet. Run "
+            "`station-app enrol --server URL --code CODE` with the code the city office gave."
+        ),
+    )
+
+
+def connect(store: Store, data_folder: Path, **options: Any) -> SyncEngine:
+    """An engine for the enrolled station: the server from the sync state, the token from
+    the OS keyring (SyncError when not enrolled or no secure keyring)."""
+    url = state.get_state(store, state.SERVER_URL)
+    station = state.get_state(store, state.STATION)
+    if not url or not station:
+        raise not_enrolled_error()
+    token = load_token(station)
+    transport = HttpTransport(url, token, ca_file=state.get_state(store, state.CA_FILE))
+    return SyncEngine(store, data_folder, transport, **options)
+
+
+def load_token(station: str) -> str:
+    from keyring.errors import KeyringError
+
+    try:
+        token = load_sync_token(station)
+    except KeyringError as error:
+        raise SyncError("keyring", str(error)) from error
+    if not token:
+        raise SyncError(
+            "not_enrolled",
+            _(
+                "The sync token of station {station} is not in this PC's password store (was "
+                "the Windows account changed?). Ask the city office for a new enrolment code "
+                "and run `station-app enrol` again."
+            ).format(station=station),
+        )
+    return token
+
+
+def _safe_filename(name: str, sha256: str) -> str:
+    cleaned = re.sub(r"[/\\:\x00-\x1f\x7f]", "_", name or "").lstrip(".")[:200]
+    return cleaned or sha256
+
+
+class SyncEngine:
+    """One station's sync with the city server. Use it in one thread (the store's)."""
+
+    def __init__(
+        self,
+        store: Store,
+        data_folder: Path,
+        transport: HttpTransport,
+        *,
+        batch_size: int = 1000,
+        page_size: int = 1000,
+        chunk_bytes: int = ATTACHMENT_CHUNK_BYTES,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.data_folder = Path(getattr(data_folder, "path", data_folder))
+        self.transport = transport
+        self.batch_size = max(1, min(batch_size, MAX_CHANGES_PER_BATCH))
+        self.page_size = page_size
+        self.chunk_bytes = chunk_bytes
+        self.clock = clock or (lambda: datetime.now(UTC))
+        code = store.get_setting(LOCAL_STATION_KEY)
+        if not code:
+            raise SyncError(
+                "not_enrolled", _("This PC has no station yet: run `station-app init` first.")
+            )
+        self.station: str = code
+        self._progress: Callable[[SyncProgress], None] | None = None
+        self._cancel: threading.Event | None = None
+
+    def close(self) -> None:
+        self.transport.close()
+
+    # -- rounds ------------------------------------------------------------------------------
+
+    def run_with_retries(
+        self,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        attempts: int = 5,
+        base_delay: float = 2.0,
+        max_delay: float = 300.0,
+    ) -> SyncReport:
+        """run_once, again after a failure that may pass (no connection, a server fault),
+        waiting 2, 4, 8 ... seconds (with jitter, at most max_delay); cancel stops the wait.
+        A failure that waiting does not cure (revoked, wrong protocol) is raised at once."""
+        cancel = cancel or threading.Event()
+        for attempt in range(1, attempts + 1):
+            try:
+                report = self.run_once(progress, cancel)
+                report.attempts = attempt
+                return report
+            except SyncError as error:
+                if not error.retryable or attempt == attempts:
+                    raise
+                delay = min(max_delay, base_delay * 2 ** (attempt - 1))
+                delay *= 0.75 + random.random() / 2
+                self._say("connect", attempt, attempts, error.message)
+                if cancel.wait(delay):
+                    return SyncReport(cancelled=True, attempts=attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def run_once(
+        self,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SyncReport:
+        """One full round (see the module). Raises SyncError (message for the clerk); what
+        was done before the failure stays done and is not done twice."""
+        self._progress = progress
+        self._cancel = cancel
+        report = SyncReport()
+        state.set_state(self.store, **{state.LAST_ATTEMPT: self._now_text()})
+        try:
+            self._hello(report)
+            self._push(report)
+            self._upload(report)
+            self._pull(report)
+            self._download(report)
+            self._check(report)
+        except _Cancelled:
+            report.cancelled = True
+            self._say("done", 0, None, _("Sync cancelled; what was done is kept."))
+            return report
+        except SyncError as error:
+            state.set_state(self.store, **{state.LAST_ERROR: error.message})
+            raise
+        except StoreError as error:
+            state.set_state(self.store, **{state.LAST_ERROR: str(error)})
+            raise SyncError("store", str(error)) from error
+        report.cursor = int(state.get_state(self.store, state.CURSOR, "0"))
+        state.set_state(
+            self.store, **{state.LAST_SUCCESS: self._now_text(), state.LAST_ERROR: None}
+        )
+        self._say("done", 1, 1, _("Sync finished."))
+        return report
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _now_text(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    def _say(self, stage: str, done: int, total: int | None, text: str) -> None:
+        if self._progress is not None:
+            self._progress(SyncProgress(stage, done, total, text))
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise _Cancelled
+
+    def _note_clock(self, report: SyncReport) -> None:
+        server_time = self.transport.server_time
+        if not server_time:
+            return
+        offset = clock_difference(server_time, self.clock()).total_seconds()
+        report.clock_offset_seconds = offset
+        report.clock_warning = clock_warning_text(offset)
+        state.set_state(
+            self.store, **{state.CLOCK_OFFSET: f"{offset:.1f}", state.SERVER_TIME: server_time}
+        )
+
+    # -- 1. hello ------------------------------------------------------------------------------
+
+    def _hello(self, report: SyncReport) -> None:
+        self._say("connect", 0, None, _("Connecting to the city office's server…"))
+        answer = self.transport.hello()
+        self._note_clock(report)
+        code = answer.get("station", {}).get("code")
+        if code != self.station:
+            raise SyncError(
+                "token",
+                _(
+                    "The token on this PC belongs to station {other}, not to {station}. Enrol "
+                    "this station again with its own code."
+                ).format(other=code, station=self.station),
+            )
+        if report.clock_warning:
+            self._say("connect", 0, None, report.clock_warning)
+
+    # -- 2. push -------------------------------------------------------------------------------
+
+    def _push(self, report: SyncReport) -> None:
+        total = state.pending_count(self.store)
+        sent = 0
+        while True:
+            self._check_cancel()
+            batch = state.batch_in_flight(self.store) or self._new_batch(report)
+            if batch is None:
+                break
+            body = json.loads(batch["body"])
+            count = len(body["changes"])
+            try:
+                answer = self.transport.push(body)
+            except SyncError as error:
+                if error.kind == "refused" and error.code in _BATCH_REFUSALS:
+                    self._refused_whole(batch, body, error, report)
+                    continue
+                if error.kind == "refused" and error.code == "batch_reused":
+                    # The server holds other content under this UUID: never ours to reuse.
+                    state.drop_batch(self.store, batch["batch_id"])
+                    continue
+                raise
+            self._note_clock(report)
+            self._store_answer(batch, body, PushResult.from_json(answer), report)
+            sent += count
+            self._say(
+                "push",
+                sent,
+                max(total, sent),
+                _("Sent {done} of {total} changes.").format(done=sent, total=max(total, sent)),
+            )
+        state.set_state(self.store, **{state.NARROW_UNTIL: None})
+
+    def _new_batch(self, report: SyncReport) -> dict[str, Any] | None:
+        narrow = int(state.get_state(self.store, state.NARROW_UNTIL, "0"))
+        while True:
+            entries = state.read_outbox(
+                self.store, max_changes=self.batch_size, one_transaction_until=narrow
+            )
+            if not entries:
+                return None
+            changes, bad = [], []
+            for entry in entries:
+                change = Change(
+                    table=entry.table,
+                    row_id=entry.row_id,
+                    op=entry.op,
+                    fields=entry.fields,
+                    base=entry.base,
+                    row_version=entry.row_version,
+                    txid=entry.txid,
+                    origin_station=entry.origin_station or self.station,
+                    case_id=entry.case_id,
+                    owner_station=entry.owner_station,
+                    changed_at=entry.changed_at[:80],
+                )
+                try:
+                    # The protocol's own check: a change the server would refuse (and with it
+                    # the whole batch) is set aside here, with the reason.
+                    Change.from_json(change.to_json())
+                except ProtocolError as error:
+                    bad.append((entry, change, str(error)))
+                    continue
+                changes.append((entry, change))
+            if bad:
+                txids = {entry.txid for entry, _c, _r in bad}
+                aside = [(e, c, r) for e, c, r in bad] + [
+                    (e, c, _("set aside with another change of the same transaction"))
+                    for e, c in changes
+                    if e.txid in txids
+                ]
+                # Only the bad transactions go (kept with the reason); the rest stay queued.
+                state.set_aside_entries(
+                    self.store,
+                    [(e.seq, state.SetAside(e.table, e.row_id, e.op, c.to_json(), r))
+                     for e, c, r in aside],
+                )  # fmt: skip
+                report.set_aside += len(aside)
+                continue
+            batch = PushBatch(str(uuid.uuid4()), self.station, tuple(c for _e, c in changes))
+            body = json.dumps(batch.to_json(), ensure_ascii=False)
+            state.keep_batch(self.store, batch.batch_id, entries[0].seq, entries[-1].seq, body)
+            return state.batch_in_flight(self.store)
+
+    def _refused_whole(
+        self, batch: dict[str, Any], body: dict[str, Any], error: SyncError, report: SyncReport
+    ) -> None:
+        """A batch the server refused whole (nothing of it was applied): split it by station
+        transaction until the one at fault is alone; that one is set aside with the reason."""
+        txids = {c.get("txid") for c in body["changes"]}
+        if len(txids) > 1:
+            state.drop_batch(self.store, batch["batch_id"])
+            state.set_state(self.store, **{state.NARROW_UNTIL: batch["last_seq"]})
+            return
+        aside = [
+            state.SetAside(c["table"], c["row_id"], c["op"], c, error.message)
+            for c in body["changes"]
+        ]
+        state.finish_batch(self.store, batch["batch_id"], set_aside=aside)
+        report.set_aside += len(aside)
+
+    def _store_answer(
+        self, batch: dict[str, Any], body: dict[str, Any], result: PushResult, report: SyncReport
+    ) -> None:
+        changes = body["changes"]
+        aside = [
+            state.SetAside(r.table, r.row_id, changes[r.index]["op"], changes[r.index], r.reason)
+            for r in result.rejected
+            if 0 <= r.index < len(changes)
+        ]
+        conflicts, fixes = [], []
+        for c in result.conflicts:
+            if c.lost_station == self.station and c.kept_station != self.station:
+                conflicts.append(
+                    state.PushConflict(c.table, c.row_id, c.field, c.lost, c.kept, c.kept_station)
+                )
+                if c.table in state.local_tables():
+                    # The owner's value stays on the server: this PC takes it too.
+                    fixes.append(
+                        RemoteChange(
+                            c.table, c.row_id, "update", {c.field: c.kept}, 0, c.kept_station
+                        )
+                    )
+            else:
+                conflicts.append(
+                    state.PushConflict(c.table, c.row_id, c.field, c.kept, c.lost, c.lost_station)
+                )
+        state.finish_batch(
+            self.store, batch["batch_id"], set_aside=aside, conflicts=conflicts, fixes=fixes
+        )
+        report.pushed += result.accepted
+        report.set_aside += len(aside)
+        report.conflicts += len(conflicts)
+        if result.duplicate:
+            report.duplicate_batches += 1
+
+    # -- 3. attachments up ---------------------------------------------------------------------
+
+    def _file_path(self, kind: str, sha256: str) -> Path:
+        from station_app.documents.issuing import document_path
+        from station_app.evidence_files import evidence_path
+
+        if kind == "evidence":
+            return evidence_path(self.data_folder / "evidence", sha256)
+        return document_path(self.data_folder, sha256)
+
+    def _upload(self, report: SyncReport) -> None:
+        done = state.files_confirmed(self.store)
+        todo = [a for a in state.attachments(self.store) if a["sha256"] not in done]
+        for index, item in enumerate(todo):
+            self._check_cancel()
+            path = self._file_path(item["kind"], item["sha256"])
+            if not path.is_file():
+                continue  # a pulled row's file: downloaded, not uploaded
+            if self._upload_one(path, item):
+                report.uploaded += 1
+            state.confirm_file(self.store, item["sha256"])
+            self._say(
+                "upload",
+                index + 1,
+                len(todo),
+                _("Sent {done} of {total} files.").format(done=index + 1, total=len(todo)),
+            )
+
+    def _upload_one(self, path: Path, item: dict[str, Any]) -> bool:
+        """Send one file from where the server's copy ends; False when it had it whole."""
+        sha256 = item["sha256"]
+        size = path.stat().st_size
+        status = self.transport.start_upload(sha256, size, _safe_filename(item["filename"], sha256))
+        if status["complete"]:
+            return False
+        offset = int(status["received"])
+        with path.open("rb") as source:
+            while offset < size:
+                self._check_cancel()
+                source.seek(offset)
+                chunk = source.read(self.chunk_bytes)
+                status = self.transport.put_chunk(sha256, offset, chunk)
+                offset = int(status["received"])
+                if status["complete"]:
+                    break
+        return True
+
+    # -- 4. pull -------------------------------------------------------------------------------
+
+    def _pull(self, report: SyncReport) -> None:
+        local = set(state.local_tables())
+        while True:
+            self._check_cancel()
+            cursor = int(state.get_state(self.store, state.CURSOR, "0"))
+            page = PullPage.from_json(self.transport.pull(cursor, self.page_size))
+            self._note_clock(report)
+            changes, foreign = [], []
+            for c in page.changes:
+                if c.table in local:
+                    changes.append(
+                        RemoteChange(
+                            c.table, c.row_id, c.op, c.fields, c.row_version, c.origin_station
+                        )
+                    )
+                elif c.op != "delete":
+                    foreign.append((c.table, c.row_id, c.fields))
+            result = state.apply_page(
+                self.store, changes, cursor=max(page.next_cursor, cursor), foreign=foreign
+            )
+            report.pulled += len(page.changes)
+            report.pulled_refused += len(result.rejected)
+            report.conflicts += len(result.conflicts)
+            self._say(
+                "pull",
+                report.pulled,
+                None,
+                _("Received {done} changes.").format(done=report.pulled),
+            )
+            if not page.has_more:
+                return
+
+    # -- 5. attachments down -------------------------------------------------------------------
+
+    def _download(self, report: SyncReport) -> None:
+        missing = [
+            a
+            for a in state.attachments(self.store)
+            if not self._file_path(a["kind"], a["sha256"]).is_file()
+        ]
+        for index, item in enumerate(missing):
+            self._check_cancel()
+            try:
+                content = self.transport.download(item["sha256"])
+            except SyncError as error:
+                if error.kind == "refused":
+                    continue  # not on the server yet (its station has not sent it): next time
+                raise
+            if hashlib.sha256(content).hexdigest() != item["sha256"]:
+                continue
+            target = self._file_path(item["kind"], item["sha256"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomically(target, content)
+            state.confirm_file(self.store, item["sha256"])
+            report.downloaded += 1
+            self._say(
+                "download",
+                index + 1,
+                len(missing),
+                _("Received {done} of {total} files.").format(done=index + 1, total=len(missing)),
+            )
+
+    # -- 6. scope checksum and repair ----------------------------------------------------------
+
+    def _tables(self) -> list[str]:
+        return [t for t in state.local_tables() if t in SYNC_TABLES]
+
+    def _check(self, report: SyncReport) -> None:
+        if state.pending_count(self.store):
+            return  # edits made during this round: compared at the next one
+        self._check_cancel()
+        self._say("check", 0, None, _("Comparing this station's records with the server…"))
+        names = {table: state.checksum_fields(self.store, table) for table in self._tables()}
+        theirs = self.transport.checksum(names)["tables"]
+        mismatched = []
+        for table, fields in names.items():
+            count, digest = combine_digests(
+                row_digest(table, row_id, row, fields)
+                for row_id, row in state.checksum_rows(self.store, table)
+            )
+            if theirs.get(table) != {"count": count, "hash": digest}:
+                mismatched.append(table)
+        report.mismatched_tables = mismatched
+        report.checksum_ok = not mismatched
+        for table in mismatched:
+            report.repaired += self._repair(table, names[table])
+
+    def _repair(self, table: str, fields: list[str]) -> int:
+        """Take the server's rows of `table` where this PC's differ (a repair resync)."""
+        self._say("repair", 0, None, _("Repairing {table} from the server…").format(table=table))
+        local = {row_id: row for row_id, row in state.checksum_rows(self.store, table)}
+        after, repaired = "", 0
+        while True:
+            self._check_cancel()
+            page = self.transport.scope_rows(table, after, self.page_size)
+            changes = []
+            for item in page["rows"]:
+                row_id, values = item["row_id"], item["fields"]
+                mine = local.get(row_id)
+                if mine is not None and row_digest(table, row_id, mine, fields) == row_digest(
+                    table, row_id, values, fields
+                ):
+                    continue
+                station = values.get("owner_station")
+                changes.append(
+                    RemoteChange(
+                        table,
+                        row_id,
+                        "insert",
+                        values,
+                        0,
+                        station if isinstance(station, str) and station else self.station,
+                    )
+                )
+            if changes:
+                result = state.apply_repair(self.store, changes)
+                repaired += result.applied
+            if not page["has_more"]:
+                return repaired
+            after = page["next_after"]

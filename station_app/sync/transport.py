@@ -1,0 +1,251 @@
+"""HTTP transport of the sync client: one httpx client talking to the city server.
+
+Every request carries the protocol version (protocol.PROTOCOL_HEADER) and the station's token
+(Bearer; the token comes from the OS keyring, sync/secrets.py, never from a file). TLS is
+verified, against the city office's own CA file when one is configured. The server's clock is
+read from every answer (`server_time`), so the engine can warn about a PC clock that is off.
+
+Failures become SyncError with a message for the clerk (what happened, what to do) and a
+`kind`: 'offline' (no connection; retry later), 'revoked', 'token', 'protocol', 'tls',
+'server' (a server fault; retry later), 'refused' (the server refused the request: `code`
+says why), 'keyring', 'not_enrolled'. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from station_app.i18n import _
+from station_app.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER
+
+DEFAULT_TIMEOUT = 60.0
+
+
+class SyncError(Exception):
+    """A sync that could not go on, with a message for the clerk.
+
+    `kind`: see the module; `retryable`: whether trying again later may help; `code`: the
+    server's error code, when the server answered.
+    """
+
+    def __init__(self, kind: str, message: str, *, code: str = "", retryable: bool = False):
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+        self.retryable = retryable
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+def _offline(url: str, detail: str) -> SyncError:
+    return SyncError(
+        "offline",
+        _(
+            "Cannot reach the city office's server at {url} ({detail}). Nothing is lost: the "
+            "changes wait on this PC. Check the network and sync again later."
+        ).format(url=url, detail=detail),
+        retryable=True,
+    )
+
+
+def _tls_problem(url: str, detail: str) -> SyncError:
+    return SyncError(
+        "tls",
+        _(
+            "The server at {url} could not prove it is the city office's server (certificate "
+            "check failed: {detail}). Nothing was sent. Ask the city office for its CA file and "
+            "enrol with --ca-file."
+        ).format(url=url, detail=detail),
+    )
+
+
+def tls_context(ca_file: str | Path | None) -> ssl.SSLContext | bool:
+    """Certificate checking for httpx: the system's CAs, or the city office's CA file."""
+    if not ca_file:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except (OSError, ssl.SSLError) as error:
+        raise SyncError(
+            "tls",
+            _("The CA file {path} cannot be read as certificates: {reason}").format(
+                path=ca_file, reason=getattr(error, "strerror", None) or error
+            ),
+        ) from error
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    content: bytes
+
+
+class HttpTransport:
+    """The city server's API for one station. Not thread-safe: one per worker thread.
+
+    `server_time` holds the server's clock of the last answer (ISO text), or None.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        ca_file: str | Path | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        protocol: int = PROTOCOL_VERSION,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.protocol = protocol
+        self.server_time: str | None = None
+        self._client = httpx.Client(base_url=self.url, verify=tls_context(ca_file), timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one request ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        raw: bool = False,
+    ) -> Any:
+        headers = {PROTOCOL_HEADER: str(self.protocol)}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        try:
+            response = self._client.request(
+                method, path, json=json, params=params, content=content, headers=headers
+            )
+        except httpx.ConnectError as error:
+            text = str(error)
+            if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+                raise _tls_problem(self.url, text) from error
+            raise _offline(self.url, text or type(error).__name__) from error
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
+            raise _offline(self.url, str(error) or type(error).__name__) from error
+        except httpx.HTTPError as error:
+            raise _offline(self.url, str(error) or type(error).__name__) from error
+        stamp = response.headers.get(SERVER_TIME_HEADER)
+        if stamp:
+            self.server_time = stamp
+        if response.status_code >= 400:
+            raise self._failure(response)
+        if raw:
+            return response.content
+        try:
+            return response.json()
+        except ValueError as error:
+            raise SyncError(
+                "server",
+                _("The server's answer could not be read. Try again later."),
+                retryable=True,
+            ) from error
+
+    def _failure(self, response: httpx.Response) -> SyncError:
+        try:
+            body = response.json()
+            code, detail = str(body.get("error", "")), str(body.get("message", ""))
+        except (ValueError, AttributeError):
+            code, detail = "", response.text[:200]
+        status = response.status_code
+        if status == 401 and code == "station_revoked":
+            return SyncError(
+                "revoked",
+                _(
+                    "The city office has revoked this station's access, so nothing was sent "
+                    "or received. The changes stay on this PC. Call the city office; once they "
+                    "give a new enrolment code, run `station-app enrol` again."
+                ),
+                code=code,
+            )
+        if status == 401:
+            return SyncError(
+                "token",
+                _(
+                    "The server does not accept this station's token ({detail}). Ask the city "
+                    "office for a new enrolment code and run `station-app enrol` again."
+                ).format(detail=detail),
+                code=code,
+            )
+        if status in (400, 426) and code.startswith("protocol"):
+            return SyncError(
+                "protocol",
+                _(
+                    "This version of station-app speaks a sync protocol the server no longer "
+                    "accepts ({detail}). Install the current version of station-app, then sync."
+                ).format(detail=detail),
+                code=code,
+            )
+        if status >= 500 or status in (502, 503, 504):
+            return SyncError(
+                "server",
+                _(
+                    "The city office's server had a fault (HTTP {status}). Nothing is lost; sync "
+                    "again later, and tell the city office if it keeps happening."
+                ).format(status=status),
+                code=code,
+                retryable=True,
+            )
+        return SyncError(
+            "refused",
+            _("The server refused the request: {detail}").format(detail=detail or status),
+            code=code,
+        )
+
+    # -- the API -------------------------------------------------------------------------------
+
+    def enrol(self, code: str) -> dict[str, Any]:
+        return self.request("POST", "/v1/enrol", json={"code": code})
+
+    def hello(self) -> dict[str, Any]:
+        return self.request("GET", "/v1/hello")
+
+    def push(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "/v1/push", json=body)
+
+    def pull(self, after: int, limit: int) -> dict[str, Any]:
+        return self.request("GET", "/v1/pull", params={"after": after, "limit": limit})
+
+    def checksum(self, tables: dict[str, list[str]]) -> dict[str, Any]:
+        return self.request("POST", "/v1/scope/checksum", json={"tables": tables})
+
+    def scope_rows(self, table: str, after: str, limit: int) -> dict[str, Any]:
+        return self.request(
+            "GET", "/v1/scope/rows", params={"table": table, "after": after, "limit": limit}
+        )
+
+    def start_upload(self, sha256: str, size: int, filename: str) -> dict[str, Any]:
+        return self.request(
+            "POST", "/v1/attachments", json={"sha256": sha256, "size": size, "filename": filename}
+        )
+
+    def put_chunk(self, sha256: str, offset: int, data: bytes) -> dict[str, Any]:
+        return self.request(
+            "PUT", f"/v1/attachments/{sha256}", params={"offset": offset}, content=data
+        )
+
+    def download(self, sha256: str) -> bytes:
+        return self.request("GET", f"/v1/attachments/{sha256}/content", raw=True)

@@ -775,6 +775,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_user_commands(sub)
 
+    from station_app.cli_sync import add_sync_commands
+
+    add_sync_commands(sub)
+
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")
     )

@@ -99,7 +99,7 @@ def pending_count(store: Store) -> int:
 
 
 def read_outbox(
-    store: Store, *, max_changes: int, one_transaction_until: int = 0
+    store: Store, *, max_changes: int, one_transaction_until: int = 0, after_seq: int = 0
 ) -> list[OutboxEntry]:
     """The oldest outbox entries for the next batch: at most `max_changes`, never cutting a
     station transaction in two (unless one is larger than a batch), and at most about
@@ -107,8 +107,8 @@ def read_outbox(
     transaction a batch (to find the one the server refuses whole)."""
     rows = store.query(
         "SELECT seq, table_name, row_id, op, new_values, old_values, row_version, txid,"
-        " origin_station, changed_at FROM outbox ORDER BY seq LIMIT ?",
-        (max_changes + 1,),
+        " origin_station, changed_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+        (after_seq, max_changes + 1),
     )
     if not rows:
         return []
@@ -171,9 +171,24 @@ def batch_in_flight(store: Store) -> dict[str, Any] | None:
     """The batch kept before sending and not yet answered: {batch_id, first_seq, last_seq,
     body} (body: the exact JSON text sent)."""
     found = store.query(
-        "SELECT batch_id, first_seq, last_seq, body FROM sync_batches ORDER BY created_at LIMIT 1"
+        "SELECT batch_id, first_seq, last_seq, body FROM sync_batches ORDER BY first_seq LIMIT 1"
     )
     return found[0] if found else None
+
+
+def batch_by_id(store: Store, batch_id: str) -> dict[str, Any] | None:
+    found = store.query(
+        "SELECT batch_id, first_seq, last_seq, body FROM sync_batches WHERE batch_id = ?",
+        (batch_id,),
+    )
+    return found[0] if found else None
+
+
+def batches_kept(store: Store) -> list[dict[str, Any]]:
+    """Every batch kept and not yet answered (sent, or written to a USB bundle), in order."""
+    return store.query(
+        "SELECT batch_id, first_seq, last_seq, body FROM sync_batches ORDER BY first_seq"
+    )
 
 
 def keep_batch(store: Store, batch_id: str, first_seq: int, last_seq: int, body: str) -> None:

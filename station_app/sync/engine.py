@@ -401,54 +401,11 @@ class SyncEngine:
 
     def _new_batch(self, report: SyncReport) -> dict[str, Any] | None:
         narrow = int(state.get_state(self.store, state.NARROW_UNTIL, "0"))
-        while True:
-            entries = state.read_outbox(
-                self.store, max_changes=self.batch_size, one_transaction_until=narrow
-            )
-            if not entries:
-                return None
-            changes, bad = [], []
-            for entry in entries:
-                change = Change(
-                    table=entry.table,
-                    row_id=entry.row_id,
-                    op=entry.op,
-                    fields=entry.fields,
-                    base=entry.base,
-                    row_version=entry.row_version,
-                    txid=entry.txid,
-                    origin_station=entry.origin_station or self.station,
-                    case_id=entry.case_id,
-                    owner_station=entry.owner_station,
-                    changed_at=entry.changed_at[:80],
-                )
-                try:
-                    # The protocol's own check: a change the server would refuse (and with it
-                    # the whole batch) is set aside here, with the reason.
-                    Change.from_json(change.to_json())
-                except ProtocolError as error:
-                    bad.append((entry, change, str(error)))
-                    continue
-                changes.append((entry, change))
-            if bad:
-                txids = {entry.txid for entry, _c, _r in bad}
-                aside = [(e, c, r) for e, c, r in bad] + [
-                    (e, c, _("set aside with another change of the same transaction"))
-                    for e, c in changes
-                    if e.txid in txids
-                ]
-                # Only the bad transactions go (kept with the reason); the rest stay queued.
-                state.set_aside_entries(
-                    self.store,
-                    [(e.seq, state.SetAside(e.table, e.row_id, e.op, c.to_json(), r))
-                     for e, c, r in aside],
-                )  # fmt: skip
-                report.set_aside += len(aside)
-                continue
-            batch = PushBatch(str(uuid.uuid4()), self.station, tuple(c for _e, c in changes))
-            body = json.dumps(batch.to_json(), ensure_ascii=False)
-            state.keep_batch(self.store, batch.batch_id, entries[0].seq, entries[-1].seq, body)
-            return state.batch_in_flight(self.store)
+        batch, set_aside = next_batch(
+            self.store, self.station, batch_size=self.batch_size, narrow=narrow
+        )
+        report.set_aside += set_aside
+        return batch
 
     def _refused_whole(
         self, batch: dict[str, Any], body: dict[str, Any], error: SyncError, report: SyncReport
@@ -505,12 +462,7 @@ class SyncEngine:
     # -- 3. attachments up ---------------------------------------------------------------------
 
     def _file_path(self, kind: str, sha256: str) -> Path:
-        from station_app.documents.issuing import document_path
-        from station_app.evidence_files import evidence_path
-
-        if kind == "evidence":
-            return evidence_path(self.data_folder / "evidence", sha256)
-        return document_path(self.data_folder, sha256)
+        return file_path(self.data_folder, kind, sha256)
 
     def _upload(self, report: SyncReport) -> None:
         done = state.files_confirmed(self.store)
@@ -671,3 +623,71 @@ class SyncEngine:
             if not page["has_more"]:
                 return repaired
             after = page["next_after"]
+
+
+def file_path(data_folder: Path, kind: str, sha256: str) -> Path:
+    """Where an attachment lives in the data folder: an evidence file or an issued PDF."""
+    from station_app.documents.issuing import document_path
+    from station_app.evidence_files import evidence_path
+
+    if kind == "evidence":
+        return evidence_path(Path(data_folder) / "evidence", sha256)
+    return document_path(Path(data_folder), sha256)
+
+
+def next_batch(
+    store: Store, station: str, *, batch_size: int, narrow: int = 0, after_seq: int = 0
+) -> tuple[dict[str, Any] | None, int]:
+    """Make the next push batch from the outbox (entries after `after_seq`) and keep it
+    before it leaves (UUID and body); returns it ({batch_id, first_seq, last_seq, body}) or
+    None, and the number of changes set aside here (ones the protocol would refuse)."""
+    set_aside = 0
+
+    while True:
+        entries = state.read_outbox(
+            store, max_changes=batch_size, one_transaction_until=narrow, after_seq=after_seq
+        )
+        if not entries:
+            return None, set_aside
+        changes, bad = [], []
+        for entry in entries:
+            change = Change(
+                table=entry.table,
+                row_id=entry.row_id,
+                op=entry.op,
+                fields=entry.fields,
+                base=entry.base,
+                row_version=entry.row_version,
+                txid=entry.txid,
+                origin_station=entry.origin_station or station,
+                case_id=entry.case_id,
+                owner_station=entry.owner_station,
+                changed_at=entry.changed_at[:80],
+            )
+            try:
+                # The protocol's own check: a change the server would refuse (and with it
+                # the whole batch) is set aside here, with the reason.
+                Change.from_json(change.to_json())
+            except ProtocolError as error:
+                bad.append((entry, change, str(error)))
+                continue
+            changes.append((entry, change))
+        if bad:
+            txids = {entry.txid for entry, _c, _r in bad}
+            aside = [(e, c, r) for e, c, r in bad] + [
+                (e, c, _("set aside with another change of the same transaction"))
+                for e, c in changes
+                if e.txid in txids
+            ]
+            # Only the bad transactions go (kept with the reason); the rest stay queued.
+            state.set_aside_entries(
+                store,
+                [(e.seq, state.SetAside(e.table, e.row_id, e.op, c.to_json(), r))
+                 for e, c, r in aside],
+            )  # fmt: skip
+            set_aside += len(aside)
+            continue
+        batch = PushBatch(str(uuid.uuid4()), station, tuple(c for _e, c in changes))
+        body = json.dumps(batch.to_json(), ensure_ascii=False)
+        state.keep_batch(store, batch.batch_id, entries[0].seq, entries[-1].seq, body)
+        return state.batch_by_id(store, batch.batch_id), set_aside

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -99,6 +100,15 @@ class Replica:
         self.reports.append(report)
         return report
 
+    def use_server(self, url: str) -> None:
+        """Talk to another server process (or a proxy) from now on."""
+        from station_app.store import sync_state
+
+        sync_state.set_state(self.store, **{sync_state.SERVER_URL: url})
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+
     def add_case(self, **kwargs: Any):
         return save_case(self.store, self.code, **kwargs)
 
@@ -191,3 +201,193 @@ def search_of(store: Store, queries: list[str], case_nos: set[str]) -> dict[str,
 
 def fingerprint(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class CuttingProxy:
+    """An HTTP proxy between a station and a live server that can cut connections: a rule
+    (method, path prefix, when) drops the connection 'before' forwarding a request (the
+    server never sees it) or 'after' (the server did the work, the station gets no answer).
+    Rules fire `times` times. `stall` holds matching answers for some seconds (to kill a
+    client mid-request). `upstream` can be changed (a server restarted elsewhere)."""
+
+    def __init__(self, upstream: str) -> None:
+        import http.server
+        import threading
+
+        import httpx
+
+        self.upstream = upstream
+        self.rules: list[dict[str, Any]] = []
+        self.seen: list[tuple[str, str]] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                proxy.seen.append((self.command, path))
+                rule = proxy._rule(self.command, path)
+                if rule and rule["when"] == "before":
+                    self.close_connection = True
+                    return
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", "content-length", "connection")
+                }
+                try:
+                    answer = httpx.request(
+                        self.command,
+                        proxy.upstream + self.path,
+                        content=body,
+                        headers=headers,
+                        timeout=60,
+                    )
+                except httpx.HTTPError:
+                    self.close_connection = True
+                    return
+                if rule and rule["when"] == "after":
+                    self.close_connection = True
+                    return
+                if rule and rule["when"] == "stall":
+                    time.sleep(rule["seconds"])
+                self.send_response(answer.status_code)
+                for key, value in answer.headers.items():
+                    if key.lower() not in (
+                        "content-length",
+                        "transfer-encoding",
+                        "connection",
+                        "content-encoding",
+                    ):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_PUT = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def cut(self, method: str, path: str, when: str = "after", times: int = 1, **extra: Any):
+        self.rules.append({"method": method, "path": path, "when": when, "times": times, **extra})
+
+    def _rule(self, method: str, path: str) -> dict[str, Any] | None:
+        for rule in self.rules:
+            if rule["times"] > 0 and rule["method"] == method and path.startswith(rule["path"]):
+                rule["times"] -= 1
+                return rule
+        return None
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def act_on(replica: Replica, case_id: str, action: str, payload: dict | None = None):
+    """A workflow action taken at this station by its administrator."""
+    from datetime import datetime
+
+    from station_app.case_actions import act
+    from station_app.store.holidays import load_calendar
+
+    return act(
+        replica.store,
+        case_id,
+        action,
+        payload or {},
+        user=User(replica.user, "管理员", Role.ADMIN, replica.code),
+        station_code=replica.code,
+        calendar=load_calendar(replica.store),
+        now=datetime(2026, 6, 1, 10, 0),
+    )
+
+
+NAMES = ["张三", "李四", "王五", "欧阳娜娜", "赵六", "孙七", "周八", "吴九"]
+FACTS = ["冰箱不制冷", "手机屏幕碎裂", "过期食品", "装修质量差", "预付卡不退", "快递丢失"]
+
+
+def random_edits(rng, replica: Replica, count: int) -> None:  # noqa: ANN001
+    """Edits a clerk might make at this station: new cases, corrections of cases it may
+    write (its own; a township also its villages'), workflow steps on its own cases."""
+    for _ in range(count):
+        mine = [
+            r["id"]
+            for r in replica.store.query(
+                "SELECT id FROM cases WHERE owner_station = ? AND demo = 0", (replica.code,)
+            )
+        ]
+        writable = [r["id"] for r in replica.store.query(
+            "SELECT c.id FROM cases c JOIN stations s ON s.code = c.owner_station"
+            " WHERE c.demo = 0 AND (c.owner_station = ? OR s.parent_code = ?)",
+            (replica.code, replica.code))]  # fmt: skip
+        choice = rng.random()
+        if choice < 0.35 or not writable:
+            replica.add_case(
+                name=rng.choice(NAMES),
+                phone=f"139{rng.randrange(10**8):08d}",
+                facts=rng.choice(FACTS) + f" {rng.randrange(1000)}",
+            )
+        elif choice < 0.7:
+            case_id = rng.choice(writable)
+            field = rng.choice(["facts", "request"])
+            replica.edit("cases", case_id, **{field: f"{rng.choice(FACTS)} {replica.code}"})
+        elif choice < 0.85:
+            case_id = rng.choice(writable)
+            party = replica.store.scalar(
+                "SELECT id FROM parties WHERE case_id = ? ORDER BY id LIMIT 1", (case_id,)
+            )
+            if party:
+                replica.edit("parties", party, name=rng.choice(NAMES))
+        elif mine:
+            case_id = rng.choice(mine)
+            status = replica.store.scalar("SELECT status FROM cases WHERE id = ?", (case_id,))
+            if status == "registered":
+                act_on(replica, case_id, "accept", {"occurred_at": "2026-05-06"})
+
+
+def case_scope(city_store: Store, replica: Replica) -> set[str]:
+    """The cases a station should hold, by the server's rules (from the city's full copy)."""
+    rows = city_store.query(
+        "SELECT c.id, c.owner_station, s.parent_code FROM cases c"
+        " LEFT JOIN stations s ON s.code = c.owner_station WHERE c.demo = 0"
+    )
+    if replica.level == "city":
+        return {r["id"] for r in rows}
+    if replica.level == "township":
+        return {r["id"] for r in rows if replica.code in (r["owner_station"], r["parent_code"])}
+    return {r["id"] for r in rows if r["owner_station"] == replica.code}
+
+
+CASE_TABLES = ("cases", "parties", "case_events", "agreements", "mediation_sessions", "follow_ups")
+
+
+def assert_converged(replicas: dict[str, Replica]) -> None:
+    """Every station holds exactly its scope, and row for row, search for search and deadline
+    for deadline the same as the city's copy."""
+    city = replicas["city"].store
+    for replica in replicas.values():
+        assert replica.store.scalar("SELECT count(*) FROM outbox") == 0, replica.name
+        scope = case_scope(city, replica)
+        local_cases = {r["id"] for r in replica.store.query("SELECT id FROM cases WHERE demo = 0")}
+        assert local_cases == scope, replica.name
+        for table in CASE_TABLES:
+            assert rows_of(replica.store, table, scope) == rows_of(city, table, scope), (
+                replica.name,
+                table,
+            )
+        case_nos = {
+            r["case_no"] for r in city.query("SELECT case_no, id FROM cases") if r["id"] in scope
+        }
+        queries = [*NAMES, *FACTS, "139"]
+        assert search_of(replica.store, queries, case_nos) == search_of(city, queries, case_nos)
+        assert deadlines_of(replica.store, scope) == deadlines_of(city, scope), replica.name

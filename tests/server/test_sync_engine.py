@@ -3,7 +3,10 @@ PostgreSQL), the engine's HTTP transport, push before pull, the scope checksum."
 
 from __future__ import annotations
 
-from tests.server.sync_support import make_city, rows_of
+import random
+
+from tests.server.live import start_server
+from tests.server.sync_support import assert_converged, make_city, random_edits, rows_of
 
 
 def test_a_case_made_at_a_village_reaches_its_township_and_the_city(
@@ -24,6 +27,41 @@ def test_a_case_made_at_a_village_reaches_its_township_and_the_city(
         assert case.id not in rows_of(city["village_b"].store, "cases")
         again = village.sync()
         assert again.checksum_ok, again
+    finally:
+        for replica in city.values():
+            replica.close()
+
+
+def sync_until_quiet(replicas, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        for replica in replicas.values():
+            replica.sync()
+
+
+def test_four_stations_converge_after_edits_everywhere_over_two_server_processes(
+    tmp_path, postgresql_backend, memory_keyring
+) -> None:
+    backend = postgresql_backend
+    second = start_server(backend.db_url)
+    backend.extra_servers.append(second)
+    city = make_city(tmp_path, backend)
+    try:
+        # Village A and the township talk to one process, village B and the city to the other.
+        city["village_b"].use_server(second.url)
+        city["city"].use_server(second.url)
+        rng = random.Random(7)
+        for replica in city.values():
+            random_edits(rng, replica, 6)
+        sync_until_quiet(city, 1)
+        for replica in city.values():
+            random_edits(rng, replica, 8)
+        sync_until_quiet(city, 2)
+        assert_converged(city)
+        assert all(r.reports[-1].checksum_ok for r in city.values())
+        whole = city["city"].store
+        assert whole.scalar("SELECT count(*) FROM cases") >= 10
+        assert whole.scalar("SELECT count(DISTINCT owner_station) FROM cases") == 4
+        assert whole.scalar("SELECT count(*) FROM cases WHERE status = 'accepted'") >= 1
     finally:
         for replica in city.values():
             replica.close()

@@ -59,6 +59,17 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(before)
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in the source language, so assertions do not depend on the catalogue."""
+    from station_app import i18n
+
+    before = i18n.current_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(before)
+
+
 def city_codes() -> dict[str, str]:
     """Fresh station codes for one city (unique on a shared server): city, township, 2 villages."""
     city = "Q" + uuid.uuid4().hex[:5].upper().replace("-", "")

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from tests.server.live import start_server
 from tests.server.sync_support import assert_converged, make_city, random_edits, rows_of
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_a_case_made_at_a_village_reaches_its_township_and_the_city(

@@ -20,6 +20,8 @@ from station_app.sync.transport import SyncError
 from tests.server.live import count_rows
 from tests.server.sync_support import CuttingProxy, make_city, rows_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def city(tmp_path, backend, memory_keyring):

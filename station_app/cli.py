@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -15,6 +14,14 @@ from station_app.atomic_files import write_bytes_atomically
 from station_app.case_json import case_to_dict
 from station_app.cli_backup import add_backup_commands
 from station_app.cli_case_edit import add_case_edit_parser
+from station_app.cli_common import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    CommandError,
+)
+from station_app.cli_common import print_json as _print_json
+from station_app.cli_common import read_json_argument as _read_json_file
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
@@ -23,12 +30,10 @@ from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
 from station_app.intake import IntakeRejected, register_cases
 from station_app.numbering import is_valid_station_code
 from station_app.safe_input import (
-    MAX_DETAILS_BYTES,
     MAX_JSON_BYTES,
     InputRejected,
     bounded_int_argument,
     parse_day,
-    read_json_file,
 )
 from station_app.store import DATABASE_FILENAME, Store, StoreError, accounts
 from station_app.store.case_list import search_cases
@@ -37,21 +42,8 @@ from station_app.validation import mask_phone
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_DEMO_CASES = 2000
 MAX_LIST_LIMIT = 10_000
-
-
-class CommandError(Exception):
-    """A problem the user can fix, reported on stderr with a non-zero exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED):
-        super().__init__(message)
-        self.code = code
-
-
-def _print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _open_for_reading(data_dir: Path) -> Store:
@@ -310,15 +302,6 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         for key, value in data.items():
             print(f"{key}: {value}")
     return EXIT_OK
-
-
-def _read_json_file(path: str, max_bytes: int = MAX_DETAILS_BYTES) -> object:
-    """The JSON in a file ('-' reads standard input), its size and nesting checked before it
-    is parsed (safe_input), or a CommandError saying what is wrong."""
-    try:
-        return read_json_file(path, max_bytes=max_bytes)
-    except InputRejected as rejected:
-        raise CommandError(str(rejected), EXIT_INVALID) from None
 
 
 def cmd_case_act(args: argparse.Namespace) -> int:

@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 from station_app.backup import back_up, restore
+from station_app.cli_common import EXIT_FAILED, EXIT_OK
 from station_app.data_folder import DataFolder, check_database_file, read_marker
 from station_app.i18n import _
 from station_app.station_check import CheckOutcome, CheckTarget, run_checks
 from station_app.store import DATABASE_FILENAME, Store, StoreError
 from station_app.store.online_backup import inspect_database_file
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _open_existing(data_dir: Path) -> Store:

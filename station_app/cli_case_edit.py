@@ -7,6 +7,14 @@ import sys
 from datetime import date, datetime
 
 from station_app.case_edit import CaseEditRejected, edit_case, preview_edit
+from station_app.cli_common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CommandError,
+    print_json,
+    read_json_argument,
+)
+from station_app.cli_users import acting_user
 from station_app.data_folder import DataFolder
 from station_app.i18n import _
 from station_app.store import accounts
@@ -36,19 +44,10 @@ def add_case_edit_parser(case_sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_case_edit(args: argparse.Namespace) -> int:
-    from station_app.cli import (
-        EXIT_INVALID,
-        EXIT_OK,
-        CommandError,
-        _cli_user,
-        _print_json,
-        _read_json_file,
-    )
-
-    edits = _read_json_file(args.json)
+    edits = read_json_argument(args.json)
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         station = accounts.local_station(store)
-        user = _cli_user(store, args.user)
+        user = acting_user(store, args.user)
         try:
             if args.dry_run:
                 result = preview_edit(
@@ -61,7 +60,7 @@ def cmd_case_edit(args: argparse.Namespace) -> int:
                     today=date.today(), now=datetime.now(),
                 )  # fmt: skip
         except CaseEditRejected as rejected:
-            _print_json(
+            print_json(
                 {
                     "saved": False,
                     "errors": [
@@ -82,7 +81,7 @@ def cmd_case_edit(args: argparse.Namespace) -> int:
     for document in output["documents_to_correct"]:
         spec = DOCUMENT_KINDS.get(document["kind"])
         document["title"] = spec.title if spec else document["kind"]
-    _print_json(output)
+    print_json(output)
     for document in output["documents_to_correct"]:
         print(
             _("{title} {number} prints a corrected field: issue a corrected version.").format(

@@ -14,7 +14,7 @@ import os
 import sys
 
 from station_app.account_rules import ASSIGNABLE_ROLES
-from station_app.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, CommandError, _print_json
+from station_app.cli_common import EXIT_FAILED, EXIT_INVALID, EXIT_OK, CommandError, print_json
 from station_app.data_folder import DataFolder
 from station_app.domain import Role, User
 from station_app.i18n import _
@@ -131,7 +131,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             )
         except AccountRefused as refused:
             raise _refused(refused) from None
-    _print_json(_account_json(user))
+    print_json(_account_json(user))
     return EXIT_OK
 
 
@@ -145,7 +145,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
                 _("Only an administrator may manage the station's accounts."), EXIT_INVALID
             )
         accounts = list_accounts(store)
-    _print_json([_account_json(a.user, a.locked_until) for a in accounts])
+    print_json([_account_json(a.user, a.locked_until) for a in accounts])
     return EXIT_OK
 
 
@@ -158,7 +158,7 @@ def _change(args: argparse.Namespace, change) -> int:
             user = change(store, admin)
         except AccountRefused as refused:
             raise _refused(refused) from None
-    _print_json(_account_json(user))
+    print_json(_account_json(user))
     return EXIT_OK
 
 

@@ -3,8 +3,8 @@
 from station_app.store.connection import (
     DATABASE_FILENAME,
     NewerSchemaError,
-    Store,
     StoreError,
 )
+from station_app.store.opening import Store
 
 __all__ = ["DATABASE_FILENAME", "NewerSchemaError", "Store", "StoreError"]

@@ -1,4 +1,6 @@
-"""Open the station database: WAL, foreign keys, migrations, and errors a clerk can act on."""
+"""One connection to the station database: WAL, foreign keys, transactions with their actor and
+origin, and errors a clerk can act on. Opening a database (checking the file, migrating it,
+keeping the derived state) is store/opening.py's, on top of this."""
 
 from __future__ import annotations
 
@@ -94,18 +96,13 @@ def explain_sqlite_error(
 
 
 class Store:
-    """One connection to the station database. Use one Store per thread."""
+    """One connection to the station database. Use one Store per thread.
 
-    def __init__(
-        self,
-        path: Path | str,
-        *,
-        migrate: bool = True,
-        backup_dir: Path | None = None,
-        before_migration: Callable[[Store], None] | None = None,
-    ):
-        """`before_migration` backs the database up before a pending migration (default: a copy
-        of the database in `backup_dir`)."""
+    Open one with `station_app.store.Store` (store/opening.py), which checks and migrates the
+    file and keeps the derived state at every commit; this class knows neither, and is what
+    the record stores take."""
+
+    def __init__(self, path: Path | str, *, backup_dir: Path | None = None):
         self.path = Path(path)
         self.backup_dir = backup_dir or self.path.parent / "backups"
         try:
@@ -116,10 +113,7 @@ class Store:
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
-            if migrate:
-                from station_app.store.migrations import refuse_unknown_database
-
-                refuse_unknown_database(self, self.backup_dir)
+            self._check_file()
             try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA foreign_keys=ON")
@@ -135,11 +129,23 @@ class Store:
             self._txid: str | None = None
             self._derived_queue = False  # whether the schema has it (store.derived)
             self._register_write_functions()
-            if migrate:
-                self._migrate(before_migration)
+            self._opened()
         except BaseException:
             self.conn.close()
             raise
+
+    def _check_file(self) -> None:
+        """Before anything is written (even the switch to WAL): refuse a file that must not be
+        opened, by raising StoreError. The opener's."""
+
+    def _opened(self) -> None:
+        """Once the connection is set up (migrations run here). The opener's."""
+
+    def _update_derived(self) -> None:
+        """Bring the derived state up to date with the rows written, just before COMMIT."""
+        raise NotImplementedError(
+            "open the station database with station_app.store.Store (store/opening.py)"
+        )
 
     @property
     def db(self):
@@ -161,22 +167,6 @@ class Store:
         self.conn.create_function("write_origin", 0, lambda: self._origin)
         self.conn.create_function("write_actor", 0, lambda: self._actor)
         self.conn.create_function("write_txid", 0, lambda: self._txid)
-
-    def _migrate(self, before_migration: Callable[[Store], None] | None) -> None:
-        from station_app.store.derived import rebuild_after_migration
-        from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
-
-        try:
-            before = schema_version(self.conn)
-        except sqlite3.DatabaseError as error:
-            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
-        self._origin = ORIGIN_MIGRATION
-        try:
-            migrate_to_latest(self, backup_dir=self.backup_dir, before_migration=before_migration)
-            if before < LATEST_VERSION:
-                rebuild_after_migration(self, before)
-        finally:
-            self._origin = ORIGIN_LOCAL
 
     def close(self) -> None:
         self.conn.close()
@@ -248,10 +238,8 @@ class Store:
         self._actor, self._origin = outer
 
     def _drain(self) -> None:
-        from station_app.store.derived import drain
-
         try:
-            drain(self)
+            self._update_derived()
         except sqlite3.Error as error:
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
 

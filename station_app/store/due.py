@@ -28,6 +28,7 @@ from station_app.store.case_events import (
     progress_by_local_id,
 )
 from station_app.store.connection import Store
+from station_app.store.holidays import calendar_warnings, load_calendar, open_cases_touching_year
 from station_app.workdays import WorkdayCalendar
 
 # How many deadlines of each bucket todays_work lists (the counts say how many there are).
@@ -85,17 +86,6 @@ def recompute_case_deadlines(
     deadlines = compute_for_case(store, progress, calendar)
     write_case_deadlines(store, local_id, progress.owner_station, deadlines)
     return deadlines
-
-
-def open_cases_touching_year(store: Store, year: int | None = None) -> list[int]:
-    """The local ids of cases with an open deadline (of which the clock may touch `year`)."""
-    sql = "SELECT DISTINCT case_local_id FROM case_deadlines WHERE met_on IS NULL"
-    params: tuple = ()
-    if year is not None:
-        # A deadline whose counting never reaches the year cannot change with its schedule.
-        sql += " AND start <= ? AND (due IS NULL OR due >= ?)"
-        params = (f"{year}-12-31", f"{year}-01-01")
-    return [row[0] for row in store.execute(sql, params).fetchall()]
 
 
 def recompute_open_deadlines(
@@ -185,8 +175,6 @@ def case_deadlines(
     if progress is None:
         return None
     if calendar is None:
-        from station_app.store.holidays import load_calendar  # holidays imports this module
-
         calendar = load_calendar(store)
     return compute_for_case(store, progress, calendar)
 
@@ -334,7 +322,5 @@ def todays_work(
     work.due_today, due_today = _bucket(store, station_code, day, tomorrow, limit)
     work.this_week, this_week = _bucket(store, station_code, tomorrow, week_end, limit)
     work.totals = {"overdue": overdue, "today": due_today, "this_week": this_week}
-    from station_app.store.holidays import calendar_warnings  # holidays imports this module
-
     work.calendar_warnings = calendar_warnings(store, today)
     return work

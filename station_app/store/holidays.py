@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from station_app.ids import new_id, utc_now
-from station_app.store import due
 from station_app.store.connection import Store
 from station_app.workdays import (
     HolidayFileError,
@@ -75,6 +74,18 @@ def load_calendar(store: Store) -> WorkdayCalendar:
     return calendar
 
 
+def open_cases_touching_year(store: Store, year: int | None = None) -> list[int]:
+    """The local ids of cases with an open deadline (of which the clock may touch `year`): the
+    cases a change to that year's holiday schedule touches."""
+    sql = "SELECT DISTINCT case_local_id FROM case_deadlines WHERE met_on IS NULL"
+    params: tuple = ()
+    if year is not None:
+        # A deadline whose counting never reaches the year cannot change with its schedule.
+        sql += " AND start <= ? AND (due IS NULL OR due >= ?)"
+        params = (f"{year}-12-31", f"{year}-01-01")
+    return [row[0] for row in store.execute(sql, params).fetchall()]
+
+
 @dataclass(frozen=True)
 class HolidayImport:
     year: int
@@ -108,7 +119,7 @@ def save_schedule(
             )
         _calendars.pop(store, None)
         # The store recomputes these cases' deadlines before COMMIT (dirty_years).
-        recomputed = len(due.open_cases_touching_year(store, schedule.year))
+        recomputed = len(open_cases_touching_year(store, schedule.year))
     return HolidayImport(
         year=schedule.year,
         holidays=len(schedule.holidays),

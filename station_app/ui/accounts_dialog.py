@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +32,7 @@ from station_app.ui.change_password_dialog import new_password_problem, password
 from station_app.ui.errors import is_expected, show_error, user_message
 from station_app.ui.field_problem import ProblemLabel
 from station_app.ui.tasks import Change, TaskRunner
+from station_app.ui.worker_form import WorkerForm
 from station_app.user_accounts import create_user, reset_password, set_active, set_role
 
 
@@ -54,65 +53,11 @@ def account_state(account: Account) -> str:
     return _("Active")
 
 
-class _WorkerForm(QDialog):
-    """A small form whose Save runs one task on the worker; its refusal is shown in the form."""
+class _WorkerForm(WorkerForm):
+    """A form of account management: saving one account."""
 
     def __init__(self, tasks: TaskRunner, title: str, parent: QWidget | None):
-        super().__init__(parent)
-        self.tasks = tasks
-        self.busy = False
-        self.setWindowTitle(title)
-        self.setMinimumWidth(420)
-        self.form = QFormLayout()
-        self.problem = ProblemLabel()
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setDefault(True)
-        cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAutoDefault(False)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-
-    def problem_before_saving(self) -> str | None:
-        return None
-
-    def task(self) -> Callable[[Store], object]:
-        raise NotImplementedError
-
-    def submit(self) -> None:
-        if self.busy:
-            return
-        problem = self.problem_before_saving()
-        if problem:
-            self.problem.show_problem(problem)
-            return
-        self.problem.clear_problem()
-        self.busy = True
-        self.save_button.setEnabled(False)
-        self.tasks.submit(
-            self.task(),
-            success=self._done,
-            failure=self._failed,
-            changes={Change.USERS},
-            owner=self,
-            doing=_("saving the account"),
-        )
-
-    def _done(self, _result: object) -> None:
-        self.busy = False
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.busy = False
-        self.save_button.setEnabled(True)
-        if is_expected(error):
-            self.problem.show_problem(user_message(error))
-        else:
-            show_error(self, error, _("saving the account"))
+        super().__init__(tasks, title, parent, doing=_("saving the account"))
 
 
 class NewUserDialog(_WorkerForm):

@@ -35,6 +35,7 @@ from station_app.i18n import _
 from station_app.store import Store
 from station_app.ui.errors import is_expected, show_error, user_message
 from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
+from station_app.ui.form_widgets import confirm_discard
 from station_app.ui.intake_form import IntakeForm, enter_moves_on
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.validation import Problem, Severity
@@ -348,14 +349,7 @@ class CaseEditDialog(QDialog):
         super().reject()
 
     def confirm_discard(self) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(_("Close without saving?"))
-        box.setText(_("The correction has not been saved. Close the form and lose the changes?"))
-        discard = box.addButton(_("Close without saving"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(_("Keep editing"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        self.confirm_box = box
-        box.exec()
-        self.confirm_box = None
-        return box.clickedButton() is discard
+        """Ask before throwing away what was typed; True to discard."""
+        return confirm_discard(
+            self, _("The correction has not been saved. Close the form and lose the changes?")
+        )

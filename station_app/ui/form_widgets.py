@@ -1,4 +1,5 @@
-"""Small input widgets for forms: dates typed as text, and combos of enum values."""
+"""Small input widgets for forms: dates typed as text, and combos of enum values; and the
+question before a form's unsaved input is thrown away."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from datetime import date
 from enum import StrEnum
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QWidget
 
 from station_app.domain import label as enum_label
 from station_app.i18n import _
@@ -98,3 +99,19 @@ class TextChoiceCombo(QComboBox):
 
     def value(self) -> str:
         return self.currentData() or ""
+
+
+def confirm_discard(dialog: QWidget, text: str) -> bool:
+    """Ask before throwing away what was typed in `dialog`; True to discard. While the
+    question is open it is `dialog.confirm_box`, like the dialog's other questions."""
+    box = QMessageBox(dialog)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(_("Close without saving?"))
+    box.setText(text)
+    discard = box.addButton(_("Close without saving"), QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(_("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    dialog.confirm_box = box
+    box.exec()
+    dialog.confirm_box = None
+    return box.clickedButton() is discard

@@ -28,6 +28,7 @@ from station_app.intake import IntakeRejected, blocking_problems, register_cases
 from station_app.store import Store, StoreError
 from station_app.ui.errors import is_expected, show_error, user_message
 from station_app.ui.field_problem import ProblemLabel
+from station_app.ui.form_widgets import confirm_discard
 from station_app.ui.intake_form import IntakeForm, enter_moves_on
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window
@@ -346,14 +347,6 @@ class IntakeDialog(QDialog):
 
     def confirm_discard(self) -> bool:
         """Ask before throwing away what was typed; True to discard."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(_("Close without saving?"))
-        box.setText(_("This case has not been saved. Close the form and lose what you typed?"))
-        discard = box.addButton(_("Close without saving"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(_("Keep editing"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        self.confirm_box = box
-        box.exec()
-        self.confirm_box = None
-        return box.clickedButton() is discard
+        return confirm_discard(
+            self, _("This case has not been saved. Close the form and lose what you typed?")
+        )

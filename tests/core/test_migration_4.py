@@ -12,7 +12,7 @@ import pytest
 
 from station_app.case_clock import ClockFacts, compute_case_deadlines
 from station_app.domain import CaseKind
-from station_app.store.connection import Store
+from station_app.store import Store
 from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
 from station_app.workdays import WorkdayCalendar
 

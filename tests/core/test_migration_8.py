@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from station_app.store import Store
 from station_app.store.chain import verify_chains
-from station_app.store.connection import Store
 from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
 
 NOW = "2026-05-06T08:00:00.000Z"

@@ -14,7 +14,7 @@ from station_app.search_text import (
     find_spans,
     parse_query,
 )
-from station_app.store import search_index
+from station_app.store import Store, search_index
 from station_app.store.case_list import (
     CaseFilter,
     SortKey,
@@ -23,7 +23,6 @@ from station_app.store.case_list import (
     count_text_matches,
     search_cases,
 )
-from station_app.store.connection import Store
 
 
 @pytest.fixture

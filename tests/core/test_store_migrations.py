@@ -16,10 +16,10 @@ import pytest
 
 from station_app import i18n
 from station_app.domain import Case, CaseKind, Channel, Merchant, Party
-from station_app.store import migrations
+from station_app.store import Store, migrations
 from station_app.store.case_list import CaseFilter, case_ids, count_cases, search_cases
 from station_app.store.cases import add_case, get_case
-from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
+from station_app.store.connection import NewerSchemaError, StoreError, explain_sqlite_error
 from station_app.store.merchants import find_merchants
 from station_app.store.migrations import (
     LATEST_VERSION,

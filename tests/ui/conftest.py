@@ -9,7 +9,8 @@ import os
 SCREEN_CONFIG = os.path.join(os.path.dirname(__file__), "screen_1366x728.json")
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -92,6 +93,65 @@ def window_sizes(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("window-sizes")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_quit_left_behind(qapp) -> Iterator[None]:
+    """Fail the test after which the app is left quitting.
+
+    QApplication.exit() called while app.exec() is not running (a "give up" timer of a test
+    that outlived it, say) sets the UI thread's quit flag, and only app.exec() clears it: from
+    then on every QEventLoop.exec() returns at once, so qtbot.wait, waitUntil and waitSignal
+    process no events and every later test stalls waiting for a result that is queued but
+    never delivered."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    yield
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop, loop.quit)
+    if loop.exec() == -1:
+        pytest.fail(
+            "QApplication.exit() was called while app.exec() was not running; every later "
+            "event loop would return at once (stop 'give up' timers once run_gui returns)"
+        )
+
+
+@contextmanager
+def driving_the_app(steps: Callable[[], None], give_up_after_ms: int = 30_000) -> Iterator[None]:
+    """While the body runs the app (run_gui): call `steps` every 50 ms, and end the app with
+    99 if it takes too long. Both timers stop when the body ends, so the "give up" never
+    fires into a later test (QApplication.exit outside app.exec stalls every later wait)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    stepper = QTimer()
+    stepper.timeout.connect(steps)
+    give_up = QTimer()
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(lambda: QApplication.instance().exit(99))
+    quit_on_close = QApplication.instance().quitOnLastWindowClosed()
+    stepper.start(50)
+    give_up.start(give_up_after_ms)
+    try:
+        yield
+    finally:
+        stepper.stop()
+        give_up.stop()
+        QApplication.instance().setQuitOnLastWindowClosed(quit_on_close)
+
+
+def closing_message_boxes(seen: list[str]) -> Callable[[], None]:
+    """A step that accepts the message box in front, noting its text in `seen`."""
+
+    def step() -> None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.accept()
+
+    return step
 
 
 @pytest.fixture

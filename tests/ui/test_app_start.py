@@ -3,12 +3,9 @@ a fresh folder goes through setup and login to the main window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from station_app.data_folder import DataFolder
 from station_app.store.accounts import local_station
@@ -16,32 +13,7 @@ from station_app.ui.app import run_gui
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
 from station_app.ui.setup_wizard import SetupWizard
-
-
-@pytest.fixture
-def app(qapp):
-    quit_on_close = qapp.quitOnLastWindowClosed()
-    yield qapp
-    qapp.setQuitOnLastWindowClosed(quit_on_close)
-
-
-def drive(steps: Callable[[], None], give_up_after_ms: int = 30_000) -> QTimer:
-    """Call `steps` every 50 ms while the app runs; end the app with 99 if it takes too long."""
-    timer = QTimer()
-    timer.timeout.connect(steps)
-    timer.start(50)
-    QTimer.singleShot(give_up_after_ms, lambda: QApplication.instance().exit(99))
-    return timer
-
-
-def close_message_box(seen: list[str]) -> Callable[[], None]:
-    def step() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.accept()
-
-    return step
+from tests.ui.conftest import closing_message_boxes, driving_the_app
 
 
 def visible(kind: type):
@@ -50,17 +22,15 @@ def visible(kind: type):
     )
 
 
-def test_a_folder_in_use_stops_the_start_with_its_message(app, data_dir):
+def test_a_folder_in_use_stops_the_start_with_its_message(qapp, data_dir):
     seen: list[str] = []
-    with DataFolder(data_dir):
-        timer = drive(close_message_box(seen))
+    with DataFolder(data_dir), driving_the_app(closing_message_boxes(seen)):
         code = run_gui(data_dir)
-        timer.stop()
     assert code == 1
     assert seen and "already running" in seen[0]
 
 
-def test_a_database_from_a_newer_version_is_refused(app, folder, station_admin):
+def test_a_database_from_a_newer_version_is_refused(qapp, folder, station_admin):
     with folder.open_store() as store:
         store.execute(
             "INSERT INTO schema_version VALUES (99, 'from the future', ?)",
@@ -69,15 +39,14 @@ def test_a_database_from_a_newer_version_is_refused(app, folder, station_admin):
     path = folder.path
     folder.close()
     seen: list[str] = []
-    timer = drive(close_message_box(seen))
-    code = run_gui(path)
-    timer.stop()
+    with driving_the_app(closing_message_boxes(seen)):
+        code = run_gui(path)
     DataFolder(path).close()  # the lock was released
     assert code == 1
     assert seen and "newer version" in seen[0]
 
 
-def test_first_start_runs_setup_then_login_then_the_main_window(app, qtbot, data_dir):
+def test_first_start_runs_setup_then_login_then_the_main_window(qapp, qtbot, data_dir):
     done: dict[str, object] = {}
 
     def step() -> None:
@@ -103,9 +72,8 @@ def test_first_start_runs_setup_then_login_then_the_main_window(app, qtbot, data
             done["todays_work"] = window.todays_work is not None and window.todays_work.isVisible()
             window.close()
 
-    timer = drive(step)
-    code = run_gui(data_dir)
-    timer.stop()
+    with driving_the_app(step):
+        code = run_gui(data_dir)
     assert code == 0
     assert done["login"] == "wangli"  # the new administrator's name is filled in
     assert "码头镇消费者投诉站" in done["window"]
@@ -114,7 +82,7 @@ def test_first_start_runs_setup_then_login_then_the_main_window(app, qtbot, data
         assert local_station(store).code == "RC-MT"
 
 
-def test_demo_start_makes_sample_cases(app, data_dir):
+def test_demo_start_makes_sample_cases(qapp, data_dir):
     done: dict[str, object] = {}
 
     def step() -> None:
@@ -128,8 +96,7 @@ def test_demo_start_makes_sample_cases(app, data_dir):
             done["rows"] = window.model.rowCount()
             window.close()
 
-    timer = drive(step)
-    code = run_gui(data_dir, demo_cases=50)
-    timer.stop()
+    with driving_the_app(step):
+        code = run_gui(data_dir, demo_cases=50)
     assert code == 0
     assert done == {"login": "admin", "rows": 50}

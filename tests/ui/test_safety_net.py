@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 
+from PySide6.QtCore import QTimer
+
 from station_app.backup import BACKUP_FOLDER, SECOND_FOLDER_SETTING, list_backups
 from station_app.store import Store
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.station_settings import StationSettingsDialog
+from tests.ui.conftest import closing_message_boxes, driving_the_app
 
 
 def test_the_first_start_of_the_day_checks_and_backs_up(qtbot, main_window, folder, tmp_path):
@@ -70,9 +73,6 @@ def test_the_second_backup_folder_is_saved_and_must_be_a_whole_path(qtbot, tasks
 
 
 def test_the_app_refuses_an_empty_database_naming_the_backup(qapp, folder, station_admin):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
     from station_app.backup import back_up
     from station_app.data_folder import DataFolder
     from station_app.ui.app import run_gui
@@ -85,23 +85,8 @@ def test_the_app_refuses_an_empty_database_naming_the_backup(qapp, folder, stati
         (path / f"station.db{suffix}").unlink(missing_ok=True)
     (path / "station.db").write_bytes(b"")
     seen: list[str] = []
-
-    def close_message_box() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.accept()
-
-    timer = QTimer()
-    timer.timeout.connect(close_message_box)
-    timer.start(50)
-    QTimer.singleShot(30_000, lambda: QApplication.instance().exit(99))
-    quit_on_close = qapp.quitOnLastWindowClosed()
-    try:
+    with driving_the_app(closing_message_boxes(seen)):
         code = run_gui(path)
-    finally:
-        timer.stop()
-        qapp.setQuitOnLastWindowClosed(quit_on_close)
     DataFolder(path).close()
     assert code == 1
     assert seen and "empty (0 bytes)" in seen[0] and str(backup) in seen[0]
@@ -109,9 +94,6 @@ def test_the_app_refuses_an_empty_database_naming_the_backup(qapp, folder, stati
 
 
 def test_back_up_now_from_the_settings(qtbot, tasks, admin, tmp_path):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
     usb = tmp_path / "usb"
     with tasks.folder.open_store() as store:
         store.set_setting(SECOND_FOLDER_SETTING, str(usb))
@@ -120,15 +102,8 @@ def test_back_up_now_from_the_settings(qtbot, tasks, admin, tmp_path):
     dialog.show()
     qtbot.waitUntil(lambda: dialog.loaded is not None, timeout=5_000)
     said: list[str] = []
-
-    def close_message_box() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            said.append(box.text())
-            box.accept()
-
     timer = QTimer()
-    timer.timeout.connect(close_message_box)
+    timer.timeout.connect(closing_message_boxes(said))
     timer.start(50)
     dialog.back_up_button.click()
     qtbot.waitUntil(lambda: bool(said), timeout=30_000)

@@ -441,14 +441,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from station_app.documents import DOCUMENT_KINDS
-    from station_app.documents.issuing import (
+    from station_app.document_issuing import (
         AlreadyIssued,
         DocumentIncomplete,
         NotIssued,
         print_document,
         verify_code,
     )
+    from station_app.documents import DOCUMENT_KINDS
 
     if args.list:
         _print_json([{"kind": k.id, "title": k.title} for k in DOCUMENT_KINDS.values()])

@@ -30,20 +30,22 @@ from PySide6.QtWidgets import (
 )
 
 from station_app.atomic_files import write_bytes_atomically
-from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
-from station_app.documents.issuing import (
+from station_app.document_issuing import (
+    BatchResult,
     DocumentIncomplete,
     Issued,
     check_document,
     correct_document,
     print_document,
+    print_documents,
     reprint,
 )
+from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
 from station_app.domain import CaseKind, User
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store.cases import get_case
-from station_app.store.documents import IssuedDocument, case_documents, current_document
+from station_app.store.documents import IssuedDocument, case_documents
 from station_app.ui.document_details import DETAIL_FIELDS, DocumentDetailsDialog, sample_details
 from station_app.ui.document_preview import DocumentPreview
 from station_app.ui.errors import show_error
@@ -115,14 +117,6 @@ def load_case_documents(
                 )
         rows.append(row)
     return CaseDocuments(case.case_no, rows)
-
-
-@dataclass
-class BatchResult:
-    """What printing several documents produced: the PDFs, or what blocks issuing them."""
-
-    issued: list[Issued] = field(default_factory=list)
-    missing: dict[str, list[str]] = field(default_factory=dict)  # title → missing facts
 
 
 COLUMNS = (
@@ -480,34 +474,17 @@ class DocumentsDialog(QDialog):
         folder = self.tasks.folder
 
         def run(store: Store, context: TaskContext) -> BatchResult:
-            result = BatchResult()
-            now = datetime.now()
-            case = get_case(store, case_key)
-            if case is None:
-                raise StoreError(_("No case numbered {number}.").format(number=case_key))
-            for kind in wanted:  # check everything before issuing anything
-                if current_document(store, case.id, kind) is not None:
-                    continue
-                problems = check_document(
-                    store, case_key, kind, user=user, station_code=station, now=now
-                )
-                if problems:
-                    result.missing[DOCUMENT_KINDS[kind].title] = problems
-            if result.missing:
-                return result
-            for done, kind in enumerate(wanted):
-                context.check_cancelled()
-                title = DOCUMENT_KINDS[kind].title
-                context.report_progress(
-                    done, len(wanted), _("Preparing {title}…").format(title=title)
-                )
-                result.issued.append(
-                    print_document(
-                        store, folder, case_key, kind, user=user, station_code=station, now=now
-                    )
-                )
-            context.report_progress(len(wanted), len(wanted))
-            return result
+            return print_documents(
+                store,
+                folder,
+                case_key,
+                wanted,
+                user=user,
+                station_code=station,
+                now=datetime.now(),
+                progress=context.report_progress,
+                check_cancelled=context.check_cancelled,
+            )
 
         run_with_progress(
             self.tasks,

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from station_app.documents import DOCUMENT_KINDS
-from station_app.documents.issuing import (
+from station_app.document_issuing import (
     AlreadyIssued,
     DocumentDamaged,
     DocumentIncomplete,
@@ -23,6 +22,7 @@ from station_app.documents.issuing import (
     reprint,
     verify_code,
 )
+from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import Party
 from station_app.store.documents import document_versions
 from station_app.store.migrations import SYNCABLE_TABLES
@@ -362,7 +362,7 @@ def test_every_kind_can_be_issued_or_explains_why_not(village, data_dir):
 
 def test_a_document_issued_meanwhile_is_not_issued_twice(village, data_dir):
     """The first check reads before the write lock; another user may issue in between."""
-    from station_app.documents import issuing
+    from station_app import document_issuing as issuing
 
     case = _accepted(village)
     _issue(village, data_dir, case, "acceptance_decision")  # by the other user

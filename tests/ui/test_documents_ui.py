@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 
 from station_app.case_actions import act
+from station_app.document_issuing import issue_document, reprint
 from station_app.documents import DOCUMENT_KINDS
-from station_app.documents.issuing import issue_document, reprint
 from station_app.domain import Role, User
 from station_app.store.cases import get_case
 from station_app.store.documents import case_documents

@@ -1,4 +1,5 @@
-"""Issuing documents: fill a document from the case's record, give it its number, render it,
+"""Issuing documents (a service beside case_actions; the renderers in documents/ stay pure):
+fill a document from the case's record, give it its number, render it,
 and freeze it (the PDF kept by its SHA-256, one append-only row per version).
 
 A reprint returns the stored bytes (checked against the recorded hash); a correction is a new
@@ -36,7 +37,7 @@ from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
 from station_app.i18n import _
 from station_app.safe_input import InputRejected
-from station_app.store.accounts import find_station
+from station_app.store.accounts import display_name_of, find_station
 from station_app.store.audit import log_reveal
 from station_app.store.cases import get_case
 from station_app.store.connection import Store, StoreError
@@ -131,7 +132,7 @@ def _parse_datetime(value: Any) -> datetime | None:
 
 def _registration(ctx: _Context, number: str) -> RegistrationContent:
     clerk = ctx.case.created_by
-    name = ctx.store.scalar("SELECT display_name FROM users WHERE username = ?", (clerk,))
+    name = display_name_of(ctx.store, clerk) if clerk else ""
     return RegistrationContent(
         case=ctx.case, organisation=ctx.organisation, clerk=name or clerk or ""
     )
@@ -615,6 +616,59 @@ def reprint(
     return Issued(document=document, pdf=pdf, reprinted=True)
 
 
+@dataclass
+class BatchResult:
+    """What printing several documents produced: the PDFs, or what blocks issuing them."""
+
+    issued: list[Issued] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # title → missing facts
+
+
+def print_documents(
+    store: Store,
+    data_dir: Path | Any,
+    case_key: str,
+    kinds: list[str],
+    *,
+    user: User,
+    station_code: str,
+    now: datetime,
+    progress: Callable[[int, int, str], None] | None = None,
+    check_cancelled: Callable[[], None] | None = None,
+) -> BatchResult:
+    """ "Print selected": issue (first print) or reprint each of `kinds`, in order. Every kind
+    not yet issued is checked first; when one lacks facts, nothing is issued and the result
+    lists what each lacks. `progress(done, total, text)` is told before each document, and
+    `check_cancelled()` may raise to stop between documents (those issued stay issued)."""
+    result = BatchResult()
+    case = get_case(store, case_key.strip())
+    if case is None:
+        raise NotIssued(_("No case numbered {number}.").format(number=case_key))
+    for kind in kinds:  # check everything before issuing anything
+        if current_document(store, case.id, kind) is not None:
+            continue
+        problems = check_document(
+            store, case_key, kind, user=user, station_code=station_code, now=now
+        )
+        if problems:
+            result.missing[_kind(kind).title] = problems
+    if result.missing:
+        return result
+    for done, kind in enumerate(kinds):
+        if check_cancelled is not None:
+            check_cancelled()
+        if progress is not None:
+            progress(done, len(kinds), _("Preparing {title}…").format(title=_kind(kind).title))
+        result.issued.append(
+            print_document(
+                store, data_dir, case_key, kind, user=user, station_code=station_code, now=now
+            )
+        )
+    if progress is not None:
+        progress(len(kinds), len(kinds), "")
+    return result
+
+
 @dataclass(frozen=True)
 class VerifiedDocument:
     """What the city office learns from a verification code."""
@@ -703,6 +757,7 @@ def print_document(
 
 __all__ = [
     "AlreadyIssued",
+    "BatchResult",
     "DocumentDamaged",
     "DocumentIncomplete",
     "Issued",
@@ -712,6 +767,7 @@ __all__ = [
     "correct_document",
     "issue_document",
     "print_document",
+    "print_documents",
     "reprint",
     "verify_code",
 ]

@@ -68,7 +68,17 @@ from station_app.store.connection import Store
 from station_app.store.documents import current_document
 from station_app.store.holidays import load_calendar
 from station_app.workdays import WorkdayCalendar
-from station_app.workflow import Action, CaseState, Ground, WorkflowRefused, check_action
+from station_app.workflow import (
+    Action,
+    CaseState,
+    Ground,
+    WorkflowRefused,
+    check_action,
+    judicial_application_refusal,
+    judicial_window_warning,
+    met_late_warning,
+    time_limit_ground_refusal,
+)
 
 PROMISE_SETTING = "promise_minutes"
 # The public promise: on the scene within 15 minutes in town, 30 in the townships (domain.md).
@@ -621,6 +631,11 @@ def _plan_judicial_apply(plan: _Plan, ctx: _Context) -> None:
             )
         )
         return
+    issued = current_document(ctx.store, plan.progress.id, AGREEMENT_DOCUMENT)
+    refused = judicial_application_refusal(issued.doc_no if issued else None)
+    if refused is not None:
+        plan.problems.append(refused)
+        return
     name = field_name(_spec(Action.JUDICIAL_APPLY, "applied_on"))
     _not_before(plan, name, plan.occurred_on, agreement.agreed_on, _("the agreement"))
     court = plan.values.get("court_name", "")
@@ -633,13 +648,9 @@ def _plan_judicial_apply(plan: _Plan, ctx: _Context) -> None:
         agreement.agreed_on,
         received=plan.progress.received_on,
     )
-    if plan.occurred_on > window.due:
-        plan.warnings.append(
-            _(
-                "The application is later than 30 days after the agreement ({due}); the court "
-                "may refuse it."
-            ).format(due=window.due.isoformat())
-        )
+    late = judicial_window_warning(plan.occurred_on, window.due)
+    if late is not None:
+        plan.warnings.append(late)
 
 
 def _plan_judicial_confirm(plan: _Plan, ctx: _Context) -> None:
@@ -766,6 +777,26 @@ def _plan_ground(plan: _Plan, ctx: _Context) -> None:
         plan.details.update(_ground_details(plan.values["ground"]))
 
 
+def _plan_terminate(plan: _Plan, ctx: _Context) -> None:
+    _plan_ground(plan, ctx)
+    chosen = plan.values.get("ground")
+    if chosen is None:
+        return
+    mediation = next(
+        (
+            d
+            for d in due.compute_for_case(ctx.store, plan.progress, ctx.calendar)
+            if d.kind is DeadlineKind.MEDIATION
+        ),
+        None,
+    )
+    refused = time_limit_ground_refusal(
+        chosen.item, plan.occurred_on, mediation.due if mediation else None
+    )
+    if refused is not None:
+        plan.problems.append(refused)
+
+
 def _plan_accept(plan: _Plan, ctx: _Context) -> None:
     plan.case_changes["accepted_on"] = plan.occurred_on.isoformat()
 
@@ -782,7 +813,7 @@ PLANNERS = {
     Action.RECORD_SESSION: _plan_record_session,
     Action.AGREE: _plan_agree,
     Action.AMEND_AGREEMENT: _plan_amend_agreement,
-    Action.TERMINATE: _plan_ground,
+    Action.TERMINATE: _plan_terminate,
     Action.CLOSE: _plan_close,
     Action.ESCALATE: _plan_escalate,
     Action.FOLLOW_UP: _plan_follow_up,
@@ -872,6 +903,9 @@ def act(
             planner(plan, ctx)
         if plan.problems:
             raise ActionRejected(plan.problems)
+        open_before = {
+            d.kind for d in due.compute_for_case(store, progress, calendar) if d.met_on is None
+        }
 
         if target != progress.status:
             plan.case_changes["status"] = target.value
@@ -896,6 +930,11 @@ def act(
         # The store recomputes the stored deadlines of every case written here before COMMIT.
         deadlines = due.case_deadlines(store, progress.id, calendar) or []
     warnings = list(plan.warnings)
+    for deadline in deadlines:
+        if deadline.kind in open_before and deadline.met_on is not None and deadline.due:
+            late = met_late_warning(deadline.label, deadline.due, deadline.met_on)
+            if late is not None:
+                warnings.append(late)
     calendar: list[str] = []
     for deadline in deadlines:
         if deadline.met_on is not None:

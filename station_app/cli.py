@@ -528,8 +528,11 @@ def cmd_print(args: argparse.Namespace) -> int:
             "issued_by": doc.issued_by,
             "reprinted": issued.reprinted,
             "out": str(out),
+            "warnings": list(issued.warnings),
         }
     )
+    for warning in issued.warnings:
+        print(warning, file=sys.stderr)
     return EXIT_OK
 
 

@@ -15,13 +15,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
+from station_app.deadlines import DeadlineKind, compute_deadline
 from station_app.documents import (
     DOCUMENT_KINDS,
     decisions,
@@ -49,7 +50,14 @@ from station_app.store.documents import (
     insert_issued,
     mark_superseded,
 )
+from station_app.store.holidays import load_calendar
 from station_app.workflow import ground as find_ground
+from station_app.workflow import (
+    judicial_application_refusal,
+    judicial_window_warning,
+    mediation_notice_late_warning,
+    mediation_notice_refusal,
+)
 
 DOCUMENTS_FOLDER = "documents"
 # Settings: the station's document-number prefix (e.g. 瑞市监消), and per kind an override.
@@ -93,11 +101,12 @@ def _audit_reveal(store: Store, case_id: str, kind: str, user: User, station_cod
 
 @dataclass
 class Issued:
-    """An issued document version and its PDF bytes."""
+    """An issued document version and its PDF bytes; `warnings` for the clerk (issued anyway)."""
 
     document: IssuedDocument
     pdf: bytes
     reprinted: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -279,6 +288,55 @@ def _with_number(content: Any, number: str) -> Any:
     return content
 
 
+# --------------------------------------------------------------------------- workflow rules
+
+
+def _consents_recorded(record: CaseRecord | None) -> bool:
+    started = _last_event(record, "start-mediation")
+    if started is None:
+        return False
+    details = started.details
+    return bool(details.get("complainant_consents")) and bool(details.get("merchant_consents"))
+
+
+def _judicial_window_due(ctx: _Context) -> date | None:
+    """The last day of the 30 days from the agreement (also for one performed on the spot,
+    which has no such deadline row: its parties may still apply)."""
+    agreement = ctx.record.agreement if ctx.record else None
+    if agreement is None:
+        return None
+    received = ctx.case.received_at.date()
+    window = compute_deadline(
+        load_calendar(ctx.store),
+        DeadlineKind.JUDICIAL_CONFIRMATION,
+        agreement.agreed_on,
+        received=received,
+    )
+    return window.due
+
+
+def rule_problems(ctx: _Context, kind: str, content: Any) -> list[str]:
+    """What the workflow's rules (workflow.py) refuse about issuing `kind` now."""
+    refused: str | None = None
+    if kind == decisions.NOTICE_KIND:
+        refused = mediation_notice_refusal(_consents_recorded(ctx.record))
+    elif kind == judicial_application.KIND:
+        refused = judicial_application_refusal(content.agreement_number)
+    return [refused] if refused else []
+
+
+def rule_warnings(ctx: _Context, kind: str, content: Any) -> list[str]:
+    """What the workflow's rules warn about a document issued now (it is issued anyway)."""
+    warning: str | None = None
+    if kind == decisions.NOTICE_KIND:
+        warning = mediation_notice_late_warning(content.held_at, ctx.now)
+    elif kind == judicial_application.KIND:
+        window_due = _judicial_window_due(ctx)
+        if window_due is not None and content.applied_on is not None:
+            warning = judicial_window_warning(content.applied_on, window_due)
+    return [warning] if warning else []
+
+
 # --------------------------------------------------------------------------- numbers and codes
 
 
@@ -456,7 +514,8 @@ def check_document(
     """What is missing before the case's document of `kind` can be issued (empty: ready)."""
     spec = _kind(kind)
     ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
-    return spec.missing_facts(CONTENT_FILLERS[kind](ctx, PENDING_NUMBER))
+    content = CONTENT_FILLERS[kind](ctx, PENDING_NUMBER)
+    return rule_problems(ctx, kind, content) + spec.missing_facts(content)
 
 
 def _issue(
@@ -471,9 +530,11 @@ def _issue(
 ) -> Issued:
     spec = _kind(kind)
     fill = CONTENT_FILLERS[kind]
-    problems = spec.missing_facts(fill(ctx, previous.doc_no if previous else PENDING_NUMBER))
+    draft = fill(ctx, previous.doc_no if previous else PENDING_NUMBER)
+    problems = rule_problems(ctx, kind, draft) + spec.missing_facts(draft)
     if problems:
         raise DocumentIncomplete(problems)
+    warnings = rule_warnings(ctx, kind, draft)
     with store.transaction(actor=ctx.user.username):
         # Checked again under the write lock: another PC user may have issued it meanwhile.
         current = current_document(store, ctx.case.id, kind)
@@ -526,7 +587,7 @@ def _issue(
         if previous is not None:
             mark_superseded(store, previous.id, document.id)
         _audit_reveal(store, ctx.case.id, kind, ctx.user, station_code)
-    return Issued(document=document, pdf=pdf)
+    return Issued(document=document, pdf=pdf, warnings=warnings)
 
 
 def issue_document(

@@ -155,6 +155,7 @@ class DocumentsDialog(QDialog):
         self.loaded = False
         self.preview_dialog: DocumentPreview | None = None
         self.problems_dialog: ProblemsDialog | None = None
+        self.warnings_box: QMessageBox | None = None
         self.last_printed_pages = 0
         self.setWindowTitle(_("Documents of case {number}").format(number=case_key))
         fit_window(self, (820, 420))
@@ -338,6 +339,8 @@ class DocumentsDialog(QDialog):
             if issuing:
                 self.reload()
             then(issued)
+            if issued.warnings:
+                self.show_warnings(issued.warnings)
 
         self.tasks.submit(
             run, success=done, failure=self._failed(doing, row.title), owner=self, doing=doing
@@ -438,6 +441,8 @@ class DocumentsDialog(QDialog):
         def done(issued: Issued) -> None:
             self.reload()
             self.show_preview(kind, issued)
+            if issued.warnings:
+                self.show_warnings(issued.warnings)
 
         self.tasks.submit(
             run,
@@ -502,6 +507,9 @@ class DocumentsDialog(QDialog):
         if result.missing:
             self.show_missing(result.missing)
             return
+        warnings = [w for issued in result.issued for w in issued.warnings]
+        if warnings:
+            self.show_warnings(warnings)
         titles = ", ".join(DOCUMENT_KINDS[i.document.kind].title for i in result.issued)
         printer = self.choose_printer(titles, 1)
         if printer is None:
@@ -546,6 +554,21 @@ class DocumentsDialog(QDialog):
                 show_error(self, error, doing)
 
         return failed
+
+    def show_warnings(self, warnings: list[str]) -> QMessageBox:
+        """What the clerk should know about a document just issued (it was issued)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Issued"),
+            "\n".join([_("The document was issued. Please note:"), *warnings]),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("issue-warnings")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.warnings_box = box
+        return box
 
     def show_missing(self, missing: dict[str, list[str]]) -> ProblemsDialog:
         """What each document lacks; nothing was issued or printed."""

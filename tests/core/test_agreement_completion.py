@@ -230,6 +230,7 @@ SUPPLIED_BY = re.compile(
     r": record it with “[^”]+” \((?P<action>[a-z-]+)(, “[a-z_]+”)?\)\.$"
     r"|: give it when printing \(“[a-z_]+” in print --json"
     r"|: correct the case's registration \(“[a-z_]+” in the case JSON\)\.$"
+    r"|: issue it first \(print [a-z_]+\)\.$"
 )
 
 

@@ -27,6 +27,7 @@ from tests.core.workflow_helpers import (
     deadline_rows,
     do,
     events,
+    issue_agreement,
     new_case,
     set_up_village,
     snapshot,
@@ -437,7 +438,7 @@ def test_withdraw_meets_acceptance(store):
     assert deadline_rows(store, case)["acceptance"]["met_on"] == "2026-06-01"
 
 
-def test_after_agreement_performance_judicial_confirmation_and_court(store):
+def test_after_agreement_performance_judicial_confirmation_and_court(store, tmp_path):
     case = _mediating(store)
     do(
         store,
@@ -460,6 +461,7 @@ def test_after_agreement_performance_judicial_confirmation_and_court(store):
         do(store, case, "record-performance", {"performed_on": "2026-05-31"})
     with pytest.raises(ActionRejected, match="before the confirmation"):
         do(store, case, "judicial-confirm", {"confirmed_on": "2026-05-31"})
+    issue_agreement(store, case, tmp_path)
     do(store, case, "judicial-apply", {"applied_on": "2026-05-25", "court_name": "仁怀市人民法院"})
     do(store, case, "judicial-confirm", {"confirmed_on": "2026-05-29"})
     agreement = store.query("SELECT * FROM agreements WHERE case_id = ?", (case.id,))[0]
@@ -479,7 +481,7 @@ def test_after_agreement_performance_judicial_confirmation_and_court(store):
     assert case_row(store, case)["status"] == "closed"
 
 
-def test_late_judicial_application_is_a_warning_not_a_block(store):
+def test_late_judicial_application_is_a_warning_not_a_block(store, tmp_path):
     case = _mediating(store)
     do(
         store,
@@ -493,6 +495,7 @@ def test_late_judicial_application_is_a_warning_not_a_block(store):
             **AGREEMENT_WORDING,
         },
     )
+    issue_agreement(store, case, tmp_path)
     # 30 days after 8 May end on Sunday 7 June, so Monday 8 June; 20 June is late.
     result = do(
         store,

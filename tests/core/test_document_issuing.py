@@ -271,6 +271,18 @@ def test_mediation_notice_needs_its_time_place_and_materials(village, data_dir):
     case = _accepted(village)
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "mediation_notice")
+    assert raised.value.problems[0] == (
+        "The mediation notice goes out only once both parties have agreed to mediation: "
+        "record it with “Start mediation” (start-mediation)."
+    )
+    do(
+        village,
+        case,
+        "start-mediation",
+        {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+    )
+    with pytest.raises(DocumentIncomplete) as raised:
+        _issue(village, data_dir, case, "mediation_notice")
     assert raised.value.problems == [
         "The time of the mediation session is missing: give it when printing (“held_at” in "
         "print --json, or the form when issuing).",
@@ -291,6 +303,7 @@ def test_mediation_notice_needs_its_time_place_and_materials(village, data_dir):
         },
     )
     assert issued.document.doc_no == "瑞市监消调通〔2026〕第1号"
+    assert issued.warnings == []  # the session (5 June) is after the notice (1 June)
 
 
 def test_agreement_is_filled_from_the_workflow_record(village, data_dir, tmp_path):

@@ -57,6 +57,23 @@ def accepted(folder, admin, sample_cases) -> str:
     return case_no
 
 
+@pytest.fixture
+def mediating(folder, admin, accepted) -> str:
+    """The accepted complaint with both parties' consent to mediation recorded."""
+    with folder.open_store() as store:
+        act(
+            store,
+            accepted,
+            Action.START_MEDIATION,
+            {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+            user=admin,
+            station_code=STATION,
+            calendar=load_calendar(store),
+            now=datetime.now(),
+        )
+    return accepted
+
+
 def issue(folder, admin, case_no: str, kind: str):
     with folder.open_store() as store:
         return issue_document(
@@ -326,9 +343,33 @@ def test_the_case_detail_opens_the_documents_dialog(qtbot, tasks, admin, accepte
 NOTICE = "mediation_notice"
 
 
-def test_the_mediation_notice_asks_for_its_time_and_place_then_issues(
-    qtbot, tasks, folder, admin, accepted, monkeypatch, tmp_path
+def test_the_mediation_notice_waits_for_both_consents(
+    qtbot, tasks, folder, admin, accepted, monkeypatch
 ):
+    dialog = open_documents(qtbot, tasks, admin, accepted)
+    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: pytest.fail("not asked"))
+    dialog.preview(NOTICE)
+    qtbot.waitUntil(lambda: dialog.problems_dialog is not None, timeout=5_000)
+    assert "Start mediation" in "\n".join(dialog.problems_dialog.problems)
+    assert issued_kinds(folder, accepted) == []
+
+
+def test_a_notice_for_a_past_session_is_issued_with_a_warning(
+    qtbot, tasks, folder, admin, mediating, monkeypatch
+):
+    dialog = open_documents(qtbot, tasks, admin, mediating)
+    past = {"held_at": "2026-01-05 09:30", "place": "调解室", "materials": ["身份证"]}
+    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: past)
+    dialog.preview(NOTICE)
+    qtbot.waitUntil(lambda: dialog.warnings_box is not None, timeout=10_000)
+    assert "2026-01-05 09:30" in dialog.warnings_box.text()
+    assert issued_kinds(folder, mediating) == [(NOTICE, 1)]
+
+
+def test_the_mediation_notice_asks_for_its_time_and_place_then_issues(
+    qtbot, tasks, folder, admin, mediating, monkeypatch, tmp_path
+):
+    accepted = mediating
     dialog = open_documents(qtbot, tasks, admin, accepted)
     asked: list[str] = []
 

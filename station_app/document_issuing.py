@@ -45,6 +45,7 @@ from station_app.store.connection import Store, StoreError
 from station_app.store.documents import (
     IssuedDocument,
     allocate_document_seq,
+    case_documents,
     current_document,
     find_by_code,
     insert_issued,
@@ -465,6 +466,28 @@ def check_details(details: dict[str, Any]) -> list[str]:
     return problems
 
 
+# The facts kept with an issued version (IssuedDocument.facts) and offered again.
+FACT_KEYS = (*DETAIL_TEXTS, *DETAIL_LISTS, "session")
+
+
+def _kept(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k in FACT_KEYS and v not in (None, "", [])}
+
+
+def stored_facts(store: Store, case_id: str, kind: str | None = None) -> dict[str, Any]:
+    """The facts typed when the case's documents were issued, to prefill the next one: those
+    of every current version, the later issued winning, and those of `kind`'s own current
+    version (a correction) over all."""
+    current = sorted(
+        (doc for doc in case_documents(store, case_id) if doc.current),
+        key=lambda doc: (doc.kind == kind, doc.issued_at),
+    )
+    facts: dict[str, Any] = {}
+    for doc in current:
+        facts.update(_kept(doc.facts))
+    return facts
+
+
 def _context(
     store: Store,
     case_key: str,
@@ -473,7 +496,9 @@ def _context(
     station_code: str,
     now: datetime,
     details: dict[str, Any] | None,
+    kind: str | None = None,
 ) -> _Context:
+    """The case and its record; `details` over the facts kept from its issued documents."""
     problems = check_details(details or {})
     if problems:
         raise InputRejected(
@@ -484,6 +509,7 @@ def _context(
     if case is None:
         raise NotIssued(_("No case numbered {number}.").format(number=case_key))
     station = find_station(store, case.owner_station) or find_station(store, station_code)
+    given = {k: v for k, v in (details or {}).items() if v not in (None, "", [])}
     return _Context(
         store=store,
         case=case,
@@ -491,7 +517,7 @@ def _context(
         organisation=station.name if station else "",
         user=user,
         now=now,
-        details=dict(details or {}),
+        details={**stored_facts(store, case.id, kind), **given},
     )
 
 
@@ -513,7 +539,9 @@ def check_document(
 ) -> list[str]:
     """What is missing before the case's document of `kind` can be issued (empty: ready)."""
     spec = _kind(kind)
-    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    ctx = _context(
+        store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
+    )
     content = CONTENT_FILLERS[kind](ctx, PENDING_NUMBER)
     return rule_problems(ctx, kind, content) + spec.missing_facts(content)
 
@@ -582,6 +610,7 @@ def _issue(
                 issued_by=ctx.user.username,
                 owner_station=ctx.case.owner_station or station_code,
                 case_no=ctx.case.case_no,
+                facts=_kept(ctx.details),
             ),
         )
         if previous is not None:
@@ -608,7 +637,9 @@ def issue_document(
     place, materials, mediators, contact; for the agreement the facts of the dispute (its
     other wording is recorded by the agree and amend-agreement actions).
     """
-    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    ctx = _context(
+        store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
+    )
     existing = current_document(store, ctx.case.id, kind)
     if existing is not None:
         raise AlreadyIssued(
@@ -636,7 +667,9 @@ def correct_document(
     record as it is now; the old version stays on record, superseded by the new one."""
     if not reason.strip():
         raise ValueError(_("A correction needs its reason."))
-    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    ctx = _context(
+        store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
+    )
     previous = current_document(store, ctx.case.id, kind)
     if previous is None:
         raise NotIssued(
@@ -829,6 +862,7 @@ __all__ = [
     "issue_document",
     "print_document",
     "print_documents",
+    "stored_facts",
     "reprint",
     "verify_code",
 ]

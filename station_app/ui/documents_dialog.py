@@ -39,6 +39,7 @@ from station_app.document_issuing import (
     print_document,
     print_documents,
     reprint,
+    stored_facts,
 )
 from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
 from station_app.domain import CaseKind, User
@@ -78,6 +79,8 @@ class DocumentRow:
     # What would still be missing with every fact of the details form filled in: when this is
     # empty, the form can make the document ready; otherwise the case itself lacks something.
     missing_beyond_form: list[str] = field(default_factory=list)
+    # The facts typed for the case's documents so far, offered again in the facts form.
+    facts: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +103,8 @@ def load_case_documents(
         if not applies_to(spec.id, case.kind):
             continue
         row = DocumentRow(spec.id, spec.title, current.get(spec.id))
+        if spec.id in DETAIL_FIELDS:
+            row.facts = stored_facts(store, case.id, spec.id)
         if row.issued is None:
             row.missing = check_document(
                 store, case.case_no, spec.id, user=user, station_code=station_code, now=now
@@ -310,8 +315,9 @@ class DocumentsDialog(QDialog):
                 self.show_missing({row.title: row.missing_beyond_form})
                 return
             if kind in DETAIL_FIELDS:
-                # The form asks for the facts the record lacks; issuing checks them again.
-                details = self.ask_details(kind, row.title)
+                # The form asks for the facts the record lacks, prefilled with those typed for
+                # the case's other documents; issuing checks them again.
+                details = self.ask_details(kind, row.title, row.facts)
                 if details is None:
                     return
             elif not self.confirm_issue([row.title]):
@@ -424,6 +430,12 @@ class DocumentsDialog(QDialog):
             reason = self.ask_reason(row.title)
         if not reason or not reason.strip():
             return
+        details: dict | None = None
+        if kind in DETAIL_FIELDS:
+            # The facts of the version corrected, to change where they were wrong.
+            details = self.ask_details(kind, row.title, row.facts)
+            if details is None:
+                return
         case_key, user, station = self.case_key, self.user, self.station_code
 
         def run(store: Store) -> Issued:
@@ -436,6 +448,7 @@ class DocumentsDialog(QDialog):
                 user=user,
                 station_code=station,
                 now=datetime.now(),
+                details=details,
             )
 
         def done(issued: Issued) -> None:
@@ -622,9 +635,10 @@ class DocumentsDialog(QDialog):
         )
         return text if ok else None
 
-    def ask_details(self, kind: str, title: str) -> dict | None:
-        """The document's extra facts from the clerk, or None when cancelled."""
-        dialog = DocumentDetailsDialog(kind, title, self)
+    def ask_details(self, kind: str, title: str, known: dict | None = None) -> dict | None:
+        """The document's extra facts from the clerk (the form filled with `known`), or None
+        when cancelled."""
+        dialog = DocumentDetailsDialog(kind, title, self, known=known)
         return dialog.details() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def confirm_issue(self, titles: list[str]) -> bool:

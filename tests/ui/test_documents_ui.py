@@ -347,7 +347,7 @@ def test_the_mediation_notice_waits_for_both_consents(
     qtbot, tasks, folder, admin, accepted, monkeypatch
 ):
     dialog = open_documents(qtbot, tasks, admin, accepted)
-    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: pytest.fail("not asked"))
+    monkeypatch.setattr(dialog, "ask_details", lambda *args: pytest.fail("not asked"))
     dialog.preview(NOTICE)
     qtbot.waitUntil(lambda: dialog.problems_dialog is not None, timeout=5_000)
     assert "Start mediation" in "\n".join(dialog.problems_dialog.problems)
@@ -359,7 +359,7 @@ def test_a_notice_for_a_past_session_is_issued_with_a_warning(
 ):
     dialog = open_documents(qtbot, tasks, admin, mediating)
     past = {"held_at": "2026-01-05 09:30", "place": "调解室", "materials": ["身份证"]}
-    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: past)
+    monkeypatch.setattr(dialog, "ask_details", lambda *args: past)
     dialog.preview(NOTICE)
     qtbot.waitUntil(lambda: dialog.warnings_box is not None, timeout=10_000)
     assert "2026-01-05 09:30" in dialog.warnings_box.text()
@@ -373,7 +373,7 @@ def test_the_mediation_notice_asks_for_its_time_and_place_then_issues(
     dialog = open_documents(qtbot, tasks, admin, accepted)
     asked: list[str] = []
 
-    def fill(kind, title):
+    def fill(kind, title, known=None):
         asked.append(kind)
         form = DocumentDetailsDialog(kind, title, dialog)
         qtbot.addWidget(form)
@@ -402,7 +402,7 @@ def test_cancelling_the_facts_form_issues_nothing(
     qtbot, tasks, folder, admin, accepted, monkeypatch
 ):
     dialog = open_documents(qtbot, tasks, admin, accepted)
-    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: None)
+    monkeypatch.setattr(dialog, "ask_details", lambda *args: None)
     dialog.preview(NOTICE)
     qtbot.wait(300)
     assert dialog.preview_dialog is None
@@ -419,3 +419,39 @@ def test_the_facts_form_gives_lists_for_one_entry_per_line(qtbot):
     assert details["place"] == "调解室"
     assert details["materials"] == ["身份证", "购物小票"]
     assert "contact" not in details
+
+
+def test_a_corrected_notice_offers_the_facts_typed_first(
+    qtbot, tasks, folder, admin, mediating, monkeypatch, tmp_path
+):
+    first = {
+        "held_at": "2026-12-03 09:30",
+        "place": "码头镇消费者投诉站调解室",
+        "materials": ["身份证", "购物小票"],
+        "contact": "0792-4221234",
+    }
+    with folder.open_store() as store:
+        issue_document(
+            store, folder, mediating, NOTICE, user=admin, station_code=STATION,
+            now=datetime.now(), details=first,
+        )  # fmt: skip
+    dialog = open_documents(qtbot, tasks, admin, mediating)
+    offered: list[dict] = []
+
+    def fill(kind, title, known=None):
+        form = DocumentDetailsDialog(kind, title, dialog, known=known)
+        qtbot.addWidget(form)
+        offered.append(form.details())  # what the clerk sees, before changing anything
+        form.set_value("place", "码头镇人民调解室")
+        return form.details()
+
+    monkeypatch.setattr(dialog, "ask_details", fill)
+    monkeypatch.setattr(dialog, "ask_reason", lambda title: "调解地点变更")
+    dialog.correct(NOTICE)
+    qtbot.waitUntil(lambda: (NOTICE, 2) in issued_kinds(folder, mediating), timeout=10_000)
+    assert offered == [first]
+    path = tmp_path / "v2.pdf"
+    path.write_bytes(frozen(folder, mediating, NOTICE))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "码头镇人民调解室" in flat and "购物小票" in flat and "0792-4221234" in flat

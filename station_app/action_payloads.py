@@ -17,6 +17,7 @@ from station_app.domain import (
     AgreementTerm,
     FollowUpParty,
     MediationMode,
+    PromiseArea,
     Satisfaction,
     SuspensionReason,
     TermType,
@@ -143,7 +144,11 @@ ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
         Field("visited_on", FieldType.DATE, N_("Date of the visit")),
         NOTE,
     ),
-    Action.DISPATCH: (Field("at", FieldType.DATETIME, N_("Time"), True), NOTE),
+    Action.DISPATCH: (
+        Field("at", FieldType.DATETIME, N_("Time"), True),
+        _choice("area", N_("Where the scene is"), PromiseArea, required=False),
+        NOTE,
+    ),
     Action.ARRIVE: (Field("at", FieldType.DATETIME, N_("Time"), True), NOTE),
     Action.RECORD_PERFORMANCE: (
         Field("performed_on", FieldType.DATE, N_("Date performed"), True),

@@ -100,6 +100,14 @@ class SuspensionReason(StrEnum):
     OTHER = "other"
 
 
+class PromiseArea(StrEnum):
+    """Where a scene is, for the public on-site promise (15 minutes in town, 30 in the
+    townships): a property of the place, not of the station that goes there."""
+
+    TOWN = "town"
+    TOWNSHIP = "township"
+
+
 class TermType(StrEnum):
     """What one term of a mediation agreement gives the consumer."""
 
@@ -176,6 +184,8 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (SuspensionReason.APPRAISAL, N_("Appraisal")),
     (SuspensionReason.TESTING, N_("Testing")),
     (SuspensionReason.OTHER, N_("Other reason")),
+    (PromiseArea.TOWN, N_("In town")),
+    (PromiseArea.TOWNSHIP, N_("In a township")),
     (TermType.REFUND, N_("Refund")),
     (TermType.REPLACEMENT, N_("Replacement")),
     (TermType.REPAIR, N_("Repair")),

@@ -15,6 +15,7 @@ from typing import Any
 from station_app.case_json import parse_received_at
 from station_app.domain import (
     AgreementTerm,
+    CourtOutcome,
     FollowUpParty,
     MediationMode,
     PromiseArea,
@@ -168,6 +169,12 @@ ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
         _text("court_name", N_("Court"), True),
         NOTE,
     ),
+    Action.COURT_OUTCOME: (
+        _choice("outcome", N_("Outcome"), CourtOutcome),
+        Field("decided_on", FieldType.DATE, N_("Date of the outcome"), True),
+        _text("court_case_no", N_("Court's case number")),
+        NOTE,
+    ),
     Action.START_CHECK: (OCCURRED_AT, NOTE),
     Action.EXTEND: (_text("note", N_("Reason for the extension"), True), OCCURRED_AT),
     Action.OPEN_CASE: (OCCURRED_AT, NOTE),
@@ -189,6 +196,7 @@ WHEN_KEYS: dict[Action, str] = {
     Action.JUDICIAL_APPLY: "applied_on",
     Action.JUDICIAL_CONFIRM: "confirmed_on",
     Action.TRANSFER_COURT: "transferred_on",
+    Action.COURT_OUTCOME: "decided_on",
 }
 
 

@@ -31,6 +31,7 @@ from station_app.domain import (
     CaseEvent,
     CaseKind,
     CaseStatus,
+    CourtOutcome,
     FollowUp,
     FollowUpParty,
     MediationMode,
@@ -719,6 +720,26 @@ def _plan_transfer_court(plan: _Plan, ctx: _Context) -> None:
         plan.writes.append(lambda: update_agreement(ctx.store, plan.progress.id, changes))
 
 
+def _plan_court_outcome(plan: _Plan, ctx: _Context) -> None:
+    """How the court's pre-litigation mediation (诉前调解) of the transferred dispute ended."""
+    transferred = _last(ctx.events, Action.TRANSFER_COURT)
+    if transferred is None:
+        plan.problems.append(_("Record the transfer to a court filing before its outcome."))
+        return
+    if _last(ctx.events, Action.COURT_OUTCOME) is not None:
+        plan.problems.append(
+            _("The outcome of the court's pre-litigation mediation was already recorded.")
+        )
+        return
+    name = field_name(_spec(Action.COURT_OUTCOME, "decided_on"))
+    _not_before(plan, name, plan.occurred_on, transferred.occurred_on, _("the transfer"))
+    if "outcome" in plan.values:
+        plan.details["outcome"] = CourtOutcome(plan.values["outcome"]).value
+    plan.details["court_name"] = transferred.details.get("court_name", "")
+    if plan.values.get("court_case_no"):
+        plan.details["court_case_no"] = plan.values["court_case_no"]
+
+
 def _plan_extend(plan: _Plan, ctx: _Context) -> None:
     if plan.progress.report_extended:
         plan.problems.append(_("The time limit of this report was already extended once."))
@@ -850,6 +871,7 @@ PLANNERS = {
     Action.JUDICIAL_APPLY: _plan_judicial_apply,
     Action.JUDICIAL_CONFIRM: _plan_judicial_confirm,
     Action.TRANSFER_COURT: _plan_transfer_court,
+    Action.COURT_OUTCOME: _plan_court_outcome,
     Action.EXTEND: _plan_extend,
     Action.MERGE: _plan_merge,
     Action.ANSWER: _plan_answer,

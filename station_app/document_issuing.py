@@ -25,6 +25,7 @@ from station_app.case_json import CaseRecord
 from station_app.deadlines import DeadlineKind, compute_deadline
 from station_app.documents import (
     DOCUMENT_KINDS,
+    court_transfer,
     decisions,
     judicial_application,
     mediation_agreement,
@@ -261,6 +262,20 @@ def _report_result(ctx: _Context, number: str) -> report_result.ReportResultCont
     )
 
 
+def _court_transfer(ctx: _Context, number: str) -> court_transfer.CourtTransferContent:
+    transferred = _last_event(ctx.record, "transfer-court")
+    terminated = _last_event(ctx.record, "terminate")
+    return court_transfer.CourtTransferContent(
+        case=ctx.case,
+        organisation=ctx.organisation,
+        document_number=number,
+        court=str(transferred.details.get("court_name", "")) if transferred else "",
+        transferred_on=transferred.occurred_on if transferred else None,
+        terminated_on=terminated.occurred_on if terminated else None,
+        ground=str(terminated.details.get("ground_text", "")) if terminated else "",
+    )
+
+
 # How each kind is filled from the record; the kinds numbered by the case number instead of a
 # document number of their own (the internal registration forms).
 CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
@@ -274,6 +289,7 @@ CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
     mediation_record.KIND: _record,
     judicial_application.KIND: _judicial,
     report_result.KIND: _report_result,
+    court_transfer.KIND: _court_transfer,
 }
 CASE_NUMBERED = {
     registration_form.COMPLAINT_KIND,
@@ -321,7 +337,8 @@ def rule_problems(ctx: _Context, kind: str, content: Any) -> list[str]:
     refused: str | None = None
     if kind == decisions.NOTICE_KIND:
         refused = mediation_notice_refusal(_consents_recorded(ctx.record))
-    elif kind == judicial_application.KIND:
+    elif kind == judicial_application.KIND and content.agreed_on is not None:
+        # (no agreement recorded at all: its missing facts say so)
         refused = judicial_application_refusal(content.agreement_number)
     return [refused] if refused else []
 

@@ -108,6 +108,14 @@ class PromiseArea(StrEnum):
     TOWNSHIP = "township"
 
 
+class CourtOutcome(StrEnum):
+    """How the court's pre-litigation mediation (诉前调解) of a transferred dispute ended."""
+
+    MEDIATED = "mediated"  # settled in the court's pre-litigation mediation
+    FILED = "filed"  # not settled: the court filed the case (立案)
+    WITHDRAWN = "withdrawn"  # the complainant withdrew
+
+
 class TermType(StrEnum):
     """What one term of a mediation agreement gives the consumer."""
 
@@ -186,6 +194,9 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (SuspensionReason.OTHER, N_("Other reason")),
     (PromiseArea.TOWN, N_("In town")),
     (PromiseArea.TOWNSHIP, N_("In a township")),
+    (CourtOutcome.MEDIATED, N_("Settled in the court's pre-litigation mediation")),
+    (CourtOutcome.FILED, N_("Filed by the court")),
+    (CourtOutcome.WITHDRAWN, N_("Withdrawn by the complainant")),
     (TermType.REFUND, N_("Refund")),
     (TermType.REPLACEMENT, N_("Replacement")),
     (TermType.REPAIR, N_("Repair")),

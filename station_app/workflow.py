@@ -41,6 +41,7 @@ class Action(StrEnum):
     JUDICIAL_APPLY = "judicial-apply"
     JUDICIAL_CONFIRM = "judicial-confirm"
     TRANSFER_COURT = "transfer-court"
+    COURT_OUTCOME = "court-outcome"
     START_CHECK = "check"
     EXTEND = "extend"
     OPEN_CASE = "open-case"
@@ -71,6 +72,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.JUDICIAL_APPLY: N_("Record the application for judicial confirmation"),
     Action.JUDICIAL_CONFIRM: N_("Record the judicial confirmation"),
     Action.TRANSFER_COURT: N_("Transfer to a court filing"),
+    Action.COURT_OUTCOME: N_("Record the outcome of the court's pre-litigation mediation"),
     Action.START_CHECK: N_("Start checking the report"),
     Action.EXTEND: N_("Extend the time limit"),
     Action.OPEN_CASE: N_("Record: a case was opened"),
@@ -228,6 +230,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.JUDICIAL_APPLY, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.JUDICIAL_CONFIRM, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.TRANSFER_COURT, COMPLAINT, frozenset({S.TERMINATED, S.CLOSED}), None),
+    Transition(Action.COURT_OUTCOME, COMPLAINT, frozenset({S.TERMINATED, S.CLOSED}), None),
     Transition(Action.START_CHECK, REPORT, frozenset({S.REGISTERED}), S.CHECKING),
     Transition(Action.EXTEND, REPORT, frozenset({S.REGISTERED, S.CHECKING}), None),
     Transition(Action.OPEN_CASE, REPORT, frozenset({S.CHECKING}), S.CASE_OPENED),

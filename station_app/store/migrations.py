@@ -1022,10 +1022,12 @@ def _schema_12(conn: sqlite3.Connection) -> None:
     prefilled with them. Like every column of an issued version, they never change: the
     append-only trigger names them too, and the outbox triggers are installed again because
     they name every column."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(issued_documents)")}
+    if "facts" not in columns:  # (a database taken back to an older version keeps it)
+        conn.execute("ALTER TABLE issued_documents ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'")
     run_script(
         conn,
         """
-        ALTER TABLE issued_documents ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
         DROP TRIGGER issued_documents_only_superseded;
         CREATE TRIGGER issued_documents_only_superseded BEFORE UPDATE ON issued_documents
         WHEN OLD.superseded_by IS NOT NULL

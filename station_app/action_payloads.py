@@ -15,8 +15,10 @@ from typing import Any
 from station_app.case_json import parse_received_at
 from station_app.domain import (
     AgreementTerm,
+    CourtOutcome,
     FollowUpParty,
     MediationMode,
+    PromiseArea,
     Satisfaction,
     SuspensionReason,
     TermType,
@@ -143,7 +145,11 @@ ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
         Field("visited_on", FieldType.DATE, N_("Date of the visit")),
         NOTE,
     ),
-    Action.DISPATCH: (Field("at", FieldType.DATETIME, N_("Time"), True), NOTE),
+    Action.DISPATCH: (
+        Field("at", FieldType.DATETIME, N_("Time"), True),
+        _choice("area", N_("Where the scene is"), PromiseArea, required=False),
+        NOTE,
+    ),
     Action.ARRIVE: (Field("at", FieldType.DATETIME, N_("Time"), True), NOTE),
     Action.RECORD_PERFORMANCE: (
         Field("performed_on", FieldType.DATE, N_("Date performed"), True),
@@ -161,6 +167,12 @@ ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
     Action.TRANSFER_COURT: (
         Field("transferred_on", FieldType.DATE, N_("Date of the transfer"), True),
         _text("court_name", N_("Court"), True),
+        NOTE,
+    ),
+    Action.COURT_OUTCOME: (
+        _choice("outcome", N_("Outcome"), CourtOutcome),
+        Field("decided_on", FieldType.DATE, N_("Date of the outcome"), True),
+        _text("court_case_no", N_("Court's case number")),
         NOTE,
     ),
     Action.START_CHECK: (OCCURRED_AT, NOTE),
@@ -184,6 +196,7 @@ WHEN_KEYS: dict[Action, str] = {
     Action.JUDICIAL_APPLY: "applied_on",
     Action.JUDICIAL_CONFIRM: "confirmed_on",
     Action.TRANSFER_COURT: "transferred_on",
+    Action.COURT_OUTCOME: "decided_on",
 }
 
 

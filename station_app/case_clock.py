@@ -13,7 +13,9 @@ paused and when each deadline was met:
 - judicial confirmation: 30 days from the agreement unless performed on the spot; met by the
   joint application;
 - agreement performance: the date the agreement sets; met when performance is recorded;
-- 12345 work order: the date the work order gives; met when the case is closed.
+- 12345 work order: the date the work order gives; met when the case is closed;
+- report result notice (real-name reports): from the decision to open a case or not; met when
+  the reporter is told (notify-result).
 
 Cases received before 2026-04-15 get Order No. 20's limits (deadlines.rule_for).
 """
@@ -50,6 +52,7 @@ class ClockFacts:
     received: date
     work_order_due: date | None = None
     report_extended: bool = False
+    anonymous: bool = False  # an anonymous reporter cannot be told anything
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ class CaseDeadline:
 
     def is_open(self) -> bool:
         return self.met_on is None
+
+    def is_met_late(self) -> bool:
+        """Met after its last day (已逾期完成): late, though no longer overdue."""
+        return self.met_on is not None and self.due is not None and self.met_on > self.due
 
     def is_overdue(self, today: date) -> bool:
         """Unmet and past its last day (a deadline met late is not overdue any more)."""
@@ -227,6 +234,20 @@ def compute_case_deadlines(
                 warnings=warnings,
             )
         )
+
+        opened = next((e for e in events if e.action in REPORT_DECIDED), None)
+        if opened is not None and not facts.anonymous:
+            notified = _first(events, frozenset({Action.NOTIFY_RESULT}))
+            due, warnings = computed(DeadlineKind.REPORT_RESULT_NOTICE, opened.on)
+            result.append(
+                CaseDeadline(
+                    DeadlineKind.REPORT_RESULT_NOTICE,
+                    opened.on,
+                    due,
+                    notified.on if notified else None,
+                    warnings=warnings,
+                )
+            )
 
     if facts.work_order_due is not None:
         closed = _first(events, frozenset({Action.CLOSE}))

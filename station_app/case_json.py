@@ -224,6 +224,7 @@ def deadline_to_dict(deadline: CaseDeadline, today: date) -> dict[str, Any]:
         "met_on": _iso(deadline.met_on),
         "paused_since": _iso(deadline.paused_since),
         "overdue": deadline.is_overdue(today),
+        "met_late": deadline.is_met_late(),
         "warnings": list(deadline.warnings),
     }
 

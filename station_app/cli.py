@@ -424,14 +424,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from station_app.documents import DOCUMENT_KINDS
-    from station_app.documents.issuing import (
+    from station_app.document_issuing import (
         AlreadyIssued,
         DocumentIncomplete,
         NotIssued,
         print_document,
         verify_code,
     )
+    from station_app.documents import DOCUMENT_KINDS
 
     if args.list:
         _print_json([{"kind": k.id, "title": k.title} for k in DOCUMENT_KINDS.values()])
@@ -511,8 +511,11 @@ def cmd_print(args: argparse.Namespace) -> int:
             "issued_by": doc.issued_by,
             "reprinted": issued.reprinted,
             "out": str(out),
+            "warnings": list(issued.warnings),
         }
     )
+    for warning in issued.warnings:
+        print(warning, file=sys.stderr)
     return EXIT_OK
 
 

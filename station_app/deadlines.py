@@ -54,6 +54,7 @@ class DeadlineKind(StrEnum):
     JUDICIAL_CONFIRMATION = "judicial_confirmation"  # joint application to the court
     WORK_ORDER_12345 = "work_order_12345"  # the due date printed on a 12345 work order
     AGREEMENT_PERFORMANCE = "agreement_performance"  # the date the agreement is to be performed by
+    REPORT_RESULT_NOTICE = "report_result_notice"  # tell a real-name reporter the decision
 
 
 class Unit(StrEnum):
@@ -79,6 +80,7 @@ class StartEvent(StrEnum):
     WORK_ORDER_DUE = "work_order_due"  # the given due date itself
     PERFORMANCE_DUE = "performance_due"  # the performance date the agreement sets
     REPEAT_REPORT_RECEIVED = "repeat_report_received"
+    REPORT_DECIDED = "report_decided"  # the decision to open a case on a report or not
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,14 @@ RULES: tuple[DeadlineRule, ...] = (
         Regime.ORDER_20,
         extension=15,
     ),
+    DeadlineRule(
+        DeadlineKind.REPORT_RESULT_NOTICE,
+        5,
+        Unit.WORKING,
+        StartEvent.REPORT_DECIDED,
+        f"{_ORDER_20}第三十一条第二款",
+        Regime.ORDER_20,
+    ),
     # ---------------------------------------------------------------- Order No. 121
     DeadlineRule(
         DeadlineKind.ACCEPTANCE,
@@ -220,6 +230,17 @@ RULES: tuple[DeadlineRule, ...] = (
         extension=15,
         check="Article number in Order No. 121.",
     ),
+    DeadlineRule(
+        DeadlineKind.REPORT_RESULT_NOTICE,
+        5,
+        Unit.WORKING,
+        StartEvent.REPORT_DECIDED,
+        f"{_ORDER_121}实名举报告知条款（条号待核；原第20号令第三十一条第二款）",
+        Regime.ORDER_121,
+        verify=True,
+        check="Article number in Order No. 121 of the duty to tell a real-name reporter within "
+        "5 working days of deciding whether to open a case.",
+    ),
     # ---------------------------------------------------------------- other law
     DeadlineRule(
         DeadlineKind.JUDICIAL_CONFIRMATION,
@@ -269,6 +290,7 @@ def _label_texts() -> dict[DeadlineKind, str]:
         DeadlineKind.JUDICIAL_CONFIRMATION: _("Apply jointly for judicial confirmation"),
         DeadlineKind.WORK_ORDER_12345: _("12345 work order due"),
         DeadlineKind.AGREEMENT_PERFORMANCE: _("Agreement to be performed"),
+        DeadlineKind.REPORT_RESULT_NOTICE: _("Tell the real-name reporter the decision"),
     }
 
 

@@ -63,6 +63,10 @@ PRINTED_FIELDS: dict[str, frozenset[str]] = {
     ),
     "mediation_record": frozenset(("complainants.name", "complainants", "merchant.name")),
     "judicial_application": frozenset((*_PEOPLE, *_MERCHANT_IDENTITY)),
+    # the complainants and the business by name, the receipt and the request
+    "court_transfer_letter": frozenset(
+        ("complainants.name", "complainants", "merchant.name", "received_at", "request")
+    ),
     "report_result_notice": frozenset(
         (
             "complainants.name",

@@ -100,6 +100,22 @@ class SuspensionReason(StrEnum):
     OTHER = "other"
 
 
+class PromiseArea(StrEnum):
+    """Where a scene is, for the public on-site promise (15 minutes in town, 30 in the
+    townships): a property of the place, not of the station that goes there."""
+
+    TOWN = "town"
+    TOWNSHIP = "township"
+
+
+class CourtOutcome(StrEnum):
+    """How the court's pre-litigation mediation (诉前调解) of a transferred dispute ended."""
+
+    MEDIATED = "mediated"  # settled in the court's pre-litigation mediation
+    FILED = "filed"  # not settled: the court filed the case (立案)
+    WITHDRAWN = "withdrawn"  # the complainant withdrew
+
+
 class TermType(StrEnum):
     """What one term of a mediation agreement gives the consumer."""
 
@@ -176,6 +192,11 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (SuspensionReason.APPRAISAL, N_("Appraisal")),
     (SuspensionReason.TESTING, N_("Testing")),
     (SuspensionReason.OTHER, N_("Other reason")),
+    (PromiseArea.TOWN, N_("In town")),
+    (PromiseArea.TOWNSHIP, N_("In a township")),
+    (CourtOutcome.MEDIATED, N_("Settled in the court's pre-litigation mediation")),
+    (CourtOutcome.FILED, N_("Filed by the court")),
+    (CourtOutcome.WITHDRAWN, N_("Withdrawn by the complainant")),
     (TermType.REFUND, N_("Refund")),
     (TermType.REPLACEMENT, N_("Replacement")),
     (TermType.REPAIR, N_("Repair")),

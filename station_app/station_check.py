@@ -76,7 +76,7 @@ def _missing_or_changed(paths: dict[str, Path], what: str) -> list[str]:
 
 
 def document_files(target: CheckTarget) -> list[str]:
-    from station_app.documents.issuing import document_path
+    from station_app.document_issuing import document_path
 
     paths = {sha: document_path(target.data_dir, sha) for sha in stored_file_hashes(target.store)}
     return _missing_or_changed(paths, _("Issued document"))

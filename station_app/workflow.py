@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from station_app.domain import CaseKind, CaseStatus, Role, label
@@ -40,6 +41,7 @@ class Action(StrEnum):
     JUDICIAL_APPLY = "judicial-apply"
     JUDICIAL_CONFIRM = "judicial-confirm"
     TRANSFER_COURT = "transfer-court"
+    COURT_OUTCOME = "court-outcome"
     START_CHECK = "check"
     EXTEND = "extend"
     OPEN_CASE = "open-case"
@@ -70,6 +72,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.JUDICIAL_APPLY: N_("Record the application for judicial confirmation"),
     Action.JUDICIAL_CONFIRM: N_("Record the judicial confirmation"),
     Action.TRANSFER_COURT: N_("Transfer to a court filing"),
+    Action.COURT_OUTCOME: N_("Record the outcome of the court's pre-litigation mediation"),
     Action.START_CHECK: N_("Start checking the report"),
     Action.EXTEND: N_("Extend the time limit"),
     Action.OPEN_CASE: N_("Record: a case was opened"),
@@ -227,6 +230,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.JUDICIAL_APPLY, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.JUDICIAL_CONFIRM, COMPLAINT, frozenset({S.AGREED, S.CLOSED}), None),
     Transition(Action.TRANSFER_COURT, COMPLAINT, frozenset({S.TERMINATED, S.CLOSED}), None),
+    Transition(Action.COURT_OUTCOME, COMPLAINT, frozenset({S.TERMINATED, S.CLOSED}), None),
     Transition(Action.START_CHECK, REPORT, frozenset({S.REGISTERED}), S.CHECKING),
     Transition(Action.EXTEND, REPORT, frozenset({S.REGISTERED, S.CHECKING}), None),
     Transition(Action.OPEN_CASE, REPORT, frozenset({S.CHECKING}), S.CASE_OPENED),
@@ -350,3 +354,85 @@ def allowed_actions(
         for action in among
         if refusal_reason(state, action, role=role, station_code=station_code) is None
     ]
+
+
+# --------------------------------------------------------------------------- rules on steps
+# Rules that depend on dates and on what else was recorded, beyond the transition table. A
+# refusal stops the step (nothing is written); a warning lets it through and is shown to the
+# clerk. Each rule is here once; case_actions (actions) and document_issuing (documents) ask.
+
+# The termination ground "no agreement within the time limit": item (五) both of Order No. 20
+# art. 21(1) (45 working days) and of Order No. 121 art. 23(1) (60 days).
+TIME_LIMIT_GROUND_ITEM = 5
+
+
+def time_limit_ground_refusal(
+    item: int, terminated_on: date, mediation_due: date | None
+) -> str | None:
+    """Why mediation may not be terminated on the time-limit ground on `terminated_on`: the
+    ground exists only once the mediation time limit (`mediation_due`, its last day; None
+    while mediation is suspended) has passed."""
+    if item != TIME_LIMIT_GROUND_ITEM:
+        return None
+    if mediation_due is None:
+        return _(
+            "Mediation is suspended, so its time limit is not running: the ground “time limit "
+            "passed” cannot be used. Resume the mediation or choose another ground."
+        )
+    if terminated_on <= mediation_due:
+        return _(
+            "The mediation time limit ends on {due}: the ground “time limit passed” can be used "
+            "only after that day. Choose another ground or wait."
+        ).format(due=mediation_due.isoformat())
+    return None
+
+
+def met_late_warning(label_text: str, due: date, met_on: date) -> str | None:
+    """A deadline met after its last day is shown as met late (已逾期完成), never as in time."""
+    if met_on <= due:
+        return None
+    return _("{deadline}: completed late (the time limit ended on {due}).").format(
+        deadline=label_text, due=due.isoformat()
+    )
+
+
+def mediation_notice_refusal(consents_recorded: bool) -> str | None:
+    """The mediation notice goes out only once both parties' consent to mediation is recorded
+    (the start-mediation step records both)."""
+    if consents_recorded:
+        return None
+    return _(
+        "The mediation notice goes out only once both parties have agreed to mediation: "
+        "record it with “{label}” ({action})."
+    ).format(label=action_label(Action.START_MEDIATION), action=Action.START_MEDIATION.value)
+
+
+def mediation_notice_late_warning(held_at: datetime | None, issued_at: datetime) -> str | None:
+    """A notice issued after the session it announces cannot have reached the parties in time."""
+    if held_at is None or issued_at <= held_at:
+        return None
+    return _(
+        "The notice is issued after the mediation session it announces ({held}); make sure "
+        "the parties were told in time by other means."
+    ).format(held=held_at.strftime("%Y-%m-%d %H:%M"))
+
+
+def judicial_application_refusal(agreement_number: str | None) -> str | None:
+    """A joint application for judicial confirmation is made for an issued agreement only (the
+    court is sent the agreement by its number)."""
+    if agreement_number:
+        return None
+    return _(
+        "The application for judicial confirmation is made for an issued mediation agreement "
+        "only: issue it first (print mediation_agreement)."
+    )
+
+
+def judicial_window_warning(applied_on: date, window_due: date) -> str | None:
+    """Applied after the 30 days from the agreement taking effect: the court may refuse it."""
+    if applied_on <= window_due:
+        return None
+    return _(
+        "The application is later than 30 days after the agreement ({due}); the court "
+        "may refuse it."
+    ).format(due=window_due.isoformat())

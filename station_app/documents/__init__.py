@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from station_app.documents import (
+    court_transfer,
     decisions,
     judicial_application,
     mediation_agreement,
@@ -35,6 +36,7 @@ class Audience(StrEnum):
     INTERNAL = "internal"  # the station's file only
     PARTIES = "parties"  # both the consumer and the business
     REPORTER = "reporter"  # the reporter only, never the business
+    COURT = "court"  # the court (the parties by name only)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,15 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             build=judicial_application.build_judicial_application,
             missing_facts=judicial_application.missing_facts,
             audience=Audience.PARTIES,
+        ),
+        DocumentKind(
+            id=court_transfer.KIND,
+            title=court_transfer.TITLE,
+            module=court_transfer.__name__,
+            content_type=court_transfer.CourtTransferContent,
+            build=court_transfer.build_court_transfer_letter,
+            missing_facts=court_transfer.missing_facts,
+            audience=Audience.COURT,
         ),
         DocumentKind(
             id=report_result.KIND,

@@ -8,6 +8,7 @@ from datetime import date
 
 from reportlab.platypus import Flowable, Spacer
 
+from station_app.documents.blocks import header_row, merchant_row, party_row
 from station_app.documents.capital_numerals import date_in_chinese, number_in_chinese
 from station_app.documents.content import (
     MissingFacts,
@@ -18,19 +19,15 @@ from station_app.documents.content import (
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
-from station_app.documents.formatting import gender_text, given, id_text, merchant_id_text
 from station_app.documents.layout import (
     SIZE_4,
-    SIZE_5,
     TEXT_WIDTH,
     PageMarks,
     SignatureLine,
     Styles,
     build_pdf,
-    cell,
     document_title,
     grid_table,
-    label_cell,
     para,
     section_heading,
     signature_block,
@@ -40,9 +37,8 @@ from station_app.documents.wording import (
     JUDICIAL_FACTS,
     JUDICIAL_PROMISES,
     JUDICIAL_REQUEST,
-    NOT_APPLICABLE,
 )
-from station_app.domain import Case, CaseKind, Party
+from station_app.domain import Case, CaseKind
 from station_app.i18n import _
 from station_app.workflow import Action
 
@@ -83,36 +79,12 @@ def missing_facts(content: JudicialContent) -> list[str]:
     return problems + unprintable_problems(content)
 
 
-def _row(party: Party, styles: Styles) -> list:
-    return [
-        label_cell("申请人", styles, SIZE_5),
-        cell(party.name, styles, SIZE_5),
-        label_cell(gender_text(party), styles, SIZE_5),
-        cell(id_text(party), styles, SIZE_5),
-        cell(given(party.phone), styles, SIZE_5),
-        cell(given(party.address), styles, SIZE_5),
-    ]
-
-
 def _applicants(case: Case, styles: Styles) -> Flowable:
     merchant = case.merchant
     assert merchant is not None
-    header = ["", "姓名（名称）", "性别", "证件类型及号码", "联系电话", "住址"]
-    rows = [[label_cell(h, styles, SIZE_5) for h in header]]
-    rows += [_row(p, styles) for p in case.complainants]
-    name = merchant.name
-    if merchant.legal_rep.strip():
-        name += f"\n法定代表人（负责人）：{merchant.legal_rep.strip()}"
-    rows.append(
-        [
-            label_cell("申请人", styles, SIZE_5),
-            cell(name, styles, SIZE_5),
-            label_cell(NOT_APPLICABLE, styles, SIZE_5),
-            cell(merchant_id_text(merchant), styles, SIZE_5),
-            cell(given(merchant.phone), styles, SIZE_5),
-            cell(given(merchant.address), styles, SIZE_5),
-        ]
-    )
+    rows = [header_row("", styles)]
+    rows += [party_row("申请人", p, styles) for p in case.complainants]
+    rows.append(merchant_row("申请人", merchant, styles))
     return grid_table(
         rows, [TEXT_WIDTH * w for w in COLUMNS], shaded=[(0, 0, -1, 0)], repeat_rows=1
     )

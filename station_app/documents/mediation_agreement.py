@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from station_app.documents.blocks import header_row, merchant_row, party_row, party_signature_lines
 from station_app.documents.capital_numerals import (
     amount_in_capitals,
     date_in_chinese,
@@ -27,8 +28,6 @@ from station_app.documents.fonts import document_fonts
 from station_app.documents.formatting import (
     gender_text,
     given,
-    id_text,
-    merchant_id_text,
     money_text,
     names_text,
 )
@@ -37,7 +36,6 @@ from station_app.documents.layout import (
     SIZE_5,
     TEXT_WIDTH,
     PageMarks,
-    SignatureLine,
     Styles,
     build_pdf,
     cell,
@@ -59,12 +57,11 @@ from station_app.documents.wording import (
     AGREEMENT_TITLES,
     CHANNEL_TEXT,
     JUDICIAL_CONFIRMATION,
-    NOT_APPLICABLE,
     PERFORMANCE_BY,
     PERFORMED_ON_SPOT,
     TERM_TYPE_TEXT,
 )
-from station_app.domain import CaseKind, Party, TermType, label
+from station_app.domain import CaseKind, TermType, label
 from station_app.i18n import _
 from station_app.workflow import Action
 
@@ -150,28 +147,16 @@ def missing_facts(content: AgreementContent) -> list[str]:
 # --------------------------------------------------------------------------- parts
 
 
-def _party_row(role: str, party: Party, styles: Styles) -> list:
-    return [
-        label_cell(role, styles, SIZE_5),
-        cell(party.name, styles, SIZE_5),
-        label_cell(gender_text(party), styles, SIZE_5),
-        cell(id_text(party), styles, SIZE_5),
-        cell(given(party.phone), styles, SIZE_5),
-        cell(given(party.address), styles, SIZE_5),
-    ]
-
-
 def _parties_table(content: AgreementContent, styles: Styles) -> Flowable:
     case = content.case
     merchant = case.merchant
     assert merchant is not None  # missing_facts checked it
-    header = ["当事人", "姓名（名称）", "性别", "证件类型及号码", "联系电话", "住址"]
-    rows = [[label_cell(h, styles, SIZE_5) for h in header]]
+    rows = [header_row("当事人", styles)]
     spans, shaded = [], [(0, 0, -1, 0)]
     complainants = case.complainants
     if len(complainants) <= INLINE_COMPLAINANTS:
         first = len(rows)
-        rows += [_party_row("投诉人", p, styles) for p in complainants]
+        rows += [party_row("投诉人", p, styles) for p in complainants]
         if len(complainants) > 1:
             spans.append((0, first, 0, len(rows) - 1))
     else:
@@ -181,22 +166,10 @@ def _parties_table(content: AgreementContent, styles: Styles) -> Flowable:
         )
         spans.append((1, len(rows) - 1, 5, len(rows) - 1))
     if case.agent is not None:
-        rows.append(_party_row("委托代理人", case.agent, styles))
-    name = merchant.name
-    if merchant.legal_rep.strip():
-        name += f"\n法定代表人（负责人）：{merchant.legal_rep.strip()}"
-    rows.append(
-        [
-            label_cell("被投诉人", styles, SIZE_5),
-            cell(name, styles, SIZE_5),
-            label_cell(NOT_APPLICABLE, styles, SIZE_5),
-            cell(merchant_id_text(merchant), styles, SIZE_5),
-            cell(given(merchant.phone), styles, SIZE_5),
-            cell(given(merchant.address), styles, SIZE_5),
-        ]
-    )
+        rows.append(party_row("委托代理人", case.agent, styles))
+    rows.append(merchant_row("被投诉人", merchant, styles))
     if content.merchant_agent is not None:
-        rows.append(_party_row("委托代理人", content.merchant_agent, styles))
+        rows.append(party_row("委托代理人", content.merchant_agent, styles))
     widths = [TEXT_WIDTH * w for w in PARTY_COLUMNS]
     return grid_table(rows, widths, spans=spans, shaded=shaded, repeat_rows=1)
 
@@ -250,21 +223,11 @@ def _facts(content: AgreementContent, styles: Styles) -> list[Flowable]:
 def _signatures(content: AgreementContent, styles: Styles, lead: list[Flowable]) -> Flowable:
     case = content.case
     in_annex = len(case.complainants) > INLINE_COMPLAINANTS
-    agent = SignatureLine("委托代理人（签名）")
-    lines = [
-        (
-            SignatureLine("投诉人（签名或按指印）", "见附件" if in_annex else ""),
-            SignatureLine("被投诉人（签名或盖章）"),
-        )
-    ]
-    if case.agent is not None or content.merchant_agent is not None:
-        lines.append(
-            (
-                agent if case.agent is not None else None,
-                agent if content.merchant_agent is not None else None,
-            )
-        )
-    lines.append((SignatureLine("调解员（签名）"), None))
+    lines = party_signature_lines(
+        complainant_note="见附件" if in_annex else "",
+        complainant_agent=case.agent is not None,
+        merchant_agent=content.merchant_agent is not None,
+    )
     assert content.agreed_on is not None
     return signature_block(
         lines,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from reportlab.platypus import Flowable, Spacer
 
+from station_app.documents.blocks import MEDIATOR_SIGNS, RECORDER_SIGNS, party_signature_lines
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
 from station_app.documents.content import (
     MissingFacts,
@@ -154,10 +155,9 @@ def story(content: RecordContent, styles: Styles) -> list[Flowable]:
         if text.strip():
             flowables.append(LabelledText(label, text.strip(), label_width, styles))
     flowables.append(Spacer(1, 4))
-    lines = [
-        (SignatureLine("投诉人（签名或按指印）"), SignatureLine("被投诉人（签名或盖章）")),
-        (SignatureLine("调解员（签名）"), SignatureLine("记录人（签名）")),
-    ]
+    lines = party_signature_lines(
+        last=(SignatureLine(MEDIATOR_SIGNS), SignatureLine(RECORDER_SIGNS))
+    )
     flowables.append(
         signature_block(
             lines,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from station_app.documents.blocks import PARTY_HEADER, header_row, party_row
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
 from station_app.documents.content import (
     MissingFacts,
@@ -20,14 +21,11 @@ from station_app.documents.content import (
 )
 from station_app.documents.fonts import document_fonts
 from station_app.documents.formatting import (
-    gender_text,
     given,
-    id_text,
     optional_date_text,
     optional_money_text,
 )
 from station_app.documents.layout import (
-    SIZE_5,
     SIZE_S4,
     TEXT_WIDTH,
     CheckChoices,
@@ -49,7 +47,7 @@ from station_app.documents.wording import (
     NOT_GIVEN,
     REPORTER_CONFIDENTIAL,
 )
-from station_app.domain import Case, CaseKind, Channel, Party, label
+from station_app.domain import Case, CaseKind, Channel, label
 from station_app.i18n import _
 
 COMPLAINT_KIND = "complaint_registration"
@@ -145,17 +143,6 @@ class _Form:
         return table
 
 
-def _person_row(number: str, party: Party, styles: Styles) -> list:
-    return [
-        label_cell(number, styles, SIZE_5),
-        cell(party.name, styles, SIZE_5),
-        label_cell(gender_text(party), styles, SIZE_5),
-        cell(id_text(party), styles, SIZE_5),
-        cell(given(party.phone), styles, SIZE_5),
-        cell(given(party.address), styles, SIZE_5),
-    ]
-
-
 def _people_table(case: Case, styles: Styles) -> Flowable:
     words = _words(case.kind)
     title = words["person"] + "信息"
@@ -168,11 +155,10 @@ def _people_table(case: Case, styles: Styles) -> Flowable:
         rows.append([cell("匿名举报，未登记举报人身份信息。", styles)] + [""] * 5)
         spans.append((0, 1, 5, 1))
     else:
-        header = ["序号", "姓名", "性别", "证件类型及号码", "联系电话", "住址"]
-        rows.append([label_cell(h, styles, SIZE_5) for h in header])
-        rows += [_person_row(str(n), p, styles) for n, p in enumerate(case.complainants, start=1)]
+        rows.append(header_row("序号", styles, ("姓名", *PARTY_HEADER[1:])))
+        rows += [party_row(str(n), p, styles) for n, p in enumerate(case.complainants, start=1)]
         if case.agent is not None:
-            rows.append(_person_row("代理人", case.agent, styles))
+            rows.append(party_row("代理人", case.agent, styles))
     return grid_table(
         rows,
         [TEXT_WIDTH * w for w in PERSON_COLUMNS],

@@ -183,6 +183,8 @@ def sample_content(kind_id: str):
         return sample_judicial()
     if kind_id == "report_result_notice":
         return sample_report_result()
+    if kind_id == "court_transfer_letter":
+        return sample_court_transfer()
     return sample_agreement()
 
 
@@ -234,4 +236,18 @@ def sample_report_result():
         notified_on=date(2026, 4, 20),
         outcome="open-case",
         result="经查，被举报人销售无合格证电饭煲的行为属实，已责令其改正并依法处理。",
+    )
+
+
+def sample_court_transfer():
+    from station_app.documents.court_transfer import CourtTransferContent
+
+    return CourtTransferContent(
+        case=sample_case(),
+        organisation=ORGANISATION,
+        document_number="瑞市监消转〔2026〕第2号",
+        court="瑞昌市人民法院",
+        transferred_on=date(2026, 4, 2),
+        terminated_on=date(2026, 3, 30),
+        ground="经组织调解，投诉人或者被投诉人明确表示无法达成调解协议",
     )

@@ -121,6 +121,7 @@ DOCUMENT_NUMBER_WORDS = {
     "mediation_notice": "调通",
     "mediation_agreement": "调",
     "report_result_notice": "举告",
+    "court_transfer_letter": "转",
 }
 
 # --------------------------------------------------------------------------- mediation record

@@ -122,6 +122,11 @@ def find_user(store: Store, username: str) -> User | None:
     return None if row is None else _user(row)
 
 
+def display_name_of(store: Store, username: str) -> str:
+    """The name a user is printed by on documents (a removed account's too); "" if unknown."""
+    return store.scalar("SELECT display_name FROM users WHERE username = ?", (username,)) or ""
+
+
 def add_user(store: Store, user: User, password: str, *, actor: str = SYSTEM_ACTOR) -> User:
     """Save a new user with a hash of the password; refused (AccountRefused) when the name is
     taken (in any letter case) or the name, display name or password breaks a rule."""

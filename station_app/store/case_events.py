@@ -68,6 +68,7 @@ class CaseProgress:
             received=self.received_on,
             work_order_due=self.work_order_due,
             report_extended=self.report_extended,
+            anonymous=self.anonymous,
         )
 
 

@@ -3,7 +3,9 @@ version of each document (the PDF itself lives in the data folder, named by its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from typing import Any
 
 from station_app.ids import new_id, utc_now
 from station_app.store.connection import Store
@@ -30,6 +32,8 @@ class IssuedDocument:
     id: str = ""
     owner_station: str = ""
     case_no: str = ""  # filled when read
+    # The facts typed when it was issued (held_at, place, materials, court, result ...).
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def current(self) -> bool:
@@ -53,8 +57,8 @@ def insert_issued(store: Store, doc: IssuedDocument) -> IssuedDocument:
     store.execute(
         """INSERT INTO issued_documents(id, case_id, kind, doc_no, year, seq, version, reason,
                sha256, size, verification_code, content_hash, issued_at, issued_by,
-               owner_station, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               owner_station, facts, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             doc.id,
             doc.case_id,
@@ -71,6 +75,7 @@ def insert_issued(store: Store, doc: IssuedDocument) -> IssuedDocument:
             doc.issued_at,
             doc.issued_by,
             doc.owner_station,
+            json.dumps(doc.facts, ensure_ascii=False, sort_keys=True),
             now,
             now,
         ),
@@ -91,7 +96,13 @@ _FIELDS = set(IssuedDocument.__dataclass_fields__)
 
 
 def _row(row: dict) -> IssuedDocument:
-    return IssuedDocument(**{k: v for k, v in row.items() if k in _FIELDS})
+    values = {k: v for k, v in row.items() if k in _FIELDS}
+    try:
+        facts = json.loads(row.get("facts") or "{}")
+    except ValueError:
+        facts = {}  # a damaged value is no reason to hide the document
+    values["facts"] = facts if isinstance(facts, dict) else {}
+    return IssuedDocument(**values)
 
 
 def current_document(store: Store, case_id: str, kind: str) -> IssuedDocument | None:

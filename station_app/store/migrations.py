@@ -1061,6 +1061,48 @@ class Migration:
     apply: Callable[[sqlite3.Connection], None]
 
 
+def _schema_11(conn: sqlite3.Connection) -> None:
+    """The facts typed when a document is issued (session time and place, materials, court,
+    result ...), kept with the issued version as JSON, so that a correction or a later kind is
+    prefilled with them. Like every column of an issued version, they never change: the
+    append-only trigger names them too, and the outbox triggers are installed again because
+    they name every column."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(issued_documents)")}
+    if "facts" not in columns:  # (a database taken back to an older version keeps it)
+        conn.execute("ALTER TABLE issued_documents ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'")
+    run_script(
+        conn,
+        """
+        DROP TRIGGER issued_documents_only_superseded;
+        CREATE TRIGGER issued_documents_only_superseded BEFORE UPDATE ON issued_documents
+        WHEN OLD.superseded_by IS NOT NULL
+          OR NEW.superseded_by IS NULL
+          OR NEW.local_id IS NOT OLD.local_id
+          OR NEW.id IS NOT OLD.id
+          OR NEW.case_id IS NOT OLD.case_id
+          OR NEW.kind IS NOT OLD.kind
+          OR NEW.doc_no IS NOT OLD.doc_no
+          OR NEW.year IS NOT OLD.year
+          OR NEW.seq IS NOT OLD.seq
+          OR NEW.version IS NOT OLD.version
+          OR NEW.reason IS NOT OLD.reason
+          OR NEW.sha256 IS NOT OLD.sha256
+          OR NEW.size IS NOT OLD.size
+          OR NEW.verification_code IS NOT OLD.verification_code
+          OR NEW.content_hash IS NOT OLD.content_hash
+          OR NEW.issued_at IS NOT OLD.issued_at
+          OR NEW.issued_by IS NOT OLD.issued_by
+          OR NEW.owner_station IS NOT OLD.owner_station
+          OR NEW.created_at IS NOT OLD.created_at
+          OR NEW.deleted IS NOT OLD.deleted
+          OR NEW.facts IS NOT OLD.facts
+        BEGIN SELECT RAISE(ABORT, 'issued_documents is append-only'); END;
+        """,
+    )
+    drop_change_capture(conn, "issued_documents")
+    install_change_capture(conn, "issued_documents")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1081,6 +1123,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(9, "search index by field; each case's next deadline", _schema_9),
     Migration(10, "sync state, batches in flight, set-aside changes, unknown fields", _schema_10),
+    Migration(11, "the facts typed for each issued document", _schema_11),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -16,8 +16,10 @@ from station_app.case_clock import CaseDeadline
 from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import (
     CaseEvent,
+    CourtOutcome,
     FollowUpParty,
     MediationMode,
+    PromiseArea,
     Role,
     Satisfaction,
     SuspensionReason,
@@ -124,8 +126,18 @@ def event_lines(event: CaseEvent) -> list[str]:
                 minutes=d["minutes"], promise=d.get("promise_minutes", "?"), kept=kept
             )
         )
+    if d.get("area"):
+        lines.append(_("Scene: {area}").format(area=_enum_text(PromiseArea, d["area"])))
     if d.get("court_name"):
         lines.append(_("Court: {court}").format(court=d["court_name"]))
+    if d.get("outcome"):
+        lines.append(
+            _("Pre-litigation mediation: {outcome}").format(
+                outcome=_enum_text(CourtOutcome, d["outcome"])
+            )
+        )
+    if d.get("court_case_no"):
+        lines.append(_("Court's case number: {number}").format(number=d["court_case_no"]))
     if d.get("into"):
         lines.append(_("Merged into {number}").format(number=d["into"]))
     if d.get("merged_report"):

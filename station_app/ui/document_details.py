@@ -63,7 +63,14 @@ def sample_details(kind: str, now: datetime) -> dict[str, object]:
 class DocumentDetailsDialog(QDialog):
     """Asks for a document's extra facts; `details()` gives them as issuing.py expects."""
 
-    def __init__(self, kind: str, title: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        kind: str,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        known: dict[str, object] | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(_("Facts for {title}").format(title=title))
         self.fields = DETAIL_FIELDS[kind]
@@ -84,6 +91,10 @@ class DocumentDetailsDialog(QDialog):
                 editor.setText(tomorrow.strftime("%Y-%m-%d %H:%M"))
             form.addRow(_(field.label), editor)
             self.editors[field.key] = editor
+        for key, value in (known or {}).items():
+            if key in self.editors and value not in (None, "", []):
+                text = "\n".join(value) if isinstance(value, list) else str(value)
+                self.set_value(key, text)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -91,9 +102,10 @@ class DocumentDetailsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(_("These facts are printed on the document; anything missing is listed."))
-        )
+        hint = _("These facts are printed on the document; anything missing is listed.")
+        if known:
+            hint += "\n" + _("Filled in with the facts typed for this case's documents before.")
+        layout.addWidget(QLabel(hint))
         layout.addLayout(form)
         layout.addWidget(buttons)
         fit_window(self, (520, self.sizeHint().height()), f"DocumentDetailsDialog.{kind}")

@@ -30,20 +30,23 @@ from PySide6.QtWidgets import (
 )
 
 from station_app.atomic_files import write_bytes_atomically
-from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
-from station_app.documents.issuing import (
+from station_app.document_issuing import (
+    BatchResult,
     DocumentIncomplete,
     Issued,
     check_document,
     correct_document,
     print_document,
+    print_documents,
     reprint,
+    stored_facts,
 )
+from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
 from station_app.domain import CaseKind, User
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store.cases import get_case
-from station_app.store.documents import IssuedDocument, case_documents, current_document
+from station_app.store.documents import IssuedDocument, case_documents
 from station_app.ui.document_details import DETAIL_FIELDS, DocumentDetailsDialog, sample_details
 from station_app.ui.document_preview import DocumentPreview
 from station_app.ui.errors import show_error
@@ -76,6 +79,8 @@ class DocumentRow:
     # What would still be missing with every fact of the details form filled in: when this is
     # empty, the form can make the document ready; otherwise the case itself lacks something.
     missing_beyond_form: list[str] = field(default_factory=list)
+    # The facts typed for the case's documents so far, offered again in the facts form.
+    facts: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +103,8 @@ def load_case_documents(
         if not applies_to(spec.id, case.kind):
             continue
         row = DocumentRow(spec.id, spec.title, current.get(spec.id))
+        if spec.id in DETAIL_FIELDS:
+            row.facts = stored_facts(store, case.id, spec.id)
         if row.issued is None:
             row.missing = check_document(
                 store, case.case_no, spec.id, user=user, station_code=station_code, now=now
@@ -115,14 +122,6 @@ def load_case_documents(
                 )
         rows.append(row)
     return CaseDocuments(case.case_no, rows)
-
-
-@dataclass
-class BatchResult:
-    """What printing several documents produced: the PDFs, or what blocks issuing them."""
-
-    issued: list[Issued] = field(default_factory=list)
-    missing: dict[str, list[str]] = field(default_factory=dict)  # title → missing facts
 
 
 COLUMNS = (
@@ -161,6 +160,7 @@ class DocumentsDialog(QDialog):
         self.loaded = False
         self.preview_dialog: DocumentPreview | None = None
         self.problems_dialog: ProblemsDialog | None = None
+        self.warnings_box: QMessageBox | None = None
         self.last_printed_pages = 0
         self.setWindowTitle(_("Documents of case {number}").format(number=case_key))
         fit_window(self, (820, 420))
@@ -315,8 +315,9 @@ class DocumentsDialog(QDialog):
                 self.show_missing({row.title: row.missing_beyond_form})
                 return
             if kind in DETAIL_FIELDS:
-                # The form asks for the facts the record lacks; issuing checks them again.
-                details = self.ask_details(kind, row.title)
+                # The form asks for the facts the record lacks, prefilled with those typed for
+                # the case's other documents; issuing checks them again.
+                details = self.ask_details(kind, row.title, row.facts)
                 if details is None:
                     return
             elif not self.confirm_issue([row.title]):
@@ -344,6 +345,8 @@ class DocumentsDialog(QDialog):
             if issuing:
                 self.reload()
             then(issued)
+            if issued.warnings:
+                self.show_warnings(issued.warnings)
 
         self.tasks.submit(
             run, success=done, failure=self._failed(doing, row.title), owner=self, doing=doing
@@ -427,6 +430,12 @@ class DocumentsDialog(QDialog):
             reason = self.ask_reason(row.title)
         if not reason or not reason.strip():
             return
+        details: dict | None = None
+        if kind in DETAIL_FIELDS:
+            # The facts of the version corrected, to change where they were wrong.
+            details = self.ask_details(kind, row.title, row.facts)
+            if details is None:
+                return
         case_key, user, station = self.case_key, self.user, self.station_code
 
         def run(store: Store) -> Issued:
@@ -439,11 +448,14 @@ class DocumentsDialog(QDialog):
                 user=user,
                 station_code=station,
                 now=datetime.now(),
+                details=details,
             )
 
         def done(issued: Issued) -> None:
             self.reload()
             self.show_preview(kind, issued)
+            if issued.warnings:
+                self.show_warnings(issued.warnings)
 
         self.tasks.submit(
             run,
@@ -480,34 +492,17 @@ class DocumentsDialog(QDialog):
         folder = self.tasks.folder
 
         def run(store: Store, context: TaskContext) -> BatchResult:
-            result = BatchResult()
-            now = datetime.now()
-            case = get_case(store, case_key)
-            if case is None:
-                raise StoreError(_("No case numbered {number}.").format(number=case_key))
-            for kind in wanted:  # check everything before issuing anything
-                if current_document(store, case.id, kind) is not None:
-                    continue
-                problems = check_document(
-                    store, case_key, kind, user=user, station_code=station, now=now
-                )
-                if problems:
-                    result.missing[DOCUMENT_KINDS[kind].title] = problems
-            if result.missing:
-                return result
-            for done, kind in enumerate(wanted):
-                context.check_cancelled()
-                title = DOCUMENT_KINDS[kind].title
-                context.report_progress(
-                    done, len(wanted), _("Preparing {title}…").format(title=title)
-                )
-                result.issued.append(
-                    print_document(
-                        store, folder, case_key, kind, user=user, station_code=station, now=now
-                    )
-                )
-            context.report_progress(len(wanted), len(wanted))
-            return result
+            return print_documents(
+                store,
+                folder,
+                case_key,
+                wanted,
+                user=user,
+                station_code=station,
+                now=datetime.now(),
+                progress=context.report_progress,
+                check_cancelled=context.check_cancelled,
+            )
 
         run_with_progress(
             self.tasks,
@@ -525,6 +520,9 @@ class DocumentsDialog(QDialog):
         if result.missing:
             self.show_missing(result.missing)
             return
+        warnings = [w for issued in result.issued for w in issued.warnings]
+        if warnings:
+            self.show_warnings(warnings)
         titles = ", ".join(DOCUMENT_KINDS[i.document.kind].title for i in result.issued)
         printer = self.choose_printer(titles, 1)
         if printer is None:
@@ -569,6 +567,21 @@ class DocumentsDialog(QDialog):
                 show_error(self, error, doing)
 
         return failed
+
+    def show_warnings(self, warnings: list[str]) -> QMessageBox:
+        """What the clerk should know about a document just issued (it was issued)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Issued"),
+            "\n".join([_("The document was issued. Please note:"), *warnings]),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("issue-warnings")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.warnings_box = box
+        return box
 
     def show_missing(self, missing: dict[str, list[str]]) -> ProblemsDialog:
         """What each document lacks; nothing was issued or printed."""
@@ -622,9 +635,10 @@ class DocumentsDialog(QDialog):
         )
         return text if ok else None
 
-    def ask_details(self, kind: str, title: str) -> dict | None:
-        """The document's extra facts from the clerk, or None when cancelled."""
-        dialog = DocumentDetailsDialog(kind, title, self)
+    def ask_details(self, kind: str, title: str, known: dict | None = None) -> dict | None:
+        """The document's extra facts from the clerk (the form filled with `known`), or None
+        when cancelled."""
+        dialog = DocumentDetailsDialog(kind, title, self, known=known)
         return dialog.details() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def confirm_issue(self, titles: list[str]) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from station_app.case_actions import ActionRejected, case_record
-from station_app.documents.issuing import check_document, issue_document
+from station_app.document_issuing import check_document, issue_document
 from station_app.domain import Agreement, AgreementTerm, CaseEvent, CaseStatus, TermType
 from station_app.store.case_events import add_agreement, add_event
 from station_app.workflow import Action
@@ -230,6 +230,7 @@ SUPPLIED_BY = re.compile(
     r": record it with “[^”]+” \((?P<action>[a-z-]+)(, “[a-z_]+”)?\)\.$"
     r"|: give it when printing \(“[a-z_]+” in print --json"
     r"|: correct the case's registration \(“[a-z_]+” in the case JSON\)\.$"
+    r"|: issue it first \(print [a-z_]+\)\.$"
 )
 
 

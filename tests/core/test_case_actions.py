@@ -27,6 +27,7 @@ from tests.core.workflow_helpers import (
     deadline_rows,
     do,
     events,
+    issue_agreement,
     new_case,
     set_up_village,
     snapshot,
@@ -437,7 +438,7 @@ def test_withdraw_meets_acceptance(store):
     assert deadline_rows(store, case)["acceptance"]["met_on"] == "2026-06-01"
 
 
-def test_after_agreement_performance_judicial_confirmation_and_court(store):
+def test_after_agreement_performance_judicial_confirmation_and_court(store, tmp_path):
     case = _mediating(store)
     do(
         store,
@@ -460,6 +461,7 @@ def test_after_agreement_performance_judicial_confirmation_and_court(store):
         do(store, case, "record-performance", {"performed_on": "2026-05-31"})
     with pytest.raises(ActionRejected, match="before the confirmation"):
         do(store, case, "judicial-confirm", {"confirmed_on": "2026-05-31"})
+    issue_agreement(store, case, tmp_path)
     do(store, case, "judicial-apply", {"applied_on": "2026-05-25", "court_name": "仁怀市人民法院"})
     do(store, case, "judicial-confirm", {"confirmed_on": "2026-05-29"})
     agreement = store.query("SELECT * FROM agreements WHERE case_id = ?", (case.id,))[0]
@@ -479,7 +481,7 @@ def test_after_agreement_performance_judicial_confirmation_and_court(store):
     assert case_row(store, case)["status"] == "closed"
 
 
-def test_late_judicial_application_is_a_warning_not_a_block(store):
+def test_late_judicial_application_is_a_warning_not_a_block(store, tmp_path):
     case = _mediating(store)
     do(
         store,
@@ -493,6 +495,7 @@ def test_late_judicial_application_is_a_warning_not_a_block(store):
             **AGREEMENT_WORDING,
         },
     )
+    issue_agreement(store, case, tmp_path)
     # 30 days after 8 May end on Sunday 7 June, so Monday 8 June; 20 June is late.
     result = do(
         store,
@@ -555,8 +558,10 @@ def test_dispatch_and_arrival_against_the_promise(store):
     do(store, case, "dispatch", {"at": "2026-06-01 09:05"}, user=CLERK)
     with pytest.raises(ActionRejected, match="before the dispatch"):
         do(store, case, "arrive", {"at": "2026-06-01 09:00"}, user=CLERK)
-    result = do(store, case, "arrive", {"at": "2026-06-01 09:33"}, user=CLERK)
+    result = do(store, case, "arrive", {"at": "2026-06-01 09:28"}, user=CLERK)
+    # Counted from the call (09:00), not from the dispatch; a village's scene is in a township.
     assert events(store, case)[-1]["details"] == {
+        "area": "township",
         "kept": True,
         "minutes": 28,
         "promise_minutes": 30,
@@ -565,18 +570,47 @@ def test_dispatch_and_arrival_against_the_promise(store):
     row = case_row(store, case)
     assert (row["dispatched_at"], row["arrived_at"], row["promise_minutes"]) == (
         "2026-06-01 09:05",
-        "2026-06-01 09:33",
+        "2026-06-01 09:28",
         30,
     )
 
 
-def test_promise_setting_and_a_broken_promise(store):
-    store.set_setting("promise_minutes", "15")
+def test_the_promise_is_counted_from_the_call_not_the_dispatch(store):
+    case = new_case(store, received_at=datetime(2026, 6, 1, 9, 0))
+    do(store, case, "dispatch", {"at": "2026-06-01 09:20"}, user=CLERK)
+    # 15 minutes after the dispatch, but 35 after the call: not kept.
+    result = do(store, case, "arrive", {"at": "2026-06-01 09:35"}, user=CLERK)
+    details = events(store, case)[-1]["details"]
+    assert (details["minutes"], details["kept"]) == (35, False)
+    assert result.step_warnings == [
+        "On the scene 35 minutes after the case was received: the promise of 30 minutes "
+        "(In a township) was not kept."
+    ]
+
+
+def test_the_promise_is_the_places_in_town_15_minutes(store):
+    case = new_case(store, received_at=datetime(2026, 6, 1, 9, 0))
+    do(store, case, "dispatch", {"at": "2026-06-01 09:05", "area": "town"}, user=CLERK)
+    do(store, case, "arrive", {"at": "2026-06-01 09:15"}, user=CLERK)
+    assert events(store, case)[-1]["details"]["promise_minutes"] == 15
+    assert events(store, case)[-1]["details"]["kept"] is True
+
+
+def test_promise_setting_per_area_and_a_broken_promise(store):
+    store.set_setting("promise_minutes.township", "20")
     case = new_case(store, received_at=datetime(2026, 6, 1, 9, 0))
     do(store, case, "dispatch", {"at": "2026-06-01 09:05"}, user=CLERK)
-    result = do(store, case, "arrive", {"at": "2026-06-01 09:33"}, user=CLERK)
+    result = do(store, case, "arrive", {"at": "2026-06-01 09:28"}, user=CLERK)
     assert events(store, case)[-1]["details"]["kept"] is False
-    assert any("15 minutes was not kept" in w for w in result.warnings)
+    assert any("20 minutes" in w and "not kept" in w for w in result.warnings)
+
+
+def test_an_unknown_area_is_refused(store):
+    case = new_case(store, received_at=datetime(2026, 6, 1, 9, 0))
+    before = snapshot(store)
+    with pytest.raises(ActionRejected):
+        do(store, case, "dispatch", {"at": "2026-06-01 09:05", "area": "moon"}, user=CLERK)
+    assert snapshot(store) == before
 
 
 # --------------------------------------------------------------------------- reports, consultations

@@ -10,8 +10,8 @@ import pytest
 from station_app.case_actions import act
 from station_app.case_edit import CaseEditRejected, edit_case, editable_data, preview_edit
 from station_app.document_fields import PRINTED_FIELDS
+from station_app.document_issuing import issue_document
 from station_app.documents import DOCUMENT_KINDS
-from station_app.documents.issuing import issue_document
 from station_app.domain import Role, User
 from station_app.intake import register_cases
 from station_app.store.audit import audit_entries

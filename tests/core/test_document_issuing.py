@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from station_app.documents import DOCUMENT_KINDS
-from station_app.documents.issuing import (
+from station_app.document_issuing import (
     AlreadyIssued,
     DocumentDamaged,
     DocumentIncomplete,
@@ -23,6 +22,7 @@ from station_app.documents.issuing import (
     reprint,
     verify_code,
 )
+from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import Party
 from station_app.store.documents import document_versions
 from station_app.store.migrations import SYNCABLE_TABLES
@@ -271,6 +271,18 @@ def test_mediation_notice_needs_its_time_place_and_materials(village, data_dir):
     case = _accepted(village)
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "mediation_notice")
+    assert raised.value.problems[0] == (
+        "The mediation notice goes out only once both parties have agreed to mediation: "
+        "record it with “Start mediation” (start-mediation)."
+    )
+    do(
+        village,
+        case,
+        "start-mediation",
+        {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+    )
+    with pytest.raises(DocumentIncomplete) as raised:
+        _issue(village, data_dir, case, "mediation_notice")
     assert raised.value.problems == [
         "The time of the mediation session is missing: give it when printing (“held_at” in "
         "print --json, or the form when issuing).",
@@ -291,6 +303,7 @@ def test_mediation_notice_needs_its_time_place_and_materials(village, data_dir):
         },
     )
     assert issued.document.doc_no == "瑞市监消调通〔2026〕第1号"
+    assert issued.warnings == []  # the session (5 June) is after the notice (1 June)
 
 
 def test_agreement_is_filled_from_the_workflow_record(village, data_dir, tmp_path):
@@ -362,7 +375,7 @@ def test_every_kind_can_be_issued_or_explains_why_not(village, data_dir):
 
 def test_a_document_issued_meanwhile_is_not_issued_twice(village, data_dir):
     """The first check reads before the write lock; another user may issue in between."""
-    from station_app.documents import issuing
+    from station_app import document_issuing as issuing
 
     case = _accepted(village)
     _issue(village, data_dir, case, "acceptance_decision")  # by the other user

@@ -69,6 +69,21 @@ def test_missing_facts_exit_2_naming_each_item(station, tmp_path):
     done = run(station, "print", "mediation_notice", "RC-MT-2026-00001", "--out", str(out))
     assert done.returncode == 2
     assert "Nothing was issued" in done.stderr
+    # The notice goes out only once both parties have agreed to mediation.
+    assert "record it with “Start mediation” (start-mediation)" in done.stderr
+    assert run(station, "case", "act", "RC-MT-2026-00001", "accept").returncode == 0
+    consents = tmp_path / "consents.json"
+    consents.write_text(
+        json.dumps({"complainant_consents": True, "merchant_consents": True, "mode": "phone"}),
+        encoding="utf-8",
+    )
+    started = run(
+        station, "case", "act", "RC-MT-2026-00001", "start-mediation", "--json", str(consents)
+    )
+    assert started.returncode == 0, started.stderr
+    done = run(station, "print", "mediation_notice", "RC-MT-2026-00001", "--out", str(out))
+    assert done.returncode == 2
+    assert "Start mediation" not in done.stderr
     for item in (
         "- The time of the mediation session is missing: give it when printing (“held_at” in "
         "print --json",
@@ -96,7 +111,11 @@ def test_missing_facts_exit_2_naming_each_item(station, tmp_path):
         str(details),
     )
     assert done.returncode == 0, done.stderr
-    assert "调通〔" in json.loads(done.stdout)["doc_no"]
+    printed = json.loads(done.stdout)
+    assert "调通〔" in printed["doc_no"]
+    # Issued today for a session in March: issued, with the warning on stderr and in the JSON.
+    assert printed["warnings"] and "2026-03-09 09:30" in printed["warnings"][0]
+    assert "2026-03-09 09:30" in done.stderr
 
 
 def test_an_unknown_kind_and_missing_arguments_are_refused(station, tmp_path):

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
+from station_app.document_issuing import DocumentIncomplete, issue_document
 from station_app.documents import DOCUMENT_KINDS, Audience
 from station_app.documents.content import MissingFacts
-from station_app.documents.issuing import DocumentIncomplete, issue_document
 from station_app.documents.samples import (
     sample_complainant,
     sample_judicial,

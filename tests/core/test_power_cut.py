@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from station_app.data_folder import DataFolder
-from station_app.documents.issuing import document_path
+from station_app.document_issuing import document_path
 from station_app.store.cases import get_case
 from tests.support.cli import EXAMPLE, ROOT, init_station
 

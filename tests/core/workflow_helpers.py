@@ -122,3 +122,18 @@ def audit_rows(store: Store, case: Case, table: str = "cases") -> list[dict]:
         " WHERE case_id = ? AND table_name = ? ORDER BY local_id",
         (case.id, table),
     )
+
+
+def issue_agreement(store: Store, case: Case, data_dir, *, now: datetime = NOW):
+    """Issue (first print) the case's mediation agreement, as the documents dialog does."""
+    from station_app.document_issuing import issue_document
+
+    return issue_document(
+        store,
+        data_dir,
+        case.case_no,
+        "mediation_agreement",
+        user=OFFICER,
+        station_code=VILLAGE,
+        now=now,
+    )

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
 from station_app.case_actions import act
-from station_app.documents.issuing import issue_document
+from station_app.document_issuing import issue_document
 from station_app.domain import Role, User
 from station_app.store.accounts import add_user
 from station_app.store.case_events import list_events

@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 
 from station_app.case_actions import act
+from station_app.document_issuing import issue_document, reprint
 from station_app.documents import DOCUMENT_KINDS
-from station_app.documents.issuing import issue_document, reprint
 from station_app.domain import Role, User
 from station_app.store.cases import get_case
 from station_app.store.documents import case_documents
@@ -55,6 +55,23 @@ def accepted(folder, admin, sample_cases) -> str:
             now=datetime.now(),
         )
     return case_no
+
+
+@pytest.fixture
+def mediating(folder, admin, accepted) -> str:
+    """The accepted complaint with both parties' consent to mediation recorded."""
+    with folder.open_store() as store:
+        act(
+            store,
+            accepted,
+            Action.START_MEDIATION,
+            {"complainant_consents": True, "merchant_consents": True, "mode": "phone"},
+            user=admin,
+            station_code=STATION,
+            calendar=load_calendar(store),
+            now=datetime.now(),
+        )
+    return accepted
 
 
 def issue(folder, admin, case_no: str, kind: str):
@@ -326,13 +343,37 @@ def test_the_case_detail_opens_the_documents_dialog(qtbot, tasks, admin, accepte
 NOTICE = "mediation_notice"
 
 
-def test_the_mediation_notice_asks_for_its_time_and_place_then_issues(
-    qtbot, tasks, folder, admin, accepted, monkeypatch, tmp_path
+def test_the_mediation_notice_waits_for_both_consents(
+    qtbot, tasks, folder, admin, accepted, monkeypatch
 ):
+    dialog = open_documents(qtbot, tasks, admin, accepted)
+    monkeypatch.setattr(dialog, "ask_details", lambda *args: pytest.fail("not asked"))
+    dialog.preview(NOTICE)
+    qtbot.waitUntil(lambda: dialog.problems_dialog is not None, timeout=5_000)
+    assert "Start mediation" in "\n".join(dialog.problems_dialog.problems)
+    assert issued_kinds(folder, accepted) == []
+
+
+def test_a_notice_for_a_past_session_is_issued_with_a_warning(
+    qtbot, tasks, folder, admin, mediating, monkeypatch
+):
+    dialog = open_documents(qtbot, tasks, admin, mediating)
+    past = {"held_at": "2026-01-05 09:30", "place": "调解室", "materials": ["身份证"]}
+    monkeypatch.setattr(dialog, "ask_details", lambda *args: past)
+    dialog.preview(NOTICE)
+    qtbot.waitUntil(lambda: dialog.warnings_box is not None, timeout=10_000)
+    assert "2026-01-05 09:30" in dialog.warnings_box.text()
+    assert issued_kinds(folder, mediating) == [(NOTICE, 1)]
+
+
+def test_the_mediation_notice_asks_for_its_time_and_place_then_issues(
+    qtbot, tasks, folder, admin, mediating, monkeypatch, tmp_path
+):
+    accepted = mediating
     dialog = open_documents(qtbot, tasks, admin, accepted)
     asked: list[str] = []
 
-    def fill(kind, title):
+    def fill(kind, title, known=None):
         asked.append(kind)
         form = DocumentDetailsDialog(kind, title, dialog)
         qtbot.addWidget(form)
@@ -361,7 +402,7 @@ def test_cancelling_the_facts_form_issues_nothing(
     qtbot, tasks, folder, admin, accepted, monkeypatch
 ):
     dialog = open_documents(qtbot, tasks, admin, accepted)
-    monkeypatch.setattr(dialog, "ask_details", lambda kind, title: None)
+    monkeypatch.setattr(dialog, "ask_details", lambda *args: None)
     dialog.preview(NOTICE)
     qtbot.wait(300)
     assert dialog.preview_dialog is None
@@ -378,3 +419,39 @@ def test_the_facts_form_gives_lists_for_one_entry_per_line(qtbot):
     assert details["place"] == "调解室"
     assert details["materials"] == ["身份证", "购物小票"]
     assert "contact" not in details
+
+
+def test_a_corrected_notice_offers_the_facts_typed_first(
+    qtbot, tasks, folder, admin, mediating, monkeypatch, tmp_path
+):
+    first = {
+        "held_at": "2026-12-03 09:30",
+        "place": "码头镇消费者投诉站调解室",
+        "materials": ["身份证", "购物小票"],
+        "contact": "0792-4221234",
+    }
+    with folder.open_store() as store:
+        issue_document(
+            store, folder, mediating, NOTICE, user=admin, station_code=STATION,
+            now=datetime.now(), details=first,
+        )  # fmt: skip
+    dialog = open_documents(qtbot, tasks, admin, mediating)
+    offered: list[dict] = []
+
+    def fill(kind, title, known=None):
+        form = DocumentDetailsDialog(kind, title, dialog, known=known)
+        qtbot.addWidget(form)
+        offered.append(form.details())  # what the clerk sees, before changing anything
+        form.set_value("place", "码头镇人民调解室")
+        return form.details()
+
+    monkeypatch.setattr(dialog, "ask_details", fill)
+    monkeypatch.setattr(dialog, "ask_reason", lambda title: "调解地点变更")
+    dialog.correct(NOTICE)
+    qtbot.waitUntil(lambda: (NOTICE, 2) in issued_kinds(folder, mediating), timeout=10_000)
+    assert offered == [first]
+    path = tmp_path / "v2.pdf"
+    path.write_bytes(frozen(folder, mediating, NOTICE))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "码头镇人民调解室" in flat and "购物小票" in flat and "0792-4221234" in flat

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QGroupBox, QLabel
 
-from station_app.case_actions import PROMISE_SETTING, act, case_record
-from station_app.domain import Role, User
+from station_app.case_actions import act, case_record, promise_setting
+from station_app.domain import PromiseArea, Role, User
 from station_app.flags import FREQUENT_COUNT_SETTING, FREQUENT_DAYS_SETTING
 from station_app.store.accounts import add_user
 from station_app.store.holidays import load_calendar
@@ -23,6 +23,8 @@ from station_app.ui.tasks import Change
 from station_app.workflow import Action
 
 STATION = "RC-MT"
+TOWN = promise_setting(PromiseArea.TOWN)
+TOWNSHIP = promise_setting(PromiseArea.TOWNSHIP)
 # Screenshots to look at go to $STATION_SCREENSHOTS, else to a temporary folder.
 SCREENSHOTS = Path(
     os.environ.get("STATION_SCREENSHOTS") or tempfile.mkdtemp(prefix="station-app-screens-")
@@ -167,7 +169,9 @@ def open_settings(qtbot, tasks, admin) -> StationSettingsDialog:
 
 def test_settings_show_the_defaults_of_a_township(qtbot, tasks, admin):
     dialog = open_settings(qtbot, tasks, admin)
-    assert dialog.edits[PROMISE_SETTING].text() == "30"  # a township promises 30 minutes
+    # The promise is the place's: 15 minutes in town, 30 in a township, whatever the station.
+    assert dialog.edits[TOWN].text() == "15"
+    assert dialog.edits[TOWNSHIP].text() == "30"
     assert dialog.edits[FREQUENT_COUNT_SETTING].text() == "5"
     assert dialog.edits[FREQUENT_DAYS_SETTING].text() == "30"
     save_screenshot(dialog, "station_settings_dialog.png")
@@ -175,7 +179,7 @@ def test_settings_show_the_defaults_of_a_township(qtbot, tasks, admin):
 
 def test_bad_numbers_are_refused_and_nothing_is_saved(qtbot, tasks, admin):
     dialog = open_settings(qtbot, tasks, admin)
-    dialog.edits[PROMISE_SETTING].setText("0")
+    dialog.edits[TOWNSHIP].setText("0")
     dialog.edits[FREQUENT_DAYS_SETTING].setText("三十")
     dialog.save_button.click()
     assert dialog.isVisible() and dialog.problems.isVisible()
@@ -183,28 +187,29 @@ def test_bad_numbers_are_refused_and_nothing_is_saved(qtbot, tasks, admin):
     assert "Within (days): write a whole number" in dialog.problems.text()
     assert dialog.slots[FREQUENT_DAYS_SETTING].problem.isVisible()
     with tasks.folder.open_store() as store:
-        assert store.get_setting(PROMISE_SETTING) is None
+        assert store.get_setting(TOWNSHIP) is None
 
 
 def test_saved_promise_minutes_decide_whether_an_arrival_kept_it(
     qtbot, tasks, admin, sample_cases, officer
 ):
     dialog = open_settings(qtbot, tasks, admin)
-    dialog.edits[PROMISE_SETTING].setText("15")
+    dialog.edits[TOWNSHIP].setText("45")
     dialog.edits[FREQUENT_COUNT_SETTING].setText("3")
     with qtbot.waitSignal(dialog.saved, timeout=5_000):
         dialog.save_button.click()
     with tasks.folder.open_store() as store:
-        assert store.get_setting(PROMISE_SETTING) == "15"
+        assert store.get_setting(TOWNSHIP) == "45"
         assert store.get_setting(FREQUENT_COUNT_SETTING) == "3"
         assert store.get_setting(FREQUENT_DAYS_SETTING) == "30"
 
-    complaint = sample_cases[0].case_no
-    take(tasks.folder, officer, complaint, Action.DISPATCH, {"at": "2026-03-01 10:00"})
-    result = take(tasks.folder, officer, complaint, Action.ARRIVE, {"at": "2026-03-01 10:20"})
-    # 20 minutes: within the township's default 30, but not within the 15 just saved.
-    assert result.event.details["promise_minutes"] == 15
-    assert result.event.details["kept"] is False
+    complaint = sample_cases[0].case_no  # received (the phone call) at 09:30
+    take(tasks.folder, officer, complaint, Action.DISPATCH, {"at": "2026-03-01 09:50"})
+    result = take(tasks.folder, officer, complaint, Action.ARRIVE, {"at": "2026-03-01 10:10"})
+    # 40 minutes from the call: beyond the township's default 30, within the 45 just saved.
+    assert result.event.details["promise_minutes"] == 45
+    assert result.event.details["area"] == "township"
+    assert result.event.details["kept"] is True
 
 
 def test_only_an_administrator_gets_the_settings(qtbot, folder, station_admin, clerk, main_window):

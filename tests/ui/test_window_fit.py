@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QScrollArea, QWidget
 
 from station_app.case_actions import act
-from station_app.documents.issuing import issue_document
+from station_app.document_issuing import issue_document
 from station_app.domain import Role, User
 from station_app.intake import register_cases
 from station_app.joint_members import members_of

@@ -1,4 +1,5 @@
-"""Issuing documents: fill a document from the case's record, give it its number, render it,
+"""Issuing documents (a service beside case_actions; the renderers in documents/ stay pure):
+fill a document from the case's record, give it its number, render it,
 and freeze it (the PDF kept by its SHA-256, one append-only row per version).
 
 A reprint returns the stored bytes (checked against the recorded hash); a correction is a new
@@ -14,15 +15,17 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
+from station_app.deadlines import DeadlineKind, compute_deadline
 from station_app.documents import (
     DOCUMENT_KINDS,
+    court_transfer,
     decisions,
     judicial_application,
     mediation_agreement,
@@ -36,19 +39,27 @@ from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
 from station_app.i18n import _
 from station_app.safe_input import InputRejected
-from station_app.store.accounts import find_station
+from station_app.store.accounts import display_name_of, find_station
 from station_app.store.audit import log_reveal
 from station_app.store.cases import get_case
 from station_app.store.connection import Store, StoreError
 from station_app.store.documents import (
     IssuedDocument,
     allocate_document_seq,
+    case_documents,
     current_document,
     find_by_code,
     insert_issued,
     mark_superseded,
 )
+from station_app.store.holidays import load_calendar
 from station_app.workflow import ground as find_ground
+from station_app.workflow import (
+    judicial_application_refusal,
+    judicial_window_warning,
+    mediation_notice_late_warning,
+    mediation_notice_refusal,
+)
 
 DOCUMENTS_FOLDER = "documents"
 # Settings: the station's document-number prefix (e.g. 瑞市监消), and per kind an override.
@@ -92,11 +103,12 @@ def _audit_reveal(store: Store, case_id: str, kind: str, user: User, station_cod
 
 @dataclass
 class Issued:
-    """An issued document version and its PDF bytes."""
+    """An issued document version and its PDF bytes; `warnings` for the clerk (issued anyway)."""
 
     document: IssuedDocument
     pdf: bytes
     reprinted: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,7 +143,7 @@ def _parse_datetime(value: Any) -> datetime | None:
 
 def _registration(ctx: _Context, number: str) -> RegistrationContent:
     clerk = ctx.case.created_by
-    name = ctx.store.scalar("SELECT display_name FROM users WHERE username = ?", (clerk,))
+    name = display_name_of(ctx.store, clerk) if clerk else ""
     return RegistrationContent(
         case=ctx.case, organisation=ctx.organisation, clerk=name or clerk or ""
     )
@@ -250,6 +262,20 @@ def _report_result(ctx: _Context, number: str) -> report_result.ReportResultCont
     )
 
 
+def _court_transfer(ctx: _Context, number: str) -> court_transfer.CourtTransferContent:
+    transferred = _last_event(ctx.record, "transfer-court")
+    terminated = _last_event(ctx.record, "terminate")
+    return court_transfer.CourtTransferContent(
+        case=ctx.case,
+        organisation=ctx.organisation,
+        document_number=number,
+        court=str(transferred.details.get("court_name", "")) if transferred else "",
+        transferred_on=transferred.occurred_on if transferred else None,
+        terminated_on=terminated.occurred_on if terminated else None,
+        ground=str(terminated.details.get("ground_text", "")) if terminated else "",
+    )
+
+
 # How each kind is filled from the record; the kinds numbered by the case number instead of a
 # document number of their own (the internal registration forms).
 CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
@@ -263,6 +289,7 @@ CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
     mediation_record.KIND: _record,
     judicial_application.KIND: _judicial,
     report_result.KIND: _report_result,
+    court_transfer.KIND: _court_transfer,
 }
 CASE_NUMBERED = {
     registration_form.COMPLAINT_KIND,
@@ -276,6 +303,56 @@ def _with_number(content: Any, number: str) -> Any:
     if any(f.name == "document_number" for f in dataclasses.fields(content)):
         return dataclasses.replace(content, document_number=number)
     return content
+
+
+# --------------------------------------------------------------------------- workflow rules
+
+
+def _consents_recorded(record: CaseRecord | None) -> bool:
+    started = _last_event(record, "start-mediation")
+    if started is None:
+        return False
+    details = started.details
+    return bool(details.get("complainant_consents")) and bool(details.get("merchant_consents"))
+
+
+def _judicial_window_due(ctx: _Context) -> date | None:
+    """The last day of the 30 days from the agreement (also for one performed on the spot,
+    which has no such deadline row: its parties may still apply)."""
+    agreement = ctx.record.agreement if ctx.record else None
+    if agreement is None:
+        return None
+    received = ctx.case.received_at.date()
+    window = compute_deadline(
+        load_calendar(ctx.store),
+        DeadlineKind.JUDICIAL_CONFIRMATION,
+        agreement.agreed_on,
+        received=received,
+    )
+    return window.due
+
+
+def rule_problems(ctx: _Context, kind: str, content: Any) -> list[str]:
+    """What the workflow's rules (workflow.py) refuse about issuing `kind` now."""
+    refused: str | None = None
+    if kind == decisions.NOTICE_KIND:
+        refused = mediation_notice_refusal(_consents_recorded(ctx.record))
+    elif kind == judicial_application.KIND and content.agreed_on is not None:
+        # (no agreement recorded at all: its missing facts say so)
+        refused = judicial_application_refusal(content.agreement_number)
+    return [refused] if refused else []
+
+
+def rule_warnings(ctx: _Context, kind: str, content: Any) -> list[str]:
+    """What the workflow's rules warn about a document issued now (it is issued anyway)."""
+    warning: str | None = None
+    if kind == decisions.NOTICE_KIND:
+        warning = mediation_notice_late_warning(content.held_at, ctx.now)
+    elif kind == judicial_application.KIND:
+        window_due = _judicial_window_due(ctx)
+        if window_due is not None and content.applied_on is not None:
+            warning = judicial_window_warning(content.applied_on, window_due)
+    return [warning] if warning else []
 
 
 # --------------------------------------------------------------------------- numbers and codes
@@ -406,6 +483,28 @@ def check_details(details: dict[str, Any]) -> list[str]:
     return problems
 
 
+# The facts kept with an issued version (IssuedDocument.facts) and offered again.
+FACT_KEYS = (*DETAIL_TEXTS, *DETAIL_LISTS, "session")
+
+
+def _kept(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k in FACT_KEYS and v not in (None, "", [])}
+
+
+def stored_facts(store: Store, case_id: str, kind: str | None = None) -> dict[str, Any]:
+    """The facts typed when the case's documents were issued, to prefill the next one: those
+    of every current version, the later issued winning, and those of `kind`'s own current
+    version (a correction) over all."""
+    current = sorted(
+        (doc for doc in case_documents(store, case_id) if doc.current),
+        key=lambda doc: (doc.kind == kind, doc.issued_at),
+    )
+    facts: dict[str, Any] = {}
+    for doc in current:
+        facts.update(_kept(doc.facts))
+    return facts
+
+
 def _context(
     store: Store,
     case_key: str,
@@ -414,7 +513,9 @@ def _context(
     station_code: str,
     now: datetime,
     details: dict[str, Any] | None,
+    kind: str | None = None,
 ) -> _Context:
+    """The case and its record; `details` over the facts kept from its issued documents."""
     problems = check_details(details or {})
     if problems:
         raise InputRejected(
@@ -425,6 +526,7 @@ def _context(
     if case is None:
         raise NotIssued(_("No case numbered {number}.").format(number=case_key))
     station = find_station(store, case.owner_station) or find_station(store, station_code)
+    given = {k: v for k, v in (details or {}).items() if v not in (None, "", [])}
     return _Context(
         store=store,
         case=case,
@@ -432,7 +534,7 @@ def _context(
         organisation=station.name if station else "",
         user=user,
         now=now,
-        details=dict(details or {}),
+        details={**stored_facts(store, case.id, kind), **given},
     )
 
 
@@ -454,8 +556,11 @@ def check_document(
 ) -> list[str]:
     """What is missing before the case's document of `kind` can be issued (empty: ready)."""
     spec = _kind(kind)
-    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
-    return spec.missing_facts(CONTENT_FILLERS[kind](ctx, PENDING_NUMBER))
+    ctx = _context(
+        store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
+    )
+    content = CONTENT_FILLERS[kind](ctx, PENDING_NUMBER)
+    return rule_problems(ctx, kind, content) + spec.missing_facts(content)
 
 
 def _issue(
@@ -470,9 +575,11 @@ def _issue(
 ) -> Issued:
     spec = _kind(kind)
     fill = CONTENT_FILLERS[kind]
-    problems = spec.missing_facts(fill(ctx, previous.doc_no if previous else PENDING_NUMBER))
+    draft = fill(ctx, previous.doc_no if previous else PENDING_NUMBER)
+    problems = rule_problems(ctx, kind, draft) + spec.missing_facts(draft)
     if problems:
         raise DocumentIncomplete(problems)
+    warnings = rule_warnings(ctx, kind, draft)
     with store.transaction(actor=ctx.user.username):
         # Checked again under the write lock: another PC user may have issued it meanwhile.
         current = current_document(store, ctx.case.id, kind)
@@ -520,12 +627,13 @@ def _issue(
                 issued_by=ctx.user.username,
                 owner_station=ctx.case.owner_station or station_code,
                 case_no=ctx.case.case_no,
+                facts=_kept(ctx.details),
             ),
         )
         if previous is not None:
             mark_superseded(store, previous.id, document.id)
         _audit_reveal(store, ctx.case.id, kind, ctx.user, station_code)
-    return Issued(document=document, pdf=pdf)
+    return Issued(document=document, pdf=pdf, warnings=warnings)
 
 
 def issue_document(
@@ -546,7 +654,9 @@ def issue_document(
     place, materials, mediators, contact; for the agreement the facts of the dispute (its
     other wording is recorded by the agree and amend-agreement actions).
     """
-    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    ctx = _context(
+        store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
+    )
     existing = current_document(store, ctx.case.id, kind)
     if existing is not None:
         raise AlreadyIssued(
@@ -574,7 +684,9 @@ def correct_document(
     record as it is now; the old version stays on record, superseded by the new one."""
     if not reason.strip():
         raise ValueError(_("A correction needs its reason."))
-    ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
+    ctx = _context(
+        store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
+    )
     previous = current_document(store, ctx.case.id, kind)
     if previous is None:
         raise NotIssued(
@@ -613,6 +725,59 @@ def reprint(
     pdf = read_stored(data_dir, document)
     _audit_reveal(store, case.id, kind, user, station_code)
     return Issued(document=document, pdf=pdf, reprinted=True)
+
+
+@dataclass
+class BatchResult:
+    """What printing several documents produced: the PDFs, or what blocks issuing them."""
+
+    issued: list[Issued] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # title → missing facts
+
+
+def print_documents(
+    store: Store,
+    data_dir: Path | Any,
+    case_key: str,
+    kinds: list[str],
+    *,
+    user: User,
+    station_code: str,
+    now: datetime,
+    progress: Callable[[int, int, str], None] | None = None,
+    check_cancelled: Callable[[], None] | None = None,
+) -> BatchResult:
+    """ "Print selected": issue (first print) or reprint each of `kinds`, in order. Every kind
+    not yet issued is checked first; when one lacks facts, nothing is issued and the result
+    lists what each lacks. `progress(done, total, text)` is told before each document, and
+    `check_cancelled()` may raise to stop between documents (those issued stay issued)."""
+    result = BatchResult()
+    case = get_case(store, case_key.strip())
+    if case is None:
+        raise NotIssued(_("No case numbered {number}.").format(number=case_key))
+    for kind in kinds:  # check everything before issuing anything
+        if current_document(store, case.id, kind) is not None:
+            continue
+        problems = check_document(
+            store, case_key, kind, user=user, station_code=station_code, now=now
+        )
+        if problems:
+            result.missing[_kind(kind).title] = problems
+    if result.missing:
+        return result
+    for done, kind in enumerate(kinds):
+        if check_cancelled is not None:
+            check_cancelled()
+        if progress is not None:
+            progress(done, len(kinds), _("Preparing {title}…").format(title=_kind(kind).title))
+        result.issued.append(
+            print_document(
+                store, data_dir, case_key, kind, user=user, station_code=station_code, now=now
+            )
+        )
+    if progress is not None:
+        progress(len(kinds), len(kinds), "")
+    return result
 
 
 @dataclass(frozen=True)
@@ -703,6 +868,7 @@ def print_document(
 
 __all__ = [
     "AlreadyIssued",
+    "BatchResult",
     "DocumentDamaged",
     "DocumentIncomplete",
     "Issued",
@@ -712,6 +878,8 @@ __all__ = [
     "correct_document",
     "issue_document",
     "print_document",
+    "print_documents",
+    "stored_facts",
     "reprint",
     "verify_code",
 ]

@@ -169,3 +169,28 @@ def test_an_attachment_upload_cut_in_the_middle_resumes_where_it_stopped(
         assert village.sync().uploaded == 0
     finally:
         proxy.close()
+
+
+def test_an_escalated_case_moves_to_its_new_owner_everywhere(city) -> None:
+    from tests.server.sync_support import act_on, assert_converged
+
+    village, township = city["village_a"], city["township"]
+    case = village.add_case(facts="要上交的案件")
+    village.sync()
+    act_on(village, case.id, "escalate", {"to_station": township.code, "reason": "案情重大"})
+    report = village.sync()
+    assert report.set_aside == 0, village.store.query("SELECT reason FROM sync_rejected")
+    for replica in city.values():
+        replica.sync()
+    owner = township.store.scalar("SELECT owner_station FROM cases WHERE id = ?", (case.id,))
+    assert owner == township.code
+    # The new owner acts on it; the old owner still reads it.
+    act_on(township, case.id, "accept", {"occurred_at": "2026-05-06"})
+    township.sync()
+    for replica in city.values():
+        replica.sync()
+    for replica in (village, city["city"]):
+        status = replica.store.scalar("SELECT status FROM cases WHERE id = ?", (case.id,))
+        assert status == "accepted", replica.name
+    assert all(r.reports[-1].set_aside == 0 for r in city.values())
+    assert_converged(city)

@@ -194,3 +194,55 @@ def test_an_escalated_case_moves_to_its_new_owner_everywhere(city) -> None:
         assert status == "accepted", replica.name
     assert all(r.reports[-1].set_aside == 0 for r in city.values())
     assert_converged(city)
+
+
+def test_progress_cancel_and_retries_for_a_worker_thread(city, backend) -> None:
+    import threading
+
+    village = city["village_a"]
+    for n in range(5):
+        village.add_case(facts=f"进度{n}")
+    cancel = threading.Event()
+    seen = []
+
+    def progress(step) -> None:
+        seen.append(step)
+        if step.stage == "push":
+            cancel.set()  # the clerk presses Cancel after the first batch
+
+    # Run in a worker thread, as the GUI will (the store belongs to this one: a new one there).
+    from station_app.store import Store
+    from station_app.sync.engine import connect
+
+    result = {}
+
+    def work() -> None:
+        with Store(village.folder / "station.db") as store:
+            worker = connect(store, village.folder, batch_size=3)
+            try:
+                result["report"] = worker.run_once(progress, cancel)
+            finally:
+                worker.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    report = result["report"]
+    assert report.cancelled and report.pushed > 0
+    assert [s.stage for s in seen][:2] == ["connect", "push"]
+    left = village.store.scalar("SELECT count(*) FROM outbox")
+    assert left > 0  # the rest waits for the next round
+    # The next round goes on; a connection lost twice is retried with backoff.
+    proxy = CuttingProxy(backend.url)
+    try:
+        village.use_server(proxy.url)
+        proxy.cut("GET", "/v1/hello", "before", times=2)
+        engine = village.connect(batch_size=3)
+        report = engine.run_with_retries(attempts=4, base_delay=0.05)
+        assert report.attempts == 3 and not report.cancelled and report.checksum_ok
+        assert village.store.scalar("SELECT count(*) FROM outbox") == 0
+        with pytest.raises(SyncError):
+            proxy.cut("GET", "/v1/hello", "before", times=5)
+            engine.run_with_retries(attempts=2, base_delay=0.05)
+    finally:
+        proxy.close()

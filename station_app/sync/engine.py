@@ -42,6 +42,7 @@ import hashlib
 import json
 import random
 import re
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
@@ -316,6 +317,15 @@ class SyncEngine:
         except StoreError as error:
             state.set_state(self.store, **{state.LAST_ERROR: str(error)})
             raise SyncError("store", str(error)) from error
+        except sqlite3.DatabaseError as error:
+            # A received change this database refused (e.g. a row whose case is not here):
+            # the page was not kept (its transaction rolled back); the cursor did not move.
+            message = _(
+                "A received change could not be stored ({reason}); nothing of it was kept and "
+                "the next sync tries again. Tell the city office if this keeps happening."
+            ).format(reason=error)
+            state.set_state(self.store, **{state.LAST_ERROR: message})
+            raise SyncError("store", message, retryable=False) from error
         report.cursor = int(state.get_state(self.store, state.CURSOR, "0"))
         state.set_state(
             self.store, **{state.LAST_SUCCESS: self._now_text(), state.LAST_ERROR: None}

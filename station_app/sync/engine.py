@@ -2,17 +2,19 @@
 
 How to call it (the GUI wraps this in a worker thread later; no Qt here)::
 
-    # in the worker thread: a Store belongs to the thread that opened it
-    with DataFolder(data_dir) as folder, folder.open_store() as store:
-        engine = connect(store, folder.path)          # server and token from the keyring
-        cancel = threading.Event()                    # set() from the UI thread to stop
+    # `folder`: the app's open DataFolder (it holds the folder's lock).
+    # In the worker thread (a Store belongs to the thread that opened it):
+    cancel = threading.Event()                        # set() from the UI thread to stop
+    with folder.open_store() as store:                # a new connection, for this thread
         try:
-            report = engine.run_with_retries(progress=on_progress, cancel=cancel)
-        except SyncError as error:                    # error.message: Chinese, for the clerk
-            ...
-        finally:
-            engine.close()
-    status = sync_status(store)                       # cheap: for the status bar
+            engine = connect(store, folder.path)      # server and token from the keyring
+            try:
+                report = engine.run_with_retries(progress=on_progress, cancel=cancel)
+            finally:
+                engine.close()
+        except SyncError as error:                    # error.message: for the clerk, in
+            ...                                       # the interface language (Chinese)
+    # Any thread, with its own store: sync_status(store) for the status bar (no network).
 
 `progress` is called in the worker thread with a SyncProgress (stage, done, total, text);
 forward it to the UI through a signal. Cancelling stops at the next safe point (between

@@ -20,9 +20,19 @@ from station_app.store.accounts import initialise_station
 from station_app.sync.protocol import BundleError
 from tests.core.conftest import save_case
 from tests.server.live import count_rows, free_port
-from tests.server.sync_support import city_codes, make_city, rows_of
+from tests.server.sync_support import (
+    city_codes,
+    make_city,
+    rows_of,
+)
 
 pytestmark = pytest.mark.usefixtures("english", "memory_keyring")
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
 
 
 def cli(capsys, folder: Path, *args: str) -> tuple[int, str, str]:

@@ -175,3 +175,24 @@ def test_bundles_both_ways_once_and_refused_whole_when_changed(tmp_path, backend
     finally:
         for replica in city.values():
             replica.close()
+
+
+def test_no_secure_keyring_no_enrolment_and_the_code_is_not_spent(
+    tmp_path, backend, capsys, memory_keyring
+) -> None:
+    import keyring
+    from keyring.backends import null
+
+    folder, code, enrol_code = _new_station(tmp_path, backend)
+    keyring.set_keyring(null.Keyring())
+    try:
+        status, out, err = cli(
+            capsys, folder, "enrol", "--server", backend.url, "--code", enrol_code
+        )
+    finally:
+        keyring.set_keyring(memory_keyring)
+    assert status == 1 and "No secure password store" in err
+    assert not list(folder.rglob("*token*"))
+    status, out, err = cli(capsys, folder, "enrol", "--server", backend.url, "--code", enrol_code)
+    assert status == 0, err
+    assert memory_keyring.get_password("station-app", code)

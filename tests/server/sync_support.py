@@ -59,6 +59,43 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(before)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def sync_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A city server of the sync tests' own (over a new SQLite file, or a new PostgreSQL
+    database): the city level pulls every row of its server, so rows other tests push by hand
+    (partial on purpose) must not be on it. A test module uses it as its `backend` (see
+    test_sync_engine.py)."""
+    import psycopg
+
+    from city_server.db import make_engine
+    from city_server.schema import migrate
+    from tests.server.live import PG_ADMIN, start_server
+
+    admin = None
+    if request.param == "sqlite":
+        db = str(tmp_path_factory.mktemp("sync-city") / "city-server.db")
+    else:
+        try:
+            admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as error:
+            pytest.fail(f"PostgreSQL does not answer at 127.0.0.1:5432: {error}")
+        name = f"city_sync_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        db = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    engine = make_engine(db)
+    migrate(engine)
+    server = start_server(db)
+    made = Backend(request.param, db, server, engine)
+    yield made
+    server.stop()
+    for extra in made.extra_servers:
+        extra.stop()
+    engine.dispose()
+    if admin is not None:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 @pytest.fixture
 def english() -> Iterator[None]:
     """Messages in the source language, so assertions do not depend on the catalogue."""
@@ -283,7 +320,11 @@ class CuttingProxy:
 
             do_GET = do_POST = do_PUT = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a station that hung up (the point of these tests)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -359,6 +400,11 @@ def random_edits(rng, replica: Replica, count: int) -> None:  # noqa: ANN001
             )
             if party:
                 replica.edit("parties", party, name=rng.choice(NAMES))
+        elif mine and replica.level == "village" and choice > 0.95:
+            parent = replica.store.scalar(
+                "SELECT parent_code FROM stations WHERE code = ?", (replica.code,)
+            )
+            act_on(replica, rng.choice(mine), "escalate", {"to_station": parent, "reason": "重大"})
         elif mine:
             case_id = rng.choice(mine)
             status = replica.store.scalar("SELECT status FROM cases WHERE id = ?", (case_id,))
@@ -367,16 +413,23 @@ def random_edits(rng, replica: Replica, count: int) -> None:  # noqa: ANN001
 
 
 def case_scope(city_store: Store, replica: Replica) -> set[str]:
-    """The cases a station should hold, by the server's rules (from the city's full copy)."""
+    """The cases a station should hold, by the server's rules (from the city's full copy):
+    its own and (township) its villages', and those it escalated away (it still reads them)."""
     rows = city_store.query(
-        "SELECT c.id, c.owner_station, s.parent_code FROM cases c"
-        " LEFT JOIN stations s ON s.code = c.owner_station WHERE c.demo = 0"
+        "SELECT c.id, c.owner_station, c.escalated_from, s.parent_code AS owner_parent,"
+        " f.parent_code AS from_parent FROM cases c"
+        " LEFT JOIN stations s ON s.code = c.owner_station"
+        " LEFT JOIN stations f ON f.code = c.escalated_from WHERE c.demo = 0"
     )
     if replica.level == "city":
         return {r["id"] for r in rows}
-    if replica.level == "township":
-        return {r["id"] for r in rows if replica.code in (r["owner_station"], r["parent_code"])}
-    return {r["id"] for r in rows if r["owner_station"] == replica.code}
+    mine = {replica.code}
+    return {
+        r["id"]
+        for r in rows
+        if mine & {r["owner_station"], r["escalated_from"]}
+        or (replica.level == "township" and replica.code in (r["owner_parent"], r["from_parent"]))
+    }
 
 
 CASE_TABLES = ("cases", "parties", "case_events", "agreements", "mediation_sessions", "follow_ups")

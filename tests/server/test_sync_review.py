@@ -18,9 +18,19 @@ from station_app.store.sync_apply import pending_conflicts
 from station_app.sync.engine import sync_status
 from station_app.sync.transport import SyncError
 from tests.server.live import count_rows
-from tests.server.sync_support import CuttingProxy, make_city, rows_of
+from tests.server.sync_support import (
+    CuttingProxy,
+    make_city,
+    rows_of,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
 
 
 @pytest.fixture
@@ -167,5 +177,82 @@ def test_an_attachment_upload_cut_in_the_middle_resumes_where_it_stopped(
         assert township.reports[-1].downloaded == 1
         # Sent whole, the file is not sent again.
         assert village.sync().uploaded == 0
+    finally:
+        proxy.close()
+
+
+def test_an_escalated_case_moves_to_its_new_owner_everywhere(city) -> None:
+    from tests.server.sync_support import act_on, assert_converged
+
+    village, township = city["village_a"], city["township"]
+    case = village.add_case(facts="要上交的案件")
+    village.sync()
+    act_on(village, case.id, "escalate", {"to_station": township.code, "reason": "案情重大"})
+    report = village.sync()
+    assert report.set_aside == 0, village.store.query("SELECT reason FROM sync_rejected")
+    for replica in city.values():
+        replica.sync()
+    owner = township.store.scalar("SELECT owner_station FROM cases WHERE id = ?", (case.id,))
+    assert owner == township.code
+    # The new owner acts on it; the old owner still reads it.
+    act_on(township, case.id, "accept", {"occurred_at": "2026-05-06"})
+    township.sync()
+    for replica in city.values():
+        replica.sync()
+    for replica in (village, city["city"]):
+        status = replica.store.scalar("SELECT status FROM cases WHERE id = ?", (case.id,))
+        assert status == "accepted", replica.name
+    assert all(r.reports[-1].set_aside == 0 for r in city.values())
+    assert_converged(city)
+
+
+def test_progress_cancel_and_retries_for_a_worker_thread(city, backend) -> None:
+    import threading
+
+    village = city["village_a"]
+    for n in range(5):
+        village.add_case(facts=f"进度{n}")
+    cancel = threading.Event()
+    seen = []
+
+    def progress(step) -> None:
+        seen.append(step)
+        if step.stage == "push":
+            cancel.set()  # the clerk presses Cancel after the first batch
+
+    # Run in a worker thread, as the GUI will (the store belongs to this one: a new one there).
+    from station_app.store import Store
+    from station_app.sync.engine import connect
+
+    result = {}
+
+    def work() -> None:
+        with Store(village.folder / "station.db") as store:
+            worker = connect(store, village.folder, batch_size=3)
+            try:
+                result["report"] = worker.run_once(progress, cancel)
+            finally:
+                worker.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    report = result["report"]
+    assert report.cancelled and report.pushed > 0
+    assert [s.stage for s in seen][:2] == ["connect", "push"]
+    left = village.store.scalar("SELECT count(*) FROM outbox")
+    assert left > 0  # the rest waits for the next round
+    # The next round goes on; a connection lost twice is retried with backoff.
+    proxy = CuttingProxy(backend.url)
+    try:
+        village.use_server(proxy.url)
+        proxy.cut("GET", "/v1/hello", "before", times=2)
+        engine = village.connect(batch_size=3)
+        report = engine.run_with_retries(attempts=4, base_delay=0.05)
+        assert report.attempts == 3 and not report.cancelled and report.checksum_ok
+        assert village.store.scalar("SELECT count(*) FROM outbox") == 0
+        with pytest.raises(SyncError):
+            proxy.cut("GET", "/v1/hello", "before", times=5)
+            engine.run_with_retries(attempts=2, base_delay=0.05)
     finally:
         proxy.close()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 
 metadata = MetaData()
@@ -110,6 +111,12 @@ changes = Table(
     Column("txid", String(80), nullable=False),
     Index("changes_scope", "scope_station", "seq"),
     Index("changes_case", "case_id", "seq"),
+    Index(
+        "changes_public",
+        "seq",
+        postgresql_where=text("public"),
+        sqlite_where=text("public"),
+    ),
 )
 
 # Stations that keep reading a case after it left them (escalation).

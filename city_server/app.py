@@ -6,6 +6,7 @@ over one PostgreSQL serve the same stations. Every request names the protocol ve
 refusal is a 4xx with {"error": code, "message": reason}.
 """
 
+import asyncio
 import logging
 import os
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from city_server import sync_service
 from city_server.db import make_engine
 from city_server.errors import ApiError
 from city_server.jsonio import dumps_bytes, loads
+from city_server.pushes import GroupedPushes
 from city_server.schema import migrate
 from city_server.stations import Station
 from station_app.sync.protocol import (
@@ -424,6 +426,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         ),
     )
     app.state.engine = engine
+    pushes = app.state.pushes = GroupedPushes(engine)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -577,22 +580,22 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         its first answer (duplicate: true) and changes nothing."""
         # Checked once, by the protocol's own reader (the schema above says the same): a
         # second pass through pydantic doubled the cost of a large batch.
-        # A gzip body was unpacked by the middleware. Parsing, checking and applying run in a
-        # worker thread: the event loop keeps serving other stations meanwhile.
+        # A gzip body was unpacked by the middleware. Parsing and checking run in a worker
+        # thread (the event loop keeps serving other stations); the batch is applied by the
+        # process's push writer with the others waiting at that moment (city_server.pushes).
         raw = await request.body()
 
-        def run() -> dict[str, Any]:
+        def parse() -> PushBatch:
             try:
                 data = loads(raw)
             except ProtocolError as error:
                 raise ApiError(422, "invalid_request", str(error)) from error
-            batch = PushBatch.from_json(data)
-            with engine.begin() as conn:
-                station = authenticated(conn, credentials)
-                result = sync_service.push(conn, station, batch, protocol)
-            return {**result, "server_time": utc_now_text()}
+            return PushBatch.from_json(data)
 
-        return reply(request, await run_in_threadpool(run))
+        batch = await run_in_threadpool(parse)
+        token = credentials.credentials if credentials else None
+        result = await asyncio.wrap_future(pushes.submit(token, batch, protocol))
+        return reply(request, {**result, "server_time": utc_now_text()})
 
     @app.get("/v1/pull", response_model=PullPageModel, responses=_ERRORS, tags=["sync"])
     def pull(
@@ -841,5 +844,6 @@ def app_from_environment() -> FastAPI:
 
 
 def dispose(app: FastAPI) -> None:
+    app.state.pushes.close()
     engine: Engine = app.state.engine
     engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -45,7 +46,7 @@ from city_server.db import (
 )
 from city_server.errors import ApiError
 from city_server.jsonio import Fragment, canonical_bytes, dumps, loads
-from city_server.stations import Hierarchy, Station
+from city_server.stations import Hierarchy, Station, authenticate_many
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
     NON_CONFLICTING_FIELDS,
@@ -196,24 +197,27 @@ def _case_of(change: Change, current: RowState | None) -> str | None:
 
 
 class BatchApplier:
+    """Plans one batch in memory (scope, authority, per-field merge) over a cache of rows;
+    `GroupApplier` writes the plans of several batches at once."""
+
     def __init__(
         self,
         conn: Connection,
         station: Station,
         batch: PushBatch,
         last_seq: int,
-        hierarchy: Hierarchy | None = None,
+        hierarchy: Hierarchy,
+        shared: dict[tuple[str, str], RowState],
+        known: set[str],
     ):
         self.conn = conn
         self.station = station
         self.batch = batch
-        self.hierarchy = hierarchy or Hierarchy.load(conn)
-        wanted = {c.row_id for c in batch.changes}
-        wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
-        self.cache = load_rows(conn, wanted)
-        # The cases of rows the batch names only by id (an update or delete of a party).
-        missing = {r.case_id for r in self.cache.values() if r.case_id} - wanted
-        self.cache.update(load_rows(conn, missing))
+        self.hierarchy = hierarchy
+        # Rows this batch changes go to `local` until the batch is accepted whole.
+        self.local: dict[tuple[str, str], RowState] = {}
+        self.cache = ChainMap(self.local, shared)
+        _load_into(conn, shared, known, _wanted(batch))
         self.plan = Plan(next_seq=last_seq)
         self.dirty: set[tuple[str, str]] = set()
 
@@ -258,7 +262,7 @@ class BatchApplier:
 
     # -- applying ----------------------------------------------------------------------
 
-    def apply(self) -> dict[str, Any]:
+    def plan_all(self) -> None:
         groups: list[list[tuple[int, Change]]] = []
         for index, change in enumerate(self.batch.changes):
             if groups and groups[-1][0][1].txid == change.txid:
@@ -267,7 +271,9 @@ class BatchApplier:
                 groups.append([(index, change)])
         for group in groups:
             self._apply_group(group)
-        self._write()
+
+    def result(self) -> dict[str, Any]:
+        """The answer, once written (the conflicts have their ids)."""
         return {
             "batch_id": self.batch.batch_id,
             "accepted": self.plan.accepted,
@@ -518,53 +524,7 @@ class BatchApplier:
             self.plan.conflicts.append(record)
         return applied
 
-    # -- writing -----------------------------------------------------------------------
-
-    def _write(self) -> None:
-        conn = self.conn
-        new_rows, old_rows = [], []
-        for key in self.dirty:
-            state = self.cache[key]
-            values = {
-                "table_name": state.table,
-                "row_id": state.row_id,
-                "case_id": state.case_id,
-                "owner_station": state.owner_station,
-                "scope_station": state.scope_station,
-                "public": state.public,
-                "fields": state.fields_json or dumps(state.fields),
-                "field_versions": _versions_json(state.versions),
-                "version": state.version,
-                "last_seq": state.last_seq,
-                "removed": state.removed,
-            }
-            (old_rows if state.in_db else new_rows).append(values)
-            state.in_db = True
-        if new_rows:
-            bulk_insert(conn, rows, new_rows)
-        if old_rows:
-            conn.execute(
-                update(rows)
-                .where(
-                    rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row")
-                )
-                .values(
-                    {c: bindparam(c) for c in old_rows[0] if c not in ("table_name", "row_id")}
-                ),
-                [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
-            )
-        if self.plan.log:
-            bulk_insert(conn, changes, self.plan.log)
-        for record in self.plan.conflicts:
-            record["id"] = conn.execute(conflicts.insert().values(**record)).inserted_primary_key[0]
-        if self.plan.rejected:
-            conn.execute(rejected.insert(), self.plan.rejected)
-        insert_ignoring_duplicates(conn, attachment_cases, _unique(self.plan.attachment_cases))
-        for case_id, old_owner, new_owner in self.plan.transfers:
-            self._transfer(case_id, old_owner, new_owner)
-        conn.execute(
-            update(server_state).where(server_state.c.id == 1).values(last_seq=self.plan.next_seq)
-        )
+    # -- writing (GroupApplier.flush) --------------------------------------------------
 
     def _transfer(self, case_id: str, old_owner: str, new_owner: str) -> None:
         """Escalation: the case's rows move into the new owner's scope and are sent to it
@@ -677,47 +637,242 @@ def normalise_batch(batch: PushBatch, station: Station, protocol_version: int) -
     return PushBatch(batch.batch_id, batch.station, tuple(fixed)) if changed else batch
 
 
+def _wanted(batch: PushBatch) -> set[str]:
+    wanted = {c.row_id for c in batch.changes}
+    wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
+    return wanted
+
+
+def _load_into(
+    conn: Connection, cache: dict[tuple[str, str], RowState], known: set[str], wanted: set[str]
+) -> None:
+    """Rows by id into the cache, each id read once (`known`); then the cases of rows named
+    only by id (an update or delete of a party)."""
+    new = wanted - known
+    if not new:
+        return
+    found = load_rows(conn, new)
+    known |= new
+    cache.update(found)
+    missing = {r.case_id for r in found.values() if r.case_id} - known
+    if missing:
+        cache.update(load_rows(conn, missing))
+        known |= missing
+
+
+class GroupApplier:
+    """Several batches in one transaction under one hold of the sequence lock: their rows are
+    read in one query, planned one after the other over a shared cache (a batch sees the
+    rows of the batches before it), and written with one statement per table. A batch that
+    moves a case (escalation) is written at once, since the move reads the case's rows."""
+
+    def __init__(
+        self, conn: Connection, hierarchy: Hierarchy, *, record_batches: bool = True
+    ) -> None:
+        self.conn = conn
+        self.hierarchy = hierarchy
+        self.record_batches = record_batches  # False: the server's own writes
+        self.last_seq = lock_sequence(conn)
+        self.cache: dict[tuple[str, str], RowState] = {}
+        self.known: set[str] = set()
+        self.dirty: set[tuple[str, str]] = set()
+        self.pending: list[tuple[BatchApplier, str, dict[str, Any]]] = []
+
+    def preload(self, batches: Iterable[PushBatch]) -> None:
+        wanted: set[str] = set()
+        for batch in batches:
+            wanted |= _wanted(batch)
+        _load_into(self.conn, self.cache, self.known, wanted)
+
+    def add(self, station: Station, batch: PushBatch, content_hash: str) -> dict[str, Any]:
+        """Plan a batch (an ApiError leaves nothing of it); its answer is filled in when the
+        group is written."""
+        applier = BatchApplier(
+            self.conn, station, batch, self.last_seq, self.hierarchy, self.cache, self.known
+        )
+        applier.plan_all()
+        self.cache.update(applier.local)
+        self.dirty |= applier.dirty
+        self.last_seq = applier.plan.next_seq
+        answer: dict[str, Any] = {}
+        self.pending.append((applier, content_hash, answer))
+        if applier.plan.transfers:
+            self.flush()
+        return answer
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        conn = self.conn
+        new_rows, old_rows = [], []
+        for key in self.dirty:
+            state = self.cache[key]
+            values = {
+                "table_name": state.table,
+                "row_id": state.row_id,
+                "case_id": state.case_id,
+                "owner_station": state.owner_station,
+                "scope_station": state.scope_station,
+                "public": state.public,
+                "fields": state.fields_json or dumps(state.fields),
+                "field_versions": _versions_json(state.versions),
+                "version": state.version,
+                "last_seq": state.last_seq,
+                "removed": state.removed,
+            }
+            (old_rows if state.in_db else new_rows).append(values)
+            state.in_db = True
+        self.dirty.clear()
+        if new_rows:
+            bulk_insert(conn, rows, new_rows)
+        if old_rows:
+            conn.execute(
+                update(rows)
+                .where(
+                    rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row")
+                )
+                .values(
+                    {c: bindparam(c) for c in old_rows[0] if c not in ("table_name", "row_id")}
+                ),
+                [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
+            )
+        plans = [applier.plan for applier, _, _ in self.pending]
+        bulk_insert(conn, changes, [entry for plan in plans for entry in plan.log])
+        for plan in plans:
+            for record in plan.conflicts:
+                record["id"] = conn.execute(
+                    conflicts.insert().values(**record)
+                ).inserted_primary_key[0]
+        refused = [record for plan in plans for record in plan.rejected]
+        if refused:
+            conn.execute(rejected.insert(), refused)
+        insert_ignoring_duplicates(
+            conn,
+            attachment_cases,
+            _unique([item for plan in plans for item in plan.attachment_cases]),
+        )
+        for applier, _, _ in self.pending:
+            for case_id, old_owner, new_owner in applier.plan.transfers:
+                applier._transfer(case_id, old_owner, new_owner)  # noqa: SLF001
+            self.last_seq = max(self.last_seq, applier.plan.next_seq)
+        conn.execute(
+            update(server_state).where(server_state.c.id == 1).values(last_seq=self.last_seq)
+        )
+        now = utc_now_text()
+        stored = []
+        for applier, content_hash, answer in self.pending:
+            answer.update(applier.result())
+            stored.append(
+                {
+                    "batch_id": applier.batch.batch_id,
+                    "station_code": applier.station.code,
+                    "content_hash": content_hash,
+                    "result": dumps(answer),
+                    "received_at": now,
+                }
+            )
+        if self.record_batches:
+            conn.execute(batches.insert(), stored)
+        self.pending.clear()
+
+
+def _hash_of(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def push_group(
+    conn: Connection, items: Sequence[tuple[Station | str | None, PushBatch, int]]
+) -> list[dict[str, Any] | Exception]:
+    """Several push batches, of any stations, in the caller's one transaction: one hold of
+    the sequence lock and one commit (one WAL flush) for all. Each item is (station, or the
+    token to authenticate, batch, protocol version); a batch that is refused (ApiError)
+    leaves nothing and its exception takes its place in the answer. A batch seen before
+    returns its first answer (duplicate: true)."""
+    out: list[dict[str, Any] | Exception | None] = [None] * len(items)
+    ready: list[tuple[int, Station, PushBatch, str]] = []
+    stations_of = authenticate_many(conn, [w for w, _, _ in items if not isinstance(w, Station)])
+    for index, (who, batch, protocol_version) in enumerate(items):
+        try:
+            station = who if isinstance(who, Station) else stations_of[who]
+            if isinstance(station, ApiError):
+                raise station
+            batch = normalise_batch(batch, station, protocol_version)
+            ready.append((index, station, batch, _hash_of(batch.to_json())))
+        except ApiError as error:
+            out[index] = error
+    # Read before the lock: the lock is held only for the batches' own rows and writes.
+    hierarchy = Hierarchy.load(conn)
+    group = GroupApplier(conn, hierarchy)
+    ids = sorted({batch.batch_id for _, _, batch, _ in ready})
+    prior = {
+        r["batch_id"]: r
+        for start in range(0, len(ids), 500)
+        for r in conn.execute(
+            select(batches).where(batches.c.batch_id.in_(ids[start : start + 500]))
+        ).mappings()
+    }
+    group.preload(batch for _, _, batch, _ in ready if batch.batch_id not in prior)
+    in_group: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for index, station, batch, content_hash in ready:
+        try:
+            seen = prior.get(batch.batch_id)
+            if seen is not None:
+                out[index] = _duplicate(seen, station, batch, content_hash)
+                continue
+            if batch.batch_id in in_group:
+                code, first_hash, answer = in_group[batch.batch_id]
+                if code != station.code or first_hash != content_hash:
+                    raise _reused(batch)
+                out[index] = answer  # filled when written; marked a duplicate below
+                continue
+            answer = group.add(station, batch, content_hash)
+            in_group[batch.batch_id] = (station.code, content_hash, answer)
+            out[index] = answer
+        except ApiError as error:
+            out[index] = error
+    group.flush()
+    # A batch sent twice within one group: the second answer is the first one, as a duplicate.
+    firsts: set[str] = set()
+    for index, (_, batch, _) in enumerate(items):
+        answer = out[index]
+        if isinstance(answer, dict) and not answer.get("duplicate"):
+            if batch.batch_id in firsts:
+                out[index] = {**answer, "duplicate": True}
+            firsts.add(batch.batch_id)
+    return out  # type: ignore[return-value]
+
+
+def _reused(batch: PushBatch) -> ApiError:
+    return ApiError(
+        409,
+        "batch_reused",
+        f"batch {batch.batch_id} was applied before with other content; a new batch needs a new id",
+    )
+
+
+def _duplicate(prior: Any, station: Station, batch: PushBatch, content_hash: str) -> dict[str, Any]:
+    stored_hash = prior["content_hash"]
+    if stored_hash != content_hash:
+        # Batches stored before the hash was taken with orjson: the standard library's text
+        # (they differ only in how a float with an exponent is written).
+        slow = hashlib.sha256(canonical_json(batch.to_json()).encode("utf-8")).hexdigest()
+        if stored_hash == slow:
+            content_hash = slow
+    if prior["station_code"] != station.code or stored_hash != content_hash:
+        raise _reused(batch)
+    result = loads(prior["result"])
+    result["duplicate"] = True
+    return result
+
+
 def push(
     conn: Connection, station: Station, batch: PushBatch, protocol_version: int
 ) -> dict[str, Any]:
     """Apply a batch in the caller's transaction; a batch seen before returns its first answer."""
-    batch = normalise_batch(batch, station, protocol_version)
-    content = batch.to_json()
-    content_hash = hashlib.sha256(canonical_bytes(content)).hexdigest()
-    # Read before the lock: the lock is held only for the batch's own rows and writes.
-    hierarchy = Hierarchy.load(conn)
-    last_seq = lock_sequence(conn)
-    prior = (
-        conn.execute(select(batches).where(batches.c.batch_id == batch.batch_id)).mappings().first()
-    )
-    if prior is not None:
-        if prior["content_hash"] != content_hash:
-            # Batches stored before the hash was taken with orjson: the standard library's
-            # text (they differ only in how a float with an exponent is written).
-            slow = hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
-            if prior["content_hash"] == slow:
-                content_hash = slow
-        if prior["station_code"] != station.code or prior["content_hash"] != content_hash:
-            raise ApiError(
-                409,
-                "batch_reused",
-                f"batch {batch.batch_id} was applied before with other content; "
-                "a new batch needs a new id",
-            )
-        result = loads(prior["result"])
-        result["duplicate"] = True
-        return result
-    result = BatchApplier(conn, station, batch, last_seq, hierarchy).apply()
-    conn.execute(
-        batches.insert().values(
-            batch_id=batch.batch_id,
-            station_code=station.code,
-            content_hash=content_hash,
-            result=dumps(result),
-            received_at=utc_now_text(),
-        )
-    )
-    return result
+    (answer,) = push_group(conn, [(station, batch, protocol_version)])
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gzip
 import hashlib
 import multiprocessing
 import os
@@ -56,6 +57,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+import orjson
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,6 +307,64 @@ def _station_worker(args: tuple) -> dict:
     return asyncio.run(_drive_stations(villages, rounds, start_at, seed))
 
 
+class LeanConnection:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams, for driving many stations
+    from few processes: httpx cost the client 4 ms of CPU per request, more than the server
+    and PostgreSQL together, on the same two cores. It speaks just what the server answers
+    (Content-Length or chunked bodies, gzip)."""
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        self.address = (host, int(port))
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": host, **headers}.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(*self.address)
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        try:
+            self.writer.write(
+                f"{method} {path} HTTP/1.1\r\n{self.head}{extra}"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            fields = {}
+            for line in lines[1:]:
+                if ":" in line:
+                    name, value = line.split(":", 1)
+                    fields[name.strip().lower()] = value.strip()
+            if fields.get("transfer-encoding") == "chunked":
+                parts = []
+                while True:
+                    size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                    parts.append(await self.reader.readexactly(size + 2))
+                    if size == 0:
+                        break
+                data = b"".join(p[:-2] for p in parts)
+            else:
+                data = await self.reader.readexactly(int(fields.get("content-length", "0")))
+            if fields.get("content-encoding") == "gzip":
+                data = gzip.decompress(data)
+            if fields.get("connection") == "close":
+                self.close()
+            return status, data
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def _drive_stations(villages: list, rounds: int, start_at: float, seed: int) -> dict:
     latencies: list[tuple[str, float]] = []
     errors: list[str] = []
@@ -317,39 +377,66 @@ async def _drive_stations(villages: list, rounds: int, start_at: float, seed: in
     }
 
     async def station(code: str, url: str, token: str) -> None:
-        headers = {**HEADERS, "Authorization": f"Bearer {token}"}
         # One connection per station, as a station PC has.
-        async with httpx.AsyncClient(timeout=120, base_url=url, headers=headers) as client:
-            await asyncio.sleep(max(0.0, start_at - time.time()))
+        client = LeanConnection(url, {**HEADERS, "Authorization": f"Bearer {token}"})
+        await asyncio.sleep(max(0.0, start_at - time.time()))
 
-            async def timed(kind: str, call) -> httpx.Response | None:  # noqa: ANN001
-                t = time.perf_counter()
-                try:
-                    answer = await call
-                except httpx.HTTPError as error:
-                    errors.append(f"{kind}: {error!r}")
-                    return None
-                latencies.append((kind, time.perf_counter() - t))
-                if answer.status_code != 200:
-                    errors.append(f"{kind}: {answer.status_code} {answer.text[:200]}")
-                    return None
-                return answer
+        async def timed(kind: str, *args, **kwargs) -> bytes | None:  # noqa: ANN002, ANN003
+            t = time.perf_counter()
+            try:
+                status, data = await client.request(*args, **kwargs)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+                errors.append(f"{kind}: {error!r}")
+                return None
+            latencies.append((kind, time.perf_counter() - t))
+            if status != 200:
+                errors.append(f"{kind}: {status} {data[:200]!r}")
+                return None
+            return data
 
-            await timed("hello", client.get("/v1/hello"))
-            cursor = 0
-            for body, body_headers in prepared[code]:
-                await timed("push", client.post("/v1/push", content=body, headers=body_headers))
-                while True:
-                    answer = await timed("pull", client.get("/v1/pull", params={"after": cursor}))
-                    if answer is None:
-                        break
-                    page = answer.json()
-                    cursor = page["next_cursor"]
-                    if not page["has_more"]:
-                        break
+        await timed("hello", "GET", "/v1/hello")
+        cursor = 0
+        for body, body_headers in prepared[code]:
+            await timed("push", "POST", "/v1/push", body, body_headers)
+            while True:
+                data = await timed("pull", "GET", f"/v1/pull?after={cursor}")
+                if data is None:
+                    break
+                page = orjson.loads(data)
+                cursor = page["next_cursor"]
+                if not page["has_more"]:
+                    break
+        client.close()
 
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    cpu = time.process_time()
     await asyncio.gather(*(station(*v) for v in villages))
-    return {"latencies": latencies, "errors": errors, "finished": time.time()}
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "finished": time.time(),
+        "cpu": time.process_time() - cpu,
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu(database: str) -> float:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        pids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
+            ).fetchall()
+        ]
+    return sum(map(_cpu_seconds, pids))
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -380,13 +467,19 @@ def many_stations(db_url: str, stations: int, rounds: int, client_processes: int
                 answer = client.post(f"{url}/v1/enrol", json={"code": enrol_code}, headers=HEADERS)
                 answer.raise_for_status()
                 villages.append((code, url, answer.json()["token"]))
-        start_at = time.time() + 3.0  # every process ready, bodies made
+        start_at = time.time() + 5.0  # every process ready, bodies made
+        database = db_url.rsplit("/", 1)[1]
+        server_pids = [process_a.pid, process_b.pid]
+        servers_before = sum(map(_cpu_seconds, server_pids))
+        postgres_before = _postgres_cpu(database)
         shares = [
             (villages[i::client_processes], rounds, start_at, i) for i in range(client_processes)
         ]
         with multiprocessing.get_context("spawn").Pool(client_processes) as pool:
             parts = pool.map(_station_worker, shares)
         elapsed = max(p["finished"] for p in parts) - start_at
+        server_cpu = sum(map(_cpu_seconds, server_pids))
+        postgres_cpu = _postgres_cpu(database)
         latencies = [x for p in parts for x in p["latencies"]]
         errors = [x for p in parts for x in p["errors"]]
         every = [s for _k, s in latencies]
@@ -400,6 +493,13 @@ def many_stations(db_url: str, stations: int, rounds: int, client_processes: int
             "p95_ms": _pct(every, 0.95),
             "max_ms": max(every) * 1000,
             "kinds": {},
+            # CPU seconds per request: the server processes, PostgreSQL's backends of this
+            # database (those alive at the end: the pools'), the client processes.
+            "cpu_ms_per_request": {
+                "servers": (server_cpu - servers_before) / len(latencies) * 1000,
+                "PostgreSQL": (postgres_cpu - postgres_before) / len(latencies) * 1000,
+                "clients": sum(p["cpu"] for p in parts) / len(latencies) * 1000,
+            },
         }
         for kind in ("hello", "push", "pull"):
             some = [s for k, s in latencies if k == kind]
@@ -837,6 +937,13 @@ def report(args: argparse.Namespace, results: dict, before: tuple, after: tuple)
         ]
         for kind, k in m["kinds"].items():
             lines.append(f"| {kind} | {k['n']} | {k['p50_ms']:.0f} | {k['p95_ms']:.0f} |")
+        c = m["cpu_ms_per_request"]
+        lines += [
+            "",
+            f"CPU per request: {c['servers']:.2f} ms in the two server processes, "
+            f"{c['PostgreSQL']:.2f} ms in PostgreSQL (its pooled backends), "
+            f"{c['clients']:.2f} ms in the client processes.",
+        ]
         if m["first_errors"]:
             lines += ["", "First errors: " + "; ".join(m["first_errors"])]
         lines.append("")

@@ -428,17 +428,6 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_cpu(database: str) -> float:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        pids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
-            ).fetchall()
-        ]
-    return sum(map(_cpu_seconds, pids))
-
-
 def _pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] * 1000
@@ -468,10 +457,8 @@ def many_stations(db_url: str, stations: int, rounds: int, client_processes: int
                 answer.raise_for_status()
                 villages.append((code, url, answer.json()["token"]))
         start_at = time.time() + 5.0  # every process ready, bodies made
-        database = db_url.rsplit("/", 1)[1]
         server_pids = [process_a.pid, process_b.pid]
         servers_before = sum(map(_cpu_seconds, server_pids))
-        postgres_before = _postgres_cpu(database)
         shares = [
             (villages[i::client_processes], rounds, start_at, i) for i in range(client_processes)
         ]
@@ -479,7 +466,6 @@ def many_stations(db_url: str, stations: int, rounds: int, client_processes: int
             parts = pool.map(_station_worker, shares)
         elapsed = max(p["finished"] for p in parts) - start_at
         server_cpu = sum(map(_cpu_seconds, server_pids))
-        postgres_cpu = _postgres_cpu(database)
         latencies = [x for p in parts for x in p["latencies"]]
         errors = [x for p in parts for x in p["errors"]]
         every = [s for _k, s in latencies]
@@ -493,11 +479,10 @@ def many_stations(db_url: str, stations: int, rounds: int, client_processes: int
             "p95_ms": _pct(every, 0.95),
             "max_ms": max(every) * 1000,
             "kinds": {},
-            # CPU seconds per request: the server processes, PostgreSQL's backends of this
-            # database (those alive at the end: the pools'), the client processes.
+            # CPU per request of the server processes and of the client processes
+            # (PostgreSQL's backends come and go with the pools' overflow: not counted).
             "cpu_ms_per_request": {
                 "servers": (server_cpu - servers_before) / len(latencies) * 1000,
-                "PostgreSQL": (postgres_cpu - postgres_before) / len(latencies) * 1000,
                 "clients": sum(p["cpu"] for p in parts) / len(latencies) * 1000,
             },
         }
@@ -941,8 +926,7 @@ def report(args: argparse.Namespace, results: dict, before: tuple, after: tuple)
         lines += [
             "",
             f"CPU per request: {c['servers']:.2f} ms in the two server processes, "
-            f"{c['PostgreSQL']:.2f} ms in PostgreSQL (its pooled backends), "
-            f"{c['clients']:.2f} ms in the client processes.",
+            f"{c['clients']:.2f} ms in the client processes (PostgreSQL not counted).",
         ]
         if m["first_errors"]:
             lines += ["", "First errors: " + "; ".join(m["first_errors"])]

@@ -228,4 +228,7 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A server process runs at most 40 requests at once (the worker threads) plus its push
+    # writer: 20 kept connections and 10 more at a peak serve 200 stations; two processes
+    # stay well under PostgreSQL's default of 100 connections.
+    return create_engine(url, pool_size=20, max_overflow=10, pool_timeout=60, pool_pre_ping=True)

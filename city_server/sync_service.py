@@ -888,11 +888,14 @@ def _scope_filter(table, station: Station, hierarchy: Hierarchy):  # noqa: ANN00
     )
 
 
-def _pull_seqs(station: Station, hierarchy: Hierarchy, after: int, horizon: int, limit: int):  # noqa: ANN202
+def _pull_seqs(
+    conn: Connection, station: Station, hierarchy: Hierarchy, after: int, horizon: int, limit: int
+):  # noqa: ANN202
     """The first `limit` sequence numbers in the station's scope after the cursor, as a
     union of index range scans (its own stations' entries, public entries, the cases it
     still reads), each stopping after `limit`: one scan of the whole log filtered row by row
-    read every other station's history on each pull."""
+    read every other station's history on each pull. The cases it still reads are looked up
+    first, so that each is one range of the (case_id, seq) index."""
     window = (changes.c.seq > after, changes.c.seq <= horizon)
 
     def first(*where):  # noqa: ANN002, ANN202
@@ -903,9 +906,16 @@ def _pull_seqs(station: Station, hierarchy: Hierarchy, after: int, horizon: int,
 
     visible = sorted(hierarchy.visible(station))
     parts = [first(changes.c.scope_station == code) for code in visible]
-    parts.append(first(changes.c.public.is_(True)))
-    readers = select(case_readers.c.case_id).where(case_readers.c.station_code.in_(visible))
-    parts.append(first(changes.c.case_id.in_(readers)))
+    parts.append(first(changes.c.public))  # as the partial index says it: "WHERE public"
+    read_cases = sorted(
+        conn.execute(
+            select(case_readers.c.case_id).where(case_readers.c.station_code.in_(visible))
+        ).scalars()
+    )
+    if len(read_cases) <= 50:
+        parts += [first(changes.c.case_id == case_id) for case_id in read_cases]
+    else:
+        parts.append(first(changes.c.case_id.in_(read_cases)))
     return union(*parts)
 
 
@@ -925,7 +935,7 @@ def pull(
     hierarchy = Hierarchy.load(conn)
     query = select(changes).where(changes.c.seq > after, changes.c.seq <= horizon)
     if station.level != "city":
-        seqs = _pull_seqs(station, hierarchy, after, horizon, limit + 1).subquery()
+        seqs = _pull_seqs(conn, station, hierarchy, after, horizon, limit + 1).subquery()
         query = select(changes).where(changes.c.seq.in_(select(seqs.c.seq)))
     found = conn.execute(query.order_by(changes.c.seq).limit(limit + 1)).all()
     has_more = len(found) > limit

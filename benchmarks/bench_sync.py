@@ -896,17 +896,22 @@ def report(args: argparse.Namespace, results: dict, before: tuple, after: tuple)
         lines += [
             "## First sync: one station pushes its cases (3 rows per case), then incremental syncs",
             "",
-            "| database | cases | rows | seconds | rows/s | server CPU s | batch p50 ms | bytes/case sent (gzip) | plain JSON bytes/case | incremental 50 cases s (median) | target |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| database | cases | rows | seconds | rows/s (≥ 20,000) | server CPU s | batch p50 ms | bytes/case sent, gzip (≤ 400) | plain JSON bytes/case | incremental 50 cases, s (≤ 1) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
+
+        def mark(ok: bool) -> str:
+            return "✅" if ok else "❌"
+
         for label in firsts:
             r = results[label]
             inc = statistics.median(x["seconds"] for x in r["incremental"])
-            ok = r["rows_per_s"] >= 20000 and r["bytes_per_case"] <= 400 and inc <= 1
             lines.append(
-                f"| {label} | {args.cases:,} | {r['accepted']:,} | {r['seconds']:.1f} | {r['rows_per_s']:,.0f} "
-                f"| {r['server_cpu_s']:.1f} | {r['batch_p50_ms']:.0f} | {r['bytes_per_case']:.0f} | {r['plain_bytes_per_case']:.0f} "
-                f"| {inc:.3f} | ≥ 20,000 rows/s, ≤ 400 B/case, ≤ 1 s {'✅' if ok else '❌'} |"
+                f"| {label} | {args.cases:,} | {r['accepted']:,} | {r['seconds']:.1f} "
+                f"| {r['rows_per_s']:,.0f} {mark(r['rows_per_s'] >= 20000)} "
+                f"| {r['server_cpu_s']:.1f} | {r['batch_p50_ms']:.0f} "
+                f"| {r['bytes_per_case']:.0f} {mark(r['bytes_per_case'] <= 400)} "
+                f"| {r['plain_bytes_per_case']:.0f} | {inc:.3f} {mark(inc <= 1)} |"
             )
         lines.append("")
     if "many" in results:

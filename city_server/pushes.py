@@ -66,7 +66,16 @@ class GroupedPushes:
                     break
                 group.append(item)
                 total += len(item[1].changes)
-            self._apply(group)
+            # A request that went away before its turn is not applied (its station sends the
+            # batch again); from here on an answer cannot be cancelled.
+            group = [item for item in group if item[3].set_running_or_notify_cancel()]
+            if group:
+                try:
+                    self._apply(group)
+                except BaseException as error:  # noqa: BLE001 - the writer must not die
+                    for *_, future in group:
+                        if not future.done():
+                            future.set_exception(error)
 
     def _apply(self, group: list[tuple]) -> None:
         try:

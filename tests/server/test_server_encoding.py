@@ -250,3 +250,32 @@ def test_a_group_of_batches_sees_the_batches_before_it(city: City, backend) -> N
     with backend.engine.begin() as conn:
         (repeat,) = again(conn, [(village.token, second, 2)])
     assert repeat["duplicate"] and repeat["last_seq"] == answers[2]["last_seq"]
+
+
+def test_the_push_writer_answers_each_batch_and_skips_a_request_that_went_away(
+    city: City, backend
+) -> None:
+    """GroupedPushes run in this thread over one queue: two batches answered from one group,
+    a cancelled request's batch not applied, a bad token refused alone."""
+    from concurrent.futures import Future
+
+    from city_server.pushes import GroupedPushes
+
+    village = city.village_a
+    writer = GroupedPushes(backend.engine)
+    batches = [PushBatch.from_json(_batch(village, _cases(village, 1))) for _ in range(3)]
+    futures = [Future() for _ in range(4)]
+    futures[1].cancel()
+    for batch, future in zip(batches, futures, strict=False):
+        writer._queue.put((village.token, batch, 2, future))  # noqa: SLF001
+    writer._queue.put(("wrong", batches[0], 2, futures[3]))  # noqa: SLF001
+    writer._queue.put(None)  # noqa: SLF001
+    writer._run()  # noqa: SLF001 - returns at the None
+    first, third = futures[0].result(), futures[2].result()
+    assert first["accepted"] == 2 and third["accepted"] == 2
+    assert third["last_seq"] == first["last_seq"] + 2
+    assert futures[1].cancelled()
+    assert isinstance(futures[3].exception(), ApiError) and futures[3].exception().status == 401
+    stored = "SELECT count(*) FROM batches WHERE batch_id = :b"
+    assert count_rows(backend.engine, stored, b=batches[1].batch_id) == 0
+    assert count_rows(backend.engine, stored, b=batches[2].batch_id) == 1

@@ -14,7 +14,7 @@ from city_server import attachments as attachment_store
 from city_server.db import attachments, rows
 from city_server.errors import ApiError
 from city_server.stations import Hierarchy, Station, station_secret
-from city_server.sync_service import BatchApplier, lock_sequence, pull, push
+from city_server.sync_service import GroupApplier, pull, push
 from station_app.passwords import hash_password
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
@@ -49,10 +49,11 @@ def server_write(conn: Connection, changes: list[Change]) -> dict[str, Any]:
             for c in changes
         ),
     )
-    last_seq = lock_sequence(conn)
-    applier = BatchApplier(conn, SERVER_STATION, batch, last_seq)
-    applier.hierarchy.by_code[SERVER_STATION.code] = SERVER_STATION
-    result = applier.apply()
+    # A copy: the loaded hierarchy is shared by the process's requests.
+    hierarchy = Hierarchy({**Hierarchy.load(conn).by_code, SERVER_STATION.code: SERVER_STATION})
+    group = GroupApplier(conn, hierarchy, record_batches=False)
+    result = group.add(SERVER_STATION, batch, "")
+    group.flush()
     if result["rejected"]:
         raise ValueError("; ".join(r["reason"] for r in result["rejected"]))
     return result

@@ -6,7 +6,7 @@ over one PostgreSQL serve the same stations. Every request names the protocol ve
 refusal is a 4xx with {"error": code, "message": reason}.
 """
 
-import json
+import asyncio
 import logging
 import os
 from collections.abc import Callable
@@ -28,11 +28,15 @@ from city_server import stations as station_store
 from city_server import sync_service
 from city_server.db import make_engine
 from city_server.errors import ApiError
+from city_server.jsonio import dumps_bytes, loads
+from city_server.pushes import GroupedPushes
 from city_server.schema import migrate
 from city_server.stations import Station
 from station_app.sync.protocol import (
     ACCEPTED_PROTOCOL_VERSIONS,
     ATTACHMENT_CHUNK_BYTES,
+    COMPRESS_FROM_BYTES,
+    ENCODINGS,
     FIELD_NAME,
     MAX_ATTACHMENT_BYTES,
     MAX_CHANGES_PER_BATCH,
@@ -46,6 +50,9 @@ from station_app.sync.protocol import (
     SYNC_TABLES,
     ProtocolError,
     PushBatch,
+    accepts_gzip,
+    compress,
+    decompress,
     utc_now_text,
 )
 
@@ -193,6 +200,10 @@ class HelloResponse(BaseModel):
     station: StationModel
     protocol: int
     accepted_protocols: list[int]
+    encodings: list[str] = Field(
+        description="Content-Encodings the server reads in a request body (send gzip only "
+        "when listed); answers are gzip when the request's Accept-Encoding allows it"
+    )
     server_time: str
 
 
@@ -268,8 +279,29 @@ class ErrorModel(BaseModel):
 _ERRORS = {status: {"model": ErrorModel} for status in (400, 401, 403, 404, 409, 413, 422, 426)}
 
 
+def _refusal(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": code, "message": message},
+        status_code=status,
+        headers={SERVER_TIME_HEADER: utc_now_text()},
+    )
+
+
+def reply(request: Request, value: Any) -> Response:
+    """A JSON answer (orjson), gzip-compressed when the client accepts it and it is large
+    enough; the route's response model still documents it."""
+    data = dumps_bytes(value)
+    headers = {"Vary": "Accept-Encoding"}
+    if len(data) >= COMPRESS_FROM_BYTES and accepts_gzip(request.headers.get("accept-encoding")):
+        data = compress(data)
+        headers["Content-Encoding"] = "gzip"
+    return Response(data, media_type="application/json", headers=headers)
+
+
 class _Limits:
-    """ASGI middleware: the server's clock on every response; bodies over the limit refused."""
+    """ASGI middleware: the server's clock on every response; bodies over the limit refused;
+    a body sent with `Content-Encoding: gzip` unpacked (at most the same limit) before the
+    routes read it."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -280,16 +312,15 @@ class _Limits:
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        too_large = JSONResponse(
-            {
-                "error": "too_large",
-                "message": f"a request may be at most {MAX_REQUEST_BYTES} bytes",
-            },
-            status_code=413,
-            headers={SERVER_TIME_HEADER: utc_now_text()},
+        too_large = _refusal(
+            413, "too_large", f"a request may be at most {MAX_REQUEST_BYTES} bytes"
         )
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_REQUEST_BYTES):
             await too_large(scope, receive, send)
+            return
+        encoding = headers.get(b"content-encoding")
+        if encoding is not None and encoding.strip().lower() not in (b"", b"identity"):
+            await self._unpacked(scope, receive, send, encoding.decode("latin-1"))
             return
         seen = 0
 
@@ -315,6 +346,67 @@ class _Limits:
         except _TooLarge:
             await too_large(scope, receive, send)
 
+    async def _unpacked(
+        self, scope: dict[str, Any], receive: Callable, send: Callable, encoding: str
+    ) -> None:
+        if encoding.strip().lower() not in ENCODINGS:
+            refusal = _refusal(
+                415,
+                "unsupported_encoding",
+                f"Content-Encoding {encoding[:20]!r} is not supported (gzip is)",
+            )
+            await refusal(scope, receive, send)
+            return
+        parts, seen = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            seen += len(message.get("body", b""))
+            if seen > MAX_REQUEST_BYTES:
+                too_large = _refusal(
+                    413, "too_large", f"a request may be at most {MAX_REQUEST_BYTES} bytes"
+                )
+                await too_large(scope, receive, send)
+                return
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        try:
+            body = decompress(b"".join(parts), encoding, limit=MAX_REQUEST_BYTES)
+        except ProtocolError as error:
+            status = 413 if "more than" in str(error) else 400
+            code = "too_large" if status == 413 else "bad_encoding"
+            await _refusal(status, code, str(error))(scope, receive, send)
+            return
+        scope = {
+            **scope,
+            "headers": [
+                (k, v)
+                for k, v in scope.get("headers") or []
+                if k.lower() not in (b"content-encoding", b"content-length")
+            ]
+            + [(b"content-length", str(len(body)).encode())],
+        }
+        delivered = False
+
+        async def unpacked_receive() -> dict[str, Any]:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        async def stamped_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (SERVER_TIME_HEADER.lower().encode(), utc_now_text().encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, unpacked_receive, stamped_send)
+
 
 class _TooLarge(Exception):
     pass
@@ -334,6 +426,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         ),
     )
     app.state.engine = engine
+    pushes = app.state.pushes = GroupedPushes(engine)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -431,6 +524,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
             "status": "ok",
             "protocol": PROTOCOL_VERSION,
             "accepted_protocols": list(ACCEPTED_PROTOCOL_VERSIONS),
+            "encodings": list(ENCODINGS),
             "server_time": utc_now_text(),
         }
 
@@ -461,6 +555,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
                 "station": station.to_json(),
                 "protocol": PROTOCOL_VERSION,
                 "accepted_protocols": list(ACCEPTED_PROTOCOL_VERSIONS),
+                "encodings": list(ENCODINGS),
                 "server_time": utc_now_text(),
             }
 
@@ -480,42 +575,46 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
             }
         },
     )
-    async def push(request: Request, protocol: Protocol, credentials: Token) -> dict[str, Any]:
+    async def push(request: Request, protocol: Protocol, credentials: Token) -> Response:
         """Apply one batch of outbox changes in one transaction; a batch sent again returns
         its first answer (duplicate: true) and changes nothing."""
         # Checked once, by the protocol's own reader (the schema above says the same): a
         # second pass through pydantic doubled the cost of a large batch.
+        # A gzip body was unpacked by the middleware. Parsing and checking run in a worker
+        # thread (the event loop keeps serving other stations); the batch is applied by the
+        # process's push writer with the others waiting at that moment (city_server.pushes).
         raw = await request.body()
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise ApiError(422, "invalid_request", f"the body is not JSON: {error}") from error
-        batch = PushBatch.from_json(data)
 
-        def run(conn: Connection) -> dict[str, Any]:
-            station = authenticated(conn, credentials)
-            result = sync_service.push(conn, station, batch, protocol)
-            return {**result, "server_time": utc_now_text()}
+        def parse() -> PushBatch:
+            try:
+                data = loads(raw)
+            except ProtocolError as error:
+                raise ApiError(422, "invalid_request", str(error)) from error
+            return PushBatch.from_json(data)
 
-        return await run_in_threadpool(transaction, run)
+        batch = await run_in_threadpool(parse)
+        token = credentials.credentials if credentials else None
+        result = await asyncio.wrap_future(pushes.submit(token, batch, protocol))
+        return reply(request, {**result, "server_time": utc_now_text()})
 
     @app.get("/v1/pull", response_model=PullPageModel, responses=_ERRORS, tags=["sync"])
     def pull(
+        request: Request,
         protocol: Protocol,
         credentials: Token,
         after: Annotated[
             int, Query(ge=0, le=2**62, description="the cursor kept from the last page")
         ] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 1000,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """The changes in the station's scope after the cursor, in the server's order."""
 
         def run(conn: Connection) -> dict[str, Any]:
             station = authenticated(conn, credentials)
-            page = sync_service.pull(conn, station, after, limit)
+            page = sync_service.pull(conn, station, after, limit, raw_fields=True)
             return {**page, "server_time": utc_now_text()}
 
-        return transaction(run)
+        return reply(request, transaction(run))
 
     def check_table(table: str) -> str:
         if table not in SYNC_TABLES:
@@ -546,6 +645,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
 
     @app.get("/v1/scope/rows", response_model=ScopeRowsResponse, responses=_ERRORS, tags=["sync"])
     def scope_rows(
+        request: Request,
         protocol: Protocol,
         credentials: Token,
         table: Annotated[TableName, Query()],
@@ -556,7 +656,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
             ),
         ] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 1000,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """The current rows of a table in the station's scope, by row id: for a repair resync."""
         check_table(table)
         if after and not ROW_ID.fullmatch(after):
@@ -566,7 +666,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
             station = authenticated(conn, credentials)
             return sync_service.scope_rows(conn, station, table, after, limit)
 
-        return transaction(run)
+        return reply(request, transaction(run))
 
     @app.get(
         "/v1/rows/{table}/{row_id}", response_model=RowResponse, responses=_ERRORS, tags=["sync"]
@@ -744,5 +844,6 @@ def app_from_environment() -> FastAPI:
 
 
 def dispose(app: FastAPI) -> None:
+    app.state.pushes.close()
     engine: Engine = app.state.engine
     engine.dispose()

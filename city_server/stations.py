@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, case, func, select, update
 
 from city_server.db import stations, tokens
 from city_server.errors import ApiError
@@ -36,6 +36,9 @@ class Station:
         }
 
 
+_HIERARCHIES: dict[str, tuple[tuple, Hierarchy]] = {}  # per database: (mark, hierarchy)
+
+
 class Hierarchy:
     """Who reads and writes whose rows: a village its own; a township its own and its
     villages'; the city everything."""
@@ -45,6 +48,24 @@ class Hierarchy:
 
     @classmethod
     def load(cls, conn: Connection) -> Hierarchy:
+        """The stations. Stations are only ever added or revoked (never deleted, moved or
+        relevelled), so the count of each tells whether this process's last reading still
+        holds: one small query instead of every station's row on every request."""
+        mark = tuple(
+            conn.execute(
+                select(func.count(), func.sum(case((stations.c.revoked, 1), else_=0)))
+            ).one()
+        )
+        url = str(conn.engine.url)
+        cached = _HIERARCHIES.get(url)
+        if cached is not None and cached[0] == mark:
+            return cached[1]
+        hierarchy = cls._read(conn)
+        _HIERARCHIES[url] = (mark, hierarchy)
+        return hierarchy
+
+    @classmethod
+    def _read(cls, conn: Connection) -> Hierarchy:
         found = conn.execute(select(stations)).mappings()
         return cls(
             {
@@ -191,31 +212,53 @@ def enrol(conn: Connection, enrol_code: str) -> tuple[Station, str, str]:
 
 
 def authenticate(conn: Connection, token: str | None) -> Station:
-    if not token:
-        raise ApiError(401, "token_missing", "No station token was sent: enrol this station first.")
-    row = (
-        conn.execute(
-            select(tokens.c.revoked_at, stations)
+    found = authenticate_many(conn, [token])[token]
+    if isinstance(found, ApiError):
+        raise found
+    return found
+
+
+def authenticate_many(
+    conn: Connection, tokens_sent: Iterable[str | None]
+) -> dict[str | None, Station | ApiError]:
+    """Each token's station, or the ApiError that refuses it, in one query."""
+    out: dict[str | None, Station | ApiError] = {}
+    by_hash: dict[str, str] = {}
+    for token in tokens_sent:
+        if not token:
+            out[token] = ApiError(
+                401, "token_missing", "No station token was sent: enrol this station first."
+            )
+        else:
+            by_hash[_hash(token)] = token
+    found = {}
+    hashes = sorted(by_hash)
+    for start in range(0, len(hashes), 500):
+        for row in conn.execute(
+            select(tokens.c.token_hash, tokens.c.revoked_at, stations)
             .join(stations, stations.c.code == tokens.c.station_code)
-            .where(tokens.c.token_hash == _hash(token))
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise ApiError(
-            401,
-            "token_invalid",
-            "The server does not know this station's token: enrol again with a new code from the city office.",
-        )
-    if row["revoked_at"] is not None or row["revoked"]:
-        raise ApiError(
-            401,
-            "station_revoked",
-            f"The city office revoked the access of station {row['code']}: "
-            "sync is stopped; ask the city office for a new enrolment code.",
-        )
-    return Station(row["code"], row["name"], row["level"], row["parent_code"])
+            .where(tokens.c.token_hash.in_(hashes[start : start + 500]))
+        ).mappings():
+            found[row["token_hash"]] = row
+    for token_hash, token in by_hash.items():
+        row = found.get(token_hash)
+        if row is None:
+            out[token] = ApiError(
+                401,
+                "token_invalid",
+                "The server does not know this station's token: enrol again with a new code "
+                "from the city office.",
+            )
+        elif row["revoked_at"] is not None or row["revoked"]:
+            out[token] = ApiError(
+                401,
+                "station_revoked",
+                f"The city office revoked the access of station {row['code']}: "
+                "sync is stopped; ask the city office for a new enrolment code.",
+            )
+        else:
+            out[token] = Station(row["code"], row["name"], row["level"], row["parent_code"])
+    return out
 
 
 def station_secret(conn: Connection, code: str) -> bytes:

@@ -11,11 +11,26 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, or_, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from city_server.db import (
@@ -30,7 +45,8 @@ from city_server.db import (
     server_state,
 )
 from city_server.errors import ApiError
-from city_server.stations import Hierarchy, Station
+from city_server.jsonio import Fragment, canonical_bytes, dumps, loads
+from city_server.stations import Hierarchy, Station, authenticate_many
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
     NON_CONFLICTING_FIELDS,
@@ -48,10 +64,6 @@ from station_app.sync.protocol import (
 
 SEQUENCE_LOCK = 0x5354_5351  # "STSQ": the one lock of sequence assignment
 _MISSING = object()
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def lock_sequence(conn: Connection) -> int:
@@ -77,13 +89,24 @@ def bulk_insert(conn: Connection, table, values: list[dict[str, Any]]) -> None: 
     if not values:
         return
     names = list(values[0])
+    row_of = itemgetter(*names)
+    if is_postgresql(conn.engine):
+        # COPY: one stream instead of a statement per row.
+        quote = conn.dialect.identifier_preparer.quote
+        sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(sql) as copy_in:
+            write = copy_in.write_row
+            for v in values:
+                write(row_of(v))
+        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join([marker] * len(names))})"
     )
-    conn.exec_driver_sql(sql, [tuple(v[n] for n in names) for v in values])
+    conn.exec_driver_sql(sql, [row_of(v) for v in values])
 
 
 @dataclass
@@ -130,8 +153,8 @@ def _row_from_db(r: Any) -> RowState:
     return RowState(
         table=r["table_name"],
         row_id=r["row_id"],
-        fields=json.loads(r["fields"]),
-        versions=json.loads(r["field_versions"]),
+        fields=loads(r["fields"]),
+        versions=loads(r["field_versions"]),
         version=r["version"],
         case_id=r["case_id"],
         owner_station=r["owner_station"],
@@ -146,6 +169,12 @@ def _row_from_db(r: Any) -> RowState:
 def load_rows(conn: Connection, row_ids: Iterable[str]) -> dict[tuple[str, str], RowState]:
     found: dict[tuple[str, str], RowState] = {}
     ids = sorted(set(row_ids))
+    if ids and is_postgresql(conn.engine):
+        # One array parameter: no statement of thousands of placeholders to parse and plan.
+        query = select(rows).where(rows.c.row_id == func.any(bindparam("ids", type_=ARRAY(String))))
+        for r in conn.execute(query, {"ids": ids}).mappings():
+            found[(r["table_name"], r["row_id"])] = _row_from_db(r)
+        return found
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for r in conn.execute(select(rows).where(rows.c.row_id.in_(chunk))).mappings():
@@ -168,17 +197,27 @@ def _case_of(change: Change, current: RowState | None) -> str | None:
 
 
 class BatchApplier:
-    def __init__(self, conn: Connection, station: Station, batch: PushBatch, last_seq: int):
+    """Plans one batch in memory (scope, authority, per-field merge) over a cache of rows;
+    `GroupApplier` writes the plans of several batches at once."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        station: Station,
+        batch: PushBatch,
+        last_seq: int,
+        hierarchy: Hierarchy,
+        shared: dict[tuple[str, str], RowState],
+        known: set[str],
+    ):
         self.conn = conn
         self.station = station
         self.batch = batch
-        self.hierarchy = Hierarchy.load(conn)
-        wanted = {c.row_id for c in batch.changes}
-        wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
-        self.cache = load_rows(conn, wanted)
-        # The cases of rows the batch names only by id (an update or delete of a party).
-        missing = {r.case_id for r in self.cache.values() if r.case_id} - wanted
-        self.cache.update(load_rows(conn, missing))
+        self.hierarchy = hierarchy
+        # Rows this batch changes go to `local` until the batch is accepted whole.
+        self.local: dict[tuple[str, str], RowState] = {}
+        self.cache = ChainMap(self.local, shared)
+        _load_into(conn, shared, known, _wanted(batch))
         self.plan = Plan(next_seq=last_seq)
         self.dirty: set[tuple[str, str]] = set()
 
@@ -232,7 +271,7 @@ class BatchApplier:
 
     # -- applying ----------------------------------------------------------------------
 
-    def apply(self) -> dict[str, Any]:
+    def plan_all(self) -> None:
         groups: list[list[tuple[int, Change]]] = []
         for index, change in enumerate(self.batch.changes):
             if groups and groups[-1][0][1].txid == change.txid:
@@ -241,7 +280,9 @@ class BatchApplier:
                 groups.append([(index, change)])
         for group in groups:
             self._apply_group(group)
-        self._write()
+
+    def result(self) -> dict[str, Any]:
+        """The answer, once written (the conflicts have their ids)."""
         return {
             "batch_id": self.batch.batch_id,
             "accepted": self.plan.accepted,
@@ -492,53 +533,7 @@ class BatchApplier:
             self.plan.conflicts.append(record)
         return applied
 
-    # -- writing -----------------------------------------------------------------------
-
-    def _write(self) -> None:
-        conn = self.conn
-        new_rows, old_rows = [], []
-        for key in self.dirty:
-            state = self.cache[key]
-            values = {
-                "table_name": state.table,
-                "row_id": state.row_id,
-                "case_id": state.case_id,
-                "owner_station": state.owner_station,
-                "scope_station": state.scope_station,
-                "public": state.public,
-                "fields": state.fields_json or dumps(state.fields),
-                "field_versions": _versions_json(state.versions),
-                "version": state.version,
-                "last_seq": state.last_seq,
-                "removed": state.removed,
-            }
-            (old_rows if state.in_db else new_rows).append(values)
-            state.in_db = True
-        if new_rows:
-            bulk_insert(conn, rows, new_rows)
-        if old_rows:
-            conn.execute(
-                update(rows)
-                .where(
-                    rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row")
-                )
-                .values(
-                    {c: bindparam(c) for c in old_rows[0] if c not in ("table_name", "row_id")}
-                ),
-                [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
-            )
-        if self.plan.log:
-            bulk_insert(conn, changes, self.plan.log)
-        for record in self.plan.conflicts:
-            record["id"] = conn.execute(conflicts.insert().values(**record)).inserted_primary_key[0]
-        if self.plan.rejected:
-            conn.execute(rejected.insert(), self.plan.rejected)
-        insert_ignoring_duplicates(conn, attachment_cases, _unique(self.plan.attachment_cases))
-        for case_id, old_owner, new_owner in self.plan.transfers:
-            self._transfer(case_id, old_owner, new_owner)
-        conn.execute(
-            update(server_state).where(server_state.c.id == 1).values(last_seq=self.plan.next_seq)
-        )
+    # -- writing (GroupApplier.flush) --------------------------------------------------
 
     def _transfer(self, case_id: str, old_owner: str, new_owner: str) -> None:
         """Escalation: the case's rows move into the new owner's scope and are sent to it
@@ -609,7 +604,8 @@ def _code(value: Any) -> str | None:
 def _versions_json(versions: dict[str, list[Any]]) -> str:
     if len(versions) == 1 and "" in versions:  # a row as inserted: one change set every field
         seq, station = versions[""]
-        return f'{{"":[{int(seq)},{json.dumps(station)}]}}'
+        if isinstance(station, str) and STATION_CODE.fullmatch(station):  # nothing to escape
+            return f'{{"":[{int(seq)},"{station}"]}}'
     return dumps(versions)
 
 
@@ -632,6 +628,7 @@ def normalise_batch(batch: PushBatch, station: Station, protocol_version: int) -
             f"this token belongs to station {station.code}, the batch names {batch.station}",
         )
     fixed = []
+    changed = False
     for index, change in enumerate(batch.changes):
         origin = change.origin_station or station.code
         if origin != station.code:
@@ -640,43 +637,251 @@ def normalise_batch(batch: PushBatch, station: Station, protocol_version: int) -
                 "wrong_origin",
                 f"change {index} comes from station {origin}: a station pushes only its own writes",
             )
+        if change.origin_station and change.txid:
+            fixed.append(change)
+            continue
+        changed = True
         txid = change.txid or f"{batch.batch_id}#{index}"
         fixed.append(Change(**{**change.__dict__, "origin_station": origin, "txid": txid}))
-    return PushBatch(batch.batch_id, batch.station, tuple(fixed))
+    return PushBatch(batch.batch_id, batch.station, tuple(fixed)) if changed else batch
+
+
+def _wanted(batch: PushBatch) -> set[str]:
+    wanted = {c.row_id for c in batch.changes}
+    wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
+    return wanted
+
+
+def _load_into(
+    conn: Connection, cache: dict[tuple[str, str], RowState], known: set[str], wanted: set[str]
+) -> None:
+    """Rows by id into the cache, each id read once (`known`); then the cases of rows named
+    only by id (an update or delete of a party)."""
+    new = wanted - known
+    if not new:
+        return
+    found = load_rows(conn, new)
+    known |= new
+    cache.update(found)
+    missing = {r.case_id for r in found.values() if r.case_id} - known
+    if missing:
+        cache.update(load_rows(conn, missing))
+        known |= missing
+
+
+class GroupApplier:
+    """Several batches in one transaction under one hold of the sequence lock: their rows are
+    read in one query, planned one after the other over a shared cache (a batch sees the
+    rows of the batches before it), and written with one statement per table. A batch that
+    moves a case (escalation) is written at once, since the move reads the case's rows."""
+
+    def __init__(
+        self, conn: Connection, hierarchy: Hierarchy, *, record_batches: bool = True
+    ) -> None:
+        self.conn = conn
+        self.hierarchy = hierarchy
+        self.record_batches = record_batches  # False: the server's own writes
+        self.last_seq = lock_sequence(conn)
+        self.cache: dict[tuple[str, str], RowState] = {}
+        self.known: set[str] = set()
+        self.dirty: set[tuple[str, str]] = set()
+        self.pending: list[tuple[BatchApplier, str, dict[str, Any]]] = []
+
+    def preload(self, batches: Iterable[PushBatch]) -> None:
+        wanted: set[str] = set()
+        for batch in batches:
+            wanted |= _wanted(batch)
+        _load_into(self.conn, self.cache, self.known, wanted)
+
+    def add(self, station: Station, batch: PushBatch, content_hash: str) -> dict[str, Any]:
+        """Plan a batch (an ApiError leaves nothing of it); its answer is filled in when the
+        group is written."""
+        applier = BatchApplier(
+            self.conn, station, batch, self.last_seq, self.hierarchy, self.cache, self.known
+        )
+        applier.plan_all()
+        self.cache.update(applier.local)
+        self.dirty |= applier.dirty
+        self.last_seq = applier.plan.next_seq
+        answer: dict[str, Any] = {}
+        self.pending.append((applier, content_hash, answer))
+        if applier.plan.transfers:
+            self.flush()
+        return answer
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        conn = self.conn
+        new_rows, old_rows = [], []
+        for key in self.dirty:
+            state = self.cache[key]
+            values = {
+                "table_name": state.table,
+                "row_id": state.row_id,
+                "case_id": state.case_id,
+                "owner_station": state.owner_station,
+                "scope_station": state.scope_station,
+                "public": state.public,
+                "fields": state.fields_json or dumps(state.fields),
+                "field_versions": _versions_json(state.versions),
+                "version": state.version,
+                "last_seq": state.last_seq,
+                "removed": state.removed,
+            }
+            (old_rows if state.in_db else new_rows).append(values)
+            state.in_db = True
+        self.dirty.clear()
+        if new_rows:
+            bulk_insert(conn, rows, new_rows)
+        if old_rows:
+            conn.execute(
+                update(rows)
+                .where(
+                    rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row")
+                )
+                .values(
+                    {c: bindparam(c) for c in old_rows[0] if c not in ("table_name", "row_id")}
+                ),
+                [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
+            )
+        plans = [applier.plan for applier, _, _ in self.pending]
+        bulk_insert(conn, changes, [entry for plan in plans for entry in plan.log])
+        for plan in plans:
+            for record in plan.conflicts:
+                record["id"] = conn.execute(
+                    conflicts.insert().values(**record)
+                ).inserted_primary_key[0]
+        refused = [record for plan in plans for record in plan.rejected]
+        if refused:
+            conn.execute(rejected.insert(), refused)
+        insert_ignoring_duplicates(
+            conn,
+            attachment_cases,
+            _unique([item for plan in plans for item in plan.attachment_cases]),
+        )
+        for applier, _, _ in self.pending:
+            for case_id, old_owner, new_owner in applier.plan.transfers:
+                applier._transfer(case_id, old_owner, new_owner)  # noqa: SLF001
+            self.last_seq = max(self.last_seq, applier.plan.next_seq)
+        conn.execute(
+            update(server_state).where(server_state.c.id == 1).values(last_seq=self.last_seq)
+        )
+        now = utc_now_text()
+        stored = []
+        for applier, content_hash, answer in self.pending:
+            answer.update(applier.result())
+            stored.append(
+                {
+                    "batch_id": applier.batch.batch_id,
+                    "station_code": applier.station.code,
+                    "content_hash": content_hash,
+                    "result": dumps(answer),
+                    "received_at": now,
+                }
+            )
+        if self.record_batches:
+            conn.execute(batches.insert(), stored)
+        self.pending.clear()
+
+
+def _hash_of(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def push_group(
+    conn: Connection, items: Sequence[tuple[Station | str | None, PushBatch, int]]
+) -> list[dict[str, Any] | Exception]:
+    """Several push batches, of any stations, in the caller's one transaction: one hold of
+    the sequence lock and one commit (one WAL flush) for all. Each item is (station, or the
+    token to authenticate, batch, protocol version); a batch that is refused (ApiError)
+    leaves nothing and its exception takes its place in the answer. A batch seen before
+    returns its first answer (duplicate: true)."""
+    out: list[dict[str, Any] | Exception | None] = [None] * len(items)
+    ready: list[tuple[int, Station, PushBatch, str]] = []
+    stations_of = authenticate_many(conn, [w for w, _, _ in items if not isinstance(w, Station)])
+    for index, (who, batch, protocol_version) in enumerate(items):
+        try:
+            station = who if isinstance(who, Station) else stations_of[who]
+            if isinstance(station, ApiError):
+                raise station
+            batch = normalise_batch(batch, station, protocol_version)
+            ready.append((index, station, batch, _hash_of(batch.to_json())))
+        except ApiError as error:
+            out[index] = error
+    # Read before the lock: the lock is held only for the batches' own rows and writes.
+    hierarchy = Hierarchy.load(conn)
+    group = GroupApplier(conn, hierarchy)
+    ids = sorted({batch.batch_id for _, _, batch, _ in ready})
+    prior = {
+        r["batch_id"]: r
+        for start in range(0, len(ids), 500)
+        for r in conn.execute(
+            select(batches).where(batches.c.batch_id.in_(ids[start : start + 500]))
+        ).mappings()
+    }
+    group.preload(batch for _, _, batch, _ in ready if batch.batch_id not in prior)
+    in_group: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for index, station, batch, content_hash in ready:
+        try:
+            seen = prior.get(batch.batch_id)
+            if seen is not None:
+                out[index] = _duplicate(seen, station, batch, content_hash)
+                continue
+            if batch.batch_id in in_group:
+                code, first_hash, answer = in_group[batch.batch_id]
+                if code != station.code or first_hash != content_hash:
+                    raise _reused(batch)
+                out[index] = answer  # filled when written; marked a duplicate below
+                continue
+            answer = group.add(station, batch, content_hash)
+            in_group[batch.batch_id] = (station.code, content_hash, answer)
+            out[index] = answer
+        except ApiError as error:
+            out[index] = error
+    group.flush()
+    # A batch sent twice within one group: the second answer is the first one, as a duplicate.
+    firsts: set[str] = set()
+    for index, (_, batch, _) in enumerate(items):
+        answer = out[index]
+        if isinstance(answer, dict) and not answer.get("duplicate"):
+            if batch.batch_id in firsts:
+                out[index] = {**answer, "duplicate": True}
+            firsts.add(batch.batch_id)
+    return out  # type: ignore[return-value]
+
+
+def _reused(batch: PushBatch) -> ApiError:
+    return ApiError(
+        409,
+        "batch_reused",
+        f"batch {batch.batch_id} was applied before with other content; a new batch needs a new id",
+    )
+
+
+def _duplicate(prior: Any, station: Station, batch: PushBatch, content_hash: str) -> dict[str, Any]:
+    stored_hash = prior["content_hash"]
+    if stored_hash != content_hash:
+        # Batches stored before the hash was taken with orjson: the standard library's text
+        # (they differ only in how a float with an exponent is written).
+        slow = hashlib.sha256(canonical_json(batch.to_json()).encode("utf-8")).hexdigest()
+        if stored_hash == slow:
+            content_hash = slow
+    if prior["station_code"] != station.code or stored_hash != content_hash:
+        raise _reused(batch)
+    result = loads(prior["result"])
+    result["duplicate"] = True
+    return result
 
 
 def push(
     conn: Connection, station: Station, batch: PushBatch, protocol_version: int
 ) -> dict[str, Any]:
     """Apply a batch in the caller's transaction; a batch seen before returns its first answer."""
-    batch = normalise_batch(batch, station, protocol_version)
-    content_hash = hashlib.sha256(canonical_json(batch.to_json()).encode("utf-8")).hexdigest()
-    last_seq = lock_sequence(conn)
-    prior = (
-        conn.execute(select(batches).where(batches.c.batch_id == batch.batch_id)).mappings().first()
-    )
-    if prior is not None:
-        if prior["station_code"] != station.code or prior["content_hash"] != content_hash:
-            raise ApiError(
-                409,
-                "batch_reused",
-                f"batch {batch.batch_id} was applied before with other content; "
-                "a new batch needs a new id",
-            )
-        result = json.loads(prior["result"])
-        result["duplicate"] = True
-        return result
-    result = BatchApplier(conn, station, batch, last_seq).apply()
-    conn.execute(
-        batches.insert().values(
-            batch_id=batch.batch_id,
-            station_code=station.code,
-            content_hash=content_hash,
-            result=dumps(result),
-            received_at=utc_now_text(),
-        )
-    )
-    return result
+    (answer,) = push_group(conn, [(station, batch, protocol_version)])
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -692,39 +897,75 @@ def _scope_filter(table, station: Station, hierarchy: Hierarchy):  # noqa: ANN00
     )
 
 
-def pull(conn: Connection, station: Station, after: int, limit: int) -> dict[str, Any]:
+def _pull_seqs(
+    conn: Connection, station: Station, hierarchy: Hierarchy, after: int, horizon: int, limit: int
+):  # noqa: ANN202
+    """The first `limit` sequence numbers in the station's scope after the cursor, as a
+    union of index range scans (its own stations' entries, public entries, the cases it
+    still reads), each stopping after `limit`: one scan of the whole log filtered row by row
+    read every other station's history on each pull. The cases it still reads are looked up
+    first, so that each is one range of the (case_id, seq) index."""
+    window = (changes.c.seq > after, changes.c.seq <= horizon)
+
+    def first(*where):  # noqa: ANN002, ANN202
+        sub = (
+            select(changes.c.seq).where(*window, *where).order_by(changes.c.seq).limit(limit)
+        ).subquery()
+        return select(sub.c.seq)
+
+    visible = sorted(hierarchy.visible(station))
+    parts = [first(changes.c.scope_station == code) for code in visible]
+    parts.append(first(changes.c.public))  # as the partial index says it: "WHERE public"
+    read_cases = sorted(
+        conn.execute(
+            select(case_readers.c.case_id).where(case_readers.c.station_code.in_(visible))
+        ).scalars()
+    )
+    if len(read_cases) <= 50:
+        parts += [first(changes.c.case_id == case_id) for case_id in read_cases]
+    else:
+        parts.append(first(changes.c.case_id.in_(read_cases)))
+    return union(*parts)
+
+
+def pull(
+    conn: Connection, station: Station, after: int, limit: int, *, raw_fields: bool = False
+) -> dict[str, Any]:
     """The changes in the station's scope after a cursor, in the server's order.
 
     The horizon is read first: every number up to it is committed (numbers are handed out
     and committed one transaction at a time), so the cursor may move up to it safely.
+    `raw_fields`: each change's fields as the stored JSON text (an orjson.Fragment), for an
+    answer written by orjson without parsing them.
     """
     horizon = int(
         conn.execute(select(server_state.c.last_seq).where(server_state.c.id == 1)).scalar_one()
     )
     hierarchy = Hierarchy.load(conn)
     query = select(changes).where(changes.c.seq > after, changes.c.seq <= horizon)
-    scope = _scope_filter(changes, station, hierarchy)
-    if scope is not None:
-        query = query.where(scope)
-    found = conn.execute(query.order_by(changes.c.seq).limit(limit + 1)).mappings().all()
+    if station.level != "city":
+        seqs = _pull_seqs(conn, station, hierarchy, after, horizon, limit + 1).subquery()
+        query = select(changes).where(changes.c.seq.in_(select(seqs.c.seq)))
+    found = conn.execute(query.order_by(changes.c.seq).limit(limit + 1)).all()
     has_more = len(found) > limit
     found = found[:limit]
     if has_more:
-        next_cursor = found[-1]["seq"]
+        next_cursor = found[-1].seq
     else:
         next_cursor = max(horizon, after)
+    read = Fragment if raw_fields else loads
     return {
         "changes": [
             {
-                "seq": r["seq"],
-                "table": r["table_name"],
-                "row_id": r["row_id"],
-                "op": r["op"],
-                "fields": json.loads(r["fields"]),
-                "origin_station": r["origin_station"],
-                "owner_station": r["owner_station"],
-                "case_id": r["case_id"],
-                "row_version": r["row_version"],
+                "seq": r.seq,
+                "table": r.table_name,
+                "row_id": r.row_id,
+                "op": r.op,
+                "fields": read(r.fields),
+                "origin_station": r.origin_station,
+                "owner_station": r.owner_station,
+                "case_id": r.case_id,
+                "row_version": r.row_version,
             }
             for r in found
         ],

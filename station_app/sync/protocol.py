@@ -20,6 +20,12 @@ case (escalation) receives its rows again as inserts.
 
 The scope checksum (`row_digest`, `combine_digests`) lets a station compare its rows with the
 server's after a pull and resync a table on a mismatch.
+
+Bodies: `encode_body` / `decode_body` make and read a JSON body, gzip-compressed with
+`Content-Encoding: gzip` when the other side accepts it. The server says so in `/v1/health`
+and `/v1/hello` (`encodings`); a client sends gzip only to a server that lists it, and asks
+for gzip answers with `Accept-Encoding` (`ACCEPT_GZIP`). A client that does neither is served
+plain JSON as before.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import json
 import math
 import re
 import uuid
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -123,42 +130,50 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_NAMES_SEEN: set[str] = set()
 
 
-def _check_fields(values: Any, where: str) -> dict[str, Any]:
+def _check_fields(values: Any, where: Any, part: str) -> dict[str, Any]:
+    """`values` checked as row values; `where` (a text, or a change's index) and `part` name
+    them in a message (composed only when one is needed)."""
     if not isinstance(values, dict):
-        raise ProtocolError(f"{where} must be an object")
+        raise ProtocolError(f"{_where(where)}.{part} must be an object")
     if len(values) > MAX_FIELDS_PER_ROW:
-        raise ProtocolError(f"{where}: at most {MAX_FIELDS_PER_ROW} fields")
+        raise ProtocolError(f"{_where(where)}.{part}: at most {MAX_FIELDS_PER_ROW} fields")
     for name, value in values.items():
         if name not in _FIELD_NAMES_SEEN:
             if not (isinstance(name, str) and FIELD_NAME.fullmatch(name)):
-                raise ProtocolError(f"{where}: {name!r} is not a field name")
+                raise ProtocolError(f"{_where(where)}.{part}: {name!r} is not a field name")
             if len(_FIELD_NAMES_SEEN) < 10_000:
                 _FIELD_NAMES_SEEN.add(name)
         if value is None or value is True or value is False:
             continue
         kind = type(value)
         if kind is str:
-            if not _is_text(value):
-                raise ProtocolError(f"{where}.{name}: not valid text")
+            if "\x00" in value or not (value.isascii() or _is_text(value)):
+                raise ProtocolError(f"{_where(where)}.{part}.{name}: not valid text")
         elif kind is int:
             continue
         elif kind is float:
             if not math.isfinite(value):
-                raise ProtocolError(f"{where}.{name}: not a finite number")
+                raise ProtocolError(f"{_where(where)}.{part}.{name}: not a finite number")
         else:
             raise ProtocolError(
-                f"{where}.{name}: only strings, numbers, booleans and null are row values"
+                f"{_where(where)}.{part}.{name}: only strings, numbers, booleans and null "
+                "are row values"
             )
     return dict(values)
+
+
+def _where(where: Any) -> str:
+    return f"changes[{where}]" if isinstance(where, int) else str(where)
 
 
 def _is_text(value: str, *, single_line: bool = False) -> bool:
     """Text that every database stores: valid Unicode, no NUL (and no control characters at
     all for identifiers)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
     if single_line:
         return _CONTROL.search(value) is None
     return "\x00" not in value
@@ -202,43 +217,45 @@ class Change:
         }
 
     @classmethod
-    def from_json(cls, data: Any, where: str = "change") -> Change:
+    def from_json(cls, data: Any, where: str | int = "change") -> Change:
+        """A change checked field by field; `where` names it in a message (an int: its
+        index in a batch)."""
         if not isinstance(data, dict):
-            raise ProtocolError(f"{where} must be an object")
+            raise ProtocolError(f"{_where(where)} must be an object")
         if not _CHANGE_KEYS.issuperset(data):
-            raise ProtocolError(f"{where}: unknown keys {sorted(set(data) - _CHANGE_KEYS)}")
+            raise ProtocolError(f"{_where(where)}: unknown keys {sorted(set(data) - _CHANGE_KEYS)}")
         table = data.get("table")
         if not (isinstance(table, str) and table in SYNC_TABLES):
-            raise ProtocolError(f"{where}: unknown table {table!r}")
+            raise ProtocolError(f"{_where(where)}: unknown table {table!r}")
         row_id = data.get("row_id")
         if not (isinstance(row_id, str) and ROW_ID.fullmatch(row_id)):
-            raise ProtocolError(f"{where}: row_id must be 1-64 letters, digits, '-' or '_'")
+            raise ProtocolError(f"{_where(where)}: row_id must be 1-64 letters, digits, '-' or '_'")
         op = data.get("op")
         if op not in OPS:
-            raise ProtocolError(f"{where}: op must be one of {', '.join(OPS)}")
+            raise ProtocolError(f"{_where(where)}: op must be one of {', '.join(OPS)}")
         row_version = data.get("row_version", 0)
         if type(row_version) is float and row_version.is_integer():
             row_version = int(row_version)
         if type(row_version) is not int or not 0 <= row_version < 2**31:
-            raise ProtocolError(f"{where}: row_version must be a whole number")
+            raise ProtocolError(f"{_where(where)}: row_version must be a whole number")
         for key in ("txid", "origin_station", "changed_at"):
             value = data.get(key, "")
             if not (
                 isinstance(value, str) and len(value) <= 80 and _is_text(value, single_line=True)
             ):
                 raise ProtocolError(
-                    f"{where}: {key} must be a line of text of at most 80 characters"
+                    f"{_where(where)}: {key} must be a line of text of at most 80 characters"
                 )
         for key in ("case_id", "owner_station"):
             value = data.get(key)
             if not (value is None or (isinstance(value, str) and ROW_ID.fullmatch(value))):
-                raise ProtocolError(f"{where}: {key} must be an id or null")
+                raise ProtocolError(f"{_where(where)}: {key} must be an id or null")
         return cls(
             table=table,
             row_id=row_id,
             op=op,
-            fields=_check_fields(data.get("fields", {}), f"{where}.fields"),
-            base=_check_fields(data.get("base", {}), f"{where}.base"),
+            fields=_check_fields(data.get("fields", {}), where, "fields"),
+            base=_check_fields(data.get("base", {}), where, "base"),
             row_version=row_version,
             txid=data.get("txid", ""),
             origin_station=data.get("origin_station", ""),
@@ -288,7 +305,7 @@ class PushBatch:
         return cls(
             batch_id=str(uuid.UUID(data["batch_id"])),
             station=data["station"],
-            changes=tuple(Change.from_json(c, f"changes[{i}]") for i, c in enumerate(changes)),
+            changes=tuple(Change.from_json(c, i) for i, c in enumerate(changes)),
         )
 
 
@@ -377,6 +394,91 @@ class PullPage:
             has_more=data["has_more"],
             server_time=data["server_time"],
         )
+
+
+# -- bodies -----------------------------------------------------------------------------------
+
+GZIP = "gzip"
+ENCODINGS = (GZIP,)  # what the server reads in Content-Encoding (besides none)
+ACCEPT_GZIP = {"Accept-Encoding": GZIP}
+# Bodies shorter than this are sent plain: gzip would save nothing.
+COMPRESS_FROM_BYTES = 1024
+# A compressed body may not unpack to more than this (a "zip bomb" is refused).
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def dumps_bytes(value: Any) -> bytes:
+    """Compact JSON as UTF-8 bytes."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON; ProtocolError when it is not JSON (or not UTF-8)."""
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ProtocolError(f"the body is not JSON: {error}") from error
+
+
+def compress(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def decompress(data: bytes, encoding: str | None, *, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body as sent before its Content-Encoding (none or gzip); ProtocolError for an
+    unknown encoding, a damaged stream or one that unpacks to more than `limit` bytes."""
+    encoding = (encoding or "").strip().lower()
+    if encoding in ("", "identity"):
+        return data
+    if encoding != GZIP:
+        raise ProtocolError(f"Content-Encoding {encoding[:20]!r} is not supported (gzip is)")
+    unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = unpacker.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise ProtocolError(f"the gzip body is damaged: {error}") from error
+    if len(out) > limit:
+        raise ProtocolError(f"the body unpacks to more than {limit} bytes")
+    if not unpacker.eof or unpacker.unused_data:
+        raise ProtocolError("the gzip body is truncated or followed by other data")
+    return out
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def encode_body(value: Any, *, compress_body: bool = True) -> tuple[bytes, dict[str, str]]:
+    """A JSON body and its headers; gzip when `compress_body` (only for a server that lists
+    gzip in its `encodings`) and the body is large enough to gain from it."""
+    data = dumps_bytes(value)
+    headers = {"Content-Type": "application/json"}
+    if compress_body and len(data) >= COMPRESS_FROM_BYTES:
+        data = compress(data)
+        headers["Content-Encoding"] = GZIP
+    return data, headers
+
+
+def decode_body(
+    data: bytes, headers: Mapping[str, str] | None = None, *, limit: int = MAX_BODY_BYTES
+) -> Any:
+    """The JSON value of a body, undoing its Content-Encoding; ProtocolError when it is not."""
+    encoding = _header(headers or {}, "Content-Encoding")
+    return loads(decompress(data, encoding, limit=limit))
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header value allows gzip (q=0 refuses it)."""
+    for part in (accept_encoding or "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in (GZIP, "*"):
+            q = params.strip().lower()
+            return not (q.startswith("q=") and q[2:].strip() in ("0", "0.0", "0.00", "0.000"))
+    return False
 
 
 # -- clocks -----------------------------------------------------------------------------------

@@ -775,6 +775,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_user_commands(sub)
 
+    from station_app.cli_settings import add_settings_commands
+
+    add_settings_commands(sub)
+
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")
     )

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from station_app.acting_bodies import AUTHORITY_PREFIX, ActingBodies, missing_setting
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
@@ -30,7 +31,12 @@ from station_app.documents import (
     registration_form,
     report_result,
 )
-from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
+from station_app.documents.content import (
+    AgreementContent,
+    MemberAmount,
+    MissingFacts,
+    RegistrationContent,
+)
 from station_app.documents.layout import VERSION_NOTE, format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
@@ -48,7 +54,9 @@ from station_app.store.documents import (
     insert_issued,
     mark_superseded,
 )
-from station_app.workflow import ground as find_ground
+from station_app.store.joint_members import list_members
+from station_app.store.station_settings import load_acting_bodies
+from station_app.workflow import recorded_ground
 
 DOCUMENTS_FOLDER = "documents"
 # Settings: the station's document-number prefix (e.g. 瑞市监消), and per kind an override.
@@ -108,6 +116,7 @@ class _Context:
     user: User
     now: datetime
     details: dict[str, Any] = field(default_factory=dict)
+    bodies: ActingBodies = field(default_factory=ActingBodies)
 
 
 # --------------------------------------------------------------------------- content
@@ -152,7 +161,11 @@ def _agreement(ctx: _Context, number: str) -> AgreementContent:
     agreement = record.agreement if record else None
     if agreement is None:
         return AgreementContent(
-            case=ctx.case, organisation=ctx.organisation, document_number=number, agreed_on=None
+            case=ctx.case,
+            organisation=ctx.organisation,
+            document_number=number,
+            agreed_on=None,
+            bodies=ctx.bodies,
         )
     return AgreementContent(
         case=ctx.case,
@@ -166,6 +179,14 @@ def _agreement(ctx: _Context, number: str) -> AgreementContent:
         performance=agreement.performance,
         performance_due=agreement.performance_due,
         performed_on_spot=agreement.performed_on_spot,
+        bodies=ctx.bodies,
+        members=[
+            MemberAmount(m.name, m.claimed, m.representative)
+            for m in list_members(ctx.store, ctx.case.id)
+        ]
+        if len(ctx.case.complainants) > 1
+        else [],
+        printed_on=ctx.now.date(),
     )
 
 
@@ -174,9 +195,11 @@ def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.Dec
         event = _last_event(ctx.record, action)
         ground = None
         if event is not None and kind in decisions.GROUNDS:
-            item = event.details.get("ground")
-            if isinstance(item, int):
-                ground = find_ground(decisions.GROUNDS[kind], item)
+            ground = recorded_ground(
+                decisions.GROUNDS[kind],
+                event.details.get("ground"),
+                event.details.get("ground_text"),
+            )
         return decisions.DecisionContent(
             kind=kind,
             case=ctx.case,
@@ -185,6 +208,7 @@ def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.Dec
             decided_on=event.occurred_on if event else None,
             ground=ground,
             issued_on=ctx.now.date(),
+            bodies=ctx.bodies,
         )
 
     return fill
@@ -209,6 +233,7 @@ def _notice(ctx: _Context, number: str) -> decisions.NoticeContent:
         mediators=_lines(details.get("mediators")),
         issued_on=ctx.now.date(),
         contact=str(details.get("contact", "")),
+        bodies=ctx.bodies,
     )
 
 
@@ -218,14 +243,22 @@ def _record(ctx: _Context, number: str) -> mediation_record.RecordContent:
     index = len(sessions) if not isinstance(wanted, int) else wanted
     session = sessions[index - 1] if 1 <= index <= len(sessions) else None
     return mediation_record.RecordContent(
-        case=ctx.case, organisation=ctx.organisation, session=session, session_number=index
+        case=ctx.case,
+        organisation=ctx.organisation,
+        session=session,
+        session_number=index,
+        bodies=ctx.bodies,
     )
 
 
 def _judicial(ctx: _Context, number: str) -> judicial_application.JudicialContent:
     agreement = ctx.record.agreement if ctx.record else None
     issued = current_document(ctx.store, ctx.case.id, mediation_agreement.KIND)
-    court = str(ctx.details.get("court") or (agreement.court_name if agreement else ""))
+    court = str(
+        ctx.details.get("court")
+        or (agreement.court_name if agreement else "")
+        or ctx.bodies.court_name
+    )
     return judicial_application.JudicialContent(
         case=ctx.case,
         organisation=ctx.organisation,
@@ -233,21 +266,30 @@ def _judicial(ctx: _Context, number: str) -> judicial_application.JudicialConten
         agreed_on=agreement.agreed_on if agreement else None,
         agreement_number=issued.doc_no if issued else "",
         applied_on=(agreement.judicial_applied_on if agreement else None) or ctx.now.date(),
+        bodies=ctx.bodies,
     )
 
 
 def _report_result(ctx: _Context, number: str) -> report_result.ReportResultContent:
     notified = _last_event(ctx.record, "notify-result")
-    outcomes = [e.action for e in (ctx.record.events if ctx.record else [])]
-    outcome = next((a for a in reversed(outcomes) if a in ("open-case", "not-open", "merge")), "")
+    decisions_taken = [
+        e for e in (ctx.record.events if ctx.record else []) if e.action in REPORT_DECISIONS
+    ]
+    decision = decisions_taken[-1] if decisions_taken else None
+    reason = ctx.details.get("reason") or (decision.details.get("reason") if decision else "")
     return report_result.ReportResultContent(
         case=ctx.case,
         organisation=ctx.organisation,
         document_number=number,
         notified_on=notified.occurred_on if notified else None,
-        outcome=outcome,
-        result=str(ctx.details.get("result") or (notified.note if notified else "")),
+        outcome=decision.action if decision else "",
+        decided_on=decision.occurred_on if decision else None,
+        reason=str(reason or ""),
+        bodies=ctx.bodies,
     )
+
+
+REPORT_DECISIONS = ("open-case", "not-open", "merge")
 
 
 # How each kind is filled from the record; the kinds numbered by the case number instead of a
@@ -282,13 +324,22 @@ def _with_number(content: Any, number: str) -> Any:
 
 
 def document_prefix(store: Store, station_code: str, kind: str) -> str:
-    """The number prefix of `kind`: the setting document_prefix.<kind>, else the station's
-    document_prefix (default: its code) followed by the kind's word (瑞市监消 + 调 ...)."""
-    own = store.get_setting(f"{PREFIX_SETTING}.{kind}")
-    if own and own.strip():
+    """The number prefix of `kind`: the setting prefix.<kind>, else the deciding authority's
+    prefix (authority.prefix) followed by the kind's word (瑞市监消 + 调 ...); the settings of
+    earlier versions (document_prefix, document_prefix.<kind>) are still read."""
+    bodies = load_acting_bodies(store)
+    own = bodies.prefixes.get(kind) or (store.get_setting(f"{PREFIX_SETTING}.{kind}") or "")
+    if own.strip():
         return own.strip()
-    base = (store.get_setting(PREFIX_SETTING) or "").strip() or station_code
-    return base + DOCUMENT_NUMBER_WORDS.get(kind, "")
+    base = bodies.authority_prefix or (store.get_setting(PREFIX_SETTING) or "").strip()
+    return base + DOCUMENT_NUMBER_WORDS.get(kind, "") if base else ""
+
+
+def prefix_problems(store: Store, station_code: str, kind: str) -> list[str]:
+    """The setting to fill when `kind` has no number prefix (the case-numbered kinds need none)."""
+    if kind in CASE_NUMBERED or document_prefix(store, station_code, kind):
+        return []
+    return [missing_setting(AUTHORITY_PREFIX)]
 
 
 def _canonical(value: Any) -> Any:
@@ -368,7 +419,17 @@ def read_stored(data_dir: Path | Any, document: IssuedDocument) -> bytes:
 
 
 # The facts `details` may give (see print_document), by what each must be.
-DETAIL_TEXTS = ("facts", "dispute", "performance", "place", "contact", "court", "result", "held_at")
+DETAIL_TEXTS = (
+    "facts",
+    "dispute",
+    "performance",
+    "place",
+    "contact",
+    "court",
+    "result",
+    "reason",
+    "held_at",
+)
 DETAIL_LISTS = ("materials", "mediators")
 MAX_DETAIL_CHARS = 20_000
 
@@ -433,6 +494,7 @@ def _context(
         user=user,
         now=now,
         details=dict(details or {}),
+        bodies=load_acting_bodies(store),
     )
 
 
@@ -455,7 +517,8 @@ def check_document(
     """What is missing before the case's document of `kind` can be issued (empty: ready)."""
     spec = _kind(kind)
     ctx = _context(store, case_key, user=user, station_code=station_code, now=now, details=details)
-    return spec.missing_facts(CONTENT_FILLERS[kind](ctx, PENDING_NUMBER))
+    problems = spec.missing_facts(CONTENT_FILLERS[kind](ctx, PENDING_NUMBER))
+    return problems + prefix_problems(store, station_code, kind)
 
 
 def _issue(
@@ -471,6 +534,8 @@ def _issue(
     spec = _kind(kind)
     fill = CONTENT_FILLERS[kind]
     problems = spec.missing_facts(fill(ctx, previous.doc_no if previous else PENDING_NUMBER))
+    if previous is None:
+        problems += prefix_problems(store, station_code, kind)
     if problems:
         raise DocumentIncomplete(problems)
     with store.transaction(actor=ctx.user.username):

@@ -77,7 +77,7 @@ def add_settings_commands(sub: argparse._SubParsersAction) -> None:
     set_parser = settings_sub.add_parser(
         "set", help=_("set one setting ({keys})").format(keys=keys)
     )
-    set_parser.add_argument("key", metavar="KEY", help=keys)
+    set_parser.add_argument("key", metavar="KEY", help=_("the setting: {keys}").format(keys=keys))
     set_parser.add_argument("value", metavar="VALUE", help=_("the value; empty clears it"))
     set_parser.add_argument(
         "--user", help=_("the administrator doing it (default: the first administrator)")

@@ -36,6 +36,7 @@ from station_app.documents.content import (
 )
 from station_app.documents.fonts import document_fonts
 from station_app.documents.formatting import (
+    format_yuan,
     given,
     merchant_id_text,
     money_text,
@@ -343,7 +344,11 @@ def _annex(content: AgreementContent, styles: Styles) -> list[Flowable]:
             [
                 label_cell(str(number), styles, SIZE_5),
                 cell(party.name, styles, SIZE_5),
-                cell(money_text(amount) if amount is not None else "未记录", styles, SIZE_5),
+                cell(
+                    f"人民币{format_yuan(amount)}元" if amount is not None else "未记录",
+                    styles,
+                    SIZE_5,
+                ),
                 "",
             ]
         )
@@ -365,6 +370,11 @@ def _annex(content: AgreementContent, styles: Styles) -> list[Flowable]:
     ]
 
 
+def _count_text(n: int) -> str:
+    """四 for small counts; 152 in digits (Chinese numerals here stop at 99)."""
+    return number_in_chinese(n) if n <= 99 else str(n)
+
+
 def _closing_clauses(content: AgreementContent, styles: Styles) -> tuple[list[Flowable], Flowable]:
     pmc = content.bodies.kind == MediatorKind.PEOPLES_MEDIATION_COMMITTEE
     seal_holder = content.seal_holder
@@ -374,7 +384,7 @@ def _closing_clauses(content: AgreementContent, styles: Styles) -> tuple[list[Fl
         para(AGREEMENT_EFFECT.text.format(seal_holder=seal_holder), styles.body),
         para(
             AGREEMENT_COPIES.text.format(
-                copies=number_in_chinese(content.copies), seal_holder=seal_holder
+                copies=_count_text(content.copies), seal_holder=seal_holder
             ),
             styles.body,
         ),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from station_app.acting_bodies import ActingBodies
-from station_app.documents.content import AgreementContent, RegistrationContent, Term
+from station_app.documents.content import AgreementContent, MemberAmount, RegistrationContent, Term
 from station_app.domain import (
     Case,
     CaseKind,
@@ -91,8 +91,15 @@ def sample_case(complainants: int = 1, kind: CaseKind = CaseKind.COMPLAINT) -> C
 
 
 def sample_agreement(complainants: int = 1, *, refund_text: str = "") -> AgreementContent:
+    case = sample_case(complainants)
+    # A joint complaint: each member's amount, the first two elected representatives.
+    members = [
+        MemberAmount(p.name, Decimal(100 + 10 * n), representative=n < 2)
+        for n, p in enumerate(case.complainants)
+    ]
     return AgreementContent(
-        case=sample_case(complainants),
+        case=case,
+        members=members if complainants > 1 else [],
         organisation=ORGANISATION,
         bodies=SAMPLE_BODIES,
         document_number=DOCUMENT_NUMBER,

@@ -5,35 +5,16 @@ from __future__ import annotations
 
 import argparse
 
-from station_app.acting_bodies import KEYS, setting_problems
+from station_app.acting_bodies import KEYS
 from station_app.cli import EXIT_INVALID, EXIT_OK, CommandError, _print_json
 from station_app.data_folder import DataFolder
 from station_app.i18n import _
 
 
-def printing_problems(key: str, value: str) -> list[str]:
-    """The rules' check, then whether the document font can draw every character."""
-    problems = setting_problems(key, value)
-    if problems or not value.strip():
-        return problems
-    from station_app.documents.fonts import DocumentFontMissing, document_fonts
-
-    try:
-        char = document_fonts().unprintable(value.strip())
-    except DocumentFontMissing:
-        return []  # `selftest` reports the missing font; the value itself is fine
-    if char is not None:
-        return [
-            _(
-                "“{key}” holds “{char}”, which the document font cannot print; use another word."
-            ).format(key=key, char=char)
-        ]
-    return []
-
-
 def cmd_settings_set(args: argparse.Namespace) -> int:
     from station_app.account_rules import may_manage_accounts
     from station_app.cli_users import acting_user
+    from station_app.documents.content import printing_problems
     from station_app.store.station_settings import save_acting_settings
 
     problems = printing_problems(args.key, args.value)

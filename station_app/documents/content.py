@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from station_app.acting_bodies import ActingBodies
+from station_app.acting_bodies import ActingBodies, setting_problems
 from station_app.documents.fonts import document_fonts, unprintable_message
 from station_app.documents.wording import AGREEMENT_TITLES
 from station_app.domain import AgreementTerm, Case, Party
@@ -86,6 +86,26 @@ def _texts(value: object) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _texts(item)
+
+
+def printing_problems(key: str, value: str) -> list[str]:
+    """A setting's value checked by the rules, then whether the document font draws it all."""
+    problems = setting_problems(key, value)
+    if problems or not value.strip():
+        return problems
+    from station_app.documents.fonts import DocumentFontMissing
+
+    try:
+        char = document_fonts().unprintable(value.strip())
+    except DocumentFontMissing:
+        return []  # `selftest` reports the missing font; the value itself is fine
+    if char is not None:
+        return [
+            _(
+                "“{key}” holds “{char}”, which the document font cannot print; use another word."
+            ).format(key=key, char=char)
+        ]
+    return []
 
 
 def unprintable_problems(content: object) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from station_app.acting_bodies import setting_problems
-from station_app.cli_settings import printing_problems
+from station_app.documents.content import printing_problems
 from station_app.documents.issuing import DocumentIncomplete, issue_document
 from station_app.domain import Party
 from tests.core.workflow_helpers import (

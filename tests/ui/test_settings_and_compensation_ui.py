@@ -241,11 +241,11 @@ def test_who_acts_is_set_in_the_dialog_and_bad_names_are_refused(qtbot, tasks, a
     assert "cannot be printed" in dialog.problems.text()
     assert dialog.acting_slots["authority.name"].problem.isVisible()
     with tasks.folder.open_store() as store:
-        assert not store.get_setting("authority.name")
+        assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
 
     dialog.acting_edits["authority.name"].setText("瑞昌市市场监督管理局码头市场监督管理所")
     dialog.acting_edits["authority.prefix"].setText("瑞市监消")
-    dialog.acting_edits["court.name"].setText("瑞昌市人民法院")
+    dialog.acting_edits["court.name"].setText("九江市浔阳区人民法院")
     dialog.mediator_kind.setCurrentIndex(
         dialog.mediator_kind.findData("people_mediation_committee")
     )
@@ -256,7 +256,7 @@ def test_who_acts_is_set_in_the_dialog_and_bad_names_are_refused(qtbot, tasks, a
         assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
         assert store.get_setting("authority.prefix") == "瑞市监消"
         assert store.get_setting("mediator.kind") == "people_mediation_committee"
-        assert store.get_setting("court.name") == "瑞昌市人民法院"
+        assert store.get_setting("court.name") == "九江市浔阳区人民法院"
 
 
 # ------------------------------------------------------------------ audit log and timeline

@@ -316,7 +316,7 @@ def notice_story(content: NoticeContent, styles: Styles) -> list[Flowable]:
         for n, item in enumerate(items, start=1)
     ]
     recusal = MEDIATION_RECUSAL.text.format(
-        mediators=f"（调解员：{mediators}）" if mediators else "",
+        mediators=f"本次调解人员为{mediators}。" if mediators else "",
         days=number_in_chinese(content.recusal_days),
     )
     flowables.append(para("四、" + recusal, styles.plain))

@@ -307,12 +307,14 @@ def _signatures(content: AgreementContent, styles: Styles, lead: list[Flowable])
     case = content.case
     in_annex = len(case.complainants) > INLINE_COMPLAINANTS
     agent = SignatureLine("委托代理人（签名）")
-    lines = [
-        (
-            SignatureLine("投诉人（签名或按指印）", "见附件" if in_annex else ""),
-            SignatureLine("被投诉人（签名或盖章）"),
-        )
-    ]
+    business = SignatureLine("被投诉人（签名或盖章）")
+    if in_annex or len(case.complainants) < 2:
+        lines = [(SignatureLine("投诉人（签名或按指印）", "见附件" if in_annex else ""), business)]
+    else:  # each complainant of a joint complaint signs on a line of their own
+        lines = [
+            (SignatureLine("投诉人（签名或按指印）", p.name.strip()), business if n == 0 else None)
+            for n, p in enumerate(case.complainants)
+        ]
     if case.agent is not None or content.merchant_agent is not None:
         lines.append(
             (

@@ -328,7 +328,7 @@ MEDIATION_NOTICE_INTRO = LegalText(
     SOURCE_ORDER_20 + "第十八条第二款",
 )
 MEDIATION_RECUSAL = LegalText(
-    "调解人员{mediators}是投诉人或者被投诉人的近亲属或者有其他利害关系，可能影响公正处理投诉的，"
+    "{mediators}调解人员是投诉人或者被投诉人的近亲属或者有其他利害关系，可能影响公正处理投诉的，"
     "应当回避；当事人可以在调解开始{days}个工作日前提出回避申请，并说明理由。",
     SOURCE_ORDER_20 + "第十九条第二款（申请期限为本站的安排）",
 )

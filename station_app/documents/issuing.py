@@ -82,12 +82,12 @@ class NotIssued(StoreError):
 
 
 # Documents that print the parties' full ID numbers and phones: every copy handed out, first
-# print, correction or reprint, is a reveal and audited like one (store.audit.log_reveal).
+# print, correction or reprint, is a reveal and audited like one (store.audit.log_reveal). The
+# agreement goes to the business and names the complainants only.
 REVEALING_KINDS = frozenset(
     {
         registration_form.COMPLAINT_KIND,
         registration_form.REPORT_KIND,
-        mediation_agreement.KIND,
         judicial_application.KIND,
     }
 )

@@ -195,6 +195,10 @@ def test_joint_agreement_names_only_amounts_copies_representatives(
     _agree(village, case, day, day)
     text = _text(_issue(village, data_dir, case, "mediation_agreement").pdf, tmp_path)
     assert not ID_OR_PHONE.search(text), "no ID number or phone goes to the business"
+    # ...so issuing it reveals nothing to the audit log.
+    assert not village.scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE kind = 'reveal' AND case_id = ?", (case.id,)
+    )
     assert "东风村" not in text  # nor a complainant's address
     assert "本协议一式五份" in text  # three complainants, the business, the file
     assert "书面推选张三、李四为代表人" in text
@@ -330,3 +334,11 @@ def test_bad_setting_values_get_a_clear_message_and_nothing_is_saved(village):
     with pytest.raises(InputRejected):
         set_acting_bodies(village, authority_name="局" * 500)
     assert village.get_setting("authority.name") == AUTHORITY
+
+
+def test_a_phone_correction_leaves_the_agreement_current_but_not_the_application():
+    from station_app.document_fields import printed_fields_changed
+
+    changed = ["complainants[0].phone", "complainants[0].id_number", "complainants[1].name"]
+    assert printed_fields_changed("mediation_agreement", changed) == ["complainants[1].name"]
+    assert printed_fields_changed("judicial_application", changed) == changed

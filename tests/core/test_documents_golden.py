@@ -298,7 +298,10 @@ def test_report_result_has_its_own_result_never_the_note(
 def test_registration_form_has_signature_lines_and_the_handlers_name(village, data_dir, tmp_path):
     case = _case(village, NEW)
     text = _text(_issue(village, data_dir, case, "complaint_registration").pdf, tmp_path)
-    assert "投诉人（签名或按指印）" in text and "经办人（签名）" in text
+    assert "投诉人（签名或按指印）" in text
+    # The handler by display name (the case was registered by the login "admin").
+    assert "经办人（签名）：管理员" in text and "登记人管理员" in text
+    assert "admin" not in text
 
 
 # --------------------------------------------------------------------------- bad input

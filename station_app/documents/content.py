@@ -145,6 +145,11 @@ def when_printing(problem: str, key: str) -> str:
     ).format(problem=problem, key=key)
 
 
+def issue_first(problem: str, kind: str) -> str:
+    """`problem` and the document of `kind` to issue first (print KIND)."""
+    return _("{problem}: issue it first (print {kind}).").format(problem=problem, kind=kind)
+
+
 def in_registration(problem: str, key: str) -> str:
     """`problem` and the registration data that holds it."""
     return _("{problem}: correct the case's registration (“{key}” in the case JSON).").format(

@@ -13,6 +13,7 @@ from station_app.documents.capital_numerals import date_in_chinese, number_in_ch
 from station_app.documents.content import (
     MissingFacts,
     by_action,
+    issue_first,
     merchant_problems,
     party_problems,
     unprintable_problems,
@@ -98,7 +99,7 @@ def missing_facts(content: JudicialContent) -> list[str]:
         problems.append(_("The date of the application is missing."))
     if not content.agreement_number.strip():
         problems.append(
-            _("The mediation agreement has not been issued: print it first, then the application.")
+            issue_first(_("The mediation agreement has not been issued"), "mediation_agreement")
         )
     return problems + unprintable_problems(content)
 

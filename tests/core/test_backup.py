@@ -25,7 +25,7 @@ from station_app.evidence_files import attach_evidence
 from station_app.store import DATABASE_FILENAME, Store, StoreError
 from station_app.store.cases import get_case
 from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
-from tests.support.cli import EXAMPLE, init_station, run
+from tests.support.cli import EXAMPLE, init_station, run, set_authority
 
 
 def _add_cases(data_dir: Path, count: int) -> list[str]:
@@ -64,6 +64,7 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 def station(tmp_path) -> Path:
     """A set-up station with cases, an issued document and an evidence file."""
     data_dir = init_station(tmp_path / "data")
+    set_authority(data_dir)
     numbers = _add_cases(data_dir, 3)
     assert run(data_dir, "case", "act", numbers[0], "accept").returncode == 0
     done = run(

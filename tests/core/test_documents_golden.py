@@ -258,7 +258,7 @@ def test_judicial_application_waits_for_the_issued_agreement(village, data_dir):
     _agree(village, case, "2026-05-08", "2026-05-08")
     with pytest.raises(DocumentIncomplete) as refused:
         _issue(village, data_dir, case, "judicial_application")
-    assert "print it first" in str(refused.value)
+    assert "issue it first (print mediation_agreement)" in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -63,8 +63,8 @@ class AgreementContent:
     @property
     def seal_holder(self) -> str:
         """Who is named and seals: the bureau when an association mediates on its entrustment,
-        else the mediating organisation (the station's name when that setting is empty)."""
-        return (self.bodies.mediation_seal_holder or self.organisation).strip()
+        else the mediating organisation."""
+        return self.bodies.mediation_seal_holder.strip()
 
     @property
     def copies(self) -> int:

@@ -67,7 +67,7 @@ class JudicialContent:
 
     @property
     def mediator(self) -> str:
-        return (self.bodies.mediation_seal_holder or self.organisation).strip()
+        return self.bodies.mediation_seal_holder.strip()
 
     @property
     def venue(self) -> str:

@@ -8,14 +8,13 @@ from datetime import datetime
 
 from reportlab.platypus import Flowable, Spacer
 
-from station_app.acting_bodies import ActingBodies
+from station_app.acting_bodies import AUTHORITY_NAME, MEDIATOR_NAME, ActingBodies, missing_setting
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
 from station_app.documents.content import (
     MissingFacts,
     by_action,
     merchant_problems,
     party_problems,
-    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -62,7 +61,7 @@ class RecordContent:
     @property
     def mediator(self) -> str:
         """Who holds the mediation: the mediating organisation (the bureau when entrusted)."""
-        return (self.bodies.mediation_seal_holder or self.organisation).strip()
+        return self.bodies.mediation_seal_holder.strip()
 
     @property
     def held_at(self) -> datetime | None:
@@ -79,8 +78,10 @@ def missing_facts(content: RecordContent) -> list[str]:
     problems = []
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
-    if not content.mediator:
-        problems.append(station_name_problem())
+    if content.bodies.in_bureaus_name and not content.bodies.authority_name:
+        problems.append(missing_setting(AUTHORITY_NAME))
+    elif not content.bodies.mediator_name:
+        problems.append(missing_setting(MEDIATOR_NAME))
     problems += party_problems(case, who="complainant")
     problems += merchant_problems(case)
     session = content.session

@@ -317,6 +317,22 @@ def test_an_empty_setting_stops_issuing_and_is_named(village, data_dir):
     assert village.scalar("SELECT COUNT(*) FROM issued_documents") == 0
 
 
+def test_an_empty_mediator_stops_every_mediation_document_and_is_named(village, data_dir):
+    case = _case(village, NEW)
+    _agree(village, case, "2026-05-08", "2026-05-08")
+    _issue(village, data_dir, case, "mediation_agreement")
+    set_acting_bodies(village, mediator_name="")
+    for kind in ("mediation_record", "judicial_application"):
+        with pytest.raises(DocumentIncomplete) as refused:
+            _issue(village, data_dir, case, kind)
+        assert "mediator.name" in str(refused.value), kind
+    other = _case(village, NEW)
+    _agree(village, other, "2026-05-08", "2026-05-08")
+    with pytest.raises(DocumentIncomplete) as refused:
+        _issue(village, data_dir, other, "mediation_agreement")
+    assert "mediator.name" in str(refused.value)
+
+
 def test_an_empty_prefix_stops_issuing_and_is_named(village, data_dir):
     set_acting_bodies(village, authority_prefix="")
     case = _case(village, NEW)

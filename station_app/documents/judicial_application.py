@@ -97,7 +97,7 @@ def missing_facts(content: JudicialContent) -> list[str]:
     problems += merchant_problems(case)
     if content.applied_on is None:
         problems.append(_("The date of the application is missing."))
-    if not content.agreement_number.strip():
+    if content.agreed_on is not None and not content.agreement_number.strip():
         problems.append(
             issue_first(_("The mediation agreement has not been issued"), "mediation_agreement")
         )

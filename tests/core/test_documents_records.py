@@ -125,8 +125,11 @@ def test_judicial_application_needs_the_court_and_the_agreement():
     assert problem_heads(problems) == [
         "The setting “court.name” (court of the joint mediation centre) is empty",
         "No mediation agreement is recorded",
-        "The mediation agreement has not been issued",
     ]
+    content.agreed_on = sample_judicial().agreed_on
+    assert problem_heads(DOCUMENT_KINDS["judicial_application"].missing_facts(content))[-1] == (
+        "The mediation agreement has not been issued"
+    )
 
 
 # --------------------------------------------------------------------------- 举报处理结果告知书

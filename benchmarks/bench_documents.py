@@ -47,7 +47,7 @@ from station_app.documents.wording import (  # noqa: E402
     AGREEMENT_BINDING,
     AGREEMENT_COPIES,
     AGREEMENT_EFFECT,
-    AGREEMENT_INTRO,
+    AGREEMENT_INTRO_STATION,
     AGREEMENT_SECTIONS,
     JUDICIAL_CONFIRMATION,
 )
@@ -326,7 +326,7 @@ def agreement_docx(content: AgreementContent, path: Path) -> None:
         _para(headings[2]),
         _para(content.dispute, indent=True),
         _para(headings[3]),
-        _para(AGREEMENT_INTRO.text.format(organisation=content.organisation), indent=True),
+        _para(AGREEMENT_INTRO_STATION.text.format(mediator=content.organisation), indent=True),
         *[
             _para(mediation_agreement._term_text(n, t), indent=True)
             for n, t in enumerate(content.terms, 1)
@@ -334,8 +334,11 @@ def agreement_docx(content: AgreementContent, path: Path) -> None:
         _para(headings[4]),
         _para(mediation_agreement._performance_text(content), indent=True),
         _para(AGREEMENT_BINDING.text, indent=True),
-        _para(AGREEMENT_EFFECT.text, indent=True),
-        _para(AGREEMENT_COPIES.text, indent=True),
+        _para(AGREEMENT_EFFECT.text.format(seal_holder=content.organisation), indent=True),
+        _para(
+            AGREEMENT_COPIES.text.format(copies="三", seal_holder=content.organisation),
+            indent=True,
+        ),
         _para(JUDICIAL_CONFIRMATION.text, indent=True),
         _para("投诉人（签名或按指印）：　　　　　　　被投诉人（签名或盖章）：", align="left"),
         _para("　　　　　　　　　　　　　　　　　　　委托代理人（签名）：", align="left"),

@@ -97,6 +97,14 @@ def cmd_init(args: argparse.Namespace) -> int:
             password,
         )
         folder.mark_station(store)
+        # The station mediates itself until an administrator says otherwise; the deciding
+        # authority and its prefix must be set (`station-app settings set`).
+        from station_app.acting_bodies import default_settings
+        from station_app.store.station_settings import save_acting_settings
+
+        save_acting_settings(
+            store, default_settings(station_name=station.name), actor=args.admin.strip()
+        )
     _print_json(
         {
             "station": station.code,
@@ -764,6 +772,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station_app.cli_sync import add_sync_commands
 
     add_sync_commands(sub)
+    from station_app.cli_settings import add_settings_commands
+
+    add_settings_commands(sub)
 
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")

@@ -25,12 +25,21 @@ from station_app.classification import bundled_classification
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.store import Store, bulk
 from station_app.store.accounts import initialise_station, is_initialised, local_station
+from station_app.store.station_settings import save_acting_settings
 
 DEMO_STATION_CODE = "RC-MT"
 DEMO_STATION_NAME = "码头镇消费者投诉站"
 DEMO_PARENT_CODE = "RC"
 DEMO_ADMIN = "admin"
 DEMO_PASSWORD = "demo1234"
+# Who acts on the demo station's documents: the township office decides, the station mediates.
+DEMO_ACTING = {
+    "authority.name": "瑞昌市市场监督管理局码头市场监督管理所",
+    "authority.prefix": "瑞市监消",
+    "mediator.name": "码头镇消费者投诉站",
+    "mediator.kind": "station",
+    "court.name": "瑞昌市人民法院",
+}
 
 FIRST_DAY = date(2022, 1, 1)
 LAST_DAY = date(2026, 11, 20)
@@ -59,7 +68,9 @@ def ensure_demo_station(store: Store) -> tuple[str, User]:
             level=StationLevel.TOWNSHIP,
             parent_code=DEMO_PARENT_CODE,
         )
-        initialise_station(store, station, admin, DEMO_PASSWORD)
+        with store.transaction(actor=DEMO_ADMIN):
+            initialise_station(store, station, admin, DEMO_PASSWORD)
+            save_acting_settings(store, DEMO_ACTING, actor=DEMO_ADMIN)
         return DEMO_STATION_CODE, admin
     code = local_station(store).code
     admin = bulk.first_admin(store, code)

@@ -56,10 +56,23 @@ PRINTED_FIELDS: dict[str, frozenset[str]] = {
     "refusal_decision": frozenset(_ADDRESSEES),
     "termination_decision": frozenset(_ADDRESSEES),
     "mediation_notice": frozenset(_ADDRESSEES),
-    # the parties' table (every particular), the receipt, the request, and the facts when the
-    # agreement was issued without facts of its own
+    # the parties by name (the business with its code, representative and address), the
+    # receipt, the request, and the facts when the agreement was issued without facts of its own
     "mediation_agreement": frozenset(
-        (*_PEOPLE, *_AGENT, *_MERCHANT_IDENTITY, "received_at", "channel", "request", "facts")
+        (
+            "complainants.name",
+            "complainants",
+            "agent.name",
+            "agent",
+            "merchant.name",
+            "merchant.uscc",
+            "merchant.legal_rep",
+            "merchant.address",
+            "received_at",
+            "channel",
+            "request",
+            "facts",
+        )
     ),
     "mediation_record": frozenset(("complainants.name", "complainants", "merchant.name")),
     "judicial_application": frozenset((*_PEOPLE, *_MERCHANT_IDENTITY)),

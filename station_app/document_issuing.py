@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from station_app.acting_bodies import AUTHORITY_PREFIX, ActingBodies, missing_setting
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
@@ -33,7 +34,12 @@ from station_app.documents import (
     registration_form,
     report_result,
 )
-from station_app.documents.content import AgreementContent, MissingFacts, RegistrationContent
+from station_app.documents.content import (
+    AgreementContent,
+    MemberAmount,
+    MissingFacts,
+    RegistrationContent,
+)
 from station_app.documents.layout import VERSION_NOTE, format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, User
@@ -53,12 +59,14 @@ from station_app.store.documents import (
     mark_superseded,
 )
 from station_app.store.holidays import load_calendar
-from station_app.workflow import ground as find_ground
+from station_app.store.joint_members import list_members
+from station_app.store.station_settings import load_acting_bodies
 from station_app.workflow import (
     judicial_application_refusal,
     judicial_window_warning,
     mediation_notice_late_warning,
     mediation_notice_refusal,
+    recorded_ground,
 )
 
 DOCUMENTS_FOLDER = "documents"
@@ -85,12 +93,12 @@ class NotIssued(StoreError):
 
 
 # Documents that print the parties' full ID numbers and phones: every copy handed out, first
-# print, correction or reprint, is a reveal and audited like one (store.audit.log_reveal).
+# print, correction or reprint, is a reveal and audited like one (store.audit.log_reveal). The
+# agreement goes to the business and names the complainants only.
 REVEALING_KINDS = frozenset(
     {
         registration_form.COMPLAINT_KIND,
         registration_form.REPORT_KIND,
-        mediation_agreement.KIND,
         judicial_application.KIND,
     }
 )
@@ -120,6 +128,7 @@ class _Context:
     user: User
     now: datetime
     details: dict[str, Any] = field(default_factory=dict)
+    bodies: ActingBodies = field(default_factory=ActingBodies)
 
 
 # --------------------------------------------------------------------------- content
@@ -164,7 +173,11 @@ def _agreement(ctx: _Context, number: str) -> AgreementContent:
     agreement = record.agreement if record else None
     if agreement is None:
         return AgreementContent(
-            case=ctx.case, organisation=ctx.organisation, document_number=number, agreed_on=None
+            case=ctx.case,
+            organisation=ctx.organisation,
+            document_number=number,
+            agreed_on=None,
+            bodies=ctx.bodies,
         )
     return AgreementContent(
         case=ctx.case,
@@ -178,6 +191,14 @@ def _agreement(ctx: _Context, number: str) -> AgreementContent:
         performance=agreement.performance,
         performance_due=agreement.performance_due,
         performed_on_spot=agreement.performed_on_spot,
+        bodies=ctx.bodies,
+        members=[
+            MemberAmount(m.name, m.claimed, m.representative)
+            for m in list_members(ctx.store, ctx.case.id)
+        ]
+        if len(ctx.case.complainants) > 1
+        else [],
+        printed_on=ctx.now.date(),
     )
 
 
@@ -186,9 +207,11 @@ def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.Dec
         event = _last_event(ctx.record, action)
         ground = None
         if event is not None and kind in decisions.GROUNDS:
-            item = event.details.get("ground")
-            if isinstance(item, int):
-                ground = find_ground(decisions.GROUNDS[kind], item)
+            ground = recorded_ground(
+                decisions.GROUNDS[kind],
+                event.details.get("ground"),
+                event.details.get("ground_text"),
+            )
         return decisions.DecisionContent(
             kind=kind,
             case=ctx.case,
@@ -197,6 +220,7 @@ def _decision(kind: str, action: str) -> Callable[[_Context, str], decisions.Dec
             decided_on=event.occurred_on if event else None,
             ground=ground,
             issued_on=ctx.now.date(),
+            bodies=ctx.bodies,
         )
 
     return fill
@@ -221,6 +245,7 @@ def _notice(ctx: _Context, number: str) -> decisions.NoticeContent:
         mediators=_lines(details.get("mediators")),
         issued_on=ctx.now.date(),
         contact=str(details.get("contact", "")),
+        bodies=ctx.bodies,
     )
 
 
@@ -230,14 +255,22 @@ def _record(ctx: _Context, number: str) -> mediation_record.RecordContent:
     index = len(sessions) if not isinstance(wanted, int) else wanted
     session = sessions[index - 1] if 1 <= index <= len(sessions) else None
     return mediation_record.RecordContent(
-        case=ctx.case, organisation=ctx.organisation, session=session, session_number=index
+        case=ctx.case,
+        organisation=ctx.organisation,
+        session=session,
+        session_number=index,
+        bodies=ctx.bodies,
     )
 
 
 def _judicial(ctx: _Context, number: str) -> judicial_application.JudicialContent:
     agreement = ctx.record.agreement if ctx.record else None
     issued = current_document(ctx.store, ctx.case.id, mediation_agreement.KIND)
-    court = str(ctx.details.get("court") or (agreement.court_name if agreement else ""))
+    court = str(
+        ctx.details.get("court")
+        or (agreement.court_name if agreement else "")
+        or ctx.bodies.court_name
+    )
     return judicial_application.JudicialContent(
         case=ctx.case,
         organisation=ctx.organisation,
@@ -245,20 +278,26 @@ def _judicial(ctx: _Context, number: str) -> judicial_application.JudicialConten
         agreed_on=agreement.agreed_on if agreement else None,
         agreement_number=issued.doc_no if issued else "",
         applied_on=(agreement.judicial_applied_on if agreement else None) or ctx.now.date(),
+        bodies=ctx.bodies,
     )
 
 
 def _report_result(ctx: _Context, number: str) -> report_result.ReportResultContent:
     notified = _last_event(ctx.record, "notify-result")
-    outcomes = [e.action for e in (ctx.record.events if ctx.record else [])]
-    outcome = next((a for a in reversed(outcomes) if a in ("open-case", "not-open", "merge")), "")
+    decisions_taken = [
+        e for e in (ctx.record.events if ctx.record else []) if e.action in REPORT_DECISIONS
+    ]
+    decision = decisions_taken[-1] if decisions_taken else None
+    reason = ctx.details.get("reason") or (decision.details.get("reason") if decision else "")
     return report_result.ReportResultContent(
         case=ctx.case,
         organisation=ctx.organisation,
         document_number=number,
         notified_on=notified.occurred_on if notified else None,
-        outcome=outcome,
-        result=str(ctx.details.get("result") or (notified.note if notified else "")),
+        outcome=decision.action if decision else "",
+        decided_on=decision.occurred_on if decision else None,
+        reason=str(reason or ""),
+        bodies=ctx.bodies,
     )
 
 
@@ -274,6 +313,7 @@ def _court_transfer(ctx: _Context, number: str) -> court_transfer.CourtTransferC
         terminated_on=terminated.occurred_on if terminated else None,
         ground=str(terminated.details.get("ground_text", "")) if terminated else "",
     )
+REPORT_DECISIONS = ("open-case", "not-open", "merge")
 
 
 # How each kind is filled from the record; the kinds numbered by the case number instead of a
@@ -359,13 +399,22 @@ def rule_warnings(ctx: _Context, kind: str, content: Any) -> list[str]:
 
 
 def document_prefix(store: Store, station_code: str, kind: str) -> str:
-    """The number prefix of `kind`: the setting document_prefix.<kind>, else the station's
-    document_prefix (default: its code) followed by the kind's word (瑞市监消 + 调 ...)."""
-    own = store.get_setting(f"{PREFIX_SETTING}.{kind}")
-    if own and own.strip():
+    """The number prefix of `kind`: the setting prefix.<kind>, else the deciding authority's
+    prefix (authority.prefix) followed by the kind's word (瑞市监消 + 调 ...); the settings of
+    earlier versions (document_prefix, document_prefix.<kind>) are still read."""
+    bodies = load_acting_bodies(store)
+    own = bodies.prefixes.get(kind) or (store.get_setting(f"{PREFIX_SETTING}.{kind}") or "")
+    if own.strip():
         return own.strip()
-    base = (store.get_setting(PREFIX_SETTING) or "").strip() or station_code
-    return base + DOCUMENT_NUMBER_WORDS.get(kind, "")
+    base = bodies.authority_prefix or (store.get_setting(PREFIX_SETTING) or "").strip()
+    return base + DOCUMENT_NUMBER_WORDS.get(kind, "") if base else ""
+
+
+def prefix_problems(store: Store, station_code: str, kind: str) -> list[str]:
+    """The setting to fill when `kind` has no number prefix (the case-numbered kinds need none)."""
+    if kind in CASE_NUMBERED or document_prefix(store, station_code, kind):
+        return []
+    return [missing_setting(AUTHORITY_PREFIX)]
 
 
 def _canonical(value: Any) -> Any:
@@ -445,7 +494,17 @@ def read_stored(data_dir: Path | Any, document: IssuedDocument) -> bytes:
 
 
 # The facts `details` may give (see print_document), by what each must be.
-DETAIL_TEXTS = ("facts", "dispute", "performance", "place", "contact", "court", "result", "held_at")
+DETAIL_TEXTS = (
+    "facts",
+    "dispute",
+    "performance",
+    "place",
+    "contact",
+    "court",
+    "result",
+    "reason",
+    "held_at",
+)
 DETAIL_LISTS = ("materials", "mediators")
 MAX_DETAIL_CHARS = 20_000
 
@@ -535,6 +594,7 @@ def _context(
         user=user,
         now=now,
         details={**stored_facts(store, case.id, kind), **given},
+        bodies=load_acting_bodies(store),
     )
 
 
@@ -560,7 +620,8 @@ def check_document(
         store, case_key, user=user, station_code=station_code, now=now, details=details, kind=kind
     )
     content = CONTENT_FILLERS[kind](ctx, PENDING_NUMBER)
-    return rule_problems(ctx, kind, content) + spec.missing_facts(content)
+    problems = rule_problems(ctx, kind, content) + spec.missing_facts(content)
+    return problems + prefix_problems(store, station_code, kind)
 
 
 def _issue(
@@ -577,6 +638,8 @@ def _issue(
     fill = CONTENT_FILLERS[kind]
     draft = fill(ctx, previous.doc_no if previous else PENDING_NUMBER)
     problems = rule_problems(ctx, kind, draft) + spec.missing_facts(draft)
+    if previous is None:
+        problems += prefix_problems(store, station_code, kind)
     if problems:
         raise DocumentIncomplete(problems)
     warnings = rule_warnings(ctx, kind, draft)

@@ -1,4 +1,5 @@
-"""Signs of non-genuine consumption (Order No. 121 art. 17 [verify]): complainants of several
+"""Signs of non-genuine consumption (Order No. 121; its article number could not be confirmed,
+see documents/wording.py SOURCE_ORDER_121): complainants of several
 cases sharing one phone or one address, and one person filing many complaints in a short
 time. The flags are shown to the clerk to look into; they never block a case.
 """
@@ -24,7 +25,8 @@ from station_app.store.flags import (
 )
 from station_app.validation import mask_phone
 
-ARTICLE = "《市场监督管理投诉举报处理办法》第十七条（条号待核）"
+# The rule, without an article number that could not be confirmed against the official text.
+ARTICLE = "《市场监督管理投诉举报处理办法》（国家市场监督管理总局令第121号）"
 
 # Defaults of the frequent-filer rule; a station may change them in its settings.
 FREQUENT_COUNT_SETTING = "flags.frequent_count"

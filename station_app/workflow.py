@@ -2,8 +2,7 @@
 
 Everything here is data with the rule it comes from, and pure functions over it: no SQL, no Qt.
 Complaints follow SAMR Order No. 121 (《市场监督管理投诉举报处理办法》, in force 2026-04-15);
-the ground lists and article numbers are marked `verify` where they were not checked against
-the official text, and must be corrected here, in one place, when they are.
+what documents cite for each regime, and the sources read, is in documents/wording.py.
 """
 
 from __future__ import annotations
@@ -90,71 +89,114 @@ def action_label(action: Action) -> str:
 
 @dataclass(frozen=True)
 class Ground:
-    """A numbered legal ground, printed by item number on the decision."""
+    """A numbered legal ground, chosen by item number; `key` names the situation across
+    regulations (documents/wording.py maps it to Order No. 20's item for an old case)."""
 
     item: int
     text: str
-    article: str  # printed on decisions: the regulation only, until the article number is checked
-    verify: bool = True  # the article number of the ground in Order No. 121 is still to be checked
+    article: str  # the regulation; the article number is printed by documents/wording.py
+    key: str = ""
 
 
-# Grounds for not accepting a complaint (domain.md: seven grounds of Order No. 121).
+# Grounds for not accepting a complaint under Order No. 121 (domain.md: seven grounds). The
+# official wording and article number could not be read (documents/wording.py SOURCE_ORDER_121):
+# documents describe these without quoting them and without item numbers.
 REFUSAL_GROUNDS: tuple[Ground, ...] = (
     Ground(
         1,
         "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限",
         ORDER_121,
+        "no-power",
     ),
     Ground(
         2,
         "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
         ORDER_121,
+        "handled-elsewhere",
     ),
     Ground(
         3,
         "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议",
         ORDER_121,
+        "not-consumption",
     ),
     Ground(
         4,
         "除法律另有规定外，投诉人知道或者应当知道自己的权益受到被投诉人侵害之日起超过三年",
         ORDER_121,
+        "over-three-years",
     ),
     Ground(
         5,
         "未提供投诉人和被投诉人的基本信息、诉求、事实等材料，或者提供的材料虚假",
         ORDER_121,
+        "materials",
     ),
-    Ground(6, "投诉人身份信息虚假或者拒不配合核实身份", ORDER_121),
-    Ground(7, "法律、法规、规章规定不予受理的其他情形", ORDER_121),
+    Ground(6, "投诉人身份信息虚假或者拒不配合核实身份", ORDER_121, "false-identity"),
+    Ground(7, "法律、法规、规章规定不予受理的其他情形", ORDER_121, "other-refusal"),
 )
 
-# Grounds for terminating mediation (domain.md: eight grounds of Order No. 121).
+# Grounds for terminating mediation, in the order of Order No. 121 art. 23(1) as domain.md
+# reconstructs it: withdrawn, absent, no agreement, appraisal, time limit, refusal situation
+# found, death or dissolution, other.
 TERMINATION_GROUNDS: tuple[Ground, ...] = (
-    Ground(1, "投诉人撤回投诉或者双方自行和解", ORDER_121),
+    Ground(1, "投诉人撤回投诉或者双方自行和解", ORDER_121, "withdrawn"),
     Ground(
         2,
-        "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",
-        ORDER_121,
-    ),
-    Ground(
-        3,
         "投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解",
         ORDER_121,
+        "absent",
     ),
-    Ground(4, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议", ORDER_121),
-    Ground(5, "自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议", ORDER_121),
-    Ground(6, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", ORDER_121),
-    Ground(7, "受理投诉后，发现存在不予受理情形", ORDER_121),
-    Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", ORDER_121),
+    Ground(3, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议", ORDER_121, "no-agreement"),
+    Ground(
+        4,
+        "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",
+        ORDER_121,
+        "appraisal",
+    ),
+    Ground(
+        5, "自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议", ORDER_121, "time-limit"
+    ),
+    Ground(6, "受理投诉后，发现存在不予受理情形", ORDER_121, "refusal-found"),
+    Ground(7, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", ORDER_121, "death"),
+    Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", ORDER_121, "other-termination"),
 )
+# Terminations recorded before the grounds followed art. 23(1)'s order numbered them
+# 1 withdrawn, 2 appraisal, 3 absent, 4 no agreement, 5 time limit, 6 death, 7 refusal found,
+# 8 other: an old record's item, when its text does not say which ground it was.
+LEGACY_TERMINATION_KEYS = {
+    1: "withdrawn",
+    2: "appraisal",
+    3: "absent",
+    4: "no-agreement",
+    5: "time-limit",
+    6: "death",
+    7: "refusal-found",
+    8: "other-termination",
+}
+
+
+def recorded_ground(grounds: tuple[Ground, ...], item: object, text: object) -> Ground | None:
+    """The ground an event recorded: by its text (records keep it), else by its item number
+    (termination items of old records by their old numbering)."""
+    if isinstance(text, str) and text.strip():
+        found = next((g for g in grounds if g.text == text.strip()), None)
+        if found is not None:
+            return found
+    if not isinstance(item, int):
+        return None
+    if grounds is TERMINATION_GROUNDS and isinstance(text, str) and text.strip():
+        key = LEGACY_TERMINATION_KEYS.get(item)
+        return next((g for g in grounds if g.key == key), None)
+    return ground(grounds, item)
 
 
 def ground(grounds: tuple[Ground, ...], item: int) -> Ground | None:
     return next((g for g in grounds if g.item == item), None)
 
 
-# Why mediation is suspended; the 60-day clock pauses for each (Order No. 121; verify).
+# Why mediation is suspended (Order No. 20 art. 19(2): a recusal request suspends it; art. 20(3):
+# appraisal and testing time is not counted).
 SUSPENSION_REASONS = ("recusal", "appraisal", "testing", "other")
 
 OPEN_COMPLAINT = frozenset(

@@ -7,7 +7,9 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
+from station_app.acting_bodies import ActingBodies, setting_problems
 from station_app.documents.fonts import document_fonts, unprintable_message
 from station_app.documents.wording import AGREEMENT_TITLES
 from station_app.domain import AgreementTerm, Case, Party
@@ -28,6 +30,15 @@ class RegistrationContent:
     registered_at: datetime | None = None  # when it was registered; default: when received
 
 
+@dataclass(frozen=True)
+class MemberAmount:
+    """One complainant of a joint complaint as an agreement names them: name and amount only."""
+
+    name: str
+    amount: Decimal | None
+    representative: bool = False
+
+
 @dataclass
 class AgreementContent:
     """调解协议书 / 投诉调解书 (人民调解法第二十九条)."""
@@ -45,6 +56,20 @@ class AgreementContent:
     performed_on_spot: bool = False
     merchant_agent: Party | None = None  # the business's representative at the mediation
     title: str = AGREEMENT_TITLES[0]
+    bodies: ActingBodies = field(default_factory=ActingBodies)
+    members: list[MemberAmount] = field(default_factory=list)  # a joint complaint's amounts
+    printed_on: date | None = None  # 打印日期 in the footer
+
+    @property
+    def seal_holder(self) -> str:
+        """Who is named and seals: the bureau when an association mediates on its entrustment,
+        else the mediating organisation."""
+        return self.bodies.mediation_seal_holder.strip()
+
+    @property
+    def copies(self) -> int:
+        """One copy per party (each complainant, the business) and one for the file."""
+        return len(self.case.complainants) + 1 + 1
 
     @property
     def dispute_facts(self) -> str:
@@ -61,6 +86,26 @@ def _texts(value: object) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _texts(item)
+
+
+def printing_problems(key: str, value: str) -> list[str]:
+    """A setting's value checked by the rules, then whether the document font draws it all."""
+    problems = setting_problems(key, value)
+    if problems or not value.strip():
+        return problems
+    from station_app.documents.fonts import DocumentFontMissing
+
+    try:
+        char = document_fonts().unprintable(value.strip())
+    except DocumentFontMissing:
+        return []  # `selftest` reports the missing font; the value itself is fine
+    if char is not None:
+        return [
+            _(
+                "“{key}” holds “{char}”, which the document font cannot print; use another word."
+            ).format(key=key, char=char)
+        ]
+    return []
 
 
 def unprintable_problems(content: object) -> list[str]:
@@ -98,6 +143,11 @@ def when_printing(problem: str, key: str) -> str:
     return _(
         "{problem}: give it when printing (“{key}” in print --json, or the form when issuing)."
     ).format(problem=problem, key=key)
+
+
+def issue_first(problem: str, kind: str) -> str:
+    """`problem` and the document of `kind` to issue first (print KIND)."""
+    return _("{problem}: issue it first (print {kind}).").format(problem=problem, kind=kind)
 
 
 def in_registration(problem: str, key: str) -> str:

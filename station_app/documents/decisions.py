@@ -1,8 +1,11 @@
-"""投诉受理决定书, 投诉不予受理决定书, 投诉终止调解决定书 and 投诉调解通知书: the station's
-written decisions and notices on a complaint, addressed to the parties.
+"""投诉受理决定书, 投诉不予受理决定书, 投诉终止调解决定书 and 投诉调解通知书: the written
+decisions and notices on a complaint, addressed to the parties.
 
-These go to the business too, so they name the complainants only (never an ID number or a
-phone), and never a reporter: a report has no such document.
+Decisions are the deciding authority's (the market-regulation bureau or its township office,
+acting_bodies): it is named, it seals, and the date is the day of the decision; the print date
+appears only as 打印日期 in the footer. Each cites the rule in force when the complaint was
+received (wording.regime_for). These go to the business too, so they name the complainants only
+(never an ID number or a phone), and never a reporter: a report has no such document.
 """
 
 from __future__ import annotations
@@ -12,6 +15,12 @@ from datetime import date, datetime
 
 from reportlab.platypus import Flowable, Spacer
 
+from station_app.acting_bodies import (
+    AUTHORITY_NAME,
+    MEDIATOR_NAME,
+    ActingBodies,
+    missing_setting,
+)
 from station_app.documents.capital_numerals import (
     date_in_chinese,
     datetime_in_chinese,
@@ -22,7 +31,6 @@ from station_app.documents.content import (
     by_action,
     merchant_problems,
     party_problems,
-    station_name_problem,
     unprintable_problems,
     when_printing,
 )
@@ -48,6 +56,9 @@ from station_app.documents.wording import (
     MEDIATION_RECUSAL,
     REFUSAL_TEXT,
     TERMINATION_TEXT,
+    GroundWording,
+    Regime,
+    regime_for,
 )
 from station_app.domain import Case, CaseKind
 from station_app.i18n import _
@@ -82,8 +93,9 @@ class DecisionContent:
     organisation: str
     document_number: str
     decided_on: date | None  # the day of the decision (the workflow event)
-    ground: Ground | None = None  # refusal and termination: the ground by item number
-    issued_on: date | None = None  # the day it is signed; default: decided_on
+    ground: Ground | None = None  # refusal and termination: the ground as recorded
+    issued_on: date | None = None  # the day it is printed (打印日期 in the footer only)
+    bodies: ActingBodies = field(default_factory=ActingBodies)
 
 
 @dataclass
@@ -100,17 +112,18 @@ class NoticeContent:
     recusal_days: int = 3  # working days before the session in which to ask for recusal
     issued_on: date | None = None
     contact: str = ""  # the station's telephone
+    bodies: ActingBodies = field(default_factory=ActingBodies)
 
 
 # --------------------------------------------------------------------------- missing facts
 
 
-def _common_problems(case: Case, organisation: str, number: str) -> list[str]:
+def _common_problems(case: Case, issuer: str, issuer_key: str, number: str) -> list[str]:
     problems = []
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
-    if not organisation.strip():
-        problems.append(station_name_problem())
+    if not issuer.strip():
+        problems.append(missing_setting(issuer_key))
     if not number.strip():
         problems.append(_("The document has no number."))
     problems += party_problems(case, who="complainant")
@@ -118,8 +131,28 @@ def _common_problems(case: Case, organisation: str, number: str) -> list[str]:
     return problems
 
 
+def regime_of(case: Case) -> Regime:
+    return regime_for(case.received_at.date())
+
+
+def ground_wording(kind: str, ground: Ground, regime: Regime) -> GroundWording | None:
+    """The recorded ground as the case's regulation words it (None: it has no such ground)."""
+    if kind == REFUSAL_KIND:
+        return regime.refusal_ground(ground.key)
+    return regime.termination_ground(ground.key)
+
+
+def notice_issuer(bodies: ActingBodies) -> tuple[str, str]:
+    """Who is named and seals a mediation notice, and the setting that names it."""
+    if bodies.in_bureaus_name:
+        return bodies.authority_name, AUTHORITY_NAME
+    return bodies.mediator_name, MEDIATOR_NAME
+
+
 def decision_missing_facts(content: DecisionContent) -> list[str]:
-    problems = _common_problems(content.case, content.organisation, content.document_number)
+    problems = _common_problems(
+        content.case, content.bodies.authority_name, AUTHORITY_NAME, content.document_number
+    )
     if content.decided_on is None:
         problems.append(
             by_action(_("The decision is not recorded yet"), DECISION_ACTIONS[content.kind])
@@ -135,11 +168,20 @@ def decision_missing_facts(content: DecisionContent) -> list[str]:
                     n=content.ground.item
                 )
             )
+        elif ground_wording(content.kind, content.ground, regime_of(content.case)) is None:
+            problems.append(
+                _(
+                    "The complaint was received before 15 April 2026 and is decided under Order "
+                    "No. 20, which has no ground “{text}”: record the decision with one of its "
+                    "grounds."
+                ).format(text=content.ground.text)
+            )
     return problems + unprintable_problems(content)
 
 
 def notice_missing_facts(content: NoticeContent) -> list[str]:
-    problems = _common_problems(content.case, content.organisation, content.document_number)
+    issuer, key = notice_issuer(content.bodies)
+    problems = _common_problems(content.case, issuer, key, content.document_number)
     if content.held_at is None:
         problems.append(when_printing(_("The time of the mediation session is missing"), "held_at"))
     if not content.place.strip():
@@ -179,27 +221,16 @@ def _received(case: Case) -> str:
     )
 
 
-def _ground_text(ground: Ground) -> str:
-    return f"第{number_in_chinese(ground.item)}项“{ground.text}”"
+def _ground_text(wording: GroundWording, regime: Regime, kind: str) -> tuple[str, str]:
+    """The citation (article and item when confirmed) and the ground, quoted when verbatim."""
+    base = regime.refusal if kind == REFUSAL_KIND else regime.termination
+    citation = base.with_item(wording.item).text()
+    text = wording.text.rstrip("。；;")
+    return citation, (f"“{text}”" if wording.verbatim else text)
 
 
-def _decision_body(content: DecisionContent, styles: Styles) -> list[Flowable]:
-    assert content.decided_on is not None
-    facts = {
-        "received": _received(content.case),
-        "decided_on": date_in_chinese(content.decided_on),
-        "organisation": content.organisation.strip(),
-    }
-    if content.kind == ACCEPTANCE_KIND:
-        return [para(ACCEPTANCE_TEXT.text.format(**facts), styles.body)]
-    assert content.ground is not None
-    facts["ground"] = _ground_text(content.ground)
-    facts["article"] = content.ground.article
-    if content.kind == REFUSAL_KIND:
-        body = [para(REFUSAL_TEXT.text.format(**facts), styles.body)]
-    else:
-        body = [para(TERMINATION_TEXT.text.format(**facts), styles.body)]
-    body.append(para(ART_39_INTRO.text, styles.body))
+def _routes(styles: Styles) -> list[Flowable]:
+    body = [para(ART_39_INTRO.text, styles.body)]
     body += [
         para(
             f"（{number_in_chinese(n)}）{route}；"
@@ -212,6 +243,24 @@ def _decision_body(content: DecisionContent, styles: Styles) -> list[Flowable]:
     return body
 
 
+def _decision_body(content: DecisionContent, styles: Styles) -> list[Flowable]:
+    assert content.decided_on is not None
+    regime = regime_of(content.case)
+    facts = {
+        "received": _received(content.case),
+        "authority": content.bodies.authority_name.strip(),
+    }
+    if content.kind == ACCEPTANCE_KIND:
+        facts["citation"] = regime.acceptance.text()
+        return [para(ACCEPTANCE_TEXT.text.format(**facts), styles.body)]
+    assert content.ground is not None
+    wording = ground_wording(content.kind, content.ground, regime)
+    assert wording is not None
+    facts["citation"], facts["ground"] = _ground_text(wording, regime, content.kind)
+    text = REFUSAL_TEXT if content.kind == REFUSAL_KIND else TERMINATION_TEXT
+    return [para(text.text.format(**facts), styles.body), *_routes(styles)]
+
+
 def _closing(organisation: str, day: date, styles: Styles) -> Flowable:
     return seal_block(
         seal_holder=organisation.strip(), date_text=date_in_chinese(day), styles=styles
@@ -219,28 +268,34 @@ def _closing(organisation: str, day: date, styles: Styles) -> Flowable:
 
 
 def decision_story(content: DecisionContent, styles: Styles) -> list[Flowable]:
-    day = content.issued_on or content.decided_on
-    assert day is not None
+    assert content.decided_on is not None
+    authority = content.bodies.authority_name.strip()
     return [
-        letterhead(content.organisation.strip()),
+        letterhead(authority),
         document_title(TITLES[content.kind]),
         number_line(content.document_number.strip(), styles),
         *_addressees(content.case, styles),
         *_decision_body(content, styles),
-        _closing(content.organisation, day, styles),
+        _closing(authority, content.decided_on, styles),
     ]
 
 
 def notice_story(content: NoticeContent, styles: Styles) -> list[Flowable]:
     assert content.held_at is not None and content.issued_on is not None
+    issuer = notice_issuer(content.bodies)[0].strip()
+    regime = regime_of(content.case)
+    organiser = issuer
+    if content.bodies.in_bureaus_name and content.bodies.mediator_name.strip():
+        organiser = f"{content.bodies.mediator_name.strip()}受{issuer}委托"
     intro = MEDIATION_NOTICE_INTRO.text.format(
         received=_received(content.case),
-        organisation=content.organisation.strip(),
+        organisation=organiser,
         held_at=datetime_in_chinese(content.held_at),
         place=content.place.strip(),
+        citation=regime.notice.text(),
     )
     flowables: list[Flowable] = [
-        letterhead(content.organisation.strip()),
+        letterhead(issuer),
         document_title(TITLES[NOTICE_KIND]),
         number_line(content.document_number.strip(), styles),
         *_addressees(content.case, styles),
@@ -261,27 +316,31 @@ def notice_story(content: NoticeContent, styles: Styles) -> list[Flowable]:
         for n, item in enumerate(items, start=1)
     ]
     recusal = MEDIATION_RECUSAL.text.format(
-        mediators=f"（调解员：{mediators}）" if mediators else "",
+        mediators=f"本次调解人员为{mediators}。" if mediators else "",
         days=number_in_chinese(content.recusal_days),
     )
     flowables.append(para("四、" + recusal, styles.plain))
-    flowables.append(para("五、" + MEDIATION_ABSENCE.text, styles.plain))
+    absence = regime.termination.with_item(regime.absence_item).text()
+    flowables.append(para("五、" + MEDIATION_ABSENCE.text.format(citation=absence), styles.plain))
     if content.contact.strip():
         flowables.append(para(f"联系电话：{content.contact.strip()}", styles.plain))
-    flowables.append(_closing(content.organisation, content.issued_on, styles))
+    flowables.append(_closing(issuer, content.issued_on, styles))
     return flowables
 
 
-def _build(content, story, title: str, problems: list[str], verification_code: str) -> bytes:
+def _build(
+    content, story, title: str, problems: list[str], verification_code: str, author: str
+) -> bytes:
     if problems:
         raise MissingFacts(problems)
     styles = Styles(document_fonts(), body_size=SIZE_4)
+    printed = content.issued_on
     marks = PageMarks(
-        verification_code=verification_code, document_number=content.document_number.strip()
+        verification_code=verification_code,
+        document_number=content.document_number.strip(),
+        printed_on=date_in_chinese(printed) if printed else "",
     )
-    return build_pdf(
-        story(content, styles), title=title, author=content.organisation.strip(), marks=marks
-    )
+    return build_pdf(story(content, styles), title=title, author=author, marks=marks)
 
 
 def build_decision(content: DecisionContent, *, verification_code: str, kind: str = "") -> bytes:
@@ -294,10 +353,16 @@ def build_decision(content: DecisionContent, *, verification_code: str, kind: st
         TITLES[content.kind],
         decision_missing_facts(content),
         verification_code,
+        content.bodies.authority_name.strip(),
     )
 
 
 def build_notice(content: NoticeContent, *, verification_code: str) -> bytes:
     return _build(
-        content, notice_story, TITLES[NOTICE_KIND], notice_missing_facts(content), verification_code
+        content,
+        notice_story,
+        TITLES[NOTICE_KIND],
+        notice_missing_facts(content),
+        verification_code,
+        notice_issuer(content.bodies)[0].strip(),
     )

@@ -3,19 +3,20 @@ mediation agreement (人民调解法第三十三条), prepared by the station fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from reportlab.platypus import Flowable, Spacer
 
+from station_app.acting_bodies import COURT_NAME, MEDIATOR_NAME, ActingBodies, missing_setting
 from station_app.documents.blocks import header_row, merchant_row, party_row
 from station_app.documents.capital_numerals import date_in_chinese, number_in_chinese
 from station_app.documents.content import (
     MissingFacts,
     by_action,
+    issue_first,
     merchant_problems,
     party_problems,
-    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -37,6 +38,7 @@ from station_app.documents.wording import (
     JUDICIAL_FACTS,
     JUDICIAL_PROMISES,
     JUDICIAL_REQUEST,
+    JUDICIAL_VENUE_NOTE,
 )
 from station_app.domain import Case, CaseKind
 from station_app.i18n import _
@@ -57,6 +59,23 @@ class JudicialContent:
     agreement_title: str = "调解协议书"
     agreement_number: str = ""  # the issued agreement's number, if it was issued
     applied_on: date | None = None  # the date of the application (judicial-apply, or today)
+    bodies: ActingBodies = field(default_factory=ActingBodies)
+
+    @property
+    def mediator(self) -> str:
+        return self.bodies.mediation_seal_holder.strip()
+
+    @property
+    def venue(self) -> str:
+        """The court applied to: the one named for this case, else court.name."""
+        return (self.court or self.bodies.court_name).strip()
+
+
+def court_elsewhere(court: str, mediator: str) -> bool:
+    """Whether the court is not the one at the mediation organisation's place: its place (the
+    court's name without 人民法院) does not begin the organisation's name."""
+    place = court.strip().removesuffix("人民法院").strip()
+    return bool(place) and not mediator.strip().startswith(place)
 
 
 def missing_facts(content: JudicialContent) -> list[str]:
@@ -64,18 +83,20 @@ def missing_facts(content: JudicialContent) -> list[str]:
     problems = []
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
-    if not content.organisation.strip():
-        problems.append(station_name_problem())
-    if not content.court.strip():
-        problems.append(
-            by_action(_("The competent court is not named"), Action.JUDICIAL_APPLY, "court_name")
-        )
+    if not content.mediator:
+        problems.append(missing_setting(MEDIATOR_NAME))
+    if not content.venue:
+        problems.append(missing_setting(COURT_NAME))
     if content.agreed_on is None:
         problems.append(by_action(_("No mediation agreement is recorded"), Action.AGREE))
     problems += party_problems(case, who="complainant")
     problems += merchant_problems(case)
     if content.applied_on is None:
         problems.append(_("The date of the application is missing."))
+    if content.agreed_on is not None and not content.agreement_number.strip():
+        problems.append(
+            issue_first(_("The mediation agreement has not been issued"), "mediation_agreement")
+        )
     return problems + unprintable_problems(content)
 
 
@@ -93,12 +114,14 @@ def _applicants(case: Case, styles: Styles) -> Flowable:
 def story(content: JudicialContent, styles: Styles) -> list[Flowable]:
     case = content.case
     assert content.agreed_on is not None and content.applied_on is not None
-    organisation = content.organisation.strip()
-    agreement = f"《{content.agreement_title}》"
-    if content.agreement_number.strip():
-        agreement += f"（{content.agreement_number.strip()}）"
+    organisation = content.mediator
+    court = content.venue
+    agreement = (
+        f"{date_in_chinese(content.agreed_on)}《{content.agreement_title}》"
+        f"（{content.agreement_number.strip()}）"
+    )
     request = JUDICIAL_REQUEST.text.format(
-        court=content.court.strip(),
+        court=court,
         agreed_on=date_in_chinese(content.agreed_on),
         organisation=organisation,
         agreement=agreement,
@@ -119,11 +142,22 @@ def story(content: JudicialContent, styles: Styles) -> list[Flowable]:
         para(JUDICIAL_PROMISES.text, styles.body),
         section_heading("附：", styles),
     ]
+    attachments = list(JUDICIAL_ATTACHMENTS)
+    attachments[0] = f"{attachments[0]}（{content.agreement_number.strip()}）"
     flowables += [
         para(f"{number_in_chinese(n)}、{item}", styles.hanging)
-        for n, item in enumerate(JUDICIAL_ATTACHMENTS, start=1)
+        for n, item in enumerate(attachments, start=1)
     ]
-    lines = [(SignatureLine("申请人（签名或按指印）"), SignatureLine("申请人（签名或盖章）"))]
+    if court_elsewhere(court, organisation):
+        flowables.append(para(JUDICIAL_VENUE_NOTE.format(court=court), styles.plain))
+    # Every applicant signs: each complainant, then the business.
+    signers = [SignatureLine("申请人（签名或按指印）", p.name.strip()) for p in case.complainants]
+    assert case.merchant is not None
+    signers.append(SignatureLine("申请人（签名或盖章）", case.merchant.name.strip()))
+    lines = [
+        (signers[i], signers[i + 1] if i + 1 < len(signers) else None)
+        for i in range(0, len(signers), 2)
+    ]
     flowables.append(
         signature_block(
             lines,
@@ -131,7 +165,7 @@ def story(content: JudicialContent, styles: Styles) -> list[Flowable]:
             sealed=False,
             date_text=date_in_chinese(content.applied_on),
             styles=styles,
-            lead=[para("此致", styles.body), para(content.court.strip(), styles.plain)],
+            lead=[para("此致", styles.body), para(court, styles.plain)],
         )
     )
     return flowables
@@ -143,6 +177,4 @@ def build_judicial_application(content: JudicialContent, *, verification_code: s
         raise MissingFacts(problems)
     styles = Styles(document_fonts(), body_size=SIZE_4)
     marks = PageMarks(verification_code=verification_code, document_number=content.case.case_no)
-    return build_pdf(
-        story(content, styles), title=TITLE, author=content.organisation.strip(), marks=marks
-    )
+    return build_pdf(story(content, styles), title=TITLE, author=content.mediator, marks=marks)

@@ -504,6 +504,7 @@ class PageMarks:
     document_number: str = ""
     header_note: str = ""  # top right, e.g. 内部登记
     footer_note: str = ""  # above the footer, e.g. 当事人签名： on every page of a record
+    printed_on: str = ""  # 打印日期, beside the verification code (never the decision's date)
 
 
 class _NumberedCanvas(Canvas):
@@ -534,7 +535,8 @@ class _NumberedCanvas(Canvas):
             self,
             PAGE_WIDTH - RIGHT_MARGIN,
             y,
-            f"校验码 {marks.verification_code}",
+            (f"打印日期 {marks.printed_on}  " if marks.printed_on else "")
+            + f"校验码 {marks.verification_code}",
             SIZE_S5,
             align="right",
         )

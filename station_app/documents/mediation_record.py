@@ -3,11 +3,12 @@ on every page (the footer line) and at the end (the signature block, never split
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from reportlab.platypus import Flowable, Spacer
 
+from station_app.acting_bodies import AUTHORITY_NAME, MEDIATOR_NAME, ActingBodies, missing_setting
 from station_app.documents.blocks import MEDIATOR_SIGNS, RECORDER_SIGNS, party_signature_lines
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
 from station_app.documents.content import (
@@ -15,7 +16,6 @@ from station_app.documents.content import (
     by_action,
     merchant_problems,
     party_problems,
-    station_name_problem,
     unprintable_problems,
 )
 from station_app.documents.fonts import document_fonts
@@ -57,6 +57,12 @@ class RecordContent:
     organisation: str
     session: MediationSession | None
     session_number: int = 1  # 第几次调解
+    bodies: ActingBodies = field(default_factory=ActingBodies)
+
+    @property
+    def mediator(self) -> str:
+        """Who holds the mediation: the mediating organisation (the bureau when entrusted)."""
+        return self.bodies.mediation_seal_holder.strip()
 
     @property
     def held_at(self) -> datetime | None:
@@ -73,8 +79,10 @@ def missing_facts(content: RecordContent) -> list[str]:
     problems = []
     if case.kind != CaseKind.COMPLAINT:
         problems.append(_("This document is issued only on a complaint."))
-    if not content.organisation.strip():
-        problems.append(station_name_problem())
+    if content.bodies.in_bureaus_name and not content.bodies.authority_name:
+        problems.append(missing_setting(AUTHORITY_NAME))
+    elif not content.bodies.mediator_name:
+        problems.append(missing_setting(MEDIATOR_NAME))
     problems += party_problems(case, who="complainant")
     problems += merchant_problems(case)
     session = content.session
@@ -142,7 +150,7 @@ def story(content: RecordContent, styles: Styles) -> list[Flowable]:
     spans = [(1, r, 3, r) for r, row in enumerate(rows) if row[2] == ""]
     label_width = widths[0]
     flowables: list[Flowable] = [
-        letterhead(content.organisation.strip()),
+        letterhead(content.mediator),
         document_title(TITLE),
         grid_table(rows, widths, spans=spans),
     ]
@@ -161,7 +169,7 @@ def story(content: RecordContent, styles: Styles) -> list[Flowable]:
     flowables.append(
         signature_block(
             lines,
-            seal_holder=content.organisation.strip(),
+            seal_holder=content.mediator,
             date_text=date_in_chinese(content.held_at),
             styles=styles,
             lead=[para(RECORD_READ_BACK.text, styles.body)],
@@ -180,6 +188,4 @@ def build_mediation_record(content: RecordContent, *, verification_code: str) ->
         document_number=content.case.case_no.strip(),
         footer_note=RECORD_FOOTER,
     )
-    return build_pdf(
-        story(content, styles), title=TITLE, author=content.organisation.strip(), marks=marks
-    )
+    return build_pdf(story(content, styles), title=TITLE, author=content.mediator, marks=marks)

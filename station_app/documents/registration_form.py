@@ -6,7 +6,7 @@ and phones, and on a report the reporter, whose identity is never given to the b
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
 from station_app.documents.blocks import PARTY_HEADER, header_row, party_row
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
@@ -38,6 +38,7 @@ from station_app.documents.layout import (
     grid_table,
     label_cell,
     letterhead,
+    para,
 )
 from station_app.documents.wording import (
     CHANNEL_TEXT,
@@ -250,6 +251,17 @@ def story(content: RegistrationContent, styles: Styles) -> list[Flowable]:
     registered = content.registered_at or case.received_at
     form.pairs(("登记人", content.clerk.strip()), ("登记日期", date_in_chinese(registered)))
     flowables.append(form.table())
+    # Signature lines: the complainant (or reporter) confirms what was recorded, the handler
+    # signs under their display name.
+    who = "投诉人" if case.kind == CaseKind.COMPLAINT else "举报人"
+    flowables.append(Spacer(1, SIZE_S4))
+    flowables.append(
+        para(
+            f"{who}（签名或按指印）：________________　　"
+            f"经办人（签名）：{content.clerk.strip()}________________",
+            styles.plain,
+        )
+    )
     return flowables
 
 

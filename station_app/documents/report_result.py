@@ -3,18 +3,18 @@ so it is never given to the business)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from reportlab.platypus import Flowable, Spacer
 
+from station_app.acting_bodies import AUTHORITY_NAME, ActingBodies, missing_setting
 from station_app.documents.capital_numerals import date_in_chinese, datetime_in_chinese
 from station_app.documents.content import (
     MissingFacts,
     by_action,
     in_registration,
     party_problems,
-    station_name_problem,
     unprintable_problems,
     when_printing,
 )
@@ -33,8 +33,9 @@ from station_app.documents.layout import (
 from station_app.documents.wording import (
     CHANNEL_TEXT,
     REPORT_CONFIDENTIALITY,
-    REPORT_OUTCOME,
     REPORT_RESULT_TEXT,
+    REPORT_RESULTS,
+    regime_for,
 )
 from station_app.domain import Case, CaseKind
 from station_app.i18n import _
@@ -51,7 +52,10 @@ class ReportResultContent:
     document_number: str
     notified_on: date | None  # the notify-result event
     outcome: str = ""  # the last of open-case / not-open / merge, if any
-    result: str = ""  # the result as told (the notify-result note)
+    result: str = ""  # unused since the result has fields of its own (kept for old callers)
+    decided_on: date | None = None  # the day of the open-case / not-open / merge decision
+    reason: str = ""  # why no case was opened (not-open): told to the reporter
+    bodies: ActingBodies = field(default_factory=ActingBodies)
 
 
 def missing_facts(content: ReportResultContent) -> list[str]:
@@ -63,8 +67,8 @@ def missing_facts(content: ReportResultContent) -> list[str]:
         problems.append(_("An anonymous report has no reporter to notify."))
     else:
         problems += party_problems(case, who="reporter")
-    if not content.organisation.strip():
-        problems.append(station_name_problem())
+    if not content.bodies.authority_name:
+        problems.append(missing_setting(AUTHORITY_NAME))
     if not content.document_number.strip():
         problems.append(_("The document has no number."))
     if case.merchant is None or not case.merchant.name.strip():
@@ -75,46 +79,51 @@ def missing_facts(content: ReportResultContent) -> list[str]:
                 _("Notifying the reporter of the result is not recorded yet"), Action.NOTIFY_RESULT
             )
         )
-    if not content.result.strip() and content.outcome not in REPORT_OUTCOME:
-        problems.append(when_printing(_("The result of the report is not recorded"), "result"))
+    if content.outcome not in REPORT_RESULTS or content.decided_on is None:
+        problems.append(by_action(_("Whether a case was opened is not recorded"), Action.OPEN_CASE))
+    elif content.outcome == "not-open" and not content.reason.strip():
+        problems.append(
+            when_printing(_("The reason why no case was opened is not given"), "reason")
+        )
     return problems + unprintable_problems(content)
 
 
 def story(content: ReportResultContent, styles: Styles) -> list[Flowable]:
     case = content.case
     assert case.merchant is not None and content.notified_on is not None
-    organisation = content.organisation.strip()
+    assert content.decided_on is not None
+    authority = content.bodies.authority_name.strip()
     reporter = case.complainants[0].name.strip()
+    regime = regime_for(case.received_at.date())
     intro = REPORT_RESULT_TEXT.text.format(
         received=datetime_in_chinese(case.received_at),
         channel=CHANNEL_TEXT[case.channel],
         merchant=case.merchant.name.strip(),
         case_no=case.case_no.strip(),
-        organisation=organisation,
+        citation=regime.report_result.with_item(None).text()
+        + ("第二款" if regime.report_result.confirmed else ""),
+        authority=authority,
     )
-    flowables: list[Flowable] = [
-        letterhead(organisation),
+    result = REPORT_RESULTS[content.outcome].format(
+        authority=authority,
+        decided_on=date_in_chinese(content.decided_on),
+        reason=content.reason.strip().rstrip("。") + "。",
+    )
+    return [
+        letterhead(authority),
         document_title(TITLE),
         number_line(content.document_number.strip(), styles),
         para(f"{reporter}：", styles.plain),
         Spacer(1, 4),
         para(intro, styles.body),
-    ]
-    if content.outcome in REPORT_OUTCOME:
-        flowables.append(
-            para(REPORT_OUTCOME[content.outcome].format(organisation=organisation), styles.body)
-        )
-    if content.result.strip():
-        flowables.append(para(content.result.strip(), styles.body))
-    flowables.append(para(REPORT_CONFIDENTIALITY.text, styles.body))
-    flowables.append(
+        para(result, styles.body),
+        para(REPORT_CONFIDENTIALITY.text, styles.body),
         seal_block(
-            seal_holder=organisation,
+            seal_holder=authority,
             date_text=date_in_chinese(content.notified_on),
             styles=styles,
-        )
-    )
-    return flowables
+        ),
+    ]
 
 
 def build_report_result(content: ReportResultContent, *, verification_code: str) -> bytes:
@@ -126,5 +135,8 @@ def build_report_result(content: ReportResultContent, *, verification_code: str)
         verification_code=verification_code, document_number=content.document_number.strip()
     )
     return build_pdf(
-        story(content, styles), title=TITLE, author=content.organisation.strip(), marks=marks
+        story(content, styles),
+        title=TITLE,
+        author=content.bodies.authority_name.strip(),
+        marks=marks,
     )

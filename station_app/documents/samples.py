@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from station_app.documents.content import AgreementContent, RegistrationContent, Term
+from station_app.acting_bodies import ActingBodies
+from station_app.documents.content import AgreementContent, MemberAmount, RegistrationContent, Term
 from station_app.domain import (
     Case,
     CaseKind,
@@ -21,6 +22,14 @@ from station_app.domain import (
 )
 
 ORGANISATION = "瑞昌市消费者权益保护委员会码头镇消费者投诉站"
+# Who acts in the samples: the township office decides, the station mediates itself.
+SAMPLE_BODIES = ActingBodies(
+    authority_name="瑞昌市市场监督管理局码头市场监督管理所",
+    authority_prefix="瑞市监消",
+    mediator_name=ORGANISATION,
+    mediator_kind="station",
+    court_name="瑞昌市人民法院",
+)
 DOCUMENT_NUMBER = "瑞市监消〔2026〕第17号"
 CASE_NO = "RC-MT-2026-00017"
 RESIDENT_ID = "11010519491231002X"  # check character right (GB 11643-1999)
@@ -82,9 +91,17 @@ def sample_case(complainants: int = 1, kind: CaseKind = CaseKind.COMPLAINT) -> C
 
 
 def sample_agreement(complainants: int = 1, *, refund_text: str = "") -> AgreementContent:
+    case = sample_case(complainants)
+    # A joint complaint: each member's amount, the first two elected representatives.
+    members = [
+        MemberAmount(p.name, Decimal(100 + 10 * n), representative=n < 2)
+        for n, p in enumerate(case.complainants)
+    ]
     return AgreementContent(
-        case=sample_case(complainants),
+        case=case,
+        members=members if complainants > 1 else [],
         organisation=ORGANISATION,
+        bodies=SAMPLE_BODIES,
         document_number=DOCUMENT_NUMBER,
         agreed_on=date(2026, 3, 9),
         terms=[
@@ -140,6 +157,7 @@ def sample_decision(kind: str = "acceptance_decision", ground: int = 4):
         kind=kind,
         case=sample_case(),
         organisation=ORGANISATION,
+        bodies=SAMPLE_BODIES,
         document_number=numbers[kind],
         decided_on=date(2026, 3, 4),
         ground=find_ground(GROUNDS[kind], ground) if kind in GROUNDS else None,
@@ -153,6 +171,7 @@ def sample_notice():
     return NoticeContent(
         case=sample_case(),
         organisation=ORGANISATION,
+        bodies=SAMPLE_BODIES,
         document_number="瑞市监消调通〔2026〕第8号",
         held_at=datetime(2026, 3, 9, 9, 30),
         place="瑞昌市码头镇消费者投诉站调解室（码头镇人民路1号）",
@@ -195,6 +214,7 @@ def sample_record(statement_repeat: int = 1):
     return RecordContent(
         case=sample_case(),
         organisation=ORGANISATION,
+        bodies=SAMPLE_BODIES,
         session=MediationSession(
             held_at="2026-03-09 09:30",
             mode=MediationMode.ON_SITE,
@@ -216,6 +236,7 @@ def sample_judicial():
     return JudicialContent(
         case=sample_case(),
         organisation=ORGANISATION,
+        bodies=SAMPLE_BODIES,
         court="瑞昌市人民法院",
         agreed_on=date(2026, 3, 9),
         agreement_number=DOCUMENT_NUMBER,
@@ -232,10 +253,11 @@ def sample_report_result():
     return ReportResultContent(
         case=case,
         organisation="瑞昌市市场监督管理局",
+        bodies=SAMPLE_BODIES,
         document_number="瑞市监消举告〔2026〕第4号",
         notified_on=date(2026, 4, 20),
         outcome="open-case",
-        result="经查，被举报人销售无合格证电饭煲的行为属实，已责令其改正并依法处理。",
+        decided_on=date(2026, 4, 16),
     )
 
 

@@ -7,11 +7,9 @@ Documents are always Chinese, whatever the language of the app, so nothing here 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from station_app.domain import Channel, Gender, GoodsOrService, IdType, MediationMode, TermType
-
-PEOPLES_MEDIATION_LAW = "《中华人民共和国人民调解法》"
-COMPLAINT_MEASURES = "《市场监督管理投诉举报处理办法》"
 
 
 @dataclass(frozen=True)
@@ -22,38 +20,263 @@ class LegalText:
     source: str
 
 
+# --------------------------------------------------------------------------- sources
+# Every article printed below was read in the text named here. An article that could not be
+# confirmed is kept out of print (its `article` is None): the document then names the rule only.
+SOURCE_ORDER_20 = (
+    "《市场监督管理投诉举报处理暂行办法》（2019年11月30日国家市场监督管理总局令第20号公布，"
+    "2022年3月24日修改）全文，读自 github.com/LawRefBook/Laws "
+    "部门规章/市场监督管理总局/市场监督管理投诉举报处理暂行办法(2022-03-24).md；"
+    "第十二条至第十五条与 0797cx.cn 所载第61号令（2022年9月29日）第二次修正后全文、uianet.net "
+    "所引第十五条一致；第二次修正后其余条文未逐条对照"
+)
+SOURCE_PML = (
+    "《中华人民共和国人民调解法》（2010年8月28日通过）全文，读自 github.com/LawRefBook/Laws "
+    "诉讼与非诉讼程序法/人民调解法(2010-08-28).md"
+)
+SOURCE_CPL = (
+    "《中华人民共和国民事诉讼法》（2023年9月1日第五次修正）全文，读自 github.com/LawRefBook/Laws "
+    "诉讼与非诉讼程序法/民事诉讼法(2023-09-01).md，第二百零五条、第二百零六条"
+)
+SOURCE_ORDER_121 = (
+    "《市场监督管理投诉举报处理办法》（2025年12月30日国家市场监督管理总局令第121号公布，"
+    "自2026年4月15日起施行）：只读到第一条至第七条（googgg.com/product/2974.html）与总局发布说明；"
+    "不予受理、终止调解、委托调解、举报告知的条号未能核对，不印条号"
+)
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """A rule a document cites, by its title and the order that published it."""
+
+    title: str
+    order: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An article (and item) of a regulation; `article` None: not confirmed, printed by the
+    regulation's title only."""
+
+    regulation: Regulation
+    article: int | None
+    item: int | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.article is not None
+
+    def text(self) -> str:
+        from station_app.documents.capital_numerals import number_in_chinese
+
+        if self.article is None:
+            return self.regulation.title
+        text = f"{self.regulation.title}第{number_in_chinese(self.article)}条"
+        if self.item is not None:
+            text += f"第（{number_in_chinese(self.item)}）项"
+        return text
+
+    def with_item(self, item: int | None) -> Citation:
+        return Citation(self.regulation, self.article, item if self.article else None)
+
+
+@dataclass(frozen=True)
+class GroundWording:
+    """A refusal or termination ground as its regulation words it, by item number; `key`
+    names the same situation across regulations (to map a recorded ground)."""
+
+    key: str
+    item: int
+    text: str
+    verbatim: bool  # the regulation's own words, quoted; False: described, not quoted
+
+
+PEOPLES_MEDIATION_LAW = "《中华人民共和国人民调解法》"
+COMPLAINT_MEASURES = "《市场监督管理投诉举报处理办法》"
+CIVIL_PROCEDURE_LAW = "《中华人民共和国民事诉讼法》"
+CONSUMER_LAW = "《中华人民共和国消费者权益保护法》"
+
+ORDER_20 = Regulation(
+    "《市场监督管理投诉举报处理暂行办法》", "国家市场监督管理总局令第20号", SOURCE_ORDER_20
+)
+ORDER_121 = Regulation(COMPLAINT_MEASURES, "国家市场监督管理总局令第121号", SOURCE_ORDER_121)
+PML = Regulation(PEOPLES_MEDIATION_LAW, "", SOURCE_PML)
+CPL = Regulation(CIVIL_PROCEDURE_LAW, "", SOURCE_CPL)
+# Complaints received before this day are decided and cited under Order No. 20.
+ORDER_121_IN_FORCE = date(2026, 4, 15)
+
+
+@dataclass(frozen=True)
+class Regime:
+    """The rule in force for a complaint, and the articles each document cites."""
+
+    regulation: Regulation
+    acceptance: Citation  # 受理或者不予受理的决定 (Order 20 art. 14)
+    refusal: Citation  # 不予受理情形 (Order 20 art. 15)
+    entrusted: Citation  # 委托调解，以委托部门名义 (Order 20 art. 17)
+    notice: Citation  # 现场调解提前告知时间、地点、调解人员 (Order 20 art. 18)
+    recusal: Citation  # 回避 (Order 20 art. 19)
+    termination: Citation  # 终止调解情形 (Order 20 art. 21)
+    agreement: Citation  # 调解书 (Order 20 art. 22)
+    report_result: Citation  # 实名举报人告知是否立案 (Order 20 art. 31(2))
+    refusal_grounds: tuple[GroundWording, ...]
+    termination_grounds: tuple[GroundWording, ...]
+    absence_item: int | None  # the termination item of a party's absence (notice warning)
+
+    def refusal_ground(self, key: str) -> GroundWording | None:
+        return next((g for g in self.refusal_grounds if g.key == key), None)
+
+    def termination_ground(self, key: str) -> GroundWording | None:
+        return next((g for g in self.termination_grounds if g.key == key), None)
+
+
+# 第十五条 (verbatim, SOURCE_ORDER_20): six grounds.
+ORDER_20_REFUSAL = (
+    GroundWording(
+        "no-power", 1, "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限的", True
+    ),
+    GroundWording(
+        "handled-elsewhere",
+        2,
+        "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织"
+        "已经受理或者处理过同一消费者权益争议的",
+        True,
+    ),
+    GroundWording(
+        "not-consumption",
+        3,
+        "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议的",
+        True,
+    ),
+    GroundWording(
+        "over-three-years",
+        4,
+        "除法律另有规定外，投诉人知道或者应当知道自己的权益受到被投诉人侵害之日起超过三年的",
+        True,
+    ),
+    GroundWording("materials", 5, "未提供本办法第九条第一款和第十条规定的材料的", True),
+    GroundWording("other-refusal", 6, "法律、法规、规章规定不予受理的其他情形", True),
+)
+# 第二十一条第一款 (verbatim, SOURCE_ORDER_20): seven grounds.
+ORDER_20_TERMINATION = (
+    GroundWording("withdrawn", 1, "投诉人撤回投诉或者双方自行和解的", True),
+    GroundWording(
+        "appraisal",
+        2,
+        "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致的",
+        True,
+    ),
+    GroundWording(
+        "absent", 3, "投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解的", True
+    ),
+    GroundWording(
+        "no-agreement", 4, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议的", True
+    ),
+    GroundWording(
+        "time-limit", 5, "自投诉受理之日起四十五个工作日内投诉人和被投诉人未能达成调解协议的", True
+    ),
+    GroundWording(
+        "refusal-found", 6, "市场监督管理部门受理投诉后，发现存在本办法第十五条规定情形的", True
+    ),
+    GroundWording("other-termination", 7, "法律、法规、规章规定的应当终止调解的其他情形", True),
+)
+
+
+def _order_121_grounds(grounds) -> tuple[GroundWording, ...]:
+    # Order No. 121's wording could not be read: described in the workflow's words, not quoted,
+    # and printed without item numbers (see SOURCE_ORDER_121).
+    return tuple(GroundWording(g.key, g.item, g.text, False) for g in grounds)
+
+
+def _regimes() -> dict[str, Regime]:
+    from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS
+
+    order_20 = Regime(
+        regulation=ORDER_20,
+        acceptance=Citation(ORDER_20, 14),
+        refusal=Citation(ORDER_20, 15),
+        entrusted=Citation(ORDER_20, 17),
+        notice=Citation(ORDER_20, 18),
+        recusal=Citation(ORDER_20, 19),
+        termination=Citation(ORDER_20, 21),
+        agreement=Citation(ORDER_20, 22),
+        report_result=Citation(ORDER_20, 31),
+        refusal_grounds=ORDER_20_REFUSAL,
+        termination_grounds=ORDER_20_TERMINATION,
+        absence_item=3,
+    )
+    unconfirmed = Citation(ORDER_121, None)
+    order_121 = Regime(
+        regulation=ORDER_121,
+        acceptance=unconfirmed,
+        refusal=unconfirmed,
+        entrusted=unconfirmed,
+        notice=unconfirmed,
+        recusal=unconfirmed,
+        termination=unconfirmed,
+        agreement=unconfirmed,
+        report_result=unconfirmed,
+        refusal_grounds=_order_121_grounds(REFUSAL_GROUNDS),
+        termination_grounds=_order_121_grounds(TERMINATION_GROUNDS),
+        absence_item=None,
+    )
+    return {"order-20": order_20, "order-121": order_121}
+
+
+def regime_for(received_on: date) -> Regime:
+    """The rule a complaint received on `received_on` is decided and cited under."""
+    regimes = _regimes()
+    return regimes["order-20"] if received_on < ORDER_121_IN_FORCE else regimes["order-121"]
+
+
 # --------------------------------------------------------------------------- mediation agreement
 
 AGREEMENT_TITLES = ("调解协议书", "投诉调解书")
 
-AGREEMENT_INTRO = LegalText(
-    "根据" + PEOPLES_MEDIATION_LAW + COMPLAINT_MEASURES + "有关规定，经{organisation}调解，"
+# The legal basis by the kind of mediating organisation (acting_bodies.MediatorKind).
+AGREEMENT_INTRO_PMC = LegalText(
+    "根据" + PEOPLES_MEDIATION_LAW + "有关规定，经{mediator}调解，"
     "双方当事人在平等协商、自愿的基础上达成如下协议：",
-    COMPLAINT_MEASURES
-    + "（国家市场监督管理总局令第121号）；"
-    + PEOPLES_MEDIATION_LAW
-    + "第二十二条",
+    SOURCE_PML + "第二十八条、第二十九条",
 )
-AGREEMENT_BINDING = LegalText(
+AGREEMENT_INTRO_ENTRUSTED = LegalText(
+    "根据{measures}的规定，{mediator}受{authority}委托，以{authority}名义组织调解，"
+    "双方当事人在平等协商、自愿的基础上达成如下协议：",
+    SOURCE_ORDER_20 + "第十七条（第121号令的相应条号未核对，不印条号）",
+)
+AGREEMENT_INTRO_STATION = LegalText(
+    "经{mediator}调解，双方当事人在平等协商、自愿的基础上达成如下协议：",
+    "调解组织自行调解，不援引人民调解法（人民调解法只适用于人民调解委员会）",
+)
+AGREEMENT_BINDING_PMC = LegalText(
     "本协议具有法律约束力，双方当事人应当按照约定履行。",
-    PEOPLES_MEDIATION_LAW + "第三十一条",
+    SOURCE_PML + "第三十一条第一款",
 )
+AGREEMENT_BINDING = LegalText("双方当事人应当按照本协议的约定履行。", "协议的一般效力")
 AGREEMENT_EFFECT = LegalText(
-    "本协议自双方当事人签名（盖章或按指印）、调解员签名并加盖调解组织印章之日起生效。",
-    PEOPLES_MEDIATION_LAW + "第二十九条",
+    "本协议自各方当事人签名、盖章或者按指印，调解员签名并加盖{seal_holder}印章之日起生效。",
+    SOURCE_PML + "第二十九条第二款",
 )
 AGREEMENT_COPIES = LegalText(
-    "本协议一式三份，双方当事人各执一份，调解组织留存一份。",
-    PEOPLES_MEDIATION_LAW + "第二十九条",
+    "本协议一式{copies}份，当事人各执一份，{seal_holder}留存一份。",
+    SOURCE_PML + "第二十九条第二款；" + SOURCE_ORDER_20 + "第二十二条",
 )
-# The competent courts are those of 《中华人民共和国民事诉讼法》(2023) 第二百零五条 [verify number].
-JUDICIAL_CONFIRMATION = LegalText(
+JUDICIAL_CONFIRMATION_PMC = LegalText(
+    "依照" + PEOPLES_MEDIATION_LAW + "第三十三条、" + CIVIL_PROCEDURE_LAW + "第二百零五条，"
     "双方当事人认为有必要的，可以自本协议生效之日起三十日内，共同向当事人住所地、标的物所在地"
     "或者调解组织所在地的基层人民法院申请司法确认。人民法院依法确认本协议有效，一方当事人拒绝履行"
     "或者未全部履行的，对方当事人可以向人民法院申请强制执行。",
-    PEOPLES_MEDIATION_LAW + "第三十三条",
+    SOURCE_PML + "第三十三条；" + SOURCE_CPL,
 )
-# The sections an agreement states (人民调解法第二十九条).
+JUDICIAL_CONFIRMATION = LegalText(
+    "依照" + CIVIL_PROCEDURE_LAW + "第二百零五条，双方当事人可以自本协议生效之日起三十日内，"
+    "共同向当事人住所地、标的物所在地或者调解组织所在地的基层人民法院申请司法确认；"
+    "人民法院邀请调解组织开展先行调解的，向作出邀请的人民法院提出。人民法院裁定本协议有效，"
+    "一方当事人拒绝履行或者未全部履行的，对方当事人可以向人民法院申请执行。",
+    SOURCE_CPL,
+)
+# The sections an agreement states (人民调解法第二十九条第一款).
 AGREEMENT_SECTIONS = (
     "当事人基本情况",
     "纠纷的主要事实",
@@ -63,33 +286,35 @@ AGREEMENT_SECTIONS = (
 )
 PERFORMED_ON_SPOT = "上述协议内容已于{date}当场履行完毕。"
 PERFORMANCE_BY = "{method}，于{date}前履行完毕。"
+INTERNAL_ANNEX_MARK = "内部留存"
 
 # --------------------------------------------------------------------------- decisions and notices
 
-CONSUMER_LAW = "《中华人民共和国消费者权益保护法》"
-ORDER_121 = COMPLAINT_MEASURES + "（国家市场监督管理总局令第121号）"
+SOURCE_CONSUMER_LAW_39 = (
+    "《中华人民共和国消费者权益保护法》第三十九条，与 flk.npc.gov.cn 所载条文一致的两份公开抄本"
+    "（一份为法条片段集，一份为全文网页）"
+)
 
+# {citation} is Regime.acceptance etc. as Citation.text(); {authority} the deciding authority.
 ACCEPTANCE_TEXT = LegalText(
-    "{received}，经审查，符合" + COMPLAINT_MEASURES + "规定的受理条件，"
-    "{organisation}决定于{decided_on}予以受理，并将依法组织调解。"
-    "调解遵循自愿、合法的原则，请双方当事人积极配合。",
-    ORDER_121 + "受理条件（条号待核）",
+    "{received}，经审查，符合受理条件。根据{citation}的规定，{authority}决定予以受理，"
+    "并依法组织调解。调解遵循自愿、合法的原则，请双方当事人积极配合。",
+    SOURCE_ORDER_20 + "第十四条",
 )
 REFUSAL_TEXT = LegalText(
-    "{received}，经审查，属于" + COMPLAINT_MEASURES + "规定的不予受理情形{ground}"
-    "（依据：{article}），{organisation}决定不予受理。",
-    ORDER_121 + "不予受理情形（条号待核）",
+    "{received}，经审查，属于{citation}规定的不予受理情形：{ground}。"
+    "根据上述规定，{authority}决定不予受理。",
+    SOURCE_ORDER_20 + "第十五条",
 )
 TERMINATION_TEXT = LegalText(
-    "{received}，{organisation}已依法受理并组织调解。因存在"
-    + COMPLAINT_MEASURES
-    + "规定的终止调解情形{ground}（依据：{article}），{organisation}决定于{decided_on}终止调解。",
-    ORDER_121 + "终止调解情形（条号待核）",
+    "{received}，{authority}已依法受理并组织调解。因出现{citation}规定的终止调解情形：{ground}，"
+    "{authority}决定终止调解。",
+    SOURCE_ORDER_20 + "第二十一条第一款",
 )
 ART_39_INTRO = LegalText(
     "根据" + CONSUMER_LAW + "第三十九条的规定，消费者和经营者发生消费者权益争议的，"
     "可以通过下列途径解决：",
-    CONSUMER_LAW + "第三十九条",
+    SOURCE_CONSUMER_LAW_39,
 )
 ART_39_ROUTES = (
     "与经营者协商和解",
@@ -99,18 +324,18 @@ ART_39_ROUTES = (
     "向人民法院提起诉讼",
 )
 MEDIATION_NOTICE_INTRO = LegalText(
-    "{received}，本单位已依法受理。经双方当事人同意，{organisation}定于{held_at}在{place}"
-    "组织调解。现将有关事项通知如下：",
-    ORDER_121 + "组织调解（条号待核）",
+    "{received}，已依法受理。经双方当事人同意，{organisation}定于{held_at}在{place}"
+    "组织现场调解。根据{citation}的规定，现将调解的时间、地点、调解人员等事项通知如下：",
+    SOURCE_ORDER_20 + "第十八条第二款",
 )
 MEDIATION_RECUSAL = LegalText(
-    "当事人认为调解人员{mediators}与本纠纷有利害关系或者有其他关系可能影响公正调解的，"
-    "可以在调解开始{days}个工作日前提出回避申请，并说明理由。",
-    ORDER_121 + "回避（条号待核）",
+    "{mediators}调解人员是投诉人或者被投诉人的近亲属或者有其他利害关系，可能影响公正处理投诉的，"
+    "应当回避；当事人可以在调解开始{days}个工作日前提出回避申请，并说明理由。",
+    SOURCE_ORDER_20 + "第十九条第二款（申请期限为本站的安排）",
 )
 MEDIATION_ABSENCE = LegalText(
-    "请双方当事人按时参加调解。无正当理由不参加调解的，本单位将依法终止调解。",
-    ORDER_121 + "终止调解情形第三项（条号待核）",
+    "请双方当事人按时参加调解。无正当理由不参加调解的，将依照{citation}终止调解。",
+    SOURCE_ORDER_20 + "第二十一条第一款第（三）项",
 )
 
 # The word after the station's prefix in each kind's document number: 瑞市监消 + 受 + 〔2026〕第3号.
@@ -133,45 +358,63 @@ MEDIATION_MODE_TEXT = {
 }
 RECORD_READ_BACK = LegalText(
     "以上笔录已向当事人宣读（或经当事人阅读），当事人确认记录无误。",
-    "调解笔录核对签名惯例",
+    "调解笔录核对签名惯例；"
+    + SOURCE_ORDER_20
+    + "第二十二条第二款（未制作调解书的，做好调解记录备查）",
 )
 RECORD_FOOTER = "当事人签名：                    调解员签名：                    记录人签名："
 
 # --------------------------------------------------------------------------- judicial confirmation
 
-CIVIL_PROCEDURE_LAW = "《中华人民共和国民事诉讼法》"
 JUDICIAL_REQUEST = LegalText(
     "请求{court}依法确认申请人于{agreed_on}在{organisation}主持下达成的{agreement}有效。",
-    PEOPLES_MEDIATION_LAW + "第三十三条；" + CIVIL_PROCEDURE_LAW + "第二百零五条（条号待核）",
+    SOURCE_CPL,
 )
+JUDICIAL_BASIS_PMC = (
+    "依照" + PEOPLES_MEDIATION_LAW + "第三十三条、" + CIVIL_PROCEDURE_LAW + "第二百零五条"
+)
+JUDICIAL_BASIS = "依照" + CIVIL_PROCEDURE_LAW + "第二百零五条"
 JUDICIAL_FACTS = LegalText(
     "申请人之间的{dispute}纠纷，经{organisation}调解，于{agreed_on}达成调解协议。"
     "该协议是双方当事人在自愿、平等的基础上达成的，内容不违反法律、行政法规的强制性规定，"
     "不损害国家利益、社会公共利益和他人合法权益。",
-    PEOPLES_MEDIATION_LAW + "第三十三条",
+    SOURCE_CPL,
 )
 JUDICIAL_PROMISES = LegalText(
     "申请人保证提交的调解协议及相关证明材料真实、合法，出于解决纠纷的目的申请司法确认，"
     "不存在恶意串通、规避法律的情形。如因虚假陈述等原因导致确认裁定错误，申请人愿意承担相应的法律责任。",
-    "《最高人民法院关于人民调解协议司法确认程序的若干规定》（条号待核）",
+    "申请人的保证：惯例文字，不援引条文",
 )
-JUDICIAL_ATTACHMENTS = ("调解协议书", "双方当事人身份证明材料", "与纠纷有关的证明材料")
+# What the court expects with the application (domain.md; 人民调解法第三十三条 and the
+# application file of a judicial confirmation).
+JUDICIAL_ATTACHMENTS = (
+    "调解协议书",
+    "调解组织主持调解的证明",
+    "申请人身份证明",
+    "与纠纷有关的证据材料",
+)
+JUDICIAL_VENUE_NOTE = (
+    "注：{court}不是调解组织所在地的人民法院。依照" + CIVIL_PROCEDURE_LAW + "第二百零五条，"
+    "只有该院邀请调解组织开展先行调解，或者为当事人住所地、标的物所在地的基层人民法院时，"
+    "才可以向其申请。"
+)
 
 # --------------------------------------------------------------------------- report result
 
 REPORT_RESULT_TEXT = LegalText(
-    "您于{received}通过{channel}反映{merchant}涉嫌违法的举报（登记编号：{case_no}），"
-    "{organisation}已依法处理。现将处理结果告知如下：",
-    COMPLAINT_MEASURES + "举报处理结果告知（条号待核）",
+    "您于{received}通过{channel}反映{merchant}涉嫌违法的举报（登记编号：{case_no}）。"
+    "根据{citation}的规定，现将{authority}的处理结果告知如下：",
+    SOURCE_ORDER_20 + "第三十一条第二款",
 )
-REPORT_OUTCOME = {
-    "open-case": "经核查，{organisation}已对被举报人依法立案调查。",
-    "not-open": "经核查，被举报人的违法行为不成立或者依法不予立案。",
-    "merge": "您的举报与其他举报涉及同一事项，已合并处理。",
+# The result of its own (never the internal note): 立案, or 不予立案 with the reason.
+REPORT_RESULTS = {
+    "open-case": "处理结果：立案。{authority}已于{decided_on}决定对被举报人立案调查。",
+    "not-open": "处理结果：不予立案。{authority}于{decided_on}决定不予立案，理由：{reason}",
+    "merge": "处理结果：并案处理。您的举报与其他举报涉及同一事项，{authority}已合并处理。",
 }
 REPORT_CONFIDENTIALITY = LegalText(
     "我们依法对举报人的信息予以保密。感谢您对市场监管工作的支持。",
-    COMPLAINT_MEASURES + "举报人信息保密规定",
+    SOURCE_ORDER_20 + "第三十三条",
 )
 
 # --------------------------------------------------------------------------- registration forms
@@ -179,7 +422,7 @@ REPORT_CONFIDENTIALITY = LegalText(
 INTERNAL_MARK = "内部登记"
 REPORTER_CONFIDENTIAL = LegalText(
     "举报人信息依法保密，本表仅供内部登记使用，不得向被举报人或者其他无关人员提供。",
-    COMPLAINT_MEASURES + "（国家市场监督管理总局令第121号）举报人信息保密规定",
+    SOURCE_ORDER_20 + "第三十三条",
 )
 CONSENTS = (
     ("consent_publish", "同意公开投诉信息"),

@@ -1,8 +1,10 @@
-"""First-run setup: this PC's station and its first administrator."""
+"""First-run setup: this PC's station, who decides and mediates on its documents, and its first
+administrator."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -13,12 +15,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.acting_bodies import (
+    AUTHORITY_NAME,
+    AUTHORITY_PREFIX,
+    MEDIATOR_KIND,
+    MEDIATOR_KIND_LABELS,
+    MEDIATOR_NAME,
+    MediatorKind,
+    default_settings,
+)
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.i18n import _
 from station_app.numbering import is_valid_station_code
 from station_app.passwords import password_problem
 from station_app.store import Store
 from station_app.store.accounts import initialise_station
+from station_app.store.station_settings import save_acting_settings
 from station_app.ui.errors import user_message
 from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
 from station_app.ui.form_widgets import EnumCombo
@@ -76,6 +88,21 @@ class SetupWizard(QDialog):
         self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.textEdited.connect(self._password_edited)
 
+        # Who acts: the station mediates itself by default (its name follows the station's
+        # name until edited); the deciding authority is asked, and may be left for later.
+        self.authority = QLineEdit()
+        self.authority.setPlaceholderText(_("e.g. 瑞昌市市场监督管理局码头市场监督管理所"))
+        self.authority_prefix = QLineEdit()
+        self.authority_prefix.setPlaceholderText(_("e.g. 瑞市监消"))
+        self.mediator = QLineEdit()
+        self.mediator_kind = QComboBox()
+        for kind in MediatorKind:
+            self.mediator_kind.addItem(_(MEDIATOR_KIND_LABELS[kind]), kind.value)
+        self.mediator_kind.setCurrentIndex(self.mediator_kind.findData(MediatorKind.STATION.value))
+        self._mediator_follows_name = True
+        self.name.textEdited.connect(self._name_edited)
+        self.mediator.textEdited.connect(self._mediator_edited)
+
         self.slots: dict[str, FieldSlot] = {}
         station_box = QGroupBox(_("Station"))
         station_grid = QGridLayout(station_box)
@@ -83,13 +110,23 @@ class SetupWizard(QDialog):
         self._add_row(station_grid, 1, "name", _("Station name"), self.name)
         self._add_row(station_grid, 2, "level", _("Level"), self.level)
         self._add_row(station_grid, 3, "parent_code", _("Parent station code"), self.parent_code)
+        acting_box = QGroupBox(_("Who decides, mediates and seals"))
+        acting_grid = QGridLayout(acting_box)
+        self._add_row(acting_grid, 0, AUTHORITY_NAME, _("Deciding authority"), self.authority)
+        self._add_row(
+            acting_grid, 1, AUTHORITY_PREFIX, _("Its number prefix"), self.authority_prefix
+        )
+        self._add_row(acting_grid, 2, MEDIATOR_NAME, _("Mediating organisation"), self.mediator)
+        self._add_row(
+            acting_grid, 3, MEDIATOR_KIND, _("Kind of mediating organisation"), self.mediator_kind
+        )
         admin_box = QGroupBox(_("First administrator"))
         admin_grid = QGridLayout(admin_box)
         self._add_row(admin_grid, 0, "username", _("User name (for logging in)"), self.username)
         self._add_row(admin_grid, 1, "display_name", _("Full name"), self.display_name)
         self._add_row(admin_grid, 2, "password", _("Password"), self.password)
         self._add_row(admin_grid, 3, "password_again", _("Password again"), self.password_again)
-        for grid in (station_grid, admin_grid):
+        for grid in (station_grid, acting_grid, admin_grid):
             grid.setColumnStretch(1, 1)
 
         self.general_problem = ProblemLabel()
@@ -106,6 +143,7 @@ class SetupWizard(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(station_box)
+        layout.addWidget(acting_box)
         layout.addWidget(admin_box)
         layout.addWidget(self.general_problem)
         layout.addWidget(self.buttons)
@@ -117,6 +155,26 @@ class SetupWizard(QDialog):
         slot = FieldSlot(field)
         self.slots[key] = slot
         add_labelled(grid, row, 0, text, slot)
+
+    def _name_edited(self, text: str) -> None:
+        if self._mediator_follows_name:
+            self.mediator.setText(text.strip())
+
+    def _mediator_edited(self, _text: str) -> None:
+        self._mediator_follows_name = False
+
+    def acting(self) -> dict[str, str]:
+        """Who acts, as entered, over the defaults (the station mediating itself)."""
+        values = default_settings(station_name=self.name.text())
+        values.update(
+            {
+                AUTHORITY_NAME: self.authority.text().strip(),
+                AUTHORITY_PREFIX: self.authority_prefix.text().strip(),
+                MEDIATOR_NAME: self.mediator.text().strip(),
+                MEDIATOR_KIND: str(self.mediator_kind.currentData()),
+            }
+        )
+        return values
 
     def _password_edited(self, text: str) -> None:
         """The length is checked as the password is typed, not only when saving."""
@@ -157,6 +215,16 @@ class SetupWizard(QDialog):
                 problems["parent_code"] = _("This is not a valid station code, e.g. RC.")
             elif parent == code:
                 problems["parent_code"] = _("The parent station must be a different station.")
+        from station_app.documents.content import printing_problems
+
+        captions = {
+            AUTHORITY_NAME: _("Deciding authority"),
+            AUTHORITY_PREFIX: _("Its number prefix"),
+            MEDIATOR_NAME: _("Mediating organisation"),
+        }
+        for key, caption in captions.items():
+            if found := printing_problems(key, self.acting()[key]):
+                problems[key] = found[0].replace(f"“{key}”", f"“{caption}”")
         username = self.username.text().strip()
         if not username:
             problems["username"] = _("Choose a user name for logging in.")
@@ -200,9 +268,13 @@ class SetupWizard(QDialog):
             station_code=station.code,
         )
         password = self.password.text()
+        acting = self.acting()
 
         def initialise(store: Store) -> tuple[Station, User]:
-            return initialise_station(store, station, admin, password), admin
+            with store.transaction(actor=admin.username):
+                saved = initialise_station(store, station, admin, password)
+                save_acting_settings(store, acting, actor=admin.username)
+            return saved, admin
 
         self.save_button.setEnabled(False)
         self.tasks.submit(

@@ -1,5 +1,6 @@
-"""The station's settings (administrators only): the on-site response promise per area, the art. 17
-thresholds of the frequent-filer flag, and a second folder for the daily backup."""
+"""The station's settings (administrators only): who decides, mediates and seals on the
+station's documents, the on-site response promise per area, the art. 17 thresholds of the
+frequent-filer flag, and a second folder for the daily backup."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -22,6 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.acting_bodies import (
+    AUTHORITY_NAME,
+    AUTHORITY_PREFIX,
+    COURT_NAME,
+    MEDIATOR_KIND,
+    MEDIATOR_KIND_LABELS,
+    MEDIATOR_NAME,
+    MediatorKind,
+)
 from station_app.backup import SECOND_FOLDER_SETTING, daily_backup
 from station_app.case_actions import promise_minutes, promise_setting
 from station_app.domain import PromiseArea, User
@@ -32,6 +43,7 @@ from station_app.flags import (
 )
 from station_app.i18n import N_, _
 from station_app.store import Store
+from station_app.store.station_settings import acting_settings, save_acting_settings
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.permissions import may_change_settings
@@ -71,6 +83,7 @@ class StationSettings:
     frequent_count: int
     frequent_days: int
     second_backup_folder: str = ""
+    acting: dict[str, str] | None = None  # acting_bodies keys -> values
 
     def values(self) -> dict[str, int]:
         return {
@@ -90,6 +103,7 @@ def read_station_settings(store: Store) -> StationSettings:
         flags.frequent_count,
         flags.frequent_days,
         store.get_setting(SECOND_FOLDER_SETTING, "") or "",
+        acting_settings(store),
     )
 
 
@@ -103,11 +117,24 @@ def check_backup_folder(text: str) -> str | None:
     return None
 
 
-def save_station_settings(store: Store, values: dict[str, int | str]) -> None:
+# The text fields of the acting bodies, in the order shown.
+ACTING_TEXTS = (
+    (AUTHORITY_NAME, N_("Deciding authority"), N_("e.g. 瑞昌市市场监督管理局码头市场监督管理所")),
+    (AUTHORITY_PREFIX, N_("Its number prefix"), N_("e.g. 瑞市监消")),
+    (MEDIATOR_NAME, N_("Mediating organisation"), N_("e.g. 码头镇消费者投诉站")),
+    (COURT_NAME, N_("Court of the joint mediation centre"), N_("e.g. 瑞昌市人民法院")),
+)
+
+
+def save_station_settings(
+    store: Store, values: dict[str, int | str], acting: dict[str, str] | None = None, actor=None
+) -> None:
     """All settings or none."""
-    with store.transaction():
+    with store.transaction(actor=actor):
         for key, value in values.items():
             store.set_setting(key, str(value))
+        if acting:
+            save_acting_settings(store, acting, actor=actor or "")
 
 
 def check_number(setting: NumberSetting, text: str) -> tuple[int | None, str | None]:
@@ -143,6 +170,34 @@ class StationSettingsDialog(QDialog):
         self.problems = ProblemLabel()
         self.edits: dict[str, QLineEdit] = {}
         self.slots: dict[str, FieldSlot] = {}
+
+        acting_box = QGroupBox(_("Who decides, mediates and seals"))
+        acting_form = QFormLayout(acting_box)
+        self.acting_edits: dict[str, QLineEdit] = {}
+        self.acting_slots: dict[str, FieldSlot] = {}
+        for key, caption, example in ACTING_TEXTS:
+            edit = QLineEdit()
+            edit.setEnabled(False)
+            edit.setPlaceholderText(_(example))
+            self.acting_edits[key] = edit
+            self.acting_slots[key] = FieldSlot(edit)
+            acting_form.addRow(_(caption), self.acting_slots[key])
+            if key == AUTHORITY_PREFIX:
+                self.mediator_kind = QComboBox()
+                self.mediator_kind.setEnabled(False)
+                for kind in MediatorKind:
+                    self.mediator_kind.addItem(_(MEDIATOR_KIND_LABELS[kind]), kind.value)
+        acting_form.insertRow(3, _("Kind of mediating organisation"), self.mediator_kind)
+        acting_note = QLabel(
+            _(
+                "Decisions are issued and sealed by the deciding authority. Only a people's "
+                "mediation committee cites the People's Mediation Law; an entrusted consumer "
+                "association mediates in the authority's name."
+            )
+        )
+        acting_note.setWordWrap(True)
+        acting_note.setStyleSheet("color: #555;")
+        acting_form.addRow(acting_note)
 
         promise_box = QGroupBox(_("On-site response"))
         promise_form = QFormLayout(promise_box)
@@ -213,6 +268,7 @@ class StationSettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.problems)
+        layout.addWidget(acting_box)
         layout.addWidget(promise_box)
         layout.addWidget(flags_box)
         layout.addWidget(backup_box)
@@ -246,9 +302,17 @@ class StationSettingsDialog(QDialog):
             self.edits[key].setEnabled(True)
         self.backup_folder.setText(settings.second_backup_folder)
         self.backup_folder.setEnabled(True)
+        acting = settings.acting or {}
+        for key, edit in self.acting_edits.items():
+            edit.setText(acting.get(key, ""))
+            edit.setEnabled(True)
+        index = self.mediator_kind.findData(acting.get(MEDIATOR_KIND) or MediatorKind.STATION.value)
+        self.mediator_kind.setCurrentIndex(max(index, 0))
+        self.mediator_kind.setEnabled(True)
         self.save_button.setEnabled(True)
-        self.edits[PROMISE_TOWN.key].setFocus()
-        self.edits[PROMISE_TOWN.key].selectAll()
+        first = self.acting_edits[AUTHORITY_NAME]
+        first.setFocus()
+        first.selectAll()
 
     def back_up_now(self) -> None:
         """A backup now, in the data folder and the saved second folder, behind a progress
@@ -288,6 +352,24 @@ class StationSettingsDialog(QDialog):
         if folder:
             self.backup_folder.setText(str(Path(folder)))
 
+    def acting_values(self) -> tuple[dict[str, str], list[str]]:
+        """Who acts, as typed, and a message for each value that cannot be used."""
+        from station_app.documents.content import printing_problems
+
+        values: dict[str, str] = {MEDIATOR_KIND: str(self.mediator_kind.currentData())}
+        problems: list[str] = []
+        for key, caption, _example in ACTING_TEXTS:
+            slot = self.acting_slots[key]
+            slot.clear_problem()
+            text = self.acting_edits[key].text().strip()
+            found = [p.replace(f"“{key}”", f"“{_(caption)}”") for p in printing_problems(key, text)]
+            if found:
+                problems += found
+                slot.show_problem(found[0])
+            else:
+                values[key] = text
+        return values, problems
+
     def values(self) -> tuple[dict[str, int | str], list[str]]:
         """The typed settings, and a message for each that is not acceptable."""
         values: dict[str, int | str] = {}
@@ -312,7 +394,9 @@ class StationSettingsDialog(QDialog):
     def submit(self) -> None:
         if self.busy or self.loaded is None:
             return
+        acting, acting_problems = self.acting_values()
         values, problems = self.values()
+        problems = acting_problems + problems
         if problems:
             self.problems.show_problem(
                 "\n".join([_("Nothing was saved. Please correct:"), *problems])
@@ -322,9 +406,11 @@ class StationSettingsDialog(QDialog):
         self.busy = True
         self.save_button.setEnabled(False)
 
+        actor = self.user.username
+
         def save(store: Store) -> dict[str, int]:
-            save_station_settings(store, values)
-            return values
+            save_station_settings(store, values, acting, actor=actor)
+            return {**values, **acting}
 
         self.tasks.submit(
             save,

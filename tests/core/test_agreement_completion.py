@@ -225,9 +225,12 @@ COMPLAINT_DOCUMENTS = (
     AGREEMENT,
     "judicial_application",
 )
-# How a missing fact names what supplies it (content.by_action, when_printing, in_registration).
+# How a missing fact names what supplies it (content.by_action, when_printing, in_registration,
+# issue_first, acting_bodies.missing_setting).
 SUPPLIED_BY = re.compile(
     r": record it with “[^”]+” \((?P<action>[a-z-]+)(, “[a-z_]+”)?\)\.$"
+    r"|: issue it first \(print [a-z_]+\)\.$"
+    r"|an administrator sets it in Station settings or with `station-app settings set"
     r"|: give it when printing \(“[a-z_]+” in print --json"
     r"|: correct the case's registration \(“[a-z_]+” in the case JSON\)\.$"
     r"|: issue it first \(print [a-z_]+\)\.$"

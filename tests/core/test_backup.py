@@ -30,7 +30,7 @@ from station_app.store.migrations import (
     migrate_to_latest,
     schema_version,
 )
-from tests.support.cli import EXAMPLE, init_station, run
+from tests.support.cli import EXAMPLE, init_station, run, set_authority
 
 # The version before the newest migration (numbers may skip: each branch of work has its own).
 PREVIOUS_VERSION = MIGRATIONS[-2].version
@@ -72,6 +72,7 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 def station(tmp_path) -> Path:
     """A set-up station with cases, an issued document and an evidence file."""
     data_dir = init_station(tmp_path / "data")
+    set_authority(data_dir)
     numbers = _add_cases(data_dir, 3)
     assert run(data_dir, "case", "act", numbers[0], "accept").returncode == 0
     done = run(

@@ -21,6 +21,7 @@ from station_app.store.cases import get_case
 from station_app.store.due import stored_deadlines
 from station_app.store.holidays import load_calendar
 from station_app.workflow import CORRECTION_EVENT
+from tests.core.workflow_helpers import set_acting_bodies
 
 NOW = datetime(2026, 3, 2, 15, 0)
 
@@ -296,6 +297,7 @@ def test_editable_data_round_trips_through_an_edit_unchanged(store, registered, 
 def test_issued_documents_that_print_a_changed_field_are_named(
     store, registered, edit, admin, codes, tmp_path
 ):
+    set_acting_bodies(store)
     case = registered()
     act(
         store,

@@ -61,16 +61,12 @@ def test_the_agreement_prints_the_recorded_facts_and_terms_exactly():
         ORGANISATION,
         "调解协议书",
         DOCUMENT_NUMBER,
-        # parties, with ID numbers and phones in full
+        # parties: the complainant by name only, the business with its code and address
         complainant.name,
-        RESIDENT_ID,
-        "13812346721",
-        complainant.address,
         "瑞昌市好又多超市",
         CREDIT_CODE,
         "法定代表人（负责人）：王建国",
         "王小明",
-        "13907921234",
         "调解员：李文华、赵明",
         # facts, dispute, request
         "投诉人于2026年3月2日9时30分通过电话向" + ORGANISATION + "投诉。",
@@ -85,15 +81,19 @@ def test_the_agreement_prints_the_recorded_facts_and_terms_exactly():
         "以上款项合计人民币1,499.50元（大写：人民币壹仟肆佰玖拾玖元伍角整）。",
         # how and by when
         "被投诉人以现金方式当面支付，于2026年3月12日前履行完毕。",
-        # art. 29 and 33
-        AGREEMENT_EFFECT.text,
-        AGREEMENT_COPIES.text,
+        # effect, copies (complainant, business, file), judicial confirmation (CPL art. 205)
+        AGREEMENT_EFFECT.text.format(seal_holder=ORGANISATION),
+        AGREEMENT_COPIES.text.format(copies="三", seal_holder=ORGANISATION),
         JUDICIAL_CONFIRMATION.text,
         *SIGNATURE_LINES,
         "2026年3月9日",
     ]
     for piece in expected:
         assert flat(piece) in text, piece
+    # The agreement goes to the business: no ID number, phone or address of a complainant.
+    for private in (RESIDENT_ID, complainant.phone, complainant.address, "13907921234"):
+        assert flat(private) not in text, private
+    assert "人民调解法" not in text  # the sample station is no people's mediation committee
 
 
 @needs_poppler
@@ -147,15 +147,18 @@ def test_a_joint_complaint_of_150_people_lists_every_complainant_in_an_annex():
     text = body_text(pdf)
     complainants = content.case.complainants
     assert len({p.name for p in complainants}) == 150
-    assert "张秀兰、张伟、张芳等150人（名单及身份信息见附件《投诉人名单》）" in text
+    assert "张秀兰、张伟、张芳等150人（名单及各人金额见附件《投诉人名单》）" in text
     assert "附件：投诉人名单" in text
     assert "共150人" in text
-    # every complainant has a row of the annex: number, name, gender, ID, phone, address
+    assert "本协议一式152份" in text
+    assert "书面推选张秀兰、张伟为代表人" in text
+    # every complainant has a row of the annex: number, name, amount; never ID or phone
     rows = flat(pdf_text(pdf, raw=True))
     for number, party in enumerate(complainants, start=1):
-        row = f"{number}{party.name}女{RESIDENT_ID}{party.phone}{party.address}"
+        row = f"{number}{party.name}人民币{100 + 10 * (number - 1):,}.00元"
         assert row in rows, row
-    assert page_count(pdf) >= 5
+    assert RESIDENT_ID not in rows and "13800000002" not in rows
+    assert page_count(pdf) >= 4
 
 
 @needs_poppler

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from station_app.documents import DOCUMENT_KINDS
-from tests.support.cli import EXAMPLE, init_station, run
+from tests.support.cli import EXAMPLE, init_station, run, set_authority
 
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("print") / "data"
     init_station(data_dir)
+    set_authority(data_dir)
     added = run(data_dir, "case", "add", "--json", str(EXAMPLE))
     assert added.returncode == 0, added.stderr
     return data_dir

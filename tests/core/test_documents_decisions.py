@@ -1,5 +1,7 @@
 """投诉受理决定书, 投诉不予受理决定书, 投诉终止调解决定书 and 投诉调解通知书 read back with
-pdftotext: the names, numbers, dates, grounds by item number and the routes of art. 39."""
+pdftotext: the names, numbers, dates, grounds by article and item and the routes of art. 39.
+
+The sample complaint was received on 2026-03-02: it is decided under Order No. 20."""
 
 from __future__ import annotations
 
@@ -11,8 +13,14 @@ import pytest
 from station_app.documents import DOCUMENT_KINDS, Audience
 from station_app.documents.content import MissingFacts
 from station_app.documents.decisions import GROUNDS, decision_missing_facts
-from station_app.documents.samples import sample_complainant, sample_decision, sample_notice
-from station_app.documents.wording import ART_39_ROUTES
+from station_app.documents.samples import (
+    ORGANISATION,
+    SAMPLE_BODIES,
+    sample_complainant,
+    sample_decision,
+    sample_notice,
+)
+from station_app.documents.wording import ART_39_ROUTES, ORDER_20_REFUSAL, ORDER_20_TERMINATION
 from station_app.domain import CaseKind
 from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS
 from tests.core.test_documents_pdf import bundled_fonts, flat, pdf_fonts, pdf_text, problem_heads  # noqa: F401
@@ -37,9 +45,12 @@ def test_the_parties_number_and_dates_appear_exactly(kind):
         "2026年3月2日9时30分",
         "RC-MT-2026-00017",
         "校验码9F8E7D6C",
-        "瑞昌市消费者权益保护委员会码头镇消费者投诉站（盖章）",
     ):
         assert expected in text, expected
+    # Decisions are the deciding authority's; the notice the mediating organisation's.
+    issuer = ORGANISATION if kind == "mediation_notice" else SAMPLE_BODIES.authority_name
+    assert text.startswith(issuer)
+    assert f"{issuer}（盖章）" in text
 
 
 @pytest.mark.parametrize("kind", DECISIONS)
@@ -52,34 +63,54 @@ def test_a_decision_never_prints_an_id_number_or_phone(kind):
     assert party.address not in text
 
 
+ORDER_20_ITEMS = "一二三四五六七"
+
+
 @pytest.mark.parametrize("item", [g.item for g in REFUSAL_GROUNDS])
-def test_refusal_names_its_ground_by_item_and_the_other_routes(item):
+def test_refusal_quotes_order_20s_ground_by_article_and_item_and_the_other_routes(item):
     content = sample_decision("refusal_decision", ground=item)
+    old = next((g for g in ORDER_20_REFUSAL if g.key == content.ground.key), None)
+    if old is None:  # false identity is a ground of Order No. 121 only
+        assert "Order No. 20" in decision_missing_facts(content)[0]
+        return
     text = _text(content, "refusal_decision")
-    ground = content.ground
-    number = "一二三四五六七八九"[item - 1]
-    assert flat(f"第{number}项“{ground.text}”") in text
-    assert "不予受理" in text
+    number = ORDER_20_ITEMS[old.item - 1]
+    assert flat(f"《市场监督管理投诉举报处理暂行办法》第十五条第（{number}）项") in text
+    assert flat(f"“{old.text}”") in text
+    assert "决定不予受理" in text
     assert "《中华人民共和国消费者权益保护法》第三十九条" in text
     for route in ART_39_ROUTES:
         assert flat(route) in text
-    for words in ("协商和解", "请求消费者协会或者依法成立的其他调解组织调解", "向有关行政部门投诉"):
-        assert words in text
-    assert "提请仲裁机构仲裁" in text and "向人民法院提起诉讼" in text
+
+
+@pytest.mark.parametrize("item", [g.item for g in REFUSAL_GROUNDS])
+def test_refusal_under_order_121_describes_the_ground_without_an_unconfirmed_article(item):
+    content = sample_decision("refusal_decision", ground=item)
+    content.case.received_at = datetime(2026, 5, 6, 9, 0)
+    text = _text(content, "refusal_decision")
+    assert (
+        flat(f"《市场监督管理投诉举报处理办法》规定的不予受理情形：{content.ground.text}") in text
+    )
+    assert "第十五条" not in text and "第十六条" not in text
 
 
 @pytest.mark.parametrize("item", [g.item for g in TERMINATION_GROUNDS])
-def test_termination_names_its_ground_and_the_day(item):
+def test_termination_names_order_20s_item_and_is_sealed_on_the_day(item):
     content = sample_decision("termination_decision", ground=item)
+    old = next((g for g in ORDER_20_TERMINATION if g.key == content.ground.key), None)
+    if old is None:  # death or dissolution is a ground of Order No. 121 only
+        assert "Order No. 20" in decision_missing_facts(content)[0]
+        return
     text = _text(content, "termination_decision")
-    number = "一二三四五六七八九"[item - 1]
-    assert flat(f"第{number}项“{content.ground.text}”") in text
-    assert "决定于2026年3月4日终止调解" in text
+    number = ORDER_20_ITEMS[old.item - 1]
+    assert flat(f"第二十一条第（{number}）项规定的终止调解情形：“{old.text}”") in text
+    assert f"{SAMPLE_BODIES.authority_name}（盖章）2026年3月4日" in text
 
 
-def test_acceptance_says_the_day_it_was_accepted():
+def test_acceptance_cites_its_article_and_is_dated_the_day_it_was_accepted():
     text = _text(sample_decision("acceptance_decision"), "acceptance_decision")
-    assert "决定于2026年3月4日予以受理" in text
+    assert "根据《市场监督管理投诉举报处理暂行办法》第十四条的规定" in text
+    assert f"{SAMPLE_BODIES.authority_name}（盖章）2026年3月4日" in text
     assert "第三十九条" not in text
 
 
@@ -91,9 +122,9 @@ def test_mediation_notice_has_time_place_materials_recusal_and_the_warning():
         "调解地点：瑞昌市码头镇消费者投诉站调解室（码头镇人民路1号）",
         "1.身份证件（单位为营业执照及授权委托书）；",
         "3.与争议有关的商品。",
-        "调解员：李文华、赵明",
+        "本次调解人员为李文华、赵明。调解人员是投诉人或者被投诉人的近亲属",
         "三个工作日前提出回避申请",
-        "无正当理由不参加调解的，本单位将依法终止调解",
+        "无正当理由不参加调解的，将依照《市场监督管理投诉举报处理暂行办法》第二十一条第（三）项终止调解",
         "联系电话：0792-4220315",
         "2026年3月5日",
     ):
@@ -118,12 +149,13 @@ def test_every_font_is_embedded(kind):
 
 def test_missing_facts_are_named():
     content = sample_decision("refusal_decision")
-    content = dataclasses.replace(content, ground=None, decided_on=None, organisation=" ")
+    bodies = dataclasses.replace(SAMPLE_BODIES, authority_name="")
+    content = dataclasses.replace(content, ground=None, decided_on=None, bodies=bodies)
     content.case.kind = CaseKind.REPORT
     problems = decision_missing_facts(content)
     assert problem_heads(problems) == [
         "This document is issued only on a complaint",
-        "The station's name is missing",
+        "The setting “authority.name” (deciding authority (named and sealing decisions)) is empty",
         "The decision is not recorded yet",
         "The ground of the decision (its item number) is not recorded",
     ]

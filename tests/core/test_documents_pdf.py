@@ -140,8 +140,9 @@ def test_every_page_has_its_number_and_the_verification_code(kind_id):
     content.case.complainants = [sample_complainant(n) for n in range(1, 151)]
     if getattr(content, "session", None) is not None:  # 调解笔录: a long statement
         content.session.complainant_statement *= 30
-    if isinstance(getattr(content, "result", None), str):  # 举报处理结果告知书: a long result
-        content.result *= 40
+    if isinstance(getattr(content, "reason", None), str):  # 举报处理结果告知书: a long reason
+        content.outcome = "not-open"
+        content.reason = "经核查，被举报人的行为不构成违法。" * 60
     pdf = build(kind_id, content, code="C0DE1234")
     total = page_count(pdf)
     assert total >= 2

@@ -3,6 +3,7 @@ the workflow record."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import pytest
@@ -27,7 +28,7 @@ from tests.core.test_documents_pdf import (  # noqa: F401
     pdf_text,
     problem_heads,
 )
-from tests.core.workflow_helpers import CLERK, OFFICER, VILLAGE, do, new_case
+from tests.core.workflow_helpers import CLERK, OFFICER, VILLAGE, do, new_case, set_acting_bodies
 
 
 def _build(kind: str, content) -> bytes:
@@ -104,7 +105,7 @@ def test_judicial_application_names_both_applicants_the_court_and_the_agreement(
         "瑞昌市好又多超市",
         "91110108551385082Q",
         "请求瑞昌市人民法院依法确认申请人于2026年3月9日",
-        "《调解协议书》（瑞市监消〔2026〕第17号）有效",
+        "2026年3月9日《调解协议书》（瑞市监消〔2026〕第17号）有效",
         "此致瑞昌市人民法院",
         "申请人（签名或按指印）",
         "申请人（签名或盖章）",
@@ -117,13 +118,18 @@ def test_judicial_application_names_both_applicants_the_court_and_the_agreement(
 def test_judicial_application_needs_the_court_and_the_agreement():
     content = sample_judicial()
     content.court = " "
+    content.bodies = dataclasses.replace(content.bodies, court_name="")
     content.agreed_on = None
+    content.agreement_number = ""
     problems = DOCUMENT_KINDS["judicial_application"].missing_facts(content)
     assert problem_heads(problems) == [
-        "The competent court is not named",
+        "The setting “court.name” (court of the joint mediation centre) is empty",
         "No mediation agreement is recorded",
     ]
-    assert problems[0].endswith("(judicial-apply, “court_name”).")
+    content.agreed_on = sample_judicial().agreed_on
+    assert problem_heads(DOCUMENT_KINDS["judicial_application"].missing_facts(content))[-1] == (
+        "The mediation agreement has not been issued"
+    )
 
 
 # --------------------------------------------------------------------------- 举报处理结果告知书
@@ -139,8 +145,8 @@ def test_report_result_is_told_to_the_reporter_only():
         "瑞市监消举告〔2026〕第4号",
         "张秀兰：",
         "2026年3月2日9时30分通过电话反映瑞昌市好又多超市涉嫌违法的举报",
-        "已对被举报人依法立案调查",
-        "已责令其改正并依法处理",
+        "根据《市场监督管理投诉举报处理暂行办法》第三十一条第二款的规定",
+        "处理结果：立案。瑞昌市市场监督管理局码头市场监督管理所已于2026年4月16日决定对被举报人立案调查。",
         "依法对举报人的信息予以保密",
         "2026年4月20日",
     ):
@@ -177,9 +183,13 @@ def test_record_and_judicial_application_are_issued_from_the_workflow(village, d
         _issue(village, data_dir, case, "mediation_record")
     assert "The session's recorder is not named" in problem_heads(raised.value.problems)
     agreement = _issue(village, data_dir, case, "mediation_agreement").document
+    # The court comes from the agreement's record, else the setting court.name.
+    set_acting_bodies(village, court_name="")
     with pytest.raises(DocumentIncomplete) as raised:
         _issue(village, data_dir, case, "judicial_application")
-    assert problem_heads(raised.value.problems) == ["The competent court is not named"]
+    assert problem_heads(raised.value.problems) == [
+        "The setting “court.name” (court of the joint mediation centre) is empty"
+    ]
     do(
         village,
         case,
@@ -215,4 +225,6 @@ def test_report_result_notice_is_issued_after_the_result_is_told(village, data_d
     )
     assert issued.document.doc_no == "瑞市监消举告〔2026〕第1号"
     text = _pdf_text(issued.pdf, tmp_path)
-    assert "张三：" in text and "已责令改正并处罚款。" in text and "依法立案调查" in text
+    assert "张三：" in text and "处理结果：立案。" in text and "立案调查" in text
+    # The notify-result note and the open-case note are internal: never printed.
+    assert "已责令改正并处罚款" not in text and "已立案" not in text

@@ -28,7 +28,7 @@ import pytest
 from station_app.data_folder import DataFolder
 from station_app.document_issuing import document_path
 from station_app.store.cases import get_case
-from tests.support.cli import EXAMPLE, ROOT, init_station
+from tests.support.cli import EXAMPLE, ROOT, init_station, set_authority
 
 ROUNDS = 8
 
@@ -136,6 +136,7 @@ def run_until_killed(shim: Path, data_dir: Path, shadow: Path, out_dir: Path, rn
 
 def test_every_reported_save_survives_a_power_cut_and_no_number_repeats(shim, tmp_path):
     data_dir = init_station(tmp_path / "data")
+    set_authority(data_dir)
     shadow, out_dir = tmp_path / "shadow", tmp_path / "out"
     out_dir.mkdir()
     rng = random.Random(8)

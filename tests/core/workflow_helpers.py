@@ -55,6 +55,24 @@ def set_up_village(store: Store) -> None:
     )
     for user in (CLERK, OFFICER):
         add_user(store, User(user.username, user.display_name, user.role, VILLAGE), "secret123")
+    set_acting_bodies(store)
+
+
+# Who acts on the village's documents: the township office decides, the station mediates.
+ACTING = {
+    "authority.name": "瑞昌市市场监督管理局码头市场监督管理所",
+    "authority.prefix": "瑞市监消",
+    "mediator.name": "瑞昌市码头镇消费者投诉站",
+    "mediator.kind": "station",
+    "court.name": "瑞昌市人民法院",
+}
+
+
+def set_acting_bodies(store: Store, **overrides: str) -> None:
+    from station_app.store.station_settings import save_acting_settings
+
+    values = {**ACTING, **{k.replace("_", "."): v for k, v in overrides.items()}}
+    save_acting_settings(store, values, actor="admin")
 
 
 def new_case(store: Store, **kwargs: Any) -> Case:

@@ -47,3 +47,19 @@ def init_station(data_dir: Path) -> Path:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["station"] == "RC-MT"
     return data_dir
+
+
+def set_authority(data_dir: Path) -> None:
+    """The deciding authority of the township station, as an administrator sets it."""
+    from station_app.store import Store
+    from station_app.store.station_settings import save_acting_settings
+
+    with Store(data_dir / "station.db") as store:
+        save_acting_settings(
+            store,
+            {
+                "authority.name": "瑞昌市市场监督管理局码头市场监督管理所",
+                "authority.prefix": "瑞市监消",
+            },
+            actor="admin",
+        )

@@ -18,9 +18,11 @@ import pytest  # noqa: E402
 
 from station_app import i18n  # noqa: E402
 from station_app.data_folder import DataFolder  # noqa: E402
+from station_app.demo import DEMO_ACTING  # noqa: E402
 from station_app.domain import Case, Role, Station, StationLevel, User  # noqa: E402
 from station_app.intake import register_cases  # noqa: E402
 from station_app.store.accounts import initialise_station  # noqa: E402
+from station_app.store.station_settings import save_acting_settings  # noqa: E402
 
 STATION_CODE = "RC-MT"
 ADMIN = "admin"
@@ -173,6 +175,7 @@ def station_admin(folder: DataFolder) -> tuple[Station, User]:
     admin = User(ADMIN, "管理员", Role.ADMIN, STATION_CODE)
     with folder.open_store() as store:
         initialise_station(store, station, admin, ADMIN_PASSWORD)
+        save_acting_settings(store, DEMO_ACTING, actor=ADMIN)
     return station, admin
 
 

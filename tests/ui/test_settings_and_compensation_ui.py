@@ -235,6 +235,35 @@ def test_only_an_administrator_gets_the_settings(qtbot, folder, station_admin, c
         window.tasks.shutdown()
 
 
+def test_who_acts_is_set_in_the_dialog_and_bad_names_are_refused(qtbot, tasks, admin):
+    dialog = open_settings(qtbot, tasks, admin)
+    assert dialog.focusWidget() is dialog.acting_edits["authority.name"]
+    dialog.acting_edits["authority.name"].setText("局" * 500)
+    dialog.acting_edits["authority.prefix"].setText("瑞市\x07监消")
+    dialog.save_button.click()
+    assert dialog.isVisible() and dialog.problems.isVisible()
+    assert "500 characters" in dialog.problems.text()
+    assert "cannot be printed" in dialog.problems.text()
+    assert dialog.acting_slots["authority.name"].problem.isVisible()
+    with tasks.folder.open_store() as store:
+        assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
+
+    dialog.acting_edits["authority.name"].setText("瑞昌市市场监督管理局码头市场监督管理所")
+    dialog.acting_edits["authority.prefix"].setText("瑞市监消")
+    dialog.acting_edits["court.name"].setText("九江市浔阳区人民法院")
+    dialog.mediator_kind.setCurrentIndex(
+        dialog.mediator_kind.findData("people_mediation_committee")
+    )
+    save_screenshot(dialog, "station_settings_acting.png")
+    with qtbot.waitSignal(dialog.saved, timeout=5_000):
+        dialog.save_button.click()
+    with tasks.folder.open_store() as store:
+        assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
+        assert store.get_setting("authority.prefix") == "瑞市监消"
+        assert store.get_setting("mediator.kind") == "people_mediation_committee"
+        assert store.get_setting("court.name") == "九江市浔阳区人民法院"
+
+
 # ------------------------------------------------------------------ audit log and timeline
 
 

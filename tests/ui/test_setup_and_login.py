@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
@@ -46,6 +49,31 @@ def test_setup_wizard_creates_station_and_admin(qtbot, type_text, tasks, folder)
         admin = authenticate(store, "wangli", "geheim-123")
         assert admin is not None
         assert admin.role is Role.ADMIN and admin.display_name == "王丽"
+
+
+def test_setup_wizard_asks_who_acts_with_the_station_mediating_by_default(
+    qtbot, type_text, tasks, folder
+):
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    _fill_wizard(qtbot, type_text, wizard)
+    assert wizard.mediator.text() == "码头镇消费者投诉站"  # follows the station's name
+    assert wizard.mediator_kind.currentData() == "station"
+    type_text(wizard.authority, "局" * 500)
+    wizard.submit()
+    assert "500" in wizard.slots["authority.name"].problem.text()
+    assert not tasks.busy
+    wizard.authority.clear()
+    type_text(wizard.authority, "瑞昌市市场监督管理局码头市场监督管理所")
+    type_text(wizard.authority_prefix, "瑞市监消")
+    wizard.grab().save(str(Path(tempfile.gettempdir()) / "station-setup-wizard.png"))
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.save_button, Qt.MouseButton.LeftButton)
+    with folder.open_store() as store:
+        assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
+        assert store.get_setting("authority.prefix") == "瑞市监消"
+        assert store.get_setting("mediator.name") == "码头镇消费者投诉站"
+        assert store.get_setting("mediator.kind") == "station"
 
 
 def test_setup_wizard_shows_problems_and_saves_nothing(qtbot, type_text, tasks, folder):

@@ -639,7 +639,7 @@ class SyncEngine:
 
 def file_path(data_folder: Path, kind: str, sha256: str) -> Path:
     """Where an attachment lives in the data folder: an evidence file or an issued PDF."""
-    from station_app.documents.issuing import document_path
+    from station_app.document_issuing import document_path
     from station_app.evidence_files import evidence_path
 
     if kind == "evidence":

@@ -51,7 +51,7 @@ def _terminated(store):
         {"complainant_consents": True, "merchant_consents": True, "mode": "phone",
          "occurred_at": "2026-05-07"},
     )  # fmt: skip
-    do(store, case, "terminate", {"ground": 4, "occurred_at": "2026-05-20"})
+    do(store, case, "terminate", {"ground": 3, "occurred_at": "2026-05-20"})
     return case
 
 

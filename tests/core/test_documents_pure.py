@@ -13,6 +13,7 @@ ALLOWED = (
     "station_app.documents",
     "station_app.domain",
     "station_app.workflow",  # the rules (grounds, actions) are pure data too
+    "station_app.acting_bodies",  # who decides, mediates and seals: values and their checks
     "station_app.i18n",
     "station_app.money",
     "station_app.assets",

@@ -35,9 +35,9 @@ def backend(sync_backend):
     return sync_backend
 
 
-def cli(capsys, folder: Path, *args: str) -> tuple[int, str, str]:
+def cli(capsys, folder: Path, *args: str, lang: str = "en") -> tuple[int, str, str]:
     capsys.readouterr()
-    code = main(["--data-dir", str(folder), "--lang", "en", *args])
+    code = main(["--data-dir", str(folder), "--lang", lang, *args])
     i18n.set_language("en")
     out, err = capsys.readouterr()
     assert "Traceback" not in err
@@ -113,6 +113,11 @@ def test_sync_failures_are_messages_and_exit_codes(tmp_path, backend, capsys) ->
     assert status == 1 and "revoked" in err
     status, out, err = cli(capsys, folder, "sync", "status")
     assert "revoked" in out and "Changes waiting to be sent: 0" not in out
+    # The clerk reads it in Chinese.
+    status, out, err = cli(capsys, folder, "sync", lang="zh_CN")
+    assert status == 1 and "市局已吊销本站的同步权限" in err
+    status, out, err = cli(capsys, folder, "sync", "status", lang="zh_CN")
+    assert "待发送的更改" in out and "上次失败" in out
 
 
 def _flip(data: bytes) -> bytes:

@@ -313,6 +313,8 @@ def _court_transfer(ctx: _Context, number: str) -> court_transfer.CourtTransferC
         terminated_on=terminated.occurred_on if terminated else None,
         ground=str(terminated.details.get("ground_text", "")) if terminated else "",
     )
+
+
 REPORT_DECISIONS = ("open-case", "not-open", "merge")
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from station_app.acting_bodies import setting_problems
-from station_app.documents.content import printing_problems
 from station_app.document_issuing import DocumentIncomplete, issue_document
+from station_app.documents.content import printing_problems
 from station_app.domain import Party
 from tests.core.workflow_helpers import (
     ACTING,

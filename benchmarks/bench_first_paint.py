@@ -63,6 +63,8 @@ CHILD = textwrap.dedent(
     def finish(reason):
         marks["first_paint"] = since_start() if reason == "painted" else None
         marks["cpu_first_paint"] = cpu()
+        marks["documents_loaded"] = "station_app.documents" in sys.modules
+        marks["code"] = sys.modules["station_app"].__file__
         marks["reason"] = reason
         marks["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("FIRST_PAINT " + json.dumps(marks), flush=True)
@@ -131,7 +133,12 @@ def main() -> None:
         runs.append(marks)
         paint = marks["first_paint"]
         shown = f"{paint:.2f} s" if paint is not None else marks["reason"]
-        print(f"run {i + 1}: first paint {shown}, peak {marks['peak_mib']:.0f} MiB", flush=True)
+        print(
+            f"run {i + 1}: first paint {shown}, peak {marks['peak_mib']:.0f} MiB, "
+            f"CPU {marks['cpu_first_paint']:.2f} s, documents loaded: {marks['documents_loaded']}"
+            f" ({marks['code']})",
+            flush=True,
+        )
 
     painted = [r["first_paint"] for r in runs if r["first_paint"] is not None]
     if not painted:

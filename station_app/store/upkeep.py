@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 
 from station_app.store.connection import Store
 
@@ -21,6 +22,10 @@ from station_app.store.connection import Store
 # submitted meanwhile waits little. FTS5 merges a level once it holds 'usermerge' (4)
 # segments; fewer are left for later.
 MERGE_PAGES = 64
+# The log is emptied into the database file once it holds this many pages (about 4 MB, some
+# twenty saves), in a pause; the bytes before each page in the log.
+CHECKPOINT_PAGES = 1000
+_FRAME_HEADER = 24
 
 
 def merge_step(store: Store, pages: int = MERGE_PAGES) -> bool:
@@ -39,14 +44,31 @@ def _structure(conn: sqlite3.Connection) -> bytes | None:
     return None if row is None else row[0]
 
 
-def checkpoint(store: Store) -> tuple[int, int]:
-    """Copy the write-ahead log into the database file without waiting for readers or writers
-    (PASSIVE); returns (pages in the log, pages copied)."""
+def checkpoint(store: Store, min_pages: int = CHECKPOINT_PAGES) -> bool:
+    """Copy the write-ahead log into the database file and empty it, once it holds at least
+    `min_pages` pages; True when it was done.
+
+    Not after every save: the commit that follows an emptied log also writes and syncs the
+    log's header (two fsyncs instead of one), so the log is let grow to about 4 MB first. It
+    is emptied (TRUNCATE), so its file size says how long it is. Readers of an older snapshot
+    (the start-up check) are not waited for: the log is then left for the next pause."""
+    wal = Path(f"{store.path}-wal")
     try:
-        _busy, log_pages, copied = store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    except sqlite3.OperationalError:  # locked by another process's checkpoint: next time
-        return (0, 0)
-    return (log_pages, copied)
+        size = wal.stat().st_size
+    except OSError:
+        return False
+    page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
+    if size < min_pages * (page_size + _FRAME_HEADER):
+        return False
+    busy_timeout = store.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    store.conn.execute("PRAGMA busy_timeout=0")
+    try:
+        busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except sqlite3.OperationalError:  # another connection's checkpoint or write: next time
+        return False
+    finally:
+        store.conn.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
+    return not busy
 
 
 def step(store: Store) -> bool:

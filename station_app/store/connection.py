@@ -146,6 +146,10 @@ class Store:
             self._origin = ORIGIN_LOCAL
             self._txid: str | None = None
             self._derived_queue = False  # whether the schema has it (store.derived)
+            # Writing transactions committed, and their number at the last checkpoint made by
+            # upkeep (store.upkeep.checkpoint).
+            self.commits = 0
+            self.commits_at_checkpoint = 0
             self._register_write_functions()
             if migrate:
                 self._migrate(before_migration)
@@ -254,6 +258,7 @@ class Store:
             self._rollback()
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         if self.conn.total_changes != changes:
+            self.commits += 1
             Store.commits_in_process += 1
 
     def _end_transaction(self, outer: tuple[str, str]) -> None:

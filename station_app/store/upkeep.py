@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from pathlib import Path
 
 from station_app.store.connection import Store
 
@@ -22,21 +21,29 @@ from station_app.store.connection import Store
 # submitted meanwhile waits little. FTS5 merges a level once it holds 'usermerge' (4)
 # segments; fewer are left for later.
 MERGE_PAGES = 64
-# The log is emptied into the database file once it holds this many pages (about 4 MB, some
-# twenty saves), in a pause; the bytes before each page in the log.
-CHECKPOINT_PAGES = 1000
-_FRAME_HEADER = 24
+# The log is copied into the database file after this many commits of the connection (about
+# 20 saves of some 45 pages: 4 MB of log), in a pause.
+CHECKPOINT_COMMITS = 20
 
 
 def merge_step(store: Store, pages: int = MERGE_PAGES) -> bool:
     """Merge up to about `pages` pages of the search index's segments in one transaction.
     True when something was merged (there may be more), False when nothing was left."""
-    with store.transaction() as conn:
-        # The index's structure record (row 10 of its data table) lists its segments and
-        # merges in progress: it changes exactly when a merge did some work.
-        before = _structure(conn)
-        conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('merge', ?)", (pages,))
-        return _structure(conn) != before
+    try:
+        with store.transaction() as conn:
+            # The index's structure record (row 10 of its data table) lists its segments and
+            # merges in progress: it changes exactly when a merge did some work.
+            before = _structure(conn)
+            conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('merge', ?)", (pages,))
+            if _structure(conn) == before:
+                raise _NothingMerged  # rolled back: no commit, no fsync
+    except _NothingMerged:
+        return False
+    return True
+
+
+class _NothingMerged(Exception):
+    pass
 
 
 def _structure(conn: sqlite3.Connection) -> bytes | None:
@@ -44,30 +51,21 @@ def _structure(conn: sqlite3.Connection) -> bytes | None:
     return None if row is None else row[0]
 
 
-def checkpoint(store: Store, min_pages: int = CHECKPOINT_PAGES) -> bool:
-    """Copy the write-ahead log into the database file and empty it, once it holds at least
-    `min_pages` pages; True when it was done.
+def checkpoint(store: Store, min_commits: int = CHECKPOINT_COMMITS) -> bool:
+    """Copy the write-ahead log into the database file once this connection has committed
+    `min_commits` writes since the last time (PASSIVE: readers and writers are not waited
+    for); True when it was done.
 
-    Not after every save: the commit that follows an emptied log also writes and syncs the
-    log's header (two fsyncs instead of one), so the log is let grow to about 4 MB first. It
-    is emptied (TRUNCATE), so its file size says how long it is. Readers of an older snapshot
-    (the start-up check) are not waited for: the log is then left for the next pause."""
-    wal = Path(f"{store.path}-wal")
+    Not after every save: the commit that follows a copied log starts the log again and also
+    writes and syncs its header (two fsyncs instead of one). The log file is kept (not
+    truncated): a save that overwrites it syncs less than one that makes the file grow."""
+    if store.commits - store.commits_at_checkpoint < min_commits:
+        return False
     try:
-        size = wal.stat().st_size
-    except OSError:
+        busy = store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0]
+    except sqlite3.OperationalError:  # another connection's checkpoint: next time
         return False
-    page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
-    if size < min_pages * (page_size + _FRAME_HEADER):
-        return False
-    busy_timeout = store.conn.execute("PRAGMA busy_timeout").fetchone()[0]
-    store.conn.execute("PRAGMA busy_timeout=0")
-    try:
-        busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-    except sqlite3.OperationalError:  # another connection's checkpoint or write: next time
-        return False
-    finally:
-        store.conn.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
+    store.commits_at_checkpoint = store.commits
     return not busy
 
 

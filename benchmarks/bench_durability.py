@@ -36,7 +36,11 @@ from bench_casebook import percentile, sample_case  # noqa: E402
 from station_app.backup import back_up  # noqa: E402
 from station_app.domain import Role, User  # noqa: E402
 from station_app.intake import register_cases  # noqa: E402
-from station_app.store import DATABASE_FILENAME, Store  # noqa: E402
+from station_app.store import (  # noqa: E402
+    DATABASE_FILENAME,
+    Store,
+    upkeep,  # noqa: E402
+)
 
 USER = User(username="bench", display_name="benchmark", role=Role.CLERK, station_code="RC-MT")
 TODAY = date(2026, 11, 23)
@@ -49,10 +53,31 @@ def save_one(store: Store, rng: random.Random, i: int) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def saves(store: Store, count: int, seed: int) -> list[float]:
+def saves(store: Store, count: int, seed: int, *, idle_upkeep: bool = False) -> list[float]:
+    """Save times; with `idle_upkeep`, after each save (untimed) the upkeep the app's database
+    worker does in the pause that follows a save (store.upkeep: index merges, checkpoint)."""
     rng = random.Random(seed)
-    times = [save_one(store, rng, i) for i in range(count + 3)]
+    times = []
+    for i in range(count + 3):
+        times.append(save_one(store, rng, i))
+        if idle_upkeep:
+            upkeep.run(store, budget_seconds=5.0)
     return times[3:]  # the first saves warm the caches
+
+
+def wal_pages_per_save(store: Store, path: Path, count: int, seed: int) -> list[float]:
+    """Pages each save appends to the write-ahead log: the log is emptied (upkeep, then a
+    TRUNCATE checkpoint) before each save and measured after it."""
+    rng = random.Random(seed)
+    frame = store.scalar("PRAGMA page_size") + 24
+    wal = Path(str(path) + "-wal")
+    pages = []
+    for i in range(count):
+        upkeep.run(store, budget_seconds=5.0)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        save_one(store, rng, i)
+        pages.append(max(0, wal.stat().st_size - 32) / frame)
+    return pages
 
 
 def stats(times: list[float]) -> str:
@@ -138,12 +163,29 @@ def run(args: argparse.Namespace) -> str:
     with Store(path) as store:
         cases = store.scalar("SELECT count(*) FROM cases")
         store.execute("PRAGMA synchronous=FULL")
-        full = saves(store, args.saves, 1)
+        load = os.getloadavg()[0]
+        full = saves(store, args.saves, 1, idle_upkeep=True)
+        rows.append(
+            f"| save one case, `synchronous=FULL`, upkeep in the pause after each save "
+            f"(the app) | {stats(full)}; load {load:.1f} |"
+        )
+        load = os.getloadavg()[0]
+        back_to_back = saves(store, args.saves, 3)
+        rows.append(
+            f"| save one case, `synchronous=FULL`, back to back (no pause, no upkeep) | "
+            f"{stats(back_to_back)}; load {load:.1f} |"
+        )
         store.execute("PRAGMA synchronous=NORMAL")
-        normal = saves(store, args.saves, 2)
+        normal = saves(store, args.saves, 2, idle_upkeep=True)
         store.execute("PRAGMA synchronous=FULL")
-        rows.append(f"| save one case, `synchronous=FULL` (the app) | {stats(full)} |")
-        rows.append(f"| save one case, `synchronous=NORMAL` (before) | {stats(normal)} |")
+        rows.append(
+            f"| save one case, `synchronous=NORMAL` (not durable), upkeep | {stats(normal)} |"
+        )
+        pages = wal_pages_per_save(store, path, 50, 4)
+        rows.append(
+            f"| pages one save writes to the log (50 saves) | p50 {percentile(pages, 50):.0f}, "
+            f"p95 {percentile(pages, 95):.0f}, max {max(pages):.0f} |"
+        )
         floor = fsync_floor(data_dir)
         rows.append(
             f"| the disk alone: write 4 KB + fdatasync | p50 {percentile(floor, 50):.1f} ms, "

@@ -8,7 +8,7 @@ A backup folder (the data folder's `backups/`, a second drive, or `backup --to D
     evidence/ab/ab12…                       the evidence files, both content-addressed
 
 Files are named by their SHA-256 and never change, so each backup copies only the new ones.
-Database copies are rotated: the newest of each of the last 14 days and of the last 12 months
+Database copies are rotated: the newest of each of the last 14 days, 4 weeks and 12 months
 are kept (with all of today's and the last 5 made before migrations); the files are kept,
 since older copies name them.
 """
@@ -44,7 +44,9 @@ BACKUP_FOLDER = "backups"
 SET_ASIDE_FOLDER = "set-aside"
 FILE_FOLDERS = ("documents", "evidence")
 SECOND_FOLDER_SETTING = "backup_second_folder"
-KEEP_DAILY, KEEP_MONTHLY, KEEP_BEFORE_MIGRATION = 14, 12, 5
+# The rotation (`rotate`): the newest copy of each of the last 14 days, 4 weeks and 12 months
+# that have one, and the last 5 made before migrations.
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_BEFORE_MIGRATION = 14, 4, 12, 5
 
 _BACKUP_NAME = re.compile(r"^station-(?:v\d+-)?(\d{8})-(\d{6})(?:-\d+)?(-before-v\d+)?\.db$")
 
@@ -158,21 +160,27 @@ def back_up(
 def rotate(folder: Path, today: date | None = None) -> list[Path]:
     """Delete the database copies the rotation no longer keeps; the deleted paths.
 
-    Kept: every copy made today, the newest of each of the last 14 days with a copy, the
-    newest of each of the last 12 months, and the last 5 made before migrations."""
+    Kept: every copy made today, the newest of each of the last 14 days with a copy, of the
+    last 4 weeks and of the last 12 months, and the last 5 made before migrations. So the
+    newest copy (and an only copy) is always kept, whatever the clock says."""
     backups = list_backups(folder)
     regular = [b for b in backups if not b.before_migration]
     keep: set[Path] = set()
     by_day: dict[date, BackupFile] = {}
+    by_week: dict[tuple[int, int], BackupFile] = {}
     by_month: dict[tuple[int, int], BackupFile] = {}
-    for backup in regular:  # oldest first: the newest of each day or month wins
+    for backup in regular:  # oldest first: the newest of each day, week or month wins
         by_day[backup.made_at.date()] = backup
+        by_week[backup.made_at.isocalendar()[:2]] = backup
         by_month[(backup.made_at.year, backup.made_at.month)] = backup
     today = today or date.today()
     keep.update(b.path for b in regular if b.made_at.date() == today)  # pruned tomorrow
     keep.update(by_day[d].path for d in sorted(by_day)[-KEEP_DAILY:])
+    keep.update(by_week[w].path for w in sorted(by_week)[-KEEP_WEEKLY:])
     keep.update(by_month[m].path for m in sorted(by_month)[-KEEP_MONTHLY:])
     keep.update(b.path for b in [b for b in backups if b.before_migration][-KEEP_BEFORE_MIGRATION:])
+    if backups:
+        keep.add(backups[-1].path)  # the newest, even one made before a migration
     removed = [b.path for b in backups if b.path not in keep]
     for path in removed:
         path.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from station_app import __version__
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_json import case_to_dict
-from station_app.cli_backup import add_backup_commands
+from station_app.cli_backup import NO_AFTERCARE, add_backup_commands, after_writing_command
 from station_app.cli_case_edit import add_case_edit_parser
 from station_app.cli_common import (
     EXIT_FAILED,
@@ -802,8 +802,16 @@ def main(argv: list[str] | None = None) -> int:
         set_language(args.lang)
     args.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     configure_logging(args.data_dir)
+    commits_before = Store.commits_in_process
     try:
-        return args.func(args)
+        code = args.func(args)
+        if (
+            code == EXIT_OK
+            and Store.commits_in_process != commits_before
+            and args.func.__name__ not in NO_AFTERCARE
+        ):
+            after_writing_command(args.data_dir)
+        return code
     except CommandError as error:
         print(str(error), file=sys.stderr)
         return error.code

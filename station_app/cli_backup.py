@@ -7,12 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from station_app.backup import back_up, restore
+from station_app.backup import back_up, daily_backup, daily_backup_due, restore
 from station_app.cli_common import EXIT_FAILED, EXIT_OK
 from station_app.data_folder import DataFolder, check_database_file, read_marker
 from station_app.i18n import _
 from station_app.station_check import CheckOutcome, CheckTarget, run_checks
-from station_app.store import DATABASE_FILENAME, Store, StoreError
+from station_app.store import DATABASE_FILENAME, Store, StoreError, upkeep
 from station_app.store.online_backup import inspect_database_file
 
 
@@ -100,6 +100,45 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(_("The station has problems; see above."), file=sys.stderr)
     return EXIT_FAILED
+
+
+# Commands after which no day's backup is taken: they make, restore or only read backups.
+NO_AFTERCARE = frozenset({"cmd_backup", "cmd_restore", "cmd_check"})
+# Seconds of index upkeep a command may spend after its work is done and reported.
+UPKEEP_SECONDS = 0.2
+
+
+def after_writing_command(data_dir: Path) -> None:
+    """What the app does in its idle time, for a station used from the command line only:
+    a little upkeep of the database (store.upkeep) and, when today has no backup yet, the
+    day's backup, announced on stderr. The command's work is already saved and reported; a
+    failure here is a warning (the command still succeeded)."""
+    try:
+        with DataFolder(data_dir) as folder:
+            if read_marker(folder.path) is None:
+                return  # no station lives here yet
+            with folder.open_store() as store:
+                upkeep.run(store, budget_seconds=UPKEEP_SECONDS)
+                if not daily_backup_due(folder.path):
+                    return
+                print(_("Making today's backup of the station…"), file=sys.stderr)
+                result = daily_backup(store, folder.path)
+        print(
+            _("Today's backup is made: {path} ({seconds:.1f} s).").format(
+                path=result.path, seconds=result.seconds
+            ),
+            file=sys.stderr,
+        )
+        for warning in result.warnings:
+            print(warning, file=sys.stderr)
+    except (StoreError, OSError) as error:
+        print(
+            _(
+                "Today's backup could not be made ({reason}); what the command saved is safe. "
+                "Run `station-app backup` to try again."
+            ).format(reason=error),
+            file=sys.stderr,
+        )
 
 
 def add_backup_commands(sub: argparse._SubParsersAction) -> None:

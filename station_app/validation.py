@@ -11,9 +11,6 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
-
 from station_app.i18n import _, current_language
 from station_app.money import MoneyError, is_blank, parse_yuan, shown
 
@@ -180,6 +177,10 @@ def _strip_separators(value: str) -> str:
 
 def check_resident_id(value: str) -> str | None:
     """Check an 18-character resident ID number; return what is wrong, or None when valid."""
+    # Imported when first used: start-up does not check numbers.
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+
     number = ric.compact(_strip_separators(value))
     if not number:
         return _("The resident ID number is empty. Enter the 18 characters from the ID card.")
@@ -234,6 +235,8 @@ def check_credit_code(value: str) -> tuple[str | None, bool]:
     A wrong length or impossible characters block saving; a failed check character is only a
     warning because some early codes fail it and the clerk may confirm the code from the licence.
     """
+    from stdnum.cn import uscc
+
     number = uscc.compact(_strip_separators(value))
     if not number:
         return (

@@ -47,6 +47,11 @@ class NewerSchemaError(StoreError):
 # the shared-memory file cannot grow; with less free space than this the disk is called full.
 DISK_NEARLY_FULL_BYTES = 8 * 1024 * 1024
 
+# Pages of write-ahead log (about 16 MB) after which a commit copies the log into the database
+# file itself (SQLite's default is 1,000, about every 25 saves). The app does it when idle
+# (store.upkeep), so a save does not wait for it.
+AUTO_CHECKPOINT_PAGES = 4000
+
 
 def _disk_nearly_full(path: Path | None) -> bool:
     if path is None:
@@ -102,6 +107,10 @@ class Store:
     file and keeps the derived state at every commit; this class knows neither, and is what
     the record stores take."""
 
+    # Transactions that wrote something and committed, by any Store of this process: a
+    # command that wrote is followed by the upkeep and the day's backup (cli_backup).
+    commits_in_process = 0
+
     def __init__(self, path: Path | str, *, backup_dir: Path | None = None):
         self.path = Path(path)
         self.backup_dir = backup_dir or self.path.parent / "backups"
@@ -120,6 +129,9 @@ class Store:
                 # Saved means on disk: in WAL mode FULL syncs the log at every commit, so a
                 # save the clerk was told about survives a power cut (NORMAL may lose it).
                 self.conn.execute("PRAGMA synchronous=FULL")
+                # The log is copied into the database file in idle time (store.upkeep); a save
+                # does it only when the log has grown this long because upkeep never ran.
+                self.conn.execute(f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}")
                 self.conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.Error as error:
                 raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
@@ -128,6 +140,10 @@ class Store:
             self._origin = ORIGIN_LOCAL
             self._txid: str | None = None
             self._derived_queue = False  # whether the schema has it (store.derived)
+            # Writing transactions committed, and their number at the last checkpoint made by
+            # upkeep (store.upkeep.checkpoint).
+            self.commits = 0
+            self.commits_at_checkpoint = 0
             self._register_write_functions()
             self._opened()
         except BaseException:
@@ -231,6 +247,9 @@ class Store:
         except sqlite3.Error as error:
             self._rollback()
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
+        if self.conn.total_changes != changes:
+            self.commits += 1
+            Store.commits_in_process += 1
 
     def _end_transaction(self, outer: tuple[str, str]) -> None:
         self._depth = 0

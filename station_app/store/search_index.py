@@ -138,9 +138,33 @@ def reindex_case(conn: sqlite3.Connection, local_id: int) -> None:
         conn.execute(_INSERT_SOURCE, (local_id, *new))
 
 
+# FTS5's default 'automerge': while a bulk load writes, the index merges its segments as it
+# grows (otherwise the load would leave many for upkeep). Saves merge nothing (migration 12).
+_BULK_AUTOMERGE = 4
+
+
+def _automerge(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT v FROM case_search_config WHERE k = 'automerge'").fetchone()
+    return _BULK_AUTOMERGE if row is None else int(row[0])
+
+
+def _set_automerge(conn: sqlite3.Connection, value: int) -> None:
+    conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', ?)", (value,))
+
+
 def index_all_cases(conn: sqlite3.Connection, *, after_local_id: int = 0) -> int:
     """Index every live case with local_id > after_local_id that is not indexed yet (a bulk
-    load of new cases); returns how many were added."""
+    load of new cases, merging the index as it grows); returns how many were added."""
+    saved = _automerge(conn)
+    if saved != _BULK_AUTOMERGE:
+        _set_automerge(conn, _BULK_AUTOMERGE)
+    count = _index_all_cases(conn, after_local_id)
+    if saved != _BULK_AUTOMERGE:  # (a failed load rolls the setting back with its rows)
+        _set_automerge(conn, saved)
+    return count
+
+
+def _index_all_cases(conn: sqlite3.Connection, after_local_id: int) -> int:
     cursor = conn.execute(
         _FIELDS_SQL + " WHERE c.local_id > ? AND c.deleted = 0"
         " AND c.local_id NOT IN (SELECT local_id FROM case_search_source WHERE local_id > ?)"

@@ -28,15 +28,11 @@ from station_app.domain import (
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.ui.field_problem import ERROR_COLOUR, WARNING_COLOUR
+from station_app.ui.known_names import known_names
 from station_app.validation import field_label
 from station_app.workflow import Action, event_label
 
 MUTED_COLOUR = "#555555"
-
-# username → display name, read on the worker (store.people.display_names) by the main window
-# at start and whenever the users change; the worker runs tasks in order, so it is filled
-# before the first case is laid out. A username not in it is shown as it is.
-known_names: dict[str, str] = {}
 
 
 def person_text(username: str, names: Mapping[str, str] | None = None) -> str:

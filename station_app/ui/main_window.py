@@ -35,9 +35,9 @@ from station_app.store.people import display_names
 from station_app.ui.case_filter_bar import CaseFilterBar
 from station_app.ui.case_table_model import CaseTableModel
 from station_app.ui.case_table_view import CaseTableView
-from station_app.ui.case_timeline import known_names
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import WARNING_COLOUR
+from station_app.ui.known_names import known_names
 from station_app.ui.permissions import may_change_settings
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import remember_size

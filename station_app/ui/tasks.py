@@ -23,7 +23,7 @@ from shiboken6 import isValid
 from station_app.data_folder import DataFolder
 from station_app.error_report import log_unexpected
 from station_app.i18n import _
-from station_app.store import Store
+from station_app.store import Store, upkeep
 from station_app.ui.errors import is_expected, show_error
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,11 @@ class TaskHandle:
 _STOP = object()
 
 
+# Seconds without a task before the worker starts upkeep, and between its steps.
+IDLE_SECONDS = 2.0
+UPKEEP_PAUSE_SECONDS = 0.05
+
+
 class _DatabaseWorker(QThread):
     """Opens its own Store (SQLite connections belong to one thread) and runs tasks in order."""
 
@@ -151,7 +156,18 @@ class _DatabaseWorker(QThread):
             if not is_expected(error):
                 log.exception("opening the database %s failed", self.folder.database_path)
         try:
-            while (handle := self.jobs.get()) is not _STOP:
+            # Upkeep (store.upkeep) runs in the pauses between tasks, one bounded step at a
+            # time: after IDLE_SECONDS without a task, then step after step while it has work.
+            wait: float | None = IDLE_SECONDS
+            while True:
+                try:
+                    handle = self.jobs.get(timeout=wait)
+                except queue.Empty:
+                    wait = UPKEEP_PAUSE_SECONDS if self._upkeep(store) else None
+                    continue
+                if handle is _STOP:
+                    break
+                wait = IDLE_SECONDS
                 if handle.cancelled:
                     self.task_done.emit(handle, None, TaskCancelled())
                     continue
@@ -162,6 +178,18 @@ class _DatabaseWorker(QThread):
         finally:
             if store is not None:
                 store.close()
+
+    @staticmethod
+    def _upkeep(store: Store | None) -> bool:
+        """One step of upkeep; True when there is more to do. A failure is logged and upkeep
+        waits for the next task: the save that needs the database reports the problem."""
+        if store is None:
+            return False
+        try:
+            return upkeep.step(store)
+        except Exception:
+            log.warning("upkeep of the database failed", exc_info=True)
+            return False
 
     def _run_one(self, store: Store, handle: TaskHandle) -> None:
         handle.started = True

@@ -230,6 +230,7 @@ def test_a_page_corrupted_database_is_named_by_check_and_selftest(station):
 
 
 def test_check_names_a_missing_or_changed_document_and_an_old_backup(station):
+    shutil.rmtree(station / BACKUP_FOLDER)  # the set-up commands took the day's backup
     assert run(station, "check").returncode == 1  # no backup yet
     assert run(station, "backup").returncode == 0
     assert run(station, "check").returncode == 0
@@ -280,8 +281,82 @@ def test_rotation_keeps_14_daily_and_12_monthly(tmp_path):
     assert len([b for b in kept if b.before_migration]) == 5
 
 
+def test_rotation_keeps_the_newest_of_each_of_the_last_4_weeks(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    start = datetime(2026, 1, 5, 9, 0)  # a Monday
+    for day in range(70):  # a copy a day for ten weeks
+        made = start + timedelta(days=day)
+        (folder / f"station-{made:%Y%m%d-%H%M%S}.db").write_bytes(b"x")
+    last = start + timedelta(days=69)
+    rotate(folder, today=last.date())
+    kept = {b.made_at for b in list_backups(folder)}
+    daily = {start + timedelta(days=d) for d in range(70)}
+    newest_of_week: dict[tuple[int, int], datetime] = {}
+    for made in sorted(daily):
+        newest_of_week[made.isocalendar()[:2]] = made
+    weekly = {newest_of_week[w] for w in sorted(newest_of_week)[-4:]}
+    assert weekly <= kept
+    newest_of_month = {
+        max(m for m in daily if (m.year, m.month) == (d.year, d.month)) for d in daily
+    }
+    older = {m for m in kept if (last - m).days >= 14}
+    assert older and older <= weekly | newest_of_month
+    removed = daily - kept
+    assert removed and not removed & (weekly | newest_of_month)
+
+
+def test_rotation_never_removes_the_newest_or_an_only_copy(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    only = folder / "station-20200101-080000.db"
+    only.write_bytes(b"x")
+    assert rotate(folder, today=datetime(2026, 11, 30).date()) == []
+    assert only.exists()
+    # a clock set years ahead made a copy "in the future"; a copy made before a migration is
+    # the newest of all: neither is removed, whatever today is
+    future = folder / "station-20990101-080000.db"
+    future.write_bytes(b"x")
+    newest = folder / "station-21000101-080000-before-v9.db"
+    newest.write_bytes(b"x")
+    for n in range(6):
+        (folder / f"station-2019010{n + 1}-070000-before-v{n}.db").write_bytes(b"x")
+    rotate(folder, today=datetime(2026, 11, 30).date())
+    assert future.exists() and newest.exists() and only.exists()
+
+
+def test_a_writing_command_takes_the_days_backup_once_and_says_so(tmp_path):
+    data_dir = init_station(tmp_path / "data")
+    shutil.rmtree(data_dir / BACKUP_FOLDER, ignore_errors=True)
+    assert run(data_dir, "search", "张", "--json").returncode == 0
+    assert not list_backups(data_dir / BACKUP_FOLDER)  # reading takes no backup
+    numbers = _add_cases(data_dir, 1)
+    made = list_backups(data_dir / BACKUP_FOLDER)
+    assert len(made) == 1 and not made[0].before_migration
+    with Store(made[0].path, migrate=False) as copy:  # taken after the command's own save
+        assert copy.scalar("SELECT count(*) FROM cases WHERE case_no = ?", (numbers[0],)) == 1
+    done = run(data_dir, "case", "act", numbers[0], "accept")
+    assert done.returncode == 0, done.stderr
+    assert "backup" not in done.stderr.lower() and "备份" not in done.stderr
+    assert len(list_backups(data_dir / BACKUP_FOLDER)) == 1  # once a day
+
+
+def test_the_days_backup_is_announced_on_stderr(tmp_path):
+    data_dir = init_station(tmp_path / "data")
+    shutil.rmtree(data_dir / BACKUP_FOLDER, ignore_errors=True)
+    cases = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    batch = tmp_path / "one.json"
+    batch.write_text(json.dumps([cases], ensure_ascii=False), encoding="utf-8")
+    done = run(data_dir, "case", "add", "--json", str(batch))
+    assert done.returncode == 0
+    path = list_backups(data_dir / BACKUP_FOLDER)[0].path
+    assert str(path) in done.stderr
+    assert json.loads(done.stdout)["case_numbers"]  # stdout stays the command's JSON
+
+
 def test_daily_backup_once_a_day_and_to_the_second_folder(station, tmp_path):
     usb = tmp_path / "usb"
+    shutil.rmtree(station / BACKUP_FOLDER)  # the set-up commands took the day's backup
     with DataFolder(station) as folder, folder.open_store() as store:
         assert daily_backup_due(station)
         store.set_setting(SECOND_FOLDER_SETTING, str(usb))

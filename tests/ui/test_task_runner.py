@@ -209,3 +209,44 @@ def test_an_unexpected_failure_names_its_log_reference(qtbot, tasks, tmp_path):
     finally:
         set_log_file("")
         unconfigure_logging()
+
+
+def test_the_worker_does_upkeep_when_idle_and_tasks_still_run(
+    qtbot, folder, station_admin, monkeypatch
+):
+    from station_app.intake import register_cases
+    from station_app.store import upkeep
+    from station_app.ui import tasks as tasks_module
+    from station_app.ui.tasks import TaskRunner
+    from tests.ui.conftest import SAMPLE_CASES, TODAY
+
+    monkeypatch.setattr(tasks_module, "IDLE_SECONDS", 0.2)
+    steps: list[bool] = []
+    real_step = upkeep.step
+
+    def counted_step(store):
+        steps.append(real_step(store))
+        return steps[-1]
+
+    monkeypatch.setattr(upkeep, "step", counted_step)
+    _station, admin = station_admin
+    runner = TaskRunner(folder)
+    try:
+        saved: list[object] = []
+        for _ in range(6):  # six saves: six small segments of the search index
+            runner.submit(
+                lambda store: register_cases(
+                    store, SAMPLE_CASES[:1], user=admin, station_code=admin.station_code,
+                    today=TODAY,
+                ),
+                success=saved.append,
+            )  # fmt: skip
+        qtbot.waitUntil(lambda: len(saved) == 6, timeout=30000)
+        qtbot.waitUntil(lambda: bool(steps) and steps[-1] is False, timeout=30000)  # all done
+        assert True in steps  # it merged something
+        runner.submit(lambda store: "after upkeep", success=saved.append)
+        qtbot.waitUntil(lambda: saved[-1] == "after upkeep", timeout=30000)
+    finally:
+        runner.shutdown()
+    with folder.open_store() as store:
+        assert not real_step(store)  # nothing was left to merge

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 
 from station_app.acting_bodies import KEYS
-from station_app.cli import EXIT_INVALID, EXIT_OK, CommandError, _print_json
+from station_app.cli_common import EXIT_INVALID, EXIT_OK, CommandError
+from station_app.cli_common import print_json as _print_json
 from station_app.data_folder import DataFolder
 from station_app.i18n import _
 

@@ -134,6 +134,7 @@ class Store:
             self._origin = ORIGIN_LOCAL
             self._txid: str | None = None
             self._derived_queue = False  # whether the schema has it (store.derived)
+            self._figures = False  # whether the schema has the statistics tables (store.derived)
             self._register_write_functions()
             if migrate:
                 self._migrate(before_migration)

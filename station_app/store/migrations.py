@@ -1009,6 +1009,78 @@ def _schema_9(conn: sqlite3.Connection) -> None:
         )
 
 
+def _schema_14(conn: sqlite3.Connection) -> None:
+    """Statistics: each case's figures (what it counts for) in a derived local table, and
+    totals by month kept from it by triggers, so any period's figures are a few index reads
+    (store/statistics.py fills the per-case rows; the definitions of the figures are there).
+
+    Derived and local like the deadlines: never synced, rebuilt after migrating by the code of
+    the day (store.derived.rebuild_after_migration)."""
+    measures = (
+        "cases", "complainants", "joint", "done", "accepted", "refused", "mediated", "agreed",
+        "terminated", "withdrawn", "escalated", "case_opened", "claimed_fen", "recovered_fen",
+        "dispatched", "arrived", "arrived_in_promise", "complainant_visited",
+        "complainant_satisfied", "merchant_visited", "merchant_satisfied", "both_visited",
+        "both_satisfied", "late_deadlines",
+    )
+    keys = ("owner_station", "kind", "channel", "goods_or_service", "category", "problem_nature")
+    columns = ",\n            ".join(f"{m} INTEGER NOT NULL" for m in measures)
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE case_figures (
+            case_local_id INTEGER NOT NULL,
+            received_on TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            goods_or_service TEXT NOT NULL,
+            category TEXT NOT NULL,
+            problem_nature TEXT NOT NULL,
+            merchant_id TEXT,
+            {columns},
+            PRIMARY KEY (received_on, case_local_id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX case_figures_case ON case_figures(case_local_id);
+
+        CREATE TABLE figure_months (
+            month TEXT NOT NULL,
+            {", ".join(f"{k} TEXT NOT NULL" for k in keys)},
+            {columns},
+            PRIMARY KEY (month, {", ".join(keys)})
+        ) WITHOUT ROWID;
+
+        CREATE TABLE merchant_months (
+            month TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            merchant_id TEXT NOT NULL,
+            complaints INTEGER NOT NULL,
+            PRIMARY KEY (month, owner_station, merchant_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+    key_values = ", ".join(f"{{row}}.{k}" for k in keys)
+    for event, row, sign in (("INSERT", "NEW", "+"), ("DELETE", "OLD", "-")):
+        measure_values = ", ".join(f"{sign}{row}.{m}" for m in measures)
+        updates = ", ".join(f"{m} = {m} + excluded.{m}" for m in measures)
+        conn.execute(
+            f"""
+            CREATE TRIGGER case_figures_months_{event.lower()} AFTER {event} ON case_figures
+            BEGIN
+                INSERT INTO figure_months(month, {", ".join(keys)}, {", ".join(measures)})
+                VALUES (substr({row}.received_on, 1, 7), {key_values.format(row=row)},
+                        {measure_values})
+                ON CONFLICT DO UPDATE SET {updates};
+                INSERT INTO merchant_months(month, owner_station, merchant_id, complaints)
+                    SELECT substr({row}.received_on, 1, 7), {row}.owner_station,
+                           {row}.merchant_id, {sign}1
+                     WHERE {row}.merchant_id IS NOT NULL AND {row}.kind = 'complaint'
+                ON CONFLICT DO UPDATE SET complaints = complaints + excluded.complaints;
+            END
+            """
+        )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -1035,6 +1107,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _schema_8,
     ),
     Migration(9, "search index by field; each case's next deadline", _schema_9),
+    Migration(14, "statistics: each case's figures and their totals by month", _schema_14),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1018,7 +1018,7 @@ def _schema_14(conn: sqlite3.Connection) -> None:
     the day (store.derived.rebuild_after_migration)."""
     measures = (
         "cases", "complainants", "joint", "done", "accepted", "refused", "mediated", "agreed",
-        "terminated", "withdrawn", "escalated", "case_opened", "claimed_fen", "recovered_fen",
+        "terminated", "mediation_failed", "withdrawn", "escalated", "case_opened", "claimed_fen", "recovered_fen",
         "dispatched", "arrived", "arrived_in_promise", "complainant_visited",
         "complainant_satisfied", "merchant_visited", "merchant_satisfied", "both_visited",
         "both_satisfied", "late_deadlines",

@@ -51,6 +51,7 @@ MEASURES = (
     "mediated",
     "agreed",
     "terminated",
+    "mediation_failed",
     "withdrawn",
     "escalated",
     "case_opened",
@@ -88,6 +89,8 @@ SELECT local_id, received_on, owner_station, kind, channel, goods_or_service, ca
        ev_mediation AS mediated,
        has_agreement AS agreed,
        ev_terminate AS terminated,
+       -- mediation that ended without an agreement: started, then terminated
+       ev_mediation AND ev_terminate AS mediation_failed,
        ev_withdraw AS withdrawn,
        escalated,
        ev_open_case AS case_opened,

@@ -54,7 +54,9 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     load = os.getloadavg()[0]
-    size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+    size = sum(
+        Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     line = (
         f"| {datetime.now(UTC):%Y-%m-%d} | {args.label} | {args.cases:,} | {elapsed:.1f} s |"

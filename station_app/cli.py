@@ -15,6 +15,7 @@ from station_app.atomic_files import write_bytes_atomically
 from station_app.case_json import case_to_dict
 from station_app.cli_backup import add_backup_commands
 from station_app.cli_case_edit import add_case_edit_parser
+from station_app.cli_stats import add_stats_command
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
@@ -715,6 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("at most this many items in each group"),
     )
     due.set_defaults(func=cmd_due)
+    add_stats_command(sub)
 
     holidays = sub.add_parser("holidays", help=_("holiday schedules for counting working days"))
     holidays_sub = holidays.add_subparsers(

@@ -1866,7 +1866,12 @@ class _Histories:
     """The workflow history of each generated case (demo_history), as rows for the bulk load."""
 
     def __init__(
-        self, seed: str, calendar, parent_station: str | None, actor: str, promise: int,
+        self,
+        seed: str,
+        calendar,
+        parent_station: str | None,
+        actor: str,
+        promise: int,
         station_code: str,
     ):
         self.seed = seed
@@ -1931,24 +1936,39 @@ class _Histories:
         for session in written.sessions:
             self.batch.sessions.append(
                 tuple(
-                    {**session, "case_id": case_id, "owner_station": self.station,
-                     "created_at": stamp, "updated_at": stamp}[c]
+                    {
+                        **session,
+                        "case_id": case_id,
+                        "owner_station": self.station,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }[c]
                     for c in bulk.SESSION_COLUMNS
                 )
             )
         if written.agreement is not None:
             self.batch.agreements.append(
                 tuple(
-                    {**written.agreement, "case_id": case_id, "owner_station": owner,
-                     "created_at": stamp, "updated_at": stamp}[c]
+                    {
+                        **written.agreement,
+                        "case_id": case_id,
+                        "owner_station": owner,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }[c]
                     for c in bulk.AGREEMENT_COLUMNS
                 )
             )
         for visit in written.follow_ups:
             self.batch.follow_ups.append(
                 tuple(
-                    {**visit, "case_id": case_id, "owner_station": self.station,
-                     "created_at": stamp, "updated_at": stamp}[c]
+                    {
+                        **visit,
+                        "case_id": case_id,
+                        "owner_station": self.station,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }[c]
                     for c in bulk.FOLLOW_UP_COLUMNS
                 )
             )

@@ -134,10 +134,14 @@ def _complaint(facts: CaseFacts, calendar: WorkdayCalendar, rng: random.Random) 
         dispatched = clock.after(0, 0)
         _step(steps, dispatched, Action.DISPATCH)
         late = rng.random() < 0.08
-        arrived = dispatched + timedelta(minutes=rng.randint(31, 70) if late else rng.randint(6, 30))
+        arrived = dispatched + timedelta(
+            minutes=rng.randint(31, 70) if late else rng.randint(6, 30)
+        )
         clock.now = arrived
         _step(steps, arrived, Action.ARRIVE)
-    limitation = facts.purchase is not None and (facts.received.date() - facts.purchase).days > 3 * 365
+    limitation = (
+        facts.purchase is not None and (facts.received.date() - facts.purchase).days > 3 * 365
+    )
     roll = rng.random()
     if limitation or roll < 0.07:
         ground = 4 if limitation else _pick(rng, ((1, 30), (2, 20), (3, 30), (5, 15), (7, 5)))
@@ -223,7 +227,9 @@ def _complaint(facts: CaseFacts, calendar: WorkdayCalendar, rng: random.Random) 
 
 def _agree(steps: list, facts: CaseFacts, clock: _Clock, rng: random.Random) -> None:
     claimed = facts.amount_fen or rng.randint(50, 3000) * 100
-    term_type = _pick(rng, (("refund", 55), ("compensation", 15), ("repair", 12), ("replacement", 18)))
+    term_type = _pick(
+        rng, (("refund", 55), ("compensation", 15), ("repair", 12), ("replacement", 18))
+    )
     if term_type == "refund":
         share = rng.choice((1, 1, 1, 0.8, 0.6, 0.5))
         recovered = max(100, int(claimed * share) // 100 * 100)
@@ -260,7 +266,13 @@ def _agree(steps: list, facts: CaseFacts, clock: _Clock, rng: random.Random) -> 
     if not on_spot and rng.random() < 0.03:
         applied = agreed.date() + timedelta(days=rng.randint(3, 25))
         clock.now = max(clock.now, datetime.combine(applied, datetime.min.time()).replace(hour=10))
-        _step(steps, clock.now, Action.JUDICIAL_APPLY, applied_on=applied.isoformat(), court_name=_COURT)
+        _step(
+            steps,
+            clock.now,
+            Action.JUDICIAL_APPLY,
+            applied_on=applied.isoformat(),
+            court_name=_COURT,
+        )
         confirmed = applied + timedelta(days=rng.randint(5, 20))
         clock.now = datetime.combine(confirmed, datetime.min.time()).replace(hour=10)
         _step(steps, clock.now, Action.JUDICIAL_CONFIRM, confirmed_on=confirmed.isoformat())
@@ -269,7 +281,9 @@ def _agree(steps: list, facts: CaseFacts, clock: _Clock, rng: random.Random) -> 
         if rng.random() < 0.05:
             performed = due + timedelta(days=rng.randint(1, 6))
         performed = max(performed, clock.now.date())
-        clock.now = max(clock.now, datetime.combine(performed, datetime.min.time()).replace(hour=15))
+        clock.now = max(
+            clock.now, datetime.combine(performed, datetime.min.time()).replace(hour=15)
+        )
         _step(steps, clock.now, Action.RECORD_PERFORMANCE, performed_on=performed.isoformat())
     _close(steps, clock, rng, satisfied=0.97)
 
@@ -280,7 +294,10 @@ def _close(
     if court and rng.random() < court:
         when = clock.after(1, 6)
         _step(
-            steps, when, Action.TRANSFER_COURT, transferred_on=when.date().isoformat(),
+            steps,
+            when,
+            Action.TRANSFER_COURT,
+            transferred_on=when.date().isoformat(),
             court_name=_COURT,
         )
     _step(steps, clock.after(1, 6), Action.CLOSE)
@@ -290,7 +307,9 @@ def _close(
         _follow_up(steps, clock, rng, "merchant", 0.95)
 
 
-def _follow_up(steps: list, clock: _Clock, rng: random.Random, party: str, satisfied: float) -> None:
+def _follow_up(
+    steps: list, clock: _Clock, rng: random.Random, party: str, satisfied: float
+) -> None:
     roll = rng.random()
     if roll < satisfied:
         verdict = "satisfied"
@@ -299,7 +318,14 @@ def _follow_up(steps: list, clock: _Clock, rng: random.Random, party: str, satis
     else:
         verdict = "unsatisfied"
     when = clock.after(2, 15)
-    _step(steps, when, Action.FOLLOW_UP, party=party, satisfaction=verdict, visited_on=when.date().isoformat())
+    _step(
+        steps,
+        when,
+        Action.FOLLOW_UP,
+        party=party,
+        satisfaction=verdict,
+        visited_on=when.date().isoformat(),
+    )
 
 
 def _report(facts: CaseFacts, rng: random.Random) -> list:
@@ -308,7 +334,12 @@ def _report(facts: CaseFacts, rng: random.Random) -> list:
     _step(steps, clock.after(0, 3), Action.START_CHECK)
     extended = rng.random() < 0.06
     if extended:
-        _step(steps, clock.after(5, 12), Action.EXTEND, note="案情复杂，需进一步核查，经负责人批准延长")
+        _step(
+            steps,
+            clock.after(5, 12),
+            Action.EXTEND,
+            note="案情复杂，需进一步核查，经负责人批准延长",
+        )
     decided = clock.after(3, 14 if extended else 9)
     opened = rng.random() < 0.25
     _step(steps, decided, Action.OPEN_CASE if opened else Action.NOT_OPEN)
@@ -372,7 +403,11 @@ def apply_history(
         if problems:
             raise HistoryRefused(f"{facts.case_no} {action}: {problems}")
         moment = values[when_key(action)]
-        occurred = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else moment.isoformat()
+        occurred = (
+            moment.strftime("%Y-%m-%d %H:%M")
+            if isinstance(moment, datetime)
+            else moment.isoformat()
+        )
         day = occurred[:10]
         note = values.get("note", "")
         details: dict[str, Any] = {}
@@ -409,7 +444,9 @@ def apply_history(
                     "note": note,
                 }
             )
-            details.update(mode=values["mode"], result=values.get("result", ""), session_id=session_id)
+            details.update(
+                mode=values["mode"], result=values.get("result", ""), session_id=session_id
+            )
         elif action is Action.AGREE:
             recovered: Decimal = values["amount_recovered"]
             on_spot = bool(values.get("performed_on_spot"))
@@ -464,7 +501,9 @@ def apply_history(
                     "note": note,
                 }
             )
-            details.update(follow_up_id=visit_id, party=values["party"], satisfaction=values["satisfaction"])
+            details.update(
+                follow_up_id=visit_id, party=values["party"], satisfaction=values["satisfaction"]
+            )
         elif action is Action.DISPATCH:
             dispatched = values["at"]
             changes["dispatched_at"] = occurred

@@ -46,7 +46,9 @@ class Period:
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
-        return cls(date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1]))
+        return cls(
+            date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
+        )
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
@@ -248,7 +250,8 @@ def compute_figures(
     # 调解成功率: of the mediations that ended (an agreement or a termination after mediation
     # began), those that ended with an agreement
     result.mediation_success = Rate(
-        complaint_totals["agreed"], complaint_totals["agreed"] + complaint_totals["mediation_failed"]
+        complaint_totals["agreed"],
+        complaint_totals["agreed"] + complaint_totals["mediation_failed"],
     )
     result.terminated = complaint_totals["terminated"]
     result.escalated = totals["escalated"]

@@ -1017,11 +1017,31 @@ def _schema_14(conn: sqlite3.Connection) -> None:
     Derived and local like the deadlines: never synced, rebuilt after migrating by the code of
     the day (store.derived.rebuild_after_migration)."""
     measures = (
-        "cases", "complainants", "joint", "done", "accepted", "refused", "mediated", "agreed",
-        "terminated", "mediation_failed", "withdrawn", "escalated", "case_opened", "claimed_fen", "recovered_fen",
-        "dispatched", "arrived", "arrived_in_promise", "complainant_visited",
-        "complainant_satisfied", "merchant_visited", "merchant_satisfied", "both_visited",
-        "both_satisfied", "late_deadlines",
+        "cases",
+        "complainants",
+        "joint",
+        "done",
+        "accepted",
+        "refused",
+        "mediated",
+        "agreed",
+        "terminated",
+        "mediation_failed",
+        "withdrawn",
+        "escalated",
+        "case_opened",
+        "claimed_fen",
+        "recovered_fen",
+        "dispatched",
+        "arrived",
+        "arrived_in_promise",
+        "complainant_visited",
+        "complainant_satisfied",
+        "merchant_visited",
+        "merchant_satisfied",
+        "both_visited",
+        "both_satisfied",
+        "late_deadlines",
     )
     keys = ("owner_station", "kind", "channel", "goods_or_service", "category", "problem_nature")
     columns = ",\n            ".join(f"{m} INTEGER NOT NULL" for m in measures)

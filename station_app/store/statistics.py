@@ -183,9 +183,7 @@ def add_case_figures_after(conn: sqlite3.Connection, after_local_id: int = 0) ->
     """Derive the figures of every live case with local_id > after_local_id that has none (a
     bulk load's batch, or every case after migrating); returns how many rows were added."""
     before = conn.total_changes
-    chosen = (
-        "c.local_id > :after AND c.local_id NOT IN (SELECT case_local_id FROM case_figures)"
-    )
+    chosen = "c.local_id > :after AND c.local_id NOT IN (SELECT case_local_id FROM case_figures)"
     conn.execute(_INSERT + FIGURE_SQL.format(cases=chosen), {"after": after_local_id})
     return conn.total_changes - before
 
@@ -217,7 +215,9 @@ def split_period(first: date, last: date) -> tuple[list[tuple[date, date]], tupl
         return [], None
     whole_first = first if first.day == 1 else _next_month(first)
     # the day after the last whole month
-    whole_end = _next_month(last) if _next_month(last) - timedelta(days=1) == last else last.replace(day=1)
+    whole_end = (
+        _next_month(last) if _next_month(last) - timedelta(days=1) == last else last.replace(day=1)
+    )
     if whole_first >= whole_end:
         return [(first, last)], None
     days: list[tuple[date, date]] = []

@@ -129,9 +129,19 @@ def test_every_step_is_accepted_by_the_workflow_and_gives_the_same_events(loaded
     bulk_store, replayed, steps_taken = loaded
     # the shares a station has: most actions occur
     for action in (
-        Action.ACCEPT, Action.REFUSE, Action.START_MEDIATION, Action.RECORD_SESSION,
-        Action.AGREE, Action.TERMINATE, Action.CLOSE, Action.FOLLOW_UP, Action.START_CHECK,
-        Action.NOT_OPEN, Action.OPEN_CASE, Action.ANSWER, Action.WITHDRAW,
+        Action.ACCEPT,
+        Action.REFUSE,
+        Action.START_MEDIATION,
+        Action.RECORD_SESSION,
+        Action.AGREE,
+        Action.TERMINATE,
+        Action.CLOSE,
+        Action.FOLLOW_UP,
+        Action.START_CHECK,
+        Action.NOT_OPEN,
+        Action.OPEN_CASE,
+        Action.ANSWER,
+        Action.WITHDRAW,
     ):
         assert steps_taken[action] > 0, action
     assert _events(bulk_store) == _events(replayed)
@@ -157,8 +167,12 @@ def test_the_rows_deadlines_and_figures_are_those_of_the_workflow(loaded):
         "SELECT c.case_no, f.* FROM case_figures f JOIN cases c ON c.local_id = f.case_local_id"
         " ORDER BY c.case_no",
     ):
-        bulk_rows = [row[:1] + row[2:] if "case_figures" in sql else row for row in _table(bulk_store, sql)]
-        replayed_rows = [row[:1] + row[2:] if "case_figures" in sql else row for row in _table(replayed, sql)]
+        bulk_rows = [
+            row[:1] + row[2:] if "case_figures" in sql else row for row in _table(bulk_store, sql)
+        ]
+        replayed_rows = [
+            row[:1] + row[2:] if "case_figures" in sql else row for row in _table(replayed, sql)
+        ]
         assert bulk_rows == replayed_rows, sql
 
 
@@ -169,9 +183,12 @@ def test_the_demo_events_are_sealed_into_the_station_chain(loaded):
     assert bulk_store.scalar("SELECT count(*) FROM case_events WHERE row_hash IS NULL") == 0
     assert verify_chains(bulk_store) == []
     # only the station's own setup (station and administrator) waits for sync
-    assert bulk_store.scalar(
-        "SELECT count(*) FROM outbox WHERE table_name NOT IN ('stations', 'users')"
-    ) == 0
+    assert (
+        bulk_store.scalar(
+            "SELECT count(*) FROM outbox WHERE table_name NOT IN ('stations', 'users')"
+        )
+        == 0
+    )
 
 
 def test_old_cases_are_finished_and_only_recent_ones_open(loaded):
@@ -203,9 +220,7 @@ def test_termination_on_the_time_limit_comes_after_the_mediation_deadline(loaded
         ).due
         assert date.fromisoformat(row["occurred_at"][:10]) > limit
     # mediation always starts with both consents
-    consents = bulk_store.query(
-        "SELECT details FROM case_events WHERE action = 'start-mediation'"
-    )
+    consents = bulk_store.query("SELECT details FROM case_events WHERE action = 'start-mediation'")
     assert consents
     for row in consents:
         details = json.loads(row["details"])

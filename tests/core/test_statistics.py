@@ -16,6 +16,7 @@ from station_app.statistics import Period, Scope, compute_figures
 from station_app.store import Store
 from station_app.store.accounts import _insert_station
 from station_app.store.statistics import DONE_STATUSES, split_period
+from tests.core.conftest import save_case
 from tests.core.workflow_helpers import (
     AGREEMENT_WORDING,
     TOWNSHIP,
@@ -24,7 +25,6 @@ from tests.core.workflow_helpers import (
     new_case,
     set_up_village,
 )
-from tests.core.conftest import save_case
 
 AS_OF = date(2026, 6, 1)
 
@@ -39,42 +39,98 @@ def save_station(store: Store, station: Station) -> None:
 def book(store: Store):
     """Seven cases with known answers around February 2024 (a leap year)."""
     set_up_village(store)
-    a = new_case(store, received_at=datetime(2024, 2, 29, 10, 0), channel=Channel.PHONE,
-                 amount=Decimal("500"))
+    a = new_case(
+        store,
+        received_at=datetime(2024, 2, 29, 10, 0),
+        channel=Channel.PHONE,
+        amount=Decimal("500"),
+    )
     do(store, a, "accept", {"occurred_at": "2024-02-29"})
-    do(store, a, "start-mediation", {"complainant_consents": True, "merchant_consents": True,
-                                     "mode": "phone", "occurred_at": "2024-03-01"})
-    do(store, a, "agree", {"terms": [{"type": "refund", "amount": "300", "description": "退款"}],
-                           "amount_recovered": "300", "performed_on_spot": True,
-                           "agreed_on": "2024-03-04", **AGREEMENT_WORDING})
+    do(
+        store,
+        a,
+        "start-mediation",
+        {
+            "complainant_consents": True,
+            "merchant_consents": True,
+            "mode": "phone",
+            "occurred_at": "2024-03-01",
+        },
+    )
+    do(
+        store,
+        a,
+        "agree",
+        {
+            "terms": [{"type": "refund", "amount": "300", "description": "退款"}],
+            "amount_recovered": "300",
+            "performed_on_spot": True,
+            "agreed_on": "2024-03-04",
+            **AGREEMENT_WORDING,
+        },
+    )
     do(store, a, "close", {"occurred_at": "2024-03-05"})
-    do(store, a, "follow-up", {"party": "complainant", "satisfaction": "satisfied",
-                               "visited_on": "2024-03-10"})
-    do(store, a, "follow-up", {"party": "merchant", "satisfaction": "unsatisfied",
-                               "visited_on": "2024-03-11"})
+    do(
+        store,
+        a,
+        "follow-up",
+        {"party": "complainant", "satisfaction": "satisfied", "visited_on": "2024-03-10"},
+    )
+    do(
+        store,
+        a,
+        "follow-up",
+        {"party": "merchant", "satisfaction": "unsatisfied", "visited_on": "2024-03-11"},
+    )
     b = new_case(store, received_at=datetime(2024, 2, 1, 9, 0), channel=Channel.WALK_IN)
     do(store, b, "dispatch", {"at": "2024-02-01 09:05"})
     do(store, b, "arrive", {"at": "2024-02-01 09:20"})
     do(store, b, "accept", {"occurred_at": "2024-02-02"})
-    do(store, b, "start-mediation", {"complainant_consents": True, "merchant_consents": True,
-                                     "mode": "on_site", "occurred_at": "2024-02-05"})
+    do(
+        store,
+        b,
+        "start-mediation",
+        {
+            "complainant_consents": True,
+            "merchant_consents": True,
+            "mode": "on_site",
+            "occurred_at": "2024-02-05",
+        },
+    )
     do(store, b, "terminate", {"ground": 4, "occurred_at": "2024-02-20"})
     do(store, b, "close", {"occurred_at": "2024-02-21"})
-    do(store, b, "follow-up", {"party": "complainant", "satisfaction": "basically",
-                               "visited_on": "2024-02-25"})
+    do(
+        store,
+        b,
+        "follow-up",
+        {"party": "complainant", "satisfaction": "basically", "visited_on": "2024-02-25"},
+    )
     c = new_case(store, received_at=datetime(2024, 3, 1, 8, 30), merchant="另一家店")
     do(store, c, "refuse", {"ground": 3, "occurred_at": "2024-03-04"})
-    d = new_case(store, received_at=datetime(2024, 1, 31, 16, 0), kind=CaseKind.REPORT,
-                 channel=Channel.PLATFORM_12315)
+    d = new_case(
+        store,
+        received_at=datetime(2024, 1, 31, 16, 0),
+        kind=CaseKind.REPORT,
+        channel=Channel.PLATFORM_12315,
+    )
     do(store, d, "check", {"occurred_at": "2024-02-01"})
     do(store, d, "not-open", {"occurred_at": "2024-02-06"})
-    e = new_case(store, received_at=datetime(2024, 2, 29, 17, 0), kind=CaseKind.CONSULTATION,
-                 channel=Channel.PHONE, merchant="")
+    e = new_case(
+        store,
+        received_at=datetime(2024, 2, 29, 17, 0),
+        kind=CaseKind.CONSULTATION,
+        channel=Channel.PHONE,
+        merchant="",
+    )
     do(store, e, "answer", {"answer": "已解答", "occurred_at": "2024-02-29 17:10"})
     # the township's own joint complaint, and a case of another township: never handled
     save_station(store, Station(TOWNSHIP, "码头镇消费者投诉站", StationLevel.TOWNSHIP, "RC"))
-    save_case(store, TOWNSHIP, received_at=datetime(2024, 2, 15, 9, 0),
-              complainants=[Party(name="甲"), Party(name="乙")])
+    save_case(
+        store,
+        TOWNSHIP,
+        received_at=datetime(2024, 2, 15, 9, 0),
+        complainants=[Party(name="甲"), Party(name="乙")],
+    )
     save_case(store, "RC-XX", received_at=datetime(2024, 2, 10, 9, 0))
     return store
 
@@ -195,7 +251,9 @@ def _independent(store: Store, first: date, last: date, owners: set[str] | None,
     agreed = {r["case_id"] for r in store.query("SELECT case_id FROM agreements WHERE deleted = 0")}
     complainants = Counter(
         r["case_id"]
-        for r in store.query("SELECT case_id FROM parties WHERE role = 'complainant' AND deleted = 0")
+        for r in store.query(
+            "SELECT case_id FROM parties WHERE role = 'complainant' AND deleted = 0"
+        )
     )
     latest: dict[tuple[str, str], str] = {}
     for r in store.query(
@@ -266,8 +324,9 @@ def _independent(store: Store, first: date, last: date, owners: set[str] | None,
         "both_satisfaction": rate(
             count(
                 both,
-                lambda c: latest[(c["id"], "complainant")] in ok
-                and latest[(c["id"], "merchant")] in ok,
+                lambda c: (
+                    latest[(c["id"], "complainant")] in ok and latest[(c["id"], "merchant")] in ok
+                ),
             ),
             len(both),
         ),
@@ -310,7 +369,15 @@ def test_every_figure_matches_an_independent_count(demo_book, first, last, scope
     assert f["complaints_by_category"] == want["complaints_by_category"]
     assert f["complaints_by_nature"] == want["complaints_by_nature"]
     assert _pair(f["completion"]) == want["completion"]
-    for key in ("accepted", "refused", "withdrawn", "mediated", "agreed", "dispatched", "escalated"):
+    for key in (
+        "accepted",
+        "refused",
+        "withdrawn",
+        "mediated",
+        "agreed",
+        "dispatched",
+        "escalated",
+    ):
         assert f[key] == want[key], key
     assert f["reports_case_opened"] == want["case_opened"]
     assert _pair(f["mediation_success"]) == want["mediation_success"]

@@ -1011,7 +1011,8 @@ def _schema_9(conn: sqlite3.Connection) -> None:
 
 def _schema_14(conn: sqlite3.Connection) -> None:
     """Statistics: each case's figures (what it counts for) in a derived local table, and
-    totals by month kept from it by triggers, so any period's figures are a few index reads
+    totals by month and by year kept from it by triggers, so any period's figures are a few
+    index reads
     (store/statistics.py fills the per-case rows; the definitions of the figures are there).
 
     Derived and local like the deadlines: never synced, rebuilt after migrating by the code of
@@ -1069,6 +1070,12 @@ def _schema_14(conn: sqlite3.Connection) -> None:
             {columns},
             PRIMARY KEY (month, {", ".join(keys)})
         ) WITHOUT ROWID;
+        CREATE TABLE figure_years (
+            year TEXT NOT NULL,
+            {", ".join(f"{k} TEXT NOT NULL" for k in keys)},
+            {columns},
+            PRIMARY KEY (year, {", ".join(keys)})
+        ) WITHOUT ROWID;
 
         CREATE TABLE merchant_months (
             month TEXT NOT NULL,
@@ -1077,25 +1084,37 @@ def _schema_14(conn: sqlite3.Connection) -> None:
             complaints INTEGER NOT NULL,
             PRIMARY KEY (month, owner_station, merchant_id)
         ) WITHOUT ROWID;
+        CREATE TABLE merchant_years (
+            year TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            merchant_id TEXT NOT NULL,
+            complaints INTEGER NOT NULL,
+            PRIMARY KEY (year, owner_station, merchant_id)
+        ) WITHOUT ROWID;
         """,
     )
     key_values = ", ".join(f"{{row}}.{k}" for k in keys)
     for event, row, sign in (("INSERT", "NEW", "+"), ("DELETE", "OLD", "-")):
         measure_values = ", ".join(f"{sign}{row}.{m}" for m in measures)
         updates = ", ".join(f"{m} = {m} + excluded.{m}" for m in measures)
-        conn.execute(
-            f"""
-            CREATE TRIGGER case_figures_months_{event.lower()} AFTER {event} ON case_figures
-            BEGIN
-                INSERT INTO figure_months(month, {", ".join(keys)}, {", ".join(measures)})
-                VALUES (substr({row}.received_on, 1, 7), {key_values.format(row=row)},
+        statements = []
+        for span, length in (("month", 7), ("year", 4)):
+            statements.append(
+                f"""INSERT INTO figure_{span}s({span}, {", ".join(keys)}, {", ".join(measures)})
+                VALUES (substr({row}.received_on, 1, {length}), {key_values.format(row=row)},
                         {measure_values})
                 ON CONFLICT DO UPDATE SET {updates};
-                INSERT INTO merchant_months(month, owner_station, merchant_id, complaints)
-                    SELECT substr({row}.received_on, 1, 7), {row}.owner_station,
+                INSERT INTO merchant_{span}s({span}, owner_station, merchant_id, complaints)
+                    SELECT substr({row}.received_on, 1, {length}), {row}.owner_station,
                            {row}.merchant_id, {sign}1
                      WHERE {row}.merchant_id IS NOT NULL AND {row}.kind = 'complaint'
-                ON CONFLICT DO UPDATE SET complaints = complaints + excluded.complaints;
+                ON CONFLICT DO UPDATE SET complaints = complaints + excluded.complaints;"""
+            )
+        conn.execute(
+            f"""
+            CREATE TRIGGER case_figures_totals_{event.lower()} AFTER {event} ON case_figures
+            BEGIN
+                {" ".join(statements)}
             END
             """
         )

@@ -208,25 +208,58 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def split_period(first: date, last: date) -> tuple[list[tuple[date, date]], tuple[str, str] | None]:
-    """The day ranges read case by case (a partial month at either end) and the range of whole
-    months ("YYYY-MM", first and last) read from the monthly totals."""
+def split_period(
+    first: date, last: date
+) -> tuple[list[tuple[date, date]], list[tuple[str, str]], tuple[str, str] | None]:
+    """How a period is read: the day ranges read case by case (partial months at either end),
+    the ranges of whole months ("YYYY-MM") read from the monthly totals, and the range of whole
+    years ("YYYY") read from the yearly totals."""
     if last < first:
-        return [], None
+        return [], [], None
     whole_first = first if first.day == 1 else _next_month(first)
     # the day after the last whole month
-    whole_end = (
-        _next_month(last) if _next_month(last) - timedelta(days=1) == last else last.replace(day=1)
-    )
+    if _next_month(last) - timedelta(days=1) == last:
+        whole_end = _next_month(last)
+    else:
+        whole_end = last.replace(day=1)
     if whole_first >= whole_end:
-        return [(first, last)], None
+        return [(first, last)], [], None
     days: list[tuple[date, date]] = []
     if first < whole_first:
         days.append((first, whole_first - timedelta(days=1)))
     if whole_end <= last:
         days.append((whole_end, last))
-    months = (whole_first.strftime("%Y-%m"), (whole_end - timedelta(days=1)).strftime("%Y-%m"))
-    return days, months
+    last_month = whole_end - timedelta(days=1)
+    year_first = whole_first.year if whole_first.month == 1 else whole_first.year + 1
+    year_last = last_month.year if last_month.month == 12 else last_month.year - 1
+    if year_first > year_last:
+        return days, [(f"{whole_first:%Y-%m}", f"{last_month:%Y-%m}")], None
+    months: list[tuple[str, str]] = []
+    if whole_first < date(year_first, 1, 1):
+        months.append((f"{whole_first:%Y-%m}", f"{year_first - 1:04d}-12"))
+    if last_month > date(year_last, 12, 31):
+        months.append((f"{year_last + 1:04d}-01", f"{last_month:%Y-%m}"))
+    return days, months, (f"{year_first:04d}", f"{year_last:04d}")
+
+
+def _parts(
+    first: date, last: date, scope: str, scope_params: list[str], day_sql: str, total_sql: str
+) -> tuple[list[str], list[object]]:
+    """The selects (UNION ALL) that read a period from the per-case rows and the totals;
+    `total_sql` names its table and span column with {span}."""
+    days, months, years = split_period(first, last)
+    parts: list[str] = []
+    params: list[object] = []
+    for low, high in days:
+        parts.append(f"{day_sql} WHERE received_on BETWEEN ? AND ?{scope}")
+        params += [low.isoformat(), high.isoformat(), *scope_params]
+    for low, high in months:
+        parts.append(f"{total_sql.format(span='month')} WHERE month BETWEEN ? AND ?{scope}")
+        params += [low, high, *scope_params]
+    if years is not None:
+        parts.append(f"{total_sql.format(span='year')} WHERE year BETWEEN ? AND ?{scope}")
+        params += [years[0], years[1], *scope_params]
+    return parts, params
 
 
 def _scope_condition(stations: Sequence[str] | None) -> tuple[str, list[str]]:
@@ -241,24 +274,18 @@ def figure_rows(
 ) -> list[FigureRow]:
     """The sums of every measure per key for the cases received from `first` to `last`
     (inclusive) and owned by `stations` (None: every station)."""
-    days, months = split_period(first, last)
     scope, scope_params = _scope_condition(stations)
     sums = ", ".join(f"sum({m})" for m in MEASURES)
     keys = ", ".join(KEYS)
-    parts: list[str] = []
-    params: list[object] = []
-    for low, high in days:
-        parts.append(
-            f"SELECT {keys}, {', '.join(MEASURES)} FROM case_figures"
-            f" WHERE received_on BETWEEN ? AND ?{scope}"
-        )
-        params += [low.isoformat(), high.isoformat(), *scope_params]
-    if months is not None:
-        parts.append(
-            f"SELECT {keys}, {', '.join(MEASURES)} FROM figure_months"
-            f" WHERE month BETWEEN ? AND ?{scope}"
-        )
-        params += [months[0], months[1], *scope_params]
+    columns = f"{keys}, {', '.join(MEASURES)}"
+    parts, params = _parts(
+        first,
+        last,
+        scope,
+        scope_params,
+        f"SELECT {columns} FROM case_figures",
+        f"SELECT {columns} FROM figure_{{span}}s",
+    )
     if not parts:
         return []
     sql = f"SELECT {keys}, {sums} FROM ({' UNION ALL '.join(parts)}) GROUP BY {keys}"
@@ -275,22 +302,21 @@ def top_merchants(
 ) -> list[tuple[str, str, int]]:
     """(merchant id, name, complaints) of the merchants with the most complaints received in
     the period, most first (ties by name)."""
-    days, months = split_period(first, last)
     scope, scope_params = _scope_condition(stations)
-    parts: list[str] = []
-    params: list[object] = []
-    for low, high in days:
-        parts.append(
-            "SELECT merchant_id, 1 AS complaints FROM case_figures"
-            " WHERE received_on BETWEEN ? AND ? AND kind = 'complaint'"
-            f" AND merchant_id IS NOT NULL{scope}"
-        )
-        params += [low.isoformat(), high.isoformat(), *scope_params]
-    if months is not None:
-        parts.append(
-            f"SELECT merchant_id, complaints FROM merchant_months WHERE month BETWEEN ? AND ?{scope}"
-        )
-        params += [months[0], months[1], *scope_params]
+    parts, params = _parts(
+        first,
+        last,
+        scope,
+        scope_params,
+        "SELECT merchant_id, 1 AS complaints FROM case_figures",
+        "SELECT merchant_id, complaints FROM merchant_{span}s",
+    )
+    parts = [
+        part.replace(" WHERE ", " WHERE kind = 'complaint' AND merchant_id IS NOT NULL AND ", 1)
+        if part.startswith("SELECT merchant_id, 1")
+        else part
+        for part in parts
+    ]
     if not parts:
         return []
     sql = f"""
@@ -308,9 +334,10 @@ def overdue_deadlines(
     """Open deadlines past their last day on `today`, of the cases received in the period."""
     scope, scope_params = _scope_condition(stations)
     scope = scope.replace("owner_station", "d.owner_station")
+    # CROSS JOIN keeps the open deadlines (a partial index) outside: few, however long the period
     return store.scalar(
-        "SELECT count(*) FROM case_deadlines d"
-        " JOIN case_figures f ON f.case_local_id = d.case_local_id"
+        "SELECT count(*) FROM case_deadlines d CROSS JOIN case_figures f"
+        " ON f.case_local_id = d.case_local_id"
         " WHERE d.met_on IS NULL AND d.due < ?"
         f" AND f.received_on BETWEEN ? AND ?{scope}",
         (today.isoformat(), first.isoformat(), last.isoformat(), *scope_params),

@@ -198,16 +198,25 @@ def test_figures_follow_a_change_of_the_case(book):
     assert after["mediation_failed"] == 0 and after["dispatched"] == 0
 
 
-def test_split_period_reads_whole_months_from_the_totals():
-    assert split_period(date(2024, 1, 1), date(2024, 12, 31)) == ([], ("2024-01", "2024-12"))
-    assert split_period(date(2024, 2, 29), date(2024, 2, 29)) == (
-        [(date(2024, 2, 29), date(2024, 2, 29))],
+def test_split_period_reads_whole_months_and_years_from_the_totals():
+    d = date
+    assert split_period(d(2024, 1, 1), d(2024, 12, 31)) == ([], [], ("2024", "2024"))
+    assert split_period(d(2024, 2, 29), d(2024, 2, 29)) == (
+        [(d(2024, 2, 29), d(2024, 2, 29))],
+        [],
         None,
     )
-    assert split_period(date(2024, 1, 31), date(2024, 3, 1)) == (
-        [(date(2024, 1, 31), date(2024, 1, 31)), (date(2024, 3, 1), date(2024, 3, 1))],
-        ("2024-02", "2024-02"),
+    assert split_period(d(2024, 1, 31), d(2024, 3, 1)) == (
+        [(d(2024, 1, 31), d(2024, 1, 31)), (d(2024, 3, 1), d(2024, 3, 1))],
+        [("2024-02", "2024-02")],
+        None,
     )
+    assert split_period(d(2023, 11, 15), d(2026, 2, 28)) == (
+        [(d(2023, 11, 15), d(2023, 11, 30))],
+        [("2023-12", "2023-12"), ("2026-01", "2026-02")],
+        ("2024", "2025"),
+    )
+    assert split_period(d(2024, 3, 2), d(2024, 3, 1)) == ([], [], None)
 
 
 def test_period_titles():

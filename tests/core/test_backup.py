@@ -24,8 +24,16 @@ from station_app.data_folder import MARKER_FILENAME, DataFolder
 from station_app.evidence_files import attach_evidence
 from station_app.store import DATABASE_FILENAME, Store, StoreError
 from station_app.store.cases import get_case
-from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
+from station_app.store.migrations import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    migrate_to_latest,
+    schema_version,
+)
 from tests.support.cli import EXAMPLE, init_station, run
+
+# The version before the latest migration (numbers may skip: each branch has its own).
+PREVIOUS_VERSION = MIGRATIONS[-2].version
 
 
 def _add_cases(data_dir: Path, count: int) -> list[str]:
@@ -293,7 +301,7 @@ def test_a_migration_backs_up_the_database_and_files_first(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     with Store(data_dir / DATABASE_FILENAME, migrate=False) as old:
-        migrate_to_latest(old, backup_dir=data_dir / BACKUP_FOLDER, target=LATEST_VERSION - 1)
+        migrate_to_latest(old, backup_dir=data_dir / BACKUP_FOLDER, target=PREVIOUS_VERSION)
     pdf = data_dir / "documents" / "ab" / ("ab" + "0" * 62 + ".pdf")
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(b"%PDF-1.4 issued")
@@ -301,9 +309,9 @@ def test_a_migration_backs_up_the_database_and_files_first(tmp_path):
         assert schema_version(store.conn) == LATEST_VERSION
     made = list_backups(data_dir / BACKUP_FOLDER)
     assert len(made) == 1 and made[0].before_migration
-    assert made[0].path.name.endswith(f"-before-v{LATEST_VERSION - 1}.db")
+    assert made[0].path.name.endswith(f"-before-v{PREVIOUS_VERSION}.db")
     with Store(made[0].path, migrate=False) as copy:
-        assert schema_version(copy.conn) == LATEST_VERSION - 1
+        assert schema_version(copy.conn) == PREVIOUS_VERSION
     assert (data_dir / BACKUP_FOLDER / pdf.relative_to(data_dir)).read_bytes() == pdf.read_bytes()
 
 

@@ -400,3 +400,19 @@ def test_every_figure_matches_an_independent_count(demo_book, first, last, scope
     assert f["late_deadlines"] == want["late"]
     assert f["overdue"] == want["overdue"]
     assert [m["complaints"] for m in f["top_merchants"]] == want["top_counts"]
+
+
+def test_a_database_of_an_earlier_schema_gets_its_figures_when_migrated(tmp_path):
+    from station_app.store.migrations import MIGRATIONS, migrate_to_latest
+
+    path = tmp_path / "station.db"
+    with Store(path, migrate=False, backup_dir=tmp_path / "b") as old:
+        migrate_to_latest(old, backup_dir=tmp_path / "b", target=MIGRATIONS[-2].version)
+        set_up_village(old)
+        case = new_case(old, received_at=datetime(2024, 2, 29, 10, 0))
+        do(old, case, "accept", {"occurred_at": "2024-03-01"})
+        assert not old.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'case_figures'")
+    with Store(path, backup_dir=tmp_path / "b") as store:
+        f = _figures(store, date(2024, 2, 1), date(2024, 2, 29))
+        assert f["received"] == 1 and f["accepted"] == 1
+        assert _figures(store, date(2024, 1, 1), date(2024, 12, 31))["received"] == 1

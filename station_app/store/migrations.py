@@ -1084,6 +1084,22 @@ def _schema_14(conn: sqlite3.Connection) -> None:
             complaints INTEGER NOT NULL,
             PRIMARY KEY (month, owner_station, merchant_id)
         ) WITHOUT ROWID;
+        -- Each open deadline (met_on NULL, a due date) with its case's day of receipt, kept
+        -- from case_deadlines by triggers: the overdue items of a period are an index range.
+        CREATE TABLE open_deadlines (
+            case_local_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            due TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            PRIMARY KEY (case_local_id, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX open_deadlines_received ON open_deadlines(received_on, due, owner_station);
+        INSERT INTO open_deadlines(case_local_id, kind, owner_station, due, received_on)
+            SELECT d.case_local_id, d.kind, d.owner_station, d.due, substr(c.received_at, 1, 10)
+              FROM case_deadlines d JOIN cases c ON c.local_id = d.case_local_id
+             WHERE d.met_on IS NULL AND d.due IS NOT NULL;
+
         CREATE TABLE merchant_years (
             year TEXT NOT NULL,
             owner_station TEXT NOT NULL,
@@ -1093,6 +1109,21 @@ def _schema_14(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         """,
     )
+    open_row = """INSERT INTO open_deadlines(case_local_id, kind, owner_station, due, received_on)
+        SELECT NEW.case_local_id, NEW.kind, NEW.owner_station, NEW.due, substr(c.received_at, 1, 10)
+          FROM cases c WHERE c.local_id = NEW.case_local_id
+           AND NEW.met_on IS NULL AND NEW.due IS NOT NULL;"""
+    forget_row = """DELETE FROM open_deadlines
+         WHERE case_local_id = OLD.case_local_id AND kind = OLD.kind;"""
+    for event, body in (
+        ("INSERT", open_row),
+        ("DELETE", forget_row),
+        ("UPDATE", forget_row + "\n" + open_row),
+    ):
+        conn.execute(
+            f"""CREATE TRIGGER open_deadlines_after_{event.lower()} AFTER {event} ON case_deadlines
+            BEGIN {body} END"""
+        )
     key_values = ", ".join(f"{{row}}.{k}" for k in keys)
     for event, row, sign in (("INSERT", "NEW", "+"), ("DELETE", "OLD", "-")):
         measure_values = ", ".join(f"{sign}{row}.{m}" for m in measures)

@@ -334,8 +334,7 @@ def overdue_deadlines(
     """Open deadlines past their last day on `today`, of the cases received in the period."""
     scope, scope_params = _scope_condition(stations)
     return store.scalar(
-        "SELECT count(*) FROM open_deadlines WHERE received_on BETWEEN ? AND ? AND due < ?"
-        f"{scope}",
+        f"SELECT count(*) FROM open_deadlines WHERE received_on BETWEEN ? AND ? AND due < ?{scope}",
         (first.isoformat(), last.isoformat(), today.isoformat(), *scope_params),
     )
 

@@ -30,6 +30,12 @@ RECEIVED_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y
 
 
 def parse_received_at(value: str) -> datetime:
+    text = value.strip()
+    if len(text) == 16 and text[10] == " " and text[:4].isdigit() and text[5:7].isdigit():
+        try:  # the common form, read fast (a bulk load reads millions)
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in RECEIVED_FORMATS:
         try:
             return datetime.strptime(value.strip(), fmt)

@@ -22,6 +22,7 @@ from station_app.cli_common import (
 )
 from station_app.cli_common import print_json as _print_json
 from station_app.cli_common import read_json_argument as _read_json_file
+from station_app.cli_stats import add_stats_command
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
 from station_app.domain import Role, Station, StationLevel, User
@@ -709,6 +710,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("at most this many items in each group"),
     )
     due.set_defaults(func=cmd_due)
+    add_stats_command(sub)
 
     holidays = sub.add_parser("holidays", help=_("holiday schedules for counting working days"))
     holidays_sub = holidays.add_subparsers(

@@ -21,10 +21,18 @@ from itertools import accumulate
 
 from stdnum.cn import ric, uscc
 
+from station_app.case_actions import promise_minutes
 from station_app.classification import bundled_classification
-from station_app.domain import Role, Station, StationLevel, User
+from station_app.demo_history import CaseFacts, apply_history, plan_history
+from station_app.domain import CaseKind, Role, Station, StationLevel, User
 from station_app.store import Store, bulk
-from station_app.store.accounts import initialise_station, is_initialised, local_station
+from station_app.store.accounts import (
+    find_station,
+    initialise_station,
+    is_initialised,
+    local_station,
+)
+from station_app.store.holidays import load_calendar
 from station_app.store.station_settings import save_acting_settings
 
 DEMO_STATION_CODE = "RC-MT"
@@ -1654,6 +1662,7 @@ class _Generator:
         self.people = _People(self.rng)
         self.timeline = _Timeline(FIRST_DAY, LAST_DAY)
         self.merchants: dict[str, _Picker] = {}
+        self.history: _Histories | None = None
 
     def new_id(self, ms: int) -> str:
         return _uuid7(ms, self.id_rng.getrandbits(74))
@@ -1796,6 +1805,7 @@ class _Generator:
             station,
             created,
             created,
+            *_NO_WORKFLOW,
         )
         parties = []
         for position, (name, gender, phone, address, id_type, id_number) in enumerate(people):
@@ -1837,7 +1847,156 @@ class _Generator:
                     created,
                 )
             )
+        if self.history is not None:
+            facts_of_case = CaseFacts(
+                case_no=case_no,
+                kind=CaseKind(kind),
+                channel=channel,
+                received=datetime.fromisoformat(received_text),
+                purchase=purchase if kind == "complaint" else None,
+                amount_fen=amount,
+                consent_mediation=bool(consent[1]),
+                consent_entrusted=bool(consent[2]),
+                anonymous=bool(anonymous),
+                has_phone=bool(parties[0][6]),
+                complainants=joint,
+                owner_station=station,
+                parent_station=self.history.parent_station,
+            )
+            row, parties = self.history.add(row, parties, facts_of_case)
         return row, parties
+
+
+# The workflow columns of a case that is only registered (bulk.CASE_COLUMNS).
+_NO_WORKFLOW = (None, None, None, None, None, None, 0, None)
+_CASE_INDEX = {name: n for n, name in enumerate(bulk.CASE_COLUMNS)}
+_PARTY_OWNER = bulk.PARTY_COLUMNS.index("owner_station")
+
+
+class _Histories:
+    """The workflow history of each generated case (demo_history), as rows for the bulk load."""
+
+    def __init__(
+        self,
+        seed: str,
+        calendar,
+        parent_station: str | None,
+        actor: str,
+        promise: int,
+        station_code: str,
+    ):
+        self.seed = seed
+        self.calendar = calendar
+        self.parent_station = parent_station
+        self.actor = actor
+        self.promise = promise
+        self.station = station_code
+        self.ids = random.Random(f"history-ids:{seed}")
+        self.id_ms = 0
+        self.batch = bulk.HistoryBatch()
+
+    def new_id(self) -> str:
+        return _uuid7(self.id_ms, self.ids.getrandbits(74))
+
+    def add(self, row: tuple, parties: list[tuple], facts: CaseFacts) -> tuple[tuple, list[tuple]]:
+        steps = plan_history(facts, self.calendar, self.seed)
+        if not steps:
+            return row, parties
+        self.id_ms = _local_ms(facts.received.strftime("%Y-%m-%d %H:%M"))
+        written = apply_history(
+            facts,
+            steps,
+            actor=self.actor,
+            role=Role.ADMIN,
+            station_code=self.station,
+            promise=self.promise,
+            new_id=self.new_id,
+        )
+        case_id = row[0]
+        values = list(row)
+        for name, value in written.case_changes.items():
+            values[_CASE_INDEX[name]] = value
+        owner = values[_CASE_INDEX["owner_station"]]
+        if owner != self.station:
+            # escalated: the case's own rows go with it (case_events.move_case_rows)
+            parties = [(*p[:_PARTY_OWNER], owner, *p[_PARTY_OWNER + 1 :]) for p in parties]
+        last_ms = 0
+        for event in written.events:
+            ms = max(last_ms + 1, _local_ms(event["occurred_at"]))
+            last_ms = ms
+            stamp = _utc_text(ms)
+            event["stamp"] = stamp
+            self.batch.events.append(
+                (
+                    self.new_id(),
+                    case_id,
+                    event["action"],
+                    event["from_status"],
+                    event["to_status"],
+                    event["occurred_at"],
+                    self.actor,
+                    Role.ADMIN.value,
+                    event["note"],
+                    event["details"],
+                    event["owner_station"],
+                    stamp,
+                    stamp,
+                )
+            )
+        stamp = _utc_text(last_ms)
+        for session in written.sessions:
+            self.batch.sessions.append(
+                tuple(
+                    {
+                        **session,
+                        "case_id": case_id,
+                        "owner_station": self.station,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }[c]
+                    for c in bulk.SESSION_COLUMNS
+                )
+            )
+        if written.agreement is not None:
+            self.batch.agreements.append(
+                tuple(
+                    {
+                        **written.agreement,
+                        "case_id": case_id,
+                        "owner_station": owner,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }[c]
+                    for c in bulk.AGREEMENT_COLUMNS
+                )
+            )
+        for visit in written.follow_ups:
+            self.batch.follow_ups.append(
+                tuple(
+                    {
+                        **visit,
+                        "case_id": case_id,
+                        "owner_station": self.station,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }[c]
+                    for c in bulk.FOLLOW_UP_COLUMNS
+                )
+            )
+        values[_CASE_INDEX["updated_at"]] = stamp
+        return tuple(values), parties
+
+    def take(self) -> bulk.HistoryBatch:
+        batch, self.batch = self.batch, bulk.HistoryBatch()
+        return batch
+
+
+def _local_ms(moment: str) -> int:
+    """Unix milliseconds of a local (China, UTC+8) "YYYY-MM-DD[ HH:MM]"."""
+    if len(moment) == 10:
+        moment += " 12:00"
+    when = datetime.fromisoformat(moment)
+    return int((when - datetime(1970, 1, 1)).total_seconds() * 1000) - 8 * 3600 * 1000
 
 
 _REPORT_AMOUNT = _Scenario(None, ("",), [("其他", 1)], [("online", 1)], (10, 3000), 10)
@@ -1867,6 +2026,7 @@ def fill_demo(
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
     created_by: str = DEMO_ADMIN,
+    histories: bool = True,
 ) -> int:
     """Add `cases` synthetic cases of `station_code`; returns how many were added.
 
@@ -1890,6 +2050,7 @@ def fill_demo(
                 "counters": {str(year): seq for year, seq in counters.items()},
                 "merchants_saved": False,
                 "done": 0,
+                "histories": histories,
             }
         added = _load(store, plan, progress)
         bulk.checkpoint(store)
@@ -1902,6 +2063,16 @@ def _load(store: Store, plan: dict, progress: Callable[[int], None] | None) -> i
     total = plan["cases"]
     counters = {int(year): seq for year, seq in plan["counters"].items()}
     generator = _Generator(plan["seed"], plan["station"], plan["salt"], plan["created_by"])
+    if plan.get("histories"):
+        station = find_station(store, plan["station"])
+        generator.history = _Histories(
+            history_seed(plan["seed"], plan["salt"]),
+            load_calendar(store),
+            station.parent_code if station else None,
+            plan["created_by"],
+            promise_minutes(store, plan["station"]),
+            plan["station"],
+        )
     merchants = generator.make_merchants(min(20_000, max(60, total // 25)))
     if not plan["merchants_saved"]:
         plan["merchants_saved"] = True
@@ -1909,6 +2080,8 @@ def _load(store: Store, plan: dict, progress: Callable[[int], None] | None) -> i
     start = done = plan["done"]
     for index in range(done):
         generator.case(index, total, counters)
+    if generator.history is not None:
+        generator.history.take()  # written before the interruption
     while done < total:
         size = min(BATCH_SIZE, total - done)
         rows, parties = [], []
@@ -1925,7 +2098,13 @@ def _load(store: Store, plan: dict, progress: Callable[[int], None] | None) -> i
             station_code=plan["station"],
             counters=dict(counters),
             load_state=plan if done < total else None,
+            history=generator.history.take() if generator.history is not None else None,
         )
         if progress is not None:
             progress(done)
     return done - start
+
+
+def history_seed(seed: int, salt: str) -> str:
+    """The seed of the demo histories of a load (plan seed and salt)."""
+    return f"{seed}:{salt}"

@@ -18,12 +18,13 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from station_app.domain import Role, User
 from station_app.i18n import _
-from station_app.store import search_index
+from station_app.store import chain, search_index, statistics
 from station_app.store.connection import ORIGIN_DEMO, Store, StoreError
-from station_app.store.due import add_registered_case_deadlines
+from station_app.store.due import add_case_deadlines_after
 from station_app.store.holidays import load_calendar
 
 DEMO_DATA_KEY = "demo_data"
@@ -72,6 +73,79 @@ CASE_COLUMNS = (
     "owner_station",
     "created_at",
     "updated_at",
+    # the workflow columns (a demo case's history, station_app/demo_history.py)
+    "accepted_on",
+    "closed_on",
+    "amount_recovered_fen",
+    "dispatched_at",
+    "arrived_at",
+    "promise_minutes",
+    "report_extended",
+    "escalated_from",
+)
+
+# The rows of the cases' histories: events (sealed into the station's hash chain here),
+# mediation sessions, agreements and follow-up visits. Their tables have no demo mark: they
+# belong to demo cases, which keeps them out of sync and audit (migration 8).
+EVENT_COLUMNS = (
+    "id",
+    "case_id",
+    "action",
+    "from_status",
+    "to_status",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "note",
+    "details",
+    "owner_station",
+    "created_at",
+    "updated_at",
+)
+SESSION_COLUMNS = (
+    "id",
+    "case_id",
+    "held_at",
+    "place",
+    "mode",
+    "mediators",
+    "recorder",
+    "attendees",
+    "complainant_statement",
+    "merchant_statement",
+    "result",
+    "note",
+    "owner_station",
+    "created_at",
+    "updated_at",
+)
+AGREEMENT_COLUMNS = (
+    "id",
+    "case_id",
+    "agreed_on",
+    "performed_on_spot",
+    "terms",
+    "amount_recovered_fen",
+    "performance_due",
+    "performed_on",
+    "judicial_applied_on",
+    "judicial_confirmed_on",
+    "court_name",
+    "court_transfer_on",
+    "owner_station",
+    "created_at",
+    "updated_at",
+)
+FOLLOW_UP_COLUMNS = (
+    "id",
+    "case_id",
+    "visited_on",
+    "party",
+    "satisfaction",
+    "note",
+    "owner_station",
+    "created_at",
+    "updated_at",
 )
 
 PARTY_COLUMNS = (
@@ -100,6 +174,54 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 _MERCHANT_SQL = _insert_sql("merchants", MERCHANT_COLUMNS)
 _CASE_SQL = _insert_sql("cases", CASE_COLUMNS)
 _PARTY_SQL = _insert_sql("parties", PARTY_COLUMNS)
+
+
+def _plain_insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_EVENT_SQL = (
+    f"INSERT INTO case_events({', '.join(EVENT_COLUMNS)}, deleted, chain_seq, prev_hash,"
+    f" row_hash) VALUES ({', '.join('?' * len(EVENT_COLUMNS))}, 0, ?, ?, ?)"
+)
+_SESSION_SQL = _plain_insert_sql("mediation_sessions", SESSION_COLUMNS)
+_AGREEMENT_SQL = _plain_insert_sql("agreements", AGREEMENT_COLUMNS)
+_FOLLOW_UP_SQL = _plain_insert_sql("follow_ups", FOLLOW_UP_COLUMNS)
+
+
+@dataclass
+class HistoryBatch:
+    """The history rows of a batch of cases, each a tuple in its COLUMNS order."""
+
+    events: list[tuple] = field(default_factory=list)
+    sessions: list[tuple] = field(default_factory=list)
+    agreements: list[tuple] = field(default_factory=list)
+    follow_ups: list[tuple] = field(default_factory=list)
+
+
+def _sealed_events(conn: sqlite3.Connection, events: Sequence[tuple]) -> list[tuple]:
+    """The event rows with their place in their station's hash chain (store/chain.py), as the
+    store seals an event written by a clerk."""
+    heads: dict[str, tuple[int, str]] = {}
+    sealed = []
+    station_at = EVENT_COLUMNS.index("owner_station")
+    for event in events:
+        station = event[station_at]
+        if station not in heads:
+            last = conn.execute(
+                "SELECT chain_seq, row_hash FROM case_events"
+                " WHERE owner_station = ? AND chain_seq IS NOT NULL"
+                " ORDER BY chain_seq DESC LIMIT 1",
+                (station,),
+            ).fetchone()
+            heads[station] = (last[0], last[1]) if last else (0, chain.GENESIS)
+        seq, previous = heads[station]
+        row = dict(zip(EVENT_COLUMNS, event, strict=True))
+        row.update(deleted=0, chain_seq=seq + 1, prev_hash=previous)
+        digest = chain.row_hash("case_events", row)
+        sealed.append((*event, seq + 1, previous, digest))
+        heads[station] = (seq + 1, digest)
+    return sealed
 
 
 def is_demo_database(store: Store) -> bool:
@@ -176,6 +298,7 @@ def insert_case_batch(
     station_code: str,
     counters: Mapping[int, int],
     load_state: Mapping | None,
+    history: HistoryBatch | None = None,
 ) -> None:
     """One batch of cases and their parties in one transaction, then indexed for search.
 
@@ -192,6 +315,11 @@ def insert_case_batch(
         try:
             conn.executemany(_CASE_SQL, cases)
             conn.executemany(_PARTY_SQL, parties)
+            if history is not None:
+                conn.executemany(_EVENT_SQL, _sealed_events(conn, history.events))
+                conn.executemany(_SESSION_SQL, history.sessions)
+                conn.executemany(_AGREEMENT_SQL, history.agreements)
+                conn.executemany(_FOLLOW_UP_SQL, history.follow_ups)
         except sqlite3.IntegrityError as error:
             raise StoreError(
                 _(
@@ -204,8 +332,12 @@ def insert_case_batch(
             "SET last_seq = max(last_seq, excluded.last_seq)",
             [(station_code, year, seq) for year, seq in counters.items()],
         )
+        # The derived state of the batch, set-wise from the rows just written (the dirty queue
+        # does this case by case for every other origin).
         search_index.index_all_cases(conn, after_local_id=before)
-        add_registered_case_deadlines(conn, load_calendar(store), after_local_id=before)
+        add_case_deadlines_after(store, load_calendar(store), after_local_id=before)
+        if statistics.has_figures(conn):
+            statistics.add_case_figures_after(conn, before)
         _save_load_state(store, load_state)
 
 

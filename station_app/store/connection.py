@@ -144,6 +144,7 @@ class Store:
             # upkeep (store.upkeep.checkpoint).
             self.commits = 0
             self.commits_at_checkpoint = 0
+            self._figures = False  # whether the schema has the statistics tables (store.derived)
             self._register_write_functions()
             self._opened()
         except BaseException:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from station_app.store import chain, due, search_index
+from station_app.store import chain, due, search_index, statistics
 from station_app.store.connection import Store
 from station_app.store.holidays import load_calendar
 
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # that table rebuilt, by today's code, once the migrations have run.
 _SEARCH_SINCE = 9
 _DEADLINES_SINCE = 4
+_FIGURES_SINCE = 13
 
 
 def _has_queue(store: Store) -> bool:
@@ -34,6 +35,13 @@ def _has_queue(store: Store) -> bool:
             ).fetchone()
         )
     return store._derived_queue
+
+
+def _has_figures(store: Store) -> bool:
+    """Whether the schema has the statistics tables (migration 13)."""
+    if not store._figures:
+        store._figures = statistics.has_figures(store.conn)
+    return store._figures
 
 
 def drain(store: Store) -> None:
@@ -55,6 +63,9 @@ def drain(store: Store) -> None:
                 if local_id not in done:
                     due.recompute_case_deadlines(store, local_id, calendar)
                     done.add(local_id)
+        if _has_figures(store):
+            # after the deadlines: a deadline met late counts
+            statistics.refresh_case_figures(conn, sorted(done))
         conn.execute("DELETE FROM dirty_cases")
         conn.execute("DELETE FROM dirty_years")
     chain.seal_pending(store)
@@ -75,3 +86,6 @@ def rebuild_after_migration(store: Store, from_version: int) -> None:
             added = due.add_registered_case_deadlines(conn, load_calendar(store))
             log.info("deadlines of %s registered cases computed", added)
         drain(store)
+        if 0 < from_version < _FIGURES_SINCE and _has_figures(store):
+            count = statistics.add_case_figures_after(conn)
+            log.info("statistics of %s cases derived", count)

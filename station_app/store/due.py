@@ -10,15 +10,16 @@ cases.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from station_app.case_clock import CaseDeadline, compute_case_deadlines
+from station_app.case_clock import CaseDeadline, ClockEvent, compute_case_deadlines
 from station_app.deadlines import LABELS, DeadlineKind, due_date
-from station_app.domain import CaseKind
+from station_app.domain import Agreement, CaseKind
 from station_app.store.case_events import (
     CaseProgress,
     clock_events,
@@ -97,6 +98,83 @@ def recompute_open_deadlines(
     for local_id in local_ids:
         recompute_case_deadlines(store, local_id, calendar)
     return len(local_ids)
+
+
+def add_case_deadlines_after(
+    store: Store, calendar: WorkdayCalendar, *, after_local_id: int = 0
+) -> int:
+    """Deadline rows of every live case with local_id > after_local_id that has none yet, read
+    set-wise (a bulk load's batch): the cases that left 'registered' are computed from their
+    events and agreement by case_clock like any other, the registered ones in SQL
+    (add_registered_case_deadlines). Returns rows added."""
+    from station_app.store.case_events import _CASE_COLUMNS, _progress
+
+    cases = [
+        _progress(row)
+        for row in store.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases c WHERE local_id > ? AND deleted = 0"
+            " AND status != 'registered'"
+            " AND NOT EXISTS (SELECT 1 FROM case_deadlines d WHERE d.case_local_id = c.local_id)",
+            (after_local_id,),
+        )
+    ]
+    events: dict[str, list[ClockEvent]] = {}
+    agreements: dict[str, Agreement] = {}
+    if cases:
+        first_id = min(p.local_id for p in cases)
+        for case_id, action, occurred_at, details in store.execute(
+            "SELECT e.case_id, e.action, e.occurred_at, e.details FROM case_events e"
+            " JOIN cases c ON c.id = e.case_id"
+            " WHERE c.local_id >= ? AND e.deleted = 0 ORDER BY e.case_id, e.created_at, e.local_id",
+            (first_id,),
+        ):
+            events.setdefault(case_id, []).append(
+                ClockEvent(
+                    action,
+                    date.fromisoformat(occurred_at[:10]),
+                    json.loads(details) if action == "merge" else {},
+                )
+            )
+        for row in store.execute(
+            "SELECT a.case_id, a.agreed_on, a.performed_on_spot, a.performance_due,"
+            " a.performed_on, a.judicial_applied_on FROM agreements a"
+            " JOIN cases c ON c.id = a.case_id WHERE c.local_id >= ? AND a.deleted = 0",
+            (first_id,),
+        ):
+            agreements[row[0]] = Agreement(
+                agreed_on=date.fromisoformat(row[1]),
+                performed_on_spot=bool(row[2]),
+                performance_due=_date(row[3]),
+                performed_on=_date(row[4]),
+                judicial_applied_on=_date(row[5]),
+            )
+    rows = []
+    for progress in cases:
+        for d in compute_case_deadlines(
+            progress.clock_facts(),
+            events.get(progress.id, []),
+            calendar,
+            agreements.get(progress.id),
+        ):
+            rows.append(
+                (
+                    progress.local_id,
+                    d.kind.value,
+                    progress.owner_station,
+                    d.start.isoformat(),
+                    _iso(d.due),
+                    _iso(d.met_on),
+                    _iso(d.paused_since),
+                )
+            )
+    store.conn.executemany(
+        "INSERT INTO case_deadlines(case_local_id, kind, owner_station, start, due, met_on,"
+        " paused_since) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return len(rows) + add_registered_case_deadlines(
+        store.conn, calendar, after_local_id=after_local_id
+    )
 
 
 def add_registered_case_deadlines(

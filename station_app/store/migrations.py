@@ -1062,6 +1062,146 @@ def _schema_12(conn: sqlite3.Connection) -> None:
     database worker) and after a writing command, and 'crisismerge' (16) still merges a level
     in a save if upkeep never ran. Bulk loads merge as before (search_index.index_all_cases)."""
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', 0)")
+def _schema_13(conn: sqlite3.Connection) -> None:
+    """Statistics: each case's figures (what it counts for) in a derived local table, and
+    totals by month and by year kept from it by triggers, so any period's figures are a few
+    index reads
+    (store/statistics.py fills the per-case rows; the definitions of the figures are there).
+
+    Derived and local like the deadlines: never synced, rebuilt after migrating by the code of
+    the day (store.derived.rebuild_after_migration)."""
+    measures = (
+        "cases",
+        "complainants",
+        "joint",
+        "done",
+        "accepted",
+        "refused",
+        "mediated",
+        "agreed",
+        "terminated",
+        "mediation_failed",
+        "withdrawn",
+        "escalated",
+        "case_opened",
+        "claimed_fen",
+        "recovered_fen",
+        "dispatched",
+        "arrived",
+        "arrived_in_promise",
+        "complainant_visited",
+        "complainant_satisfied",
+        "merchant_visited",
+        "merchant_satisfied",
+        "both_visited",
+        "both_satisfied",
+        "late_deadlines",
+    )
+    keys = ("owner_station", "kind", "channel", "goods_or_service", "category", "problem_nature")
+    columns = ",\n            ".join(f"{m} INTEGER NOT NULL" for m in measures)
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE case_figures (
+            case_local_id INTEGER NOT NULL,
+            received_on TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            goods_or_service TEXT NOT NULL,
+            category TEXT NOT NULL,
+            problem_nature TEXT NOT NULL,
+            merchant_id TEXT,
+            {columns},
+            PRIMARY KEY (received_on, case_local_id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX case_figures_case ON case_figures(case_local_id);
+
+        CREATE TABLE figure_months (
+            month TEXT NOT NULL,
+            {", ".join(f"{k} TEXT NOT NULL" for k in keys)},
+            {columns},
+            PRIMARY KEY (month, {", ".join(keys)})
+        ) WITHOUT ROWID;
+        CREATE TABLE figure_years (
+            year TEXT NOT NULL,
+            {", ".join(f"{k} TEXT NOT NULL" for k in keys)},
+            {columns},
+            PRIMARY KEY (year, {", ".join(keys)})
+        ) WITHOUT ROWID;
+
+        CREATE TABLE merchant_months (
+            month TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            merchant_id TEXT NOT NULL,
+            complaints INTEGER NOT NULL,
+            PRIMARY KEY (month, owner_station, merchant_id)
+        ) WITHOUT ROWID;
+        -- Each open deadline (met_on NULL, a due date) with its case's day of receipt, kept
+        -- from case_deadlines by triggers: the overdue items of a period are an index range.
+        CREATE TABLE open_deadlines (
+            case_local_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            due TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            PRIMARY KEY (case_local_id, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX open_deadlines_received ON open_deadlines(received_on, due, owner_station);
+        INSERT INTO open_deadlines(case_local_id, kind, owner_station, due, received_on)
+            SELECT d.case_local_id, d.kind, d.owner_station, d.due, substr(c.received_at, 1, 10)
+              FROM case_deadlines d JOIN cases c ON c.local_id = d.case_local_id
+             WHERE d.met_on IS NULL AND d.due IS NOT NULL;
+
+        CREATE TABLE merchant_years (
+            year TEXT NOT NULL,
+            owner_station TEXT NOT NULL,
+            merchant_id TEXT NOT NULL,
+            complaints INTEGER NOT NULL,
+            PRIMARY KEY (year, owner_station, merchant_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+    open_row = """INSERT INTO open_deadlines(case_local_id, kind, owner_station, due, received_on)
+        SELECT NEW.case_local_id, NEW.kind, NEW.owner_station, NEW.due, substr(c.received_at, 1, 10)
+          FROM cases c WHERE c.local_id = NEW.case_local_id
+           AND NEW.met_on IS NULL AND NEW.due IS NOT NULL;"""
+    forget_row = """DELETE FROM open_deadlines
+         WHERE case_local_id = OLD.case_local_id AND kind = OLD.kind;"""
+    for event, body in (
+        ("INSERT", open_row),
+        ("DELETE", forget_row),
+        ("UPDATE", forget_row + "\n" + open_row),
+    ):
+        conn.execute(
+            f"""CREATE TRIGGER open_deadlines_after_{event.lower()} AFTER {event} ON case_deadlines
+            BEGIN {body} END"""
+        )
+    key_values = ", ".join(f"{{row}}.{k}" for k in keys)
+    for event, row, sign in (("INSERT", "NEW", "+"), ("DELETE", "OLD", "-")):
+        measure_values = ", ".join(f"{sign}{row}.{m}" for m in measures)
+        updates = ", ".join(f"{m} = {m} + excluded.{m}" for m in measures)
+        statements = []
+        for span, length in (("month", 7), ("year", 4)):
+            statements.append(
+                f"""INSERT INTO figure_{span}s({span}, {", ".join(keys)}, {", ".join(measures)})
+                VALUES (substr({row}.received_on, 1, {length}), {key_values.format(row=row)},
+                        {measure_values})
+                ON CONFLICT DO UPDATE SET {updates};
+                INSERT INTO merchant_{span}s({span}, owner_station, merchant_id, complaints)
+                    SELECT substr({row}.received_on, 1, {length}), {row}.owner_station,
+                           {row}.merchant_id, {sign}1
+                     WHERE {row}.merchant_id IS NOT NULL AND {row}.kind = 'complaint'
+                ON CONFLICT DO UPDATE SET complaints = complaints + excluded.complaints;"""
+            )
+        conn.execute(
+            f"""
+            CREATE TRIGGER case_figures_totals_{event.lower()} AFTER {event} ON case_figures
+            BEGIN
+                {" ".join(statements)}
+            END
+            """
+        )
 
 
 @dataclass(frozen=True)
@@ -1135,6 +1275,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "sync state, batches in flight, set-aside changes, unknown fields", _schema_10),
     Migration(11, "the facts typed for each issued document", _schema_11),
     Migration(12, "search index merged when idle, not in a save", _schema_12),
+    Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

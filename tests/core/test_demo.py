@@ -218,7 +218,15 @@ def test_later_changes_of_demo_rows_are_never_queued(tmp_path):
             store.execute("UPDATE merchants SET phone = '1' WHERE id = ?", (case.merchant.id,))
         from tests.core.workflow_helpers import do
 
-        do(store, case, "accept", {"occurred_at": "2026-05-05"}, user=admin, station=code)
+        # the demo case has its history (most old cases are closed); a note is always possible
+        do(
+            store,
+            case,
+            "note",
+            {"note": "试用", "occurred_at": "2026-05-05"},
+            user=admin,
+            station=code,
+        )
         assert store.scalar("SELECT count(*) FROM outbox") == before
         # Audited all the same, and found by search under the new facts.
         assert store.scalar("SELECT count(*) FROM audit_log WHERE case_id = ?", (case.id,)) > 0

@@ -241,6 +241,24 @@ def test_migration_9_rebuilds_the_index_of_an_older_database(db_path, three, sto
         )
         for event in ("insert", "delete", "update"):
             back.conn.execute(f"DROP TRIGGER IF EXISTS case_next_deadline_after_{event}")
+        # and what the later migrations made (the statistics tables of migration 13)
+        for trigger in (
+            "case_figures_totals_insert",
+            "case_figures_totals_delete",
+            "open_deadlines_after_insert",
+            "open_deadlines_after_delete",
+            "open_deadlines_after_update",
+        ):
+            back.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        for table in (
+            "case_figures",
+            "figure_months",
+            "figure_years",
+            "merchant_months",
+            "merchant_years",
+            "open_deadlines",
+        ):
+            back.conn.execute(f"DROP TABLE IF EXISTS {table}")
         from station_app.store.migrations import _schema_2
 
         _schema_2(back.conn)

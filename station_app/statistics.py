@@ -1,0 +1,276 @@
+"""The figures a consumer committee reports (统计), for a period and a scope, defined once.
+
+A figure counts the cases RECEIVED in the period (from `first` to `last`, both included) and
+owned, today, by a station of the scope: the station itself; a township with its villages; the
+city with every station. What each case counts for (done, mediated, agreed, recovered, visited
+and satisfied ...) is defined in store/statistics.py (FIGURE_SQL), and every rate here is made
+from those sums; the statistics page, `station-app stats` and the .xlsx report all read
+`compute_figures`.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from station_app.domain import CaseKind, Channel
+from station_app.i18n import N_, _
+from station_app.money import from_fen
+from station_app.store import Store
+from station_app.store import statistics as figures_store
+
+TOP_MERCHANTS = 10
+
+
+class Scope(StrEnum):
+    STATION = "station"  # the station's own cases
+    TOWNSHIP = "township"  # the station and the stations below it (a township's villages)
+    CITY = "city"  # every station
+
+
+SCOPE_LABELS = {
+    Scope.STATION: N_("This station"),
+    Scope.TOWNSHIP: N_("The township and its villages"),
+    Scope.CITY: N_("The whole city"),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(
+            date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
+        )
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        first = date(year, 3 * quarter - 2, 1)
+        return cls(first, cls.month(year, 3 * quarter).last)
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    def title(self) -> str:
+        """The period as a report names it: 2026年3月, 2026年第一季度, 2026年度, or the days."""
+        first, last = self.first, self.last
+        if first == date(first.year, 1, 1) and last == date(first.year, 12, 31):
+            return _("Year {year}").format(year=first.year)
+        if first.day == 1 and Period.month(first.year, first.month).last == last:
+            return _("{year}-{month:02d}").format(year=first.year, month=first.month)
+        if (
+            first.day == 1
+            and first.month in (1, 4, 7, 10)
+            and Period.quarter(first.year, (first.month + 2) // 3).last == last
+        ):
+            return _("Quarter {quarter} of {year}").format(
+                quarter=(first.month + 2) // 3, year=first.year
+            )
+        return _("{first} to {last}").format(first=first.isoformat(), last=last.isoformat())
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share: numerator of denominator; the percentage is None when nothing was counted."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(100 * self.numerator) / self.denominator).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        percent = self.percent
+        return {
+            "count": self.numerator,
+            "of": self.denominator,
+            "percent": None if percent is None else str(percent),
+        }
+
+
+@dataclass
+class Figures:
+    period: Period
+    scope: Scope
+    station_code: str
+    stations: list[str] | None  # None: every station
+    as_of: date
+    received: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)
+    complaints_by_category: dict[str, int] = field(default_factory=dict)
+    complaints_by_nature: dict[str, int] = field(default_factory=dict)
+    goods_complaints: int = 0
+    service_complaints: int = 0
+    completion: Rate = Rate(0, 0)
+    accepted: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    mediated: int = 0
+    agreed: int = 0
+    mediation_failed: int = 0
+    mediation_success: Rate = Rate(0, 0)
+    terminated: int = 0
+    escalated: int = 0
+    reports_case_opened: int = 0
+    claimed_fen: int = 0
+    recovered_fen: int = 0
+    joint_complaints: int = 0
+    complainant_satisfaction: Rate = Rate(0, 0)
+    merchant_satisfaction: Rate = Rate(0, 0)
+    both_satisfaction: Rate = Rate(0, 0)
+    dispatched: int = 0
+    on_site_in_promise: Rate = Rate(0, 0)
+    overdue: int = 0
+    late_deadlines: int = 0
+    top_merchants: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        def yuan(fen: int) -> str:
+            return f"{from_fen(fen):.2f}"
+
+        return {
+            "period": {
+                "from": self.period.first.isoformat(),
+                "to": self.period.last.isoformat(),
+                "title": self.period.title(),
+            },
+            "scope": self.scope.value,
+            "station": self.station_code,
+            "stations": self.stations,
+            "as_of": self.as_of.isoformat(),
+            "received": self.received,
+            "by_kind": dict(self.by_kind),
+            "by_channel": dict(self.by_channel),
+            "complaints_by_category": dict(self.complaints_by_category),
+            "complaints_by_nature": dict(self.complaints_by_nature),
+            "goods_complaints": self.goods_complaints,
+            "service_complaints": self.service_complaints,
+            "completion": self.completion.to_dict(),
+            "accepted": self.accepted,
+            "refused": self.refused,
+            "withdrawn": self.withdrawn,
+            "mediated": self.mediated,
+            "agreed": self.agreed,
+            "mediation_failed": self.mediation_failed,
+            "mediation_success": self.mediation_success.to_dict(),
+            "terminated": self.terminated,
+            "escalated": self.escalated,
+            "reports_case_opened": self.reports_case_opened,
+            "amount_claimed": yuan(self.claimed_fen),
+            "losses_recovered": yuan(self.recovered_fen),
+            "joint_complaints": self.joint_complaints,
+            "complainant_satisfaction": self.complainant_satisfaction.to_dict(),
+            "merchant_satisfaction": self.merchant_satisfaction.to_dict(),
+            "both_satisfaction": self.both_satisfaction.to_dict(),
+            "dispatched": self.dispatched,
+            "on_site_in_promise": self.on_site_in_promise.to_dict(),
+            "overdue": self.overdue,
+            "late_deadlines": self.late_deadlines,
+            "top_merchants": [
+                {"merchant_id": mid, "name": name, "complaints": n}
+                for mid, name, n in self.top_merchants
+            ],
+        }
+
+
+def scope_stations(store: Store, scope: Scope, station_code: str) -> list[str] | None:
+    """The owner stations whose cases the scope counts (None: every station)."""
+    if scope is Scope.CITY:
+        return None
+    if scope is Scope.TOWNSHIP:
+        return figures_store.stations_under(store, station_code)
+    return [station_code]
+
+
+def compute_figures(
+    store: Store,
+    period: Period,
+    *,
+    scope: Scope,
+    station_code: str,
+    as_of: date,
+    top: int = TOP_MERCHANTS,
+) -> Figures:
+    """Every figure of the period and scope; `as_of` is the day overdue deadlines are counted
+    on (today for a report made now)."""
+    stations = scope_stations(store, scope, station_code)
+    result = Figures(period, scope, station_code, stations, as_of)
+    totals = dict.fromkeys(figures_store.MEASURES, 0)
+    complaint_totals = dict.fromkeys(figures_store.MEASURES, 0)
+    by_kind = dict.fromkeys((k.value for k in CaseKind), 0)
+    by_channel = dict.fromkeys((c.value for c in Channel), 0)
+    categories: dict[str, int] = {}
+    natures: dict[str, int] = {}
+    for row in figures_store.figure_rows(store, period.first, period.last, stations):
+        _owner, kind, channel, goods_or_service, category, nature = row.key
+        values = row.values
+        cases = values["cases"]
+        for name, value in values.items():
+            totals[name] += value
+        by_kind[kind] = by_kind.get(kind, 0) + cases
+        by_channel[channel] = by_channel.get(channel, 0) + cases
+        if kind == CaseKind.COMPLAINT.value:
+            for name, value in values.items():
+                complaint_totals[name] += value
+            if category:
+                categories[category] = categories.get(category, 0) + cases
+            if nature:
+                natures[nature] = natures.get(nature, 0) + cases
+            if goods_or_service == "goods":
+                result.goods_complaints += cases
+            elif goods_or_service == "service":
+                result.service_complaints += cases
+    result.received = totals["cases"]
+    result.by_kind = by_kind
+    result.by_channel = by_channel
+    result.complaints_by_category = dict(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])))
+    result.complaints_by_nature = dict(sorted(natures.items(), key=lambda kv: (-kv[1], kv[0])))
+    # 办结率: the items received that are finished
+    result.completion = Rate(totals["done"], totals["cases"])
+    result.accepted = complaint_totals["accepted"]
+    result.refused = complaint_totals["refused"]
+    result.withdrawn = complaint_totals["withdrawn"]
+    result.mediated = complaint_totals["mediated"]
+    result.agreed = complaint_totals["agreed"]
+    result.mediation_failed = complaint_totals["mediation_failed"]
+    # 调解成功率: of the mediations that ended (an agreement or a termination after mediation
+    # began), those that ended with an agreement
+    result.mediation_success = Rate(
+        complaint_totals["agreed"],
+        complaint_totals["agreed"] + complaint_totals["mediation_failed"],
+    )
+    result.terminated = complaint_totals["terminated"]
+    result.escalated = totals["escalated"]
+    result.reports_case_opened = totals["case_opened"]
+    result.claimed_fen = complaint_totals["claimed_fen"]
+    result.recovered_fen = totals["recovered_fen"]
+    result.joint_complaints = complaint_totals["joint"]
+    result.complainant_satisfaction = Rate(
+        totals["complainant_satisfied"], totals["complainant_visited"]
+    )
+    result.merchant_satisfaction = Rate(totals["merchant_satisfied"], totals["merchant_visited"])
+    result.both_satisfaction = Rate(totals["both_satisfied"], totals["both_visited"])
+    result.dispatched = totals["dispatched"]
+    result.on_site_in_promise = Rate(totals["arrived_in_promise"], totals["arrived"])
+    result.overdue = figures_store.overdue_deadlines(
+        store, period.first, period.last, stations, as_of
+    )
+    result.late_deadlines = totals["late_deadlines"]
+    result.top_merchants = figures_store.top_merchants(
+        store, period.first, period.last, stations, top
+    )
+    return result

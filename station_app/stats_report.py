@@ -1,0 +1,190 @@
+"""The monthly or annual statistics report: the figures of statistics.compute_figures as rows
+(for the command line) and as a formatted .xlsx that prints on A4 portrait pages."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from station_app.atomic_files import write_bytes_atomically
+from station_app.domain import CaseKind, Channel, label
+from station_app.i18n import _
+from station_app.money import from_fen
+from station_app.statistics import SCOPE_LABELS, Figures, Rate
+from station_app.store.connection import StoreError
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One line of a section: what is counted, its number (int, yuan, or a Rate's count) and,
+    for a share, the percentage."""
+
+    label: str
+    value: object
+    percent: str = ""
+
+
+def _rate_row(text: str, rate: Rate) -> ReportRow:
+    percent = rate.percent
+    return ReportRow(
+        text,
+        f"{rate.numerator} / {rate.denominator}",
+        "—" if percent is None else f"{percent}%",
+    )
+
+
+def report_sections(figures: Figures) -> list[tuple[str, list[ReportRow]]]:
+    """The report's sections in order, each with its rows; the .xlsx and `stats` print these."""
+    f = figures
+    kinds = [ReportRow(label(CaseKind(k)), n) for k, n in f.by_kind.items()]
+    channels = [ReportRow(label(Channel(c)), n) for c, n in f.by_channel.items()]
+    return [
+        (
+            _("Items received"),
+            [ReportRow(_("All items received"), f.received), *kinds],
+        ),
+        (_("By channel"), channels),
+        (
+            _("Handling"),
+            [
+                _rate_row(_("Completed (completion rate)"), f.completion),
+                ReportRow(_("Complaints accepted"), f.accepted),
+                ReportRow(_("Complaints not accepted"), f.refused),
+                ReportRow(_("Complaints withdrawn"), f.withdrawn),
+                ReportRow(_("Mediations begun"), f.mediated),
+                ReportRow(_("Mediations with an agreement"), f.agreed),
+                ReportRow(_("Mediations ended without agreement"), f.mediation_failed),
+                _rate_row(_("Mediation success rate"), f.mediation_success),
+                ReportRow(_("Mediations terminated (all grounds)"), f.terminated),
+                ReportRow(_("Escalated to a higher station"), f.escalated),
+                ReportRow(_("Reports on which a case was opened"), f.reports_case_opened),
+                ReportRow(_("Joint complaints"), f.joint_complaints),
+            ],
+        ),
+        (
+            _("Losses"),
+            [
+                ReportRow(_("Amount in dispute (yuan)"), from_fen(f.claimed_fen)),
+                ReportRow(_("Losses recovered (yuan)"), from_fen(f.recovered_fen)),
+            ],
+        ),
+        (
+            _("Satisfaction (follow-up visits)"),
+            [
+                _rate_row(_("Complainants satisfied"), f.complainant_satisfaction),
+                _rate_row(_("Merchants satisfied"), f.merchant_satisfaction),
+                _rate_row(_("Both parties satisfied"), f.both_satisfaction),
+            ],
+        ),
+        (
+            _("On-site response and time limits"),
+            [
+                ReportRow(_("Dispatches to the scene"), f.dispatched),
+                _rate_row(_("On the scene within the promise"), f.on_site_in_promise),
+                ReportRow(
+                    _("Deadlines overdue on {day}").format(day=f.as_of.isoformat()), f.overdue
+                ),
+                ReportRow(_("Deadlines met late"), f.late_deadlines),
+            ],
+        ),
+        (
+            _("Complaints by category"),
+            [ReportRow(name, n) for name, n in f.complaints_by_category.items()],
+        ),
+        (
+            _("Complaints by nature of the problem"),
+            [ReportRow(name, n) for name, n in f.complaints_by_nature.items()],
+        ),
+        (
+            _("Merchants with the most complaints"),
+            [ReportRow(name or "—", n) for _id, name, n in f.top_merchants],
+        ),
+    ]
+
+
+def report_title(figures: Figures, station_name: str) -> str:
+    return _("{station}: statistics of complaints and reports, {period}").format(
+        station=station_name, period=figures.period.title()
+    )
+
+
+def report_subtitle(figures: Figures) -> str:
+    return _("Received {first} to {last}; {scope}; counted on {day}").format(
+        first=figures.period.first.isoformat(),
+        last=figures.period.last.isoformat(),
+        scope=_(SCOPE_LABELS[figures.scope]),
+        day=figures.as_of.isoformat(),
+    )
+
+
+def write_report_xlsx(figures: Figures, path: Path | str, *, station_name: str) -> None:
+    """Write the report as one formatted worksheet that fits the width of an A4 page when
+    printed (portrait, repeated header rows). The file appears only when complete."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.page import PageMargins
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Statistics")
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    heading_fill = PatternFill("solid", fgColor="DDE5F0")
+    sheet.column_dimensions["A"].width = 46
+    sheet.column_dimensions["B"].width = 20
+    sheet.column_dimensions["C"].width = 14
+    sheet.append([report_title(figures, station_name)])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
+    sheet["A1"].font = Font(size=14, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center", wrap_text=True)
+    sheet.row_dimensions[1].height = 36
+    sheet.append([report_subtitle(figures)])
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=3)
+    sheet["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
+    sheet.row_dimensions[2].height = 30
+    sheet.append([_("Item"), _("Number"), _("Share")])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center")
+    for title, rows in report_sections(figures):
+        sheet.append([title])
+        row_no = sheet.max_row
+        sheet.merge_cells(start_row=row_no, start_column=1, end_row=row_no, end_column=3)
+        for cell in sheet[row_no]:
+            cell.font = Font(bold=True)
+            cell.fill = heading_fill
+            cell.border = border
+        if not rows:
+            sheet.append([_("(none)"), "", ""])
+        for row in rows:
+            sheet.append([row.label, row.value, row.percent])
+            current = sheet.max_row
+            for cell in sheet[current]:
+                cell.border = border
+            value_cell = sheet.cell(row=current, column=2)
+            value_cell.alignment = Alignment(horizontal="right")
+            if not isinstance(row.value, str) and not isinstance(row.value, int):
+                value_cell.number_format = "#,##0.00"
+            sheet.cell(row=current, column=3).alignment = Alignment(horizontal="right")
+            sheet.cell(row=current, column=1).alignment = Alignment(wrap_text=True)
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.7)
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "&P / &N"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    try:
+        write_bytes_atomically(Path(path), buffer.getvalue())
+    except OSError as error:
+        raise StoreError(
+            _("The file could not be written ({detail}). Choose another folder.").format(
+                detail=error.strerror or error
+            )
+        ) from error

@@ -11,7 +11,7 @@ paused and when each deadline was met:
 - report decision: from receipt, restarted by each repeat report merged into it, longer when
   extended; met by opening a case, deciding not to, or merging the report into an earlier one;
 - judicial confirmation: 30 days from the agreement unless performed on the spot; met by the
-  joint application;
+  joint application, or ended by the agreement's performance or the case's closing;
 - agreement performance: the date the agreement sets; met when performance is recorded;
 - 12345 work order: the date the work order gives; met when the case is closed;
 - report result notice (real-name reports): from the decision to open a case or not; met when
@@ -93,6 +93,23 @@ class CaseDeadline:
 
 def _first(events: Iterable[ClockEvent], actions: frozenset[Action]) -> ClockEvent | None:
     return next((e for e in events if e.action in actions), None)
+
+
+def _confirmation_window_ended(agreement: Agreement, events: Sequence[ClockEvent]) -> date | None:
+    """The judicial-confirmation window is the parties' right, not work the station owes: it
+    stops needing attention at the joint application, or once the agreement has been performed
+    or the case closed (nothing is left to enforce), whichever comes first."""
+    closed = _first((e for e in events if e.on >= agreement.agreed_on), frozenset({Action.CLOSE}))
+    ends = [
+        day
+        for day in (
+            agreement.judicial_applied_on,
+            agreement.performed_on,
+            closed.on if closed is not None else None,
+        )
+        if day is not None
+    ]
+    return min(ends) if ends else None
 
 
 def suspension_periods(
@@ -190,7 +207,7 @@ def compute_case_deadlines(
                     DeadlineKind.JUDICIAL_CONFIRMATION,
                     agreement.agreed_on,
                     due,
-                    agreement.judicial_applied_on,
+                    _confirmation_window_ended(agreement, events),
                     warnings=warnings,
                 )
             )

@@ -11,7 +11,7 @@ import pytest
 from station_app.case_actions import case_record
 from station_app.case_clock import ClockEvent, ClockFacts, compute_case_deadlines
 from station_app.deadlines import DeadlineKind
-from station_app.domain import Case, CaseKind, Channel, Party
+from station_app.domain import Agreement, Case, CaseKind, Channel, Party
 from station_app.store.cases import add_case
 from station_app.store.due import (
     COUNT_CAP,
@@ -174,6 +174,38 @@ def test_pure_computation_matches_the_stored_rows(store):
     [_acceptance, mediation, notice] = compute_case_deadlines(facts, events, calendar)
     assert mediation.met_on == date(2026, 5, 15) and mediation.paused_since is None
     assert notice.kind is DeadlineKind.TERMINATION_NOTICE
+
+
+def _judicial_window(agreement, events):
+    facts = ClockFacts(kind=CaseKind.COMPLAINT, received=date(2026, 5, 6))
+    deadlines = compute_case_deadlines(facts, events, WorkdayCalendar(), agreement)
+    [window] = [d for d in deadlines if d.kind is DeadlineKind.JUDICIAL_CONFIRMATION]
+    return window
+
+
+def test_the_judicial_window_ends_with_performance_or_closing_not_only_an_application():
+    events = [
+        ClockEvent("accept", date(2026, 5, 6)),
+        ClockEvent("start-mediation", date(2026, 5, 7)),
+        ClockEvent("agree", date(2026, 5, 12)),
+    ]
+    agreement = Agreement(agreed_on=date(2026, 5, 12), performance_due=date(2026, 5, 30))
+    open_window = _judicial_window(agreement, events)
+    assert open_window.met_on is None and open_window.is_overdue(date(2026, 7, 1))
+    # performed: nothing is left for a court to enforce, the window needs no attention
+    performed = Agreement(agreed_on=date(2026, 5, 12), performed_on=date(2026, 5, 20))
+    assert _judicial_window(performed, events).met_on == date(2026, 5, 20)
+    assert not _judicial_window(performed, events).is_overdue(date(2026, 7, 1))
+    # closed before anyone applied: the station's work on the case is done
+    closed = [*events, ClockEvent("close", date(2026, 5, 25))]
+    assert _judicial_window(agreement, closed).met_on == date(2026, 5, 25)
+    # an application still counts, and the earliest end wins
+    applied = Agreement(
+        agreed_on=date(2026, 5, 12),
+        judicial_applied_on=date(2026, 5, 18),
+        performed_on=date(2026, 5, 22),
+    )
+    assert _judicial_window(applied, closed).met_on == date(2026, 5, 18)
 
 
 def test_stored_deadlines_of_a_list_page(store):

@@ -21,7 +21,7 @@ from itertools import accumulate
 
 from stdnum.cn import ric, uscc
 
-from station_app.case_actions import promise_minutes
+from station_app.case_actions import default_area, promise_minutes
 from station_app.classification import bundled_classification
 from station_app.demo_history import CaseFacts, apply_history, plan_history
 from station_app.domain import CaseKind, Role, Station, StationLevel, User
@@ -1884,12 +1884,14 @@ class _Histories:
         actor: str,
         promise: int,
         station_code: str,
+        area: str,
     ):
         self.seed = seed
         self.calendar = calendar
         self.parent_station = parent_station
         self.actor = actor
         self.promise = promise
+        self.area = area
         self.station = station_code
         self.ids = random.Random(f"history-ids:{seed}")
         self.id_ms = 0
@@ -1910,6 +1912,7 @@ class _Histories:
             role=Role.ADMIN,
             station_code=self.station,
             promise=self.promise,
+            area=self.area,
             new_id=self.new_id,
         )
         case_id = row[0]
@@ -2065,13 +2068,15 @@ def _load(store: Store, plan: dict, progress: Callable[[int], None] | None) -> i
     generator = _Generator(plan["seed"], plan["station"], plan["salt"], plan["created_by"])
     if plan.get("histories"):
         station = find_station(store, plan["station"])
+        area = default_area(store, plan["station"])  # where its scenes are: the promise's place
         generator.history = _Histories(
             history_seed(plan["seed"], plan["salt"]),
             load_calendar(store),
             station.parent_code if station else None,
             plan["created_by"],
-            promise_minutes(store, plan["station"]),
+            promise_minutes(store, area),
             plan["station"],
+            area.value,
         )
     merchants = generator.make_merchants(min(20_000, max(60, total // 25)))
     if not plan["merchants_saved"]:

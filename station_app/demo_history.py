@@ -263,19 +263,8 @@ def _agree(steps: list, facts: CaseFacts, clock: _Clock, rng: random.Random) -> 
         payload["performance"] = rng.choice(("银行转账", "现金支付", "微信转账", "到店更换"))
         payload["performance_due"] = due.isoformat()
     _step(steps, agreed, Action.AGREE, **payload)
-    if not on_spot and rng.random() < 0.03:
-        applied = agreed.date() + timedelta(days=rng.randint(3, 25))
-        clock.now = max(clock.now, datetime.combine(applied, datetime.min.time()).replace(hour=10))
-        _step(
-            steps,
-            clock.now,
-            Action.JUDICIAL_APPLY,
-            applied_on=applied.isoformat(),
-            court_name=_COURT,
-        )
-        confirmed = applied + timedelta(days=rng.randint(5, 20))
-        clock.now = datetime.combine(confirmed, datetime.min.time()).replace(hour=10)
-        _step(steps, clock.now, Action.JUDICIAL_CONFIRM, confirmed_on=confirmed.isoformat())
+    # No joint application for judicial confirmation: it is made for an issued agreement only
+    # (workflow.judicial_application_refusal), and a demo issues no documents.
     if due is not None and rng.random() < 0.97:
         performed = due - timedelta(days=rng.randint(0, 3))
         if rng.random() < 0.05:
@@ -386,6 +375,7 @@ def apply_history(
     role: Role,
     station_code: str,
     promise: int,
+    area: str,
     new_id,
 ) -> HistoryRows:
     """The rows of the case's history, each step checked by the workflow and its payload read
@@ -507,11 +497,15 @@ def apply_history(
         elif action is Action.DISPATCH:
             dispatched = values["at"]
             changes["dispatched_at"] = occurred
+            details["area"] = area
         elif action is Action.ARRIVE:
             assert dispatched is not None
-            minutes = int((values["at"] - dispatched).total_seconds() // 60)
+            # the promise counts from the moment the case was received (the phone call)
+            minutes = int((values["at"] - facts.received).total_seconds() // 60)
             changes.update(arrived_at=occurred, promise_minutes=promise)
-            details.update(minutes=minutes, promise_minutes=promise, kept=minutes <= promise)
+            details.update(
+                minutes=minutes, promise_minutes=promise, kept=minutes <= promise, area=area
+            )
         elif action is Action.RECORD_PERFORMANCE:
             assert rows.agreement is not None
             rows.agreement["performed_on"] = day

@@ -111,7 +111,7 @@ class EnrolDialog(QDialog):
         self.problem.clear_problem()
         self._set_busy(True)
         self.problem.setStyleSheet("")
-        self.problem.setText(_("Connecting to the city office's server…"))
+        self.problem.setText(_("Contacting the server…"))
         self.problem.show()
 
         def run(store: Store) -> Enrolled:

@@ -181,7 +181,7 @@ class SyncPanel(QObject):
     def _finished(self, report: SyncReport) -> None:
         self._stopped()
         if report.cancelled:
-            self.last_message = _("Sync cancelled; what was done is kept.")
+            self.last_message = _("Sync stopped; what was done is kept.")
         else:
             self.last_message = _(
                 "Sync finished: {sent} changes sent, {received} received."

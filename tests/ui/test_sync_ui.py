@@ -3,6 +3,10 @@ enrolment dialog enrols, Sync now sends and fetches and the status bar follows, 
 revoking server is explained in Chinese, cancel stops a round, the conflict review resolves a
 conflict so that it syncs, and the new dialogs fit 1366×728."""
 
+# The live server's fixtures are imported here (the UI tests have no server conftest), so
+# the tests' parameters of the same names "redefine" them.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import os
@@ -36,7 +40,7 @@ def screenshots(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def codes(sqlite_backend: Backend) -> dict[str, str]:  # noqa: F811
+def codes(sqlite_backend: Backend) -> dict[str, str]:
     """A city and a township on the server; the PC under test will be village_a."""
     codes = city_codes()
     with sqlite_backend.engine.begin() as conn:
@@ -57,7 +61,7 @@ def village(folder, codes) -> tuple[Station, User]:
 
 
 @pytest.fixture
-def township(tmp_path, sqlite_backend, codes, memory_keyring):  # noqa: F811
+def township(tmp_path, sqlite_backend, codes, memory_keyring):
     replica = make_replica(
         tmp_path, sqlite_backend, "township", codes["township"], "township", codes["city"]
     )
@@ -71,7 +75,7 @@ def village_enrolment_code(backend: Backend, station: Station) -> str:
 
 
 @pytest.fixture
-def enrolled(folder, village, township, sqlite_backend, memory_keyring):  # noqa: F811
+def enrolled(folder, village, township, sqlite_backend, memory_keyring):
     station, admin = village
     code = village_enrolment_code(sqlite_backend, station)
     with folder.open_store() as store:
@@ -171,7 +175,10 @@ def test_a_failing_server_is_explained_in_chinese(qtbot, folder, window):
 
 
 def test_a_revoked_station_is_told_to_contact_the_city_office(
-    qtbot, folder, window, sqlite_backend  # noqa: F811
+    qtbot,
+    folder,
+    window,
+    sqlite_backend,
 ):
     i18n.set_language("zh_CN")
     panel = window.sync_panel
@@ -284,7 +291,13 @@ def test_the_conflict_review_resolves_a_conflict_and_it_syncs(
 
 
 def test_the_enrolment_dialog_enrols_the_station(
-    qtbot, folder, village, township, sqlite_backend, memory_keyring, screenshots  # noqa: F811
+    qtbot,
+    folder,
+    village,
+    township,
+    sqlite_backend,
+    memory_keyring,
+    screenshots,
 ):
     station, admin = village
     window = open_window(qtbot, folder, admin, station)

@@ -166,6 +166,7 @@ class ConflictsDialog(QDialog):
                 item = QTableWidgetItem(text.replace("\n", " "))
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
+        self.table.resizeColumnToContents(0)
         self.empty.setVisible(not conflicts)
         if conflicts:
             ids = [c.conflict_id for c in conflicts]

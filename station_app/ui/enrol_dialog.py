@@ -61,7 +61,9 @@ class EnrolDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Server &address"), self.url)
         form.addRow(_("One-time &code"), self.code)
-        form.addRow(_("City office's CA &file"), ca_row)
+        ca_label = QLabel(_("City office's CA &file"))
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
         self.problem = ProblemLabel()
         self.problem.setWordWrap(True)
         buttons = QDialogButtonBox()
@@ -139,4 +141,4 @@ class EnrolDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        self.problem.show_problem(failure_text(error))
+        self.problem.show_problem(failure_text(error, enrolling=True))

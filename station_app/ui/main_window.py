@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         self.calendar_label.setObjectName("calendar-warning")
         self.calendar_label.setStyleSheet(f"color: {WARNING_COLOUR};")
         self.calendar_label.hide()
+        # A long warning gives way to the sync status beside it (its tooltip holds it whole).
+        self.calendar_label.setMinimumWidth(160)
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance("0" * 12))
         self.statusBar().addWidget(self.count_label, 1)
         self.statusBar().addPermanentWidget(self.calendar_label)
         self.statusBar().addPermanentWidget(self.who_label)
@@ -204,7 +207,7 @@ class MainWindow(QMainWindow):
         from station_app.ui.sync_panel import SyncPanel
 
         self.sync_panel = SyncPanel(self, self.tasks, self.user)
-        self.sync_panel.add_to(self)
+        self.sync_panel.add_to(self, status_index=1)  # after the count of cases
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.about_action)

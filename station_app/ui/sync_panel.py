@@ -109,8 +109,11 @@ class SyncPanel(QObject):
         self.controller.finished.connect(self._finished)
         self.controller.failed.connect(self._failed)
 
-    def add_to(self, window: QMainWindow, before: QMenu | None = None) -> QMenu:
-        """The 同步 menu (before the menu `before`) and the status bar's widgets."""
+    def add_to(
+        self, window: QMainWindow, before: QMenu | None = None, status_index: int = 0
+    ) -> QMenu:
+        """The 同步 menu (before the menu `before`) and the status bar's widgets (after the
+        status bar's first `status_index` normal widgets)."""
         menu = QMenu(_("S&ync"), window)
         menu.addAction(self.sync_action)
         menu.addAction(self.cancel_action)
@@ -128,9 +131,10 @@ class SyncPanel(QObject):
         else:
             window.menuBar().addMenu(menu)
         bar = window.statusBar()
-        bar.addPermanentWidget(self.label)
-        bar.addPermanentWidget(self.progress_bar)
-        bar.addPermanentWidget(self.cancel_button)
+        # Left of the other permanent widgets (the calendar warning, the user), so it is always
+        # whole; Qt's index counts the normal widgets too (`status_index` of them).
+        for offset, widget in enumerate((self.label, self.progress_bar, self.cancel_button)):
+            bar.insertPermanentWidget(status_index + offset, widget)
         self.menu = menu
         return menu
 

@@ -45,7 +45,7 @@ _ADVICE = {
     ),
     "bundle": N_("The USB bundle was refused. Nothing was imported."),
 }
-_CLOCK_ADVICE = N_("This PC's clock is wrong. Please set the PC's date and time right.")
+_CLOCK_ADVICE = N_("PC clock is wrong, please set the PC's time right")
 
 
 def advice(kind: str) -> str:
@@ -54,11 +54,14 @@ def advice(kind: str) -> str:
     return _(text) if text else _("The sync did not succeed.")
 
 
-def failure_text(error: BaseException) -> str:
-    """What went wrong and what to do, for a message box or the status bar's tooltip."""
+def failure_text(error: BaseException, *, enrolling: bool = False) -> str:
+    """What went wrong and what to do, for a message box or the status bar's tooltip
+    (`enrolling`: while connecting the station for the first time)."""
     if isinstance(error, SyncError):
         detail = error.message
         head = advice(error.kind)
+        if enrolling and error.kind == "offline":
+            head = _("No server answers at this address. Please check the address and the network.")
         return head if not detail or detail == head else f"{head}\n\n{detail}"
     return str(error) or _("The sync did not succeed.")
 
@@ -67,11 +70,11 @@ def short_failure(error: BaseException) -> str:
     """A few words for the status bar."""
     kind = error.kind if isinstance(error, SyncError) else ""
     if kind == "offline":
-        return _("Sync failed: no connection (check the network, or use a USB bundle)")
+        return _("Sync failed: no connection, check the network or use a USB bundle")
     if kind == "revoked":
-        return _("Sync stopped: access withdrawn (contact the city office)")
+        return _("Sync stopped: please contact the city office")
     if kind == "server":
-        return _("Sync failed: the server has a fault (try again later)")
+        return _("Sync failed: server fault, try again later")
     if kind == "not_enrolled":
         return _("Not connected to the city office's server")
     return _("Sync failed (point here for the reason)")
@@ -118,16 +121,15 @@ def status_line(status: SyncStatus, now: datetime | None = None) -> tuple[str, s
         parts.append(_("Last sync: {when}").format(when=when_text(status.last_success, now)))
     else:
         parts.append(_("Not synced yet"))
-    waiting = status.pending
-    parts.append(_("{count} to send").format(count=waiting) if waiting else _("nothing to send"))
+    if status.pending:
+        parts.append(_("{count} to send").format(count=status.pending))
     if status.conflicts:
         parts.append(_("{count} conflicts to review").format(count=status.conflicts))
     if status.rejected:
         parts.append(_("{count} refused").format(count=status.rejected))
     tips = [_("Server: {url}").format(url=status.server_url or "")]
     if status.last_error:
-        parts.append(_("last attempt failed"))
-        tips.append(status.last_error)
+        tips.append(_("The last attempt failed: {reason}").format(reason=status.last_error))
     if status.clock_warning:
         parts.append(_(_CLOCK_ADVICE))
         tips.append(status.clock_warning)

@@ -150,6 +150,11 @@ class SyncPanel(QObject):
     # -- sync rounds ---------------------------------------------------------------------------
 
     def sync_now(self) -> bool:
+        """同步; on a station not enrolled yet, an administrator is shown the enrolment."""
+        status = self.controller.status
+        if status is not None and not status.enrolled and may_enrol(self.user):
+            self.show_enrol()
+            return False
         return self.controller.sync_now()
 
     def cancel(self) -> None:

@@ -305,7 +305,11 @@ def test_the_enrolment_dialog_enrols_the_station(
         panel = window.sync_panel
         assert "Not connected" in panel.label.text()
         assert panel.enrol_action is not None
-        dialog = panel.show_enrol()
+        # Sync now on a station not enrolled yet: the administrator is asked to enrol.
+        assert not panel.sync_now()
+        dialog = panel.enrol_dialog
+        assert dialog is not None and dialog.isVisible()
+        assert panel.show_enrol() is dialog
         assert_fits(qtbot, dialog, screenshots)
         # A wrong code: the dialog says so and stays open.
         dialog.url.setText(sqlite_backend.url)
@@ -367,3 +371,49 @@ def test_usb_bundle_export_writes_the_changes(qtbot, folder, window, tmp_path):
     assert isinstance(results[0], Exception)
     assert "refused" in panel.message_box.text() and "Traceback" not in panel.message_box.text()
     assert isinstance(panel.message_box, QMessageBox)
+
+
+def test_the_status_line_in_a_clerks_words():
+    from datetime import UTC, datetime
+
+    from station_app.sync.engine import SyncStatus
+    from station_app.ui.sync_words import status_line
+
+    i18n.set_language("zh_CN")
+    synced = datetime(2026, 3, 2, 6, 5, tzinfo=UTC)
+    local = synced.astimezone()
+    status = SyncStatus(
+        enrolled=True,
+        station="RC-MT-XC",
+        server_url="https://12315.city.gov.cn",
+        last_success="2026-03-02T06:05:00Z",
+        last_attempt="2026-03-02T06:05:00Z",
+        last_error=None,
+        pending=12,
+        in_flight=0,
+        conflicts=1,
+        rejected=0,
+        clock_offset_seconds=None,
+        clock_warning=None,
+        cursor=7,
+    )
+    text, tip = status_line(status, now=local)
+    assert text == f"上次同步：今天 {local:%H:%M} · 待上传 12 条 · 冲突 1 条"
+    assert "https://12315.city.gov.cn" in tip
+    yesterday = local.replace(day=local.day + 1)
+    assert status_line(status, now=yesterday)[0].startswith(f"上次同步：昨天 {local:%H:%M}")
+    behind = status.__class__(
+        **{
+            **status.to_json(),
+            "pending": 0,
+            "conflicts": 0,
+            "rejected": 3,
+            "clock_offset_seconds": -400 * 86400.0,
+            "clock_warning": "This PC's clock is 576000 minutes behind",
+        }
+    )
+    text, tip = status_line(behind, now=local)
+    assert "待上传" not in text and "被退回 3 条" in text and "请校正电脑时间" in text
+    assert "576000 minutes behind" in tip
+    never = status.__class__(**{**status.to_json(), "enrolled": False, "last_success": None})
+    assert status_line(never, now=local)[0].startswith("未接入市局服务器")

@@ -210,6 +210,15 @@ class BatchApplier:
                     raise Rejected(
                         f"case {case_id} is not known to the server; send the case first"
                     )
+                before = self.cache.get(("cases", case_id))  # as before this transaction
+                if (
+                    before is not None
+                    and not before.removed
+                    and before.owner_station != case.owner_station
+                ):
+                    # Escalated in this same station transaction, which moves the case's
+                    # rows along: they are judged by the owner that escalated it.
+                    return before.owner_station or "", case_id
             return case.owner_station or "", case_id
         if rule.case_field is not None and change.table != "audit_log":
             raise Rejected(f"a {change.table} row must name its case ({rule.case_field})")

@@ -59,6 +59,17 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(before)
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in the source language, so assertions do not depend on the catalogue."""
+    from station_app import i18n
+
+    before = i18n.current_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(before)
+
+
 def city_codes() -> dict[str, str]:
     """Fresh station codes for one city (unique on a shared server): city, township, 2 villages."""
     city = "Q" + uuid.uuid4().hex[:5].upper().replace("-", "")
@@ -348,6 +359,11 @@ def random_edits(rng, replica: Replica, count: int) -> None:  # noqa: ANN001
             )
             if party:
                 replica.edit("parties", party, name=rng.choice(NAMES))
+        elif mine and replica.level == "village" and choice > 0.95:
+            parent = replica.store.scalar(
+                "SELECT parent_code FROM stations WHERE code = ?", (replica.code,)
+            )
+            act_on(replica, rng.choice(mine), "escalate", {"to_station": parent, "reason": "重大"})
         elif mine:
             case_id = rng.choice(mine)
             status = replica.store.scalar("SELECT status FROM cases WHERE id = ?", (case_id,))
@@ -356,16 +372,23 @@ def random_edits(rng, replica: Replica, count: int) -> None:  # noqa: ANN001
 
 
 def case_scope(city_store: Store, replica: Replica) -> set[str]:
-    """The cases a station should hold, by the server's rules (from the city's full copy)."""
+    """The cases a station should hold, by the server's rules (from the city's full copy):
+    its own and (township) its villages', and those it escalated away (it still reads them)."""
     rows = city_store.query(
-        "SELECT c.id, c.owner_station, s.parent_code FROM cases c"
-        " LEFT JOIN stations s ON s.code = c.owner_station WHERE c.demo = 0"
+        "SELECT c.id, c.owner_station, c.escalated_from, s.parent_code AS owner_parent,"
+        " f.parent_code AS from_parent FROM cases c"
+        " LEFT JOIN stations s ON s.code = c.owner_station"
+        " LEFT JOIN stations f ON f.code = c.escalated_from WHERE c.demo = 0"
     )
     if replica.level == "city":
         return {r["id"] for r in rows}
-    if replica.level == "township":
-        return {r["id"] for r in rows if replica.code in (r["owner_station"], r["parent_code"])}
-    return {r["id"] for r in rows if r["owner_station"] == replica.code}
+    mine = {replica.code}
+    return {
+        r["id"]
+        for r in rows
+        if mine & {r["owner_station"], r["escalated_from"]}
+        or (replica.level == "township" and replica.code in (r["owner_parent"], r["from_parent"]))
+    }
 
 
 CASE_TABLES = ("cases", "parties", "case_events", "agreements", "mediation_sessions", "follow_ups")

@@ -17,6 +17,8 @@ from station_app.sync.transport import SyncError
 from tests.server.live import ROOT, count_rows, server_env, start_server
 from tests.server.sync_support import CuttingProxy, make_city, rows_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _server_changes(backend, station: str) -> int:
     return count_rows(

@@ -38,6 +38,7 @@ Natural keys, decided before two stations meet:
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,8 +91,16 @@ def apply_remote_changes(store: Store, changes: Iterable[RemoteChange]) -> Apply
             ):
                 result.rejected.append((change, _("unknown table or operation")))
                 continue
-            with store.transaction(origin=remote_origin(change.station)):
-                reason = _apply(store, change, local_station, result)
+            # One change this database refuses (a constraint) is set aside with the reason;
+            # it never blocks the page.
+            store.conn.execute("SAVEPOINT remote_change")
+            try:
+                with store.transaction(origin=remote_origin(change.station)):
+                    reason = _apply(store, change, local_station, result)
+            except sqlite3.IntegrityError as error:
+                store.conn.execute("ROLLBACK TO remote_change")
+                reason = _("this database refuses it: {reason}").format(reason=error)
+            store.conn.execute("RELEASE remote_change")
             if reason is None:
                 result.applied += 1
                 _remember_version(store, change)

@@ -2,17 +2,19 @@
 
 How to call it (the GUI wraps this in a worker thread later; no Qt here)::
 
-    # in the worker thread: a Store belongs to the thread that opened it
-    with DataFolder(data_dir) as folder, folder.open_store() as store:
-        engine = connect(store, folder.path)          # server and token from the keyring
-        cancel = threading.Event()                    # set() from the UI thread to stop
+    # `folder`: the app's open DataFolder (it holds the folder's lock).
+    # In the worker thread (a Store belongs to the thread that opened it):
+    cancel = threading.Event()                        # set() from the UI thread to stop
+    with folder.open_store() as store:                # a new connection, for this thread
         try:
-            report = engine.run_with_retries(progress=on_progress, cancel=cancel)
-        except SyncError as error:                    # error.message: Chinese, for the clerk
-            ...
-        finally:
-            engine.close()
-    status = sync_status(store)                       # cheap: for the status bar
+            engine = connect(store, folder.path)      # server and token from the keyring
+            try:
+                report = engine.run_with_retries(progress=on_progress, cancel=cancel)
+            finally:
+                engine.close()
+        except SyncError as error:                    # error.message: for the clerk, in
+            ...                                       # the interface language (Chinese)
+    # Any thread, with its own store: sync_status(store) for the status bar (no network).
 
 `progress` is called in the worker thread with a SyncProgress (stage, done, total, text);
 forward it to the UI through a signal. Cancelling stops at the next safe point (between
@@ -42,6 +44,7 @@ import hashlib
 import json
 import random
 import re
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
@@ -316,6 +319,15 @@ class SyncEngine:
         except StoreError as error:
             state.set_state(self.store, **{state.LAST_ERROR: str(error)})
             raise SyncError("store", str(error)) from error
+        except sqlite3.DatabaseError as error:
+            # A received change this database refused (e.g. a row whose case is not here):
+            # the page was not kept (its transaction rolled back); the cursor did not move.
+            message = _(
+                "A received change could not be stored ({reason}); nothing of it was kept and "
+                "the next sync tries again. Tell the city office if this keeps happening."
+            ).format(reason=error)
+            state.set_state(self.store, **{state.LAST_ERROR: message})
+            raise SyncError("store", message, retryable=False) from error
         report.cursor = int(state.get_state(self.store, state.CURSOR, "0"))
         state.set_state(
             self.store, **{state.LAST_SUCCESS: self._now_text(), state.LAST_ERROR: None}

@@ -89,3 +89,20 @@ def test_a_batch_never_cuts_a_transaction_and_is_kept_before_it_leaves(store) ->
     assert sync_state.batch_in_flight(store) is None
     remaining = store.scalar("SELECT count(*) FROM outbox")
     assert remaining == len(everything) - len(entries)
+
+
+def test_a_pulled_change_the_database_refuses_is_set_aside_and_the_page_goes_on(store) -> None:
+    set_up_village(store)
+    case = new_case(store)
+    orphan = _pulled_party(
+        "0193a0c2-0000-7000-8000-00000000dead", "0193a0c2-0000-7000-8000-0000000000f1"
+    )
+    good = _pulled_party(case.id, "0193a0c2-0000-7000-8000-0000000000f2")
+    result = sync_state.apply_page(store, [orphan, good], cursor=42)
+    assert result.applied == 1 and [c.row_id for c, _r in result.rejected] == [orphan.row_id]
+    assert "refuses" in result.rejected[0][1]
+    assert store.scalar("SELECT count(*) FROM parties WHERE id = ?", (good.row_id,)) == 1
+    assert store.scalar("SELECT count(*) FROM parties WHERE id = ?", (orphan.row_id,)) == 0
+    assert sync_state.get_state(store, sync_state.CURSOR) == "42"
+    [aside] = sync_state.rejected_records(store)
+    assert aside["direction"] == "pull" and aside["row_id"] == orphan.row_id

@@ -65,6 +65,7 @@ class SyncPanel(QObject):
         self.enrol_dialog: EnrolDialog | None = None
         self.message_box: QMessageBox | None = None
         self.last_message = ""
+        self.summary = ""  # of the last round that finished
 
         self.label = QLabel()
         self.label.setObjectName("sync-status")
@@ -195,10 +196,13 @@ class SyncPanel(QObject):
             self.last_message = _(
                 "Sync finished: {sent} changes sent, {received} received."
             ).format(sent=report.pushed, received=report.pulled)
-        self.window.statusBar().showMessage(self.last_message, 10_000)
+        # Not statusBar().showMessage(): it would hide the count of cases, and the status
+        # line says when the last sync succeeded; the summary is in its tooltip.
+        self.summary = self.last_message
 
     def _failed(self, error: BaseException, background: bool) -> None:
         self._stopped()
+        self.summary = ""
         self.last_message = failure_text(error)
         self.label.setText(short_failure(error))
         self.label.setToolTip(self.last_message)
@@ -213,6 +217,8 @@ class SyncPanel(QObject):
         if self.controller.last_failure is not None:
             text = short_failure(self.controller.last_failure) + " · " + text
             tip = failure_text(self.controller.last_failure) + "\n\n" + tip
+        elif self.summary:
+            tip = self.summary + "\n" + tip
         self.label.setText(text)
         self.label.setToolTip(tip)
         warn = status.clock_warning or status.conflicts or self.controller.last_failure
@@ -273,7 +279,7 @@ class SyncPanel(QObject):
             "This PC is now connected to the city office's server as station {name} "
             "({station}). The first sync starts now."
         ).format(name=result.name, station=result.station)
-        self.window.statusBar().showMessage(self.last_message, 15_000)
+        self._tell(QMessageBox.Icon.Information, _("Connected"), self.last_message)
         self.controller.last_failure = None
         self.controller.refresh_status()
         self.controller.sync_now()

@@ -7,4 +7,4 @@ from tests.server.live import (  # noqa: F401
     postgresql_url,
     sqlite_backend,
 )
-from tests.server.sync_support import english, memory_keyring  # noqa: E402, F401
+from tests.server.sync_support import english, memory_keyring, sync_backend  # noqa: E402, F401

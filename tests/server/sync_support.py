@@ -59,6 +59,43 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(before)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def sync_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A city server of the sync tests' own (over a new SQLite file, or a new PostgreSQL
+    database): the city level pulls every row of its server, so rows other tests push by hand
+    (partial on purpose) must not be on it. A test module uses it as its `backend` (see
+    test_sync_engine.py)."""
+    import psycopg
+
+    from city_server.db import make_engine
+    from city_server.schema import migrate
+    from tests.server.live import PG_ADMIN, start_server
+
+    admin = None
+    if request.param == "sqlite":
+        db = str(tmp_path_factory.mktemp("sync-city") / "city-server.db")
+    else:
+        try:
+            admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as error:
+            pytest.fail(f"PostgreSQL does not answer at 127.0.0.1:5432: {error}")
+        name = f"city_sync_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        db = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    engine = make_engine(db)
+    migrate(engine)
+    server = start_server(db)
+    made = Backend(request.param, db, server, engine)
+    yield made
+    server.stop()
+    for extra in made.extra_servers:
+        extra.stop()
+    engine.dispose()
+    if admin is not None:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 @pytest.fixture
 def english() -> Iterator[None]:
     """Messages in the source language, so assertions do not depend on the catalogue."""

@@ -20,14 +20,24 @@ from station_app.store.accounts import initialise_station
 from station_app.sync.protocol import BundleError
 from tests.core.conftest import save_case
 from tests.server.live import count_rows, free_port
-from tests.server.sync_support import city_codes, make_city, rows_of
+from tests.server.sync_support import (
+    city_codes,
+    make_city,
+    rows_of,
+)
 
 pytestmark = pytest.mark.usefixtures("english", "memory_keyring")
 
 
-def cli(capsys, folder: Path, *args: str) -> tuple[int, str, str]:
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
+
+
+def cli(capsys, folder: Path, *args: str, lang: str = "en") -> tuple[int, str, str]:
     capsys.readouterr()
-    code = main(["--data-dir", str(folder), "--lang", "en", *args])
+    code = main(["--data-dir", str(folder), "--lang", lang, *args])
     i18n.set_language("en")
     out, err = capsys.readouterr()
     assert "Traceback" not in err
@@ -103,6 +113,11 @@ def test_sync_failures_are_messages_and_exit_codes(tmp_path, backend, capsys) ->
     assert status == 1 and "revoked" in err
     status, out, err = cli(capsys, folder, "sync", "status")
     assert "revoked" in out and "Changes waiting to be sent: 0" not in out
+    # The clerk reads it in Chinese.
+    status, out, err = cli(capsys, folder, "sync", lang="zh_CN")
+    assert status == 1 and "市局已吊销本站的同步权限" in err
+    status, out, err = cli(capsys, folder, "sync", "status", lang="zh_CN")
+    assert "待发送的更改" in out and "上次失败" in out
 
 
 def _flip(data: bytes) -> bytes:
@@ -165,3 +180,24 @@ def test_bundles_both_ways_once_and_refused_whole_when_changed(tmp_path, backend
     finally:
         for replica in city.values():
             replica.close()
+
+
+def test_no_secure_keyring_no_enrolment_and_the_code_is_not_spent(
+    tmp_path, backend, capsys, memory_keyring
+) -> None:
+    import keyring
+    from keyring.backends import null
+
+    folder, code, enrol_code = _new_station(tmp_path, backend)
+    keyring.set_keyring(null.Keyring())
+    try:
+        status, out, err = cli(
+            capsys, folder, "enrol", "--server", backend.url, "--code", enrol_code
+        )
+    finally:
+        keyring.set_keyring(memory_keyring)
+    assert status == 1 and "No secure password store" in err
+    assert not list(folder.rglob("*token*"))
+    status, out, err = cli(capsys, folder, "enrol", "--server", backend.url, "--code", enrol_code)
+    assert status == 0, err
+    assert memory_keyring.get_password("station-app", code)

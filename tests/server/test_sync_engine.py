@@ -8,9 +8,20 @@ import random
 import pytest
 
 from tests.server.live import start_server
-from tests.server.sync_support import assert_converged, make_city, random_edits, rows_of
+from tests.server.sync_support import (
+    assert_converged,
+    make_city,
+    random_edits,
+    rows_of,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
 
 
 def test_a_case_made_at_a_village_reaches_its_township_and_the_city(
@@ -43,9 +54,8 @@ def sync_until_quiet(replicas, rounds: int = 3) -> None:
 
 
 def test_four_stations_converge_after_edits_everywhere_over_two_server_processes(
-    tmp_path, postgresql_backend, memory_keyring
+    tmp_path, backend, memory_keyring
 ) -> None:
-    backend = postgresql_backend
     second = start_server(backend.db_url)
     backend.extra_servers.append(second)
     city = make_city(tmp_path, backend)

@@ -15,9 +15,19 @@ import pytest
 from station_app.store import sync_state
 from station_app.sync.transport import SyncError
 from tests.server.live import ROOT, count_rows, server_env, start_server
-from tests.server.sync_support import CuttingProxy, make_city, rows_of
+from tests.server.sync_support import (
+    CuttingProxy,
+    make_city,
+    rows_of,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
 
 
 def _server_changes(backend, station: str) -> int:

@@ -8,9 +8,20 @@ import random
 
 import pytest
 
-from tests.server.sync_support import assert_converged, make_city, random_edits
+from tests.server.sync_support import (
+    assert_converged,
+    make_city,
+    random_edits,
+)
 
 pytestmark = pytest.mark.usefixtures("english", "memory_keyring")
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
+
 
 SEED = 20261130
 ROUNDS = 8

@@ -18,9 +18,19 @@ from station_app.store.sync_apply import pending_conflicts
 from station_app.sync.engine import sync_status
 from station_app.sync.transport import SyncError
 from tests.server.live import count_rows
-from tests.server.sync_support import CuttingProxy, make_city, rows_of
+from tests.server.sync_support import (
+    CuttingProxy,
+    make_city,
+    rows_of,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
 
 
 @pytest.fixture

@@ -19,12 +19,20 @@ from station_app.sync.enrolment import enrol
 from station_app.sync.transport import SyncError
 from tests.core.conftest import save_case
 from tests.server.live import ROOT, Backend, city_server_command, free_port, server_env
-from tests.server.sync_support import city_codes
+from tests.server.sync_support import (
+    city_codes,
+)
 
 pytestmark = pytest.mark.usefixtures("english", "memory_keyring")
 
 
-def test_sync_over_tls_with_the_city_ca_file(sqlite_backend: Backend, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
+
+
+def test_sync_over_tls_with_the_city_ca_file(backend: Backend, tmp_path: Path) -> None:
     cert, key = tmp_path / "city.pem", tmp_path / "city.key"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -35,7 +43,7 @@ def test_sync_over_tls_with_the_city_ca_file(sqlite_backend: Backend, tmp_path: 
     port = free_port()
     process = subprocess.Popen(
         city_server_command(
-            "serve", "--db", sqlite_backend.db_url, "--port", str(port),
+            "serve", "--db", backend.db_url, "--port", str(port),
             "--tls-cert", str(cert), "--tls-key", str(key),
         ),
         env=server_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -51,7 +59,7 @@ def test_sync_over_tls_with_the_city_ca_file(sqlite_backend: Backend, tmp_path: 
                 assert time.monotonic() < deadline
                 time.sleep(0.2)
         code = city_codes()["city"]
-        with sqlite_backend.engine.begin() as conn:
+        with backend.engine.begin() as conn:
             enrol_code = add_station(conn, code, "市局", "city", None)
         with Store(tmp_path / "station.db") as store:
             initialise_station(

@@ -39,6 +39,7 @@ def is_expected(error: BaseException) -> bool:
     from station_app.case_actions import ActionRejected
     from station_app.intake import IntakeRejected
     from station_app.joint_members import JointComplaintRefused, MemberSheetRejected
+    from station_app.sync.transport import SyncError
     from station_app.workdays import HolidayFileError
 
     return isinstance(
@@ -49,7 +50,8 @@ def is_expected(error: BaseException) -> bool:
         | HolidayFileError
         | MemberSheetRejected
         | JointComplaintRefused
-        | InputRejected,
+        | InputRejected
+        | SyncError,
     )
 
 
@@ -71,6 +73,12 @@ def user_message(error: BaseException, doing: str = "", reference: str = "") -> 
         return "\n".join([_("Nothing was imported. Please correct the list:"), *lines])
     if isinstance(error, StoreError | JointComplaintRefused | InputRejected):
         return str(error)
+    from station_app.sync.transport import SyncError
+
+    if isinstance(error, SyncError):
+        from station_app.ui.sync_words import failure_text
+
+        return failure_text(error)
     if is_disk_full(error):
         return disk_full_message()
     doing = doing or _("working")

@@ -1,6 +1,7 @@
 """The main window: the filter bar over the case list, New case (Ctrl+N), today's work (F2),
 the holiday-schedule import, the station settings and accounts (administrators), changing
-one's own password, and the status bar."""
+one's own password, sync with the city office (Ctrl+Shift+S, ui/sync_panel.py), and the
+status bar."""
 
 from __future__ import annotations
 
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         self.calendar_label.setObjectName("calendar-warning")
         self.calendar_label.setStyleSheet(f"color: {WARNING_COLOUR};")
         self.calendar_label.hide()
+        # A long warning gives way to the sync status beside it (its tooltip holds it whole).
+        self.calendar_label.setMinimumWidth(160)
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance("0" * 12))
         self.statusBar().addWidget(self.count_label, 1)
         self.statusBar().addPermanentWidget(self.calendar_label)
         self.statusBar().addPermanentWidget(self.who_label)
@@ -117,6 +121,7 @@ class MainWindow(QMainWindow):
         self._load_display_names()  # before the first case opens: the worker runs in order
         self._load_calendar_warnings()
         self.model.reload()
+        self.sync_panel.start()  # the sync status now, the background sync from now on
         if station is None:
             self._load_station()
         self.filter_bar.focus_search()
@@ -199,6 +204,10 @@ class MainWindow(QMainWindow):
             )
             self.accounts_action.triggered.connect(self.show_accounts)
             account_menu.addAction(self.accounts_action)
+        from station_app.ui.sync_panel import SyncPanel
+
+        self.sync_panel = SyncPanel(self, self.tasks, self.user)
+        self.sync_panel.add_to(self, status_index=1)  # after the count of cases
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.about_action)
@@ -210,6 +219,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.open_case_action)
         toolbar.addAction(self.todays_work_action)
         toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.sync_panel.sync_action)
         self.addToolBar(toolbar)
 
     # ---------------------------------------------------------------- station, counts
@@ -594,5 +604,6 @@ class MainWindow(QMainWindow):
         for dialog in (self.accounts_dialog, self.password_dialog):
             if dialog is not None:
                 dialog.reject()
+        self.sync_panel.shutdown()
         remember_size(self)
         super().closeEvent(event)

@@ -140,11 +140,11 @@ class _DatabaseWorker(QThread):
     task_done = Signal(object, object, object)  # handle, result, error
     task_progress = Signal(object, int, int, str)
 
-    def __init__(self, folder: DataFolder):
+    def __init__(self, folder: DataFolder, name: str = "database-worker"):
         super().__init__()
         self.folder = folder
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self.setObjectName("database-worker")
+        self.setObjectName(name)
 
     def run(self) -> None:
         store: Store | None = None
@@ -212,12 +212,19 @@ class TaskRunner(QObject):
     """Runs `fn(store)` on the database worker; calls back on the UI thread (Anki's QueryOp)."""
 
     def __init__(
-        self, folder: DataFolder, changes: ChangeBus | None = None, parent: QObject | None = None
+        self,
+        folder: DataFolder,
+        changes: ChangeBus | None = None,
+        parent: QObject | None = None,
+        *,
+        name: str = "database-worker",
     ):
+        """`name` names the worker thread: a second runner with its own thread and Store
+        (e.g. "network-worker" for sync) keeps slow network work off the database worker."""
         super().__init__(parent)
         self.folder = folder
         self.changes = changes or ChangeBus(self)
-        self._worker = _DatabaseWorker(folder)
+        self._worker = _DatabaseWorker(folder, name)
         self._worker.task_done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._worker.task_progress.connect(
             self._deliver_progress, Qt.ConnectionType.QueuedConnection

@@ -1,0 +1,145 @@
+"""Reviewing sync conflicts: the two values of a field that two stations changed, and the
+person's choice between them.
+
+A conflict (store.sync_apply, store.sync_state.finish_batch) keeps the value this PC has
+(`local_value`) beside the other station's (`remote_value`). Choosing one writes it to the row
+in an ordinary local transaction of the person who chose, so the outbox sends it to the city
+server like any edit (and the audit log names the person); the conflict is then marked
+resolved. Keeping the value the row already has writes nothing but the mark.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from station_app.i18n import _
+from station_app.store.connection import Store, StoreError
+from station_app.store.migrations import SYNCABLE_TABLES
+
+KEEP_LOCAL = "local"
+KEEP_REMOTE = "remote"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One open conflict, with the case it belongs to (case_no, or None) and the row's
+    present value of the field."""
+
+    conflict_id: int
+    table: str
+    row_id: str
+    field: str
+    local_value: Any
+    remote_value: Any
+    remote_station: str
+    received_at: str
+    case_no: str | None
+    current_value: Any
+
+
+def _value(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _columns(store: Store, table: str) -> list[str]:
+    if table not in SYNCABLE_TABLES:
+        return []
+    return [row["name"] for row in store.query(f"PRAGMA table_info({table})")]
+
+
+def _case_no(store: Store, table: str, row_id: str, columns: list[str]) -> str | None:
+    if table == "cases":
+        return store.scalar("SELECT case_no FROM cases WHERE id = ?", (row_id,))
+    if "case_id" in columns:
+        return store.scalar(
+            f"SELECT c.case_no FROM {table} t JOIN cases c ON c.id = t.case_id WHERE t.id = ?",
+            (row_id,),
+        )
+    return None
+
+
+def _current(store: Store, table: str, row_id: str, field: str, columns: list[str]) -> Any:
+    if field not in columns:
+        return None
+    return store.scalar(f"SELECT {field} FROM {table} WHERE id = ?", (row_id,))
+
+
+def open_conflicts(store: Store) -> list[Conflict]:
+    """The conflicts waiting for review, oldest first."""
+    rows = store.query(
+        "SELECT local_id, table_name, row_id, field, local_value, remote_value, remote_station,"
+        " received_at FROM sync_conflicts WHERE resolved = 0 ORDER BY local_id"
+    )
+    found = []
+    for row in rows:
+        table, row_id, field = row["table_name"], row["row_id"], row["field"]
+        columns = _columns(store, table)
+        found.append(
+            Conflict(
+                conflict_id=row["local_id"],
+                table=table,
+                row_id=row_id,
+                field=field,
+                local_value=_value(row["local_value"]),
+                remote_value=_value(row["remote_value"]),
+                remote_station=row["remote_station"],
+                received_at=row["received_at"],
+                case_no=_case_no(store, table, row_id, columns),
+                current_value=_current(store, table, row_id, field, columns),
+            )
+        )
+    return found
+
+
+def resolve_conflict(store: Store, conflict_id: int, keep: str, *, actor: str) -> bool:
+    """Keep one value of a conflict (KEEP_LOCAL or KEEP_REMOTE) and mark it resolved, in one
+    transaction of `actor`. Returns whether the row changed (then the change goes to the
+    outbox and syncs). StoreError when the conflict is gone or its record can no longer
+    take the value."""
+    if keep not in (KEEP_LOCAL, KEEP_REMOTE):
+        raise ValueError(f"keep must be {KEEP_LOCAL!r} or {KEEP_REMOTE!r}, not {keep!r}")
+    with store.transaction(actor):
+        rows = store.query(
+            "SELECT table_name, row_id, field, local_value, remote_value FROM sync_conflicts"
+            " WHERE local_id = ? AND resolved = 0",
+            (conflict_id,),
+        )
+        if not rows:
+            raise StoreError(
+                _(
+                    "This conflict was already resolved (perhaps on another window). Nothing was changed."
+                )
+            )
+        row = rows[0]
+        table, row_id, field = row["table_name"], row["row_id"], row["field"]
+        columns = _columns(store, table)
+        if field not in columns or field in ("id", "local_id", "updated_at"):
+            raise StoreError(
+                _(
+                    "The field {field} of this record cannot be set here. Nothing was changed."
+                ).format(field=field)
+            )
+        exists = store.scalar(f"SELECT count(*) FROM {table} WHERE id = ?", (row_id,))
+        if not exists:
+            raise StoreError(
+                _("The record of this conflict no longer exists. Nothing was changed.")
+            )
+        chosen = _value(row["local_value"] if keep == KEEP_LOCAL else row["remote_value"])
+        if isinstance(chosen, (dict, list)):
+            chosen = json.dumps(chosen, ensure_ascii=False)
+        current = _current(store, table, row_id, field, columns)
+        changed = current != chosen
+        if changed:
+            stamp = (
+                ", updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')" if "updated_at" in columns else ""
+            )
+            store.execute(f"UPDATE {table} SET {field} = ?{stamp} WHERE id = ?", (chosen, row_id))
+        store.execute("UPDATE sync_conflicts SET resolved = 1 WHERE local_id = ?", (conflict_id,))
+    return changed

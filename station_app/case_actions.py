@@ -79,6 +79,7 @@ from station_app.workflow import (
     judicial_application_refusal,
     judicial_window_warning,
     met_late_warning,
+    termination_ground_refusal,
     time_limit_ground_refusal,
 )
 
@@ -829,6 +830,11 @@ def _plan_terminate(plan: _Plan, ctx: _Context) -> None:
     _plan_ground(plan, ctx)
     chosen = plan.values.get("ground")
     if chosen is None:
+        return
+    received = datetime.strptime(plan.progress.received_at, "%Y-%m-%d %H:%M").date()
+    old_regime = termination_ground_refusal(received, chosen)
+    if old_regime is not None:
+        plan.problems.append(old_regime)
         return
     mediation = next(
         (

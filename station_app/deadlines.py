@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from station_app.i18n import _
 from station_app.workdays import WorkdayCalendar
+from station_app.workflow import ORDER_121_IN_FORCE
 
 __all__ = [
     "LABELS",
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 # Order No. 121 is in force from this day; earlier receipts keep Order No. 20's limits.
-REGIME_SWITCH = date(2026, 4, 15)
+REGIME_SWITCH = ORDER_121_IN_FORCE
 
 
 class DeadlineKind(StrEnum):

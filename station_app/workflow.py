@@ -161,6 +161,36 @@ TERMINATION_GROUNDS: tuple[Ground, ...] = (
     Ground(7, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", ORDER_121, "death"),
     Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", ORDER_121, "other-termination"),
 )
+# The day SAMR Order No. 121 came into force: a complaint received before it is handled, and
+# its papers cited, under Order No. 20 (deadlines.rule_for, documents.wording.regime_for).
+ORDER_121_IN_FORCE = date(2026, 4, 15)
+
+# The termination grounds of Order No. 20 art. 21 (by key; their words are quoted in
+# documents/wording.py). Order No. 121 added the party's death or dissolution.
+ORDER_20_TERMINATION_KEYS = frozenset(
+    {
+        "withdrawn",
+        "appraisal",
+        "absent",
+        "no-agreement",
+        "time-limit",
+        "refusal-found",
+        "other-termination",
+    }
+)
+
+
+def termination_ground_refusal(received_on: date, chosen: Ground) -> str | None:
+    """A complaint received before Order No. 121 is terminated only on a ground Order No. 20
+    knows: its decision must cite one."""
+    if received_on >= ORDER_121_IN_FORCE or chosen.key in ORDER_20_TERMINATION_KEYS:
+        return None
+    return _(
+        "This complaint was received before {day} and is handled under Order No. 20, which "
+        "has no ground “{ground}”: choose one of its grounds."
+    ).format(day=ORDER_121_IN_FORCE.isoformat(), ground=chosen.text)
+
+
 # Terminations recorded before the grounds followed art. 23(1)'s order numbered them
 # 1 withdrawn, 2 appraisal, 3 absent, 4 no agreement, 5 time limit, 6 death, 7 refusal found,
 # 8 other: an old record's item, when its text does not say which ground it was.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from station_app.domain import Channel, Gender, GoodsOrService, IdType, MediationMode, TermType
+from station_app.workflow import ORDER_121_IN_FORCE
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,6 @@ ORDER_121 = Regulation(COMPLAINT_MEASURES, "国家市场监督管理总局令第
 PML = Regulation(PEOPLES_MEDIATION_LAW, "", SOURCE_PML)
 CPL = Regulation(CIVIL_PROCEDURE_LAW, "", SOURCE_CPL)
 # Complaints received before this day are decided and cited under Order No. 20.
-ORDER_121_IN_FORCE = date(2026, 4, 15)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,14 @@ from station_app.case_actions import ActionRejected, case_record
 from station_app.case_json import deadline_to_dict
 from station_app.deadlines import DeadlineKind, rule_for
 from station_app.document_issuing import DocumentIncomplete, issue_document
+from station_app.documents.wording import ORDER_20_TERMINATION
 from station_app.domain import CaseKind
 from station_app.store.cases import add_case
-from station_app.workflow import TIME_LIMIT_GROUND_ITEM
+from station_app.workflow import (
+    ORDER_20_TERMINATION_KEYS,
+    TERMINATION_GROUNDS,
+    TIME_LIMIT_GROUND_ITEM,
+)
 from tests.core.conftest import make_case
 from tests.core.workflow_helpers import (
     AGREEMENT_WORDING,
@@ -268,3 +273,32 @@ def test_an_anonymous_reporter_has_no_such_deadline(village):
     do(village, case, "not-open", {"occurred_at": "2026-05-15"})
     kinds = {d.kind for d in case_record(village, case.case_no).deadlines}
     assert DeadlineKind.REPORT_RESULT_NOTICE not in kinds
+
+
+def test_an_order_20_case_is_terminated_only_on_a_ground_order_20_has(village):
+    case = new_case(village, received_at=datetime(2026, 3, 2, 9, 0))  # before Order No. 121
+    do(village, case, "accept", {"occurred_at": "2026-03-02"}, user=CLERK)
+    do(
+        village,
+        case,
+        "start-mediation",
+        {"complainant_consents": True, "merchant_consents": True, "mode": "phone",
+         "occurred_at": "2026-03-03"},
+    )  # fmt: skip
+    before = snapshot(village)
+    death = next(g for g in TERMINATION_GROUNDS if g.key == "death")
+    with pytest.raises(ActionRejected) as refused:
+        do(village, case, "terminate", {"ground": death.item, "occurred_at": "2026-03-10"})
+    assert "2026-04-15" in str(refused.value) and death.text in str(refused.value)
+    assert snapshot(village) == before  # nothing written
+    # the same ground is fine under Order No. 121, and Order No. 20's own grounds still are
+    newer = _mediating(village)
+    do(village, newer, "terminate", {"ground": death.item, "occurred_at": "2026-05-20"})
+    withdrawn = next(g for g in TERMINATION_GROUNDS if g.key == "withdrawn")
+    do(village, case, "terminate", {"ground": withdrawn.item, "occurred_at": "2026-03-10"})
+    assert events(village, case)[-1]["action"] == "terminate"
+
+
+def test_the_rule_and_the_printed_order_20_grounds_name_the_same_grounds():
+    assert {g.key for g in ORDER_20_TERMINATION} == ORDER_20_TERMINATION_KEYS
+    assert ORDER_20_TERMINATION_KEYS < {g.key for g in TERMINATION_GROUNDS}

@@ -6,7 +6,8 @@ township pulling them all, against a live city server (SQLite file or PostgreSQL
 The station's database is filled through the store (store.cases.add_case: every case with its
 complainant and merchant, the outbox filled by the triggers, like the app); the token is kept
 in an in-memory keyring. Each figure is one round of SyncEngine.run_once (hello, push, files,
-pull, scope checksum).
+pull, scope checksum). Bytes on the wire are the request and answer bodies as they travelled
+(gzip where the server lists it; HTTP headers not counted), from the engine's transport.
 """
 
 from __future__ import annotations
@@ -140,13 +141,20 @@ def main() -> None:
         build = _add_cases(village, f"{city}-MT-XC", args.cases)
         changes = village.scalar("SELECT count(*) FROM outbox")
         sync = connect(village, work / "v")
+        wire = sync.transport
         started = time.perf_counter()
         first = sync.run_once()
         first_s = time.perf_counter() - started
+        first_up, first_down, first_plain = (
+            wire.bytes_sent,
+            wire.bytes_received,
+            wire.plain_bytes_sent,
+        )
         _add_cases(village, f"{city}-MT-XC", 50, offset=args.cases)
         started = time.perf_counter()
         sync.run_once()
         incremental_s = time.perf_counter() - started
+        inc_up, inc_down = wire.bytes_sent - first_up, wire.bytes_received - first_down
         pull = connect(township, work / "t")
         started = time.perf_counter()
         pulled = pull.run_once()
@@ -161,7 +169,12 @@ def main() -> None:
             f"| outbox changes of the first sync | {changes} |",
             f"| first sync (push, pull back, checksum) | {first_s:.2f} s, "
             f"{changes / first_s:,.0f} changes/s |",
+            f"| bytes on the wire per case, first sync (bodies, gzip) | "
+            f"{first_up / args.cases:,.0f} B sent ({first_plain / args.cases:,.0f} B as plain "
+            f"JSON), {first_down / args.cases:,.0f} B received |",
             f"| incremental round of 50 new cases | {incremental_s:.2f} s |",
+            f"| bytes on the wire per case, incremental round | {inc_up / 50:,.0f} B sent, "
+            f"{inc_down / 50:,.0f} B received |",
             f"| township's first pull of it all | {pull_s:.2f} s, {pulled.pulled} changes, "
             f"{pulled.pulled / pull_s:,.0f} changes/s |",
             f"| checksums equal after the rounds | {first.checksum_ok and pulled.checksum_ok} |",

@@ -151,9 +151,15 @@ def main() -> None:
             wire.plain_bytes_sent,
         )
         _add_cases(village, f"{city}-MT-XC", 50, offset=args.cases)
+        stages: dict[str, float] = {}
+
+        def note(progress) -> None:  # noqa: ANN001
+            stages.setdefault(progress.stage, time.perf_counter())
+
         started = time.perf_counter()
-        sync.run_once()
+        sync.run_once(note)
         incremental_s = time.perf_counter() - started
+        check_s = stages["done"] - stages["check"]
         inc_up, inc_down = wire.bytes_sent - first_up, wire.bytes_received - first_down
         pull = connect(township, work / "t")
         started = time.perf_counter()
@@ -172,7 +178,8 @@ def main() -> None:
             f"| bytes on the wire per case, first sync (bodies, gzip) | "
             f"{first_up / args.cases:,.0f} B sent ({first_plain / args.cases:,.0f} B as plain "
             f"JSON), {first_down / args.cases:,.0f} B received |",
-            f"| incremental round of 50 new cases | {incremental_s:.2f} s |",
+            f"| incremental round of 50 new cases | {incremental_s:.2f} s "
+            f"(scope checksum {check_s * 1000:.0f} ms of it) |",
             f"| bytes on the wire per case, incremental round | {inc_up / 50:,.0f} B sent, "
             f"{inc_down / 50:,.0f} B received |",
             f"| township's first pull of it all | {pull_s:.2f} s, {pulled.pulled} changes, "

@@ -35,7 +35,10 @@ One round (`run_once`), following the sync design of architecture.md:
    the new cursor (store.sync_state.apply_page via store.sync_apply).
 5. attachments named by pulled rows are downloaded and checked against their SHA-256.
 6. the scope checksum is compared with the server's; a table that differs is resynced from
-   the server's rows (repair), local unpushed changes still never overwritten.
+   the server's rows (repair), local unpushed changes still never overwritten. This PC's
+   count and hash come from digests the store keeps as rows change (store.sync_state.
+   scope_checksum): a round reads only the rows written since; every row is read again once
+   a day and before a table is repaired.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +73,6 @@ from station_app.sync.protocol import (
     PushBatch,
     PushResult,
     clock_difference,
-    combine_digests,
     row_digest,
 )
 from station_app.sync.secrets import load_sync_token
@@ -78,6 +80,9 @@ from station_app.sync.transport import HttpTransport, SyncError
 
 # Server error codes that refuse a whole batch because of one station transaction in it.
 _BATCH_REFUSALS = ("out_of_scope", "not_owner", "wrong_origin", "invalid_request", "too_large")
+# The scope checksum reads every local row again at least this often (else only rows written
+# since the last round, from the digests the store keeps).
+FULL_CHECK_EVERY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,7 @@ class SyncEngine:
         page_size: int = 1000,
         chunk_bytes: int = ATTACHMENT_CHUNK_BYTES,
         clock: Callable[[], datetime] | None = None,
+        full_check_every: timedelta = FULL_CHECK_EVERY,
     ) -> None:
         self.store = store
         self.data_folder = Path(getattr(data_folder, "path", data_folder))
@@ -249,6 +255,7 @@ class SyncEngine:
         self.page_size = page_size
         self.chunk_bytes = chunk_bytes
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.full_check_every = full_check_every
         code = store.get_setting(LOCAL_STATION_KEY)
         if not code:
             raise SyncError(
@@ -589,14 +596,23 @@ class SyncEngine:
         self._say("check", 0, None, _("Comparing this station's records with the server…"))
         names = {table: state.checksum_fields(self.store, table) for table in self._tables()}
         theirs = self.transport.checksum(names)["tables"]
+        # This PC's side comes from the digests the store keeps as rows change; once a day
+        # (full_check_every) every row is read again, and a table that differs is read again
+        # before it is repaired, so a kept digest can neither hide nor cause a repair.
+        last_full = state.get_state(self.store, state.LAST_FULL_CHECKSUM)
+        now = self.clock().astimezone(UTC)
+        full = not last_full or not (
+            timedelta(0) <= now - datetime.fromisoformat(last_full) < self.full_check_every
+        )
         mismatched = []
         for table, fields in names.items():
-            count, digest = combine_digests(
-                row_digest(table, row_id, row, fields)
-                for row_id, row in state.checksum_rows(self.store, table)
-            )
-            if theirs.get(table) != {"count": count, "hash": digest}:
+            mine = state.scope_checksum(self.store, table, fields, row_digest, full=full)
+            if not full and theirs.get(table) != _checksum_json(mine):
+                mine = state.scope_checksum(self.store, table, fields, row_digest, full=True)
+            if theirs.get(table) != _checksum_json(mine):
                 mismatched.append(table)
+        if full:
+            state.set_state(self.store, **{state.LAST_FULL_CHECKSUM: now.isoformat()})
         report.mismatched_tables = mismatched
         report.checksum_ok = not mismatched
         for table in mismatched:
@@ -635,6 +651,10 @@ class SyncEngine:
             if not page["has_more"]:
                 return repaired
             after = page["next_after"]
+
+
+def _checksum_json(checksum: tuple[int, str]) -> dict[str, Any]:
+    return {"count": checksum[0], "hash": checksum[1]}
 
 
 def file_path(data_folder: Path, kind: str, sha256: str) -> Path:

@@ -1113,30 +1113,30 @@ def _schema_12(conn: sqlite3.Connection) -> None:
         conn,
         """
         -- Local: the digest of each row the scope checksum counts (hex, see sync.protocol).
-        CREATE TABLE sync_row_digests (
+        CREATE TABLE IF NOT EXISTS sync_row_digests (
             table_name TEXT NOT NULL,
             row_id TEXT NOT NULL,
             digest TEXT NOT NULL,
             PRIMARY KEY (table_name, row_id)
         ) WITHOUT ROWID;
         -- Local: per table, the fields digested (JSON list), the count and the sum.
-        CREATE TABLE sync_digest_totals (
+        CREATE TABLE IF NOT EXISTS sync_digest_totals (
             table_name TEXT PRIMARY KEY,
             fields TEXT NOT NULL,
             row_count INTEGER NOT NULL,
             digest_sum TEXT NOT NULL
         ) WITHOUT ROWID;
         -- Local: rows written since their digest was taken.
-        CREATE TABLE sync_digest_dirty (
+        CREATE TABLE IF NOT EXISTS sync_digest_dirty (
             table_name TEXT NOT NULL,
             row_id TEXT NOT NULL,
             PRIMARY KEY (table_name, row_id)
         ) WITHOUT ROWID;
-        CREATE TRIGGER sync_rejected_digest_dirty_insert AFTER INSERT ON sync_rejected
+        CREATE TRIGGER IF NOT EXISTS sync_rejected_digest_dirty_insert AFTER INSERT ON sync_rejected
         WHEN NEW.direction = 'push' AND NEW.op = 'insert' BEGIN
             INSERT OR IGNORE INTO sync_digest_dirty VALUES (NEW.table_name, NEW.row_id);
         END;
-        CREATE TRIGGER sync_rejected_digest_dirty_delete AFTER DELETE ON sync_rejected
+        CREATE TRIGGER IF NOT EXISTS sync_rejected_digest_dirty_delete AFTER DELETE ON sync_rejected
         WHEN OLD.direction = 'push' AND OLD.op = 'insert' BEGIN
             INSERT OR IGNORE INTO sync_digest_dirty VALUES (OLD.table_name, OLD.row_id);
         END;
@@ -1150,14 +1150,14 @@ def _schema_12(conn: sqlite3.Connection) -> None:
         run_script(
             conn,
             f"""
-            CREATE TRIGGER {table}_digest_dirty_insert AFTER INSERT ON {table} BEGIN
+            CREATE TRIGGER IF NOT EXISTS {table}_digest_dirty_insert AFTER INSERT ON {table} BEGIN
                 INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', NEW.id);
             END;
-            CREATE TRIGGER {table}_digest_dirty_update AFTER UPDATE ON {table} BEGIN
+            CREATE TRIGGER IF NOT EXISTS {table}_digest_dirty_update AFTER UPDATE ON {table} BEGIN
                 INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', OLD.id);
                 INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', NEW.id);
             END;
-            CREATE TRIGGER {table}_digest_dirty_delete AFTER DELETE ON {table} BEGIN
+            CREATE TRIGGER IF NOT EXISTS {table}_digest_dirty_delete AFTER DELETE ON {table} BEGIN
                 INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', OLD.id);
             END;
             """,
@@ -1169,7 +1169,7 @@ def _schema_12(conn: sqlite3.Connection) -> None:
     )
     run_script(
         conn,
-        "CREATE TRIGGER cases_demo_digest_dirty AFTER UPDATE OF demo ON cases"
+        "CREATE TRIGGER IF NOT EXISTS cases_demo_digest_dirty AFTER UPDATE OF demo ON cases"
         " WHEN OLD.demo IS NOT NEW.demo BEGIN\n" + marks + "\nEND;\n",
     )
 

@@ -33,7 +33,8 @@ One round (`run_once`), following the sync design of architecture.md:
    resuming where the server's copy ends; a file the server has already is not sent.
 4. pull in pages after the kept cursor; each page is applied in one local transaction with
    the new cursor (store.sync_state.apply_page via store.sync_apply).
-5. attachments named by pulled rows are downloaded and checked against their SHA-256.
+5. attachments named by pulled rows are downloaded in chunks (HTTP Range) into a .part file
+   that a cut round resumes from its size, checked against their SHA-256 and moved in place.
 6. the scope checksum is compared with the server's; a table that differs is resynced from
    the server's rows (repair), local unpushed changes still never overwritten. This PC's
    count and hash come from digests the store keeps as rows change (store.sync_state.
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 import sqlite3
@@ -56,7 +58,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from station_app.atomic_files import write_bytes_atomically
+from station_app.atomic_files import fsync_directory
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store import sync_state as state
@@ -65,6 +67,7 @@ from station_app.store.sync_apply import RemoteChange
 from station_app.sync.protocol import (
     ATTACHMENT_CHUNK_BYTES,
     CLOCK_WARNING,
+    MAX_ATTACHMENT_BYTES,
     MAX_CHANGES_PER_BATCH,
     SYNC_TABLES,
     Change,
@@ -565,16 +568,17 @@ class SyncEngine:
         for index, item in enumerate(missing):
             self._check_cancel()
             try:
-                content = self.transport.download(item["sha256"])
+                whole = self._download_one(item)
             except SyncError as error:
                 if error.kind == "refused":
-                    continue  # not on the server yet (its station has not sent it): next time
+                    # Not on the server yet (its station has not sent it): next time.
+                    part = part_path(self.data_folder, item["sha256"])
+                    if part.is_file() and not part.stat().st_size:
+                        part.unlink()
+                    continue
                 raise
-            if hashlib.sha256(content).hexdigest() != item["sha256"]:
+            if not whole:
                 continue
-            target = self._file_path(item["kind"], item["sha256"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomically(target, content)
             state.confirm_file(self.store, item["sha256"])
             report.downloaded += 1
             self._say(
@@ -583,6 +587,55 @@ class SyncEngine:
                 len(missing),
                 _("Received {done} of {total} files.").format(done=index + 1, total=len(missing)),
             )
+
+    def _download_one(self, item: dict[str, Any]) -> bool:
+        """Fetch one file in chunks into `<sha256>.part` (in the data folder's
+        sync-downloads), going on from the part's size after a cut; checked against its
+        SHA-256, then moved in place atomically. False when what arrived is not that file
+        (the part is dropped and fetched again next time)."""
+        sha256 = item["sha256"]
+        part = part_path(self.data_folder, sha256)
+        part.parent.mkdir(parents=True, exist_ok=True)
+        size: int | None = None
+        with part.open("ab") as out:
+            offset = out.seek(0, os.SEEK_END)
+            while size is None or offset < size:
+                self._check_cancel()
+                try:
+                    start, data, size = self.transport.download_part(
+                        sha256, offset, offset + self.chunk_bytes - 1
+                    )
+                except SyncError as error:
+                    if error.code == "bad_range":
+                        break  # nothing after `offset`: the part holds the whole file
+                    raise
+                if start != offset:
+                    if start:
+                        raise SyncError(
+                            "server",
+                            _("The server sent another part of a file. Try again later."),
+                            retryable=True,
+                        )
+                    out.truncate(0)  # a server without Range support: the whole file
+                    offset = 0
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+                offset += len(data)
+                if not data or offset > MAX_ATTACHMENT_BYTES:
+                    break
+        digest = hashlib.sha256()
+        with part.open("rb") as source:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != sha256:
+            part.unlink()
+            return False
+        target = self._file_path(item["kind"], sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, target)
+        fsync_directory(target.parent)
+        return True
 
     # -- 6. scope checksum and repair ----------------------------------------------------------
 
@@ -655,6 +708,11 @@ class SyncEngine:
 
 def _checksum_json(checksum: tuple[int, str]) -> dict[str, Any]:
     return {"count": checksum[0], "hash": checksum[1]}
+
+
+def part_path(data_folder: Path, sha256: str) -> Path:
+    """Where a download in progress is kept (resumed from its size after a cut)."""
+    return Path(data_folder) / "sync-downloads" / f"{sha256}.part"
 
 
 def file_path(data_folder: Path, kind: str, sha256: str) -> Path:

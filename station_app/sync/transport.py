@@ -148,6 +148,7 @@ class HttpTransport:
         content: bytes | None = None,
         raw: bool = False,
         extra_headers: dict[str, str] | None = None,
+        whole_response: bool = False,
     ) -> Any:
         headers = {PROTOCOL_HEADER: str(self.protocol), **ACCEPT_GZIP}
         if self.token:
@@ -186,6 +187,8 @@ class HttpTransport:
             self.server_time = stamp
         if response.status_code >= 400:
             raise self._failure(response)
+        if whole_response:
+            return response
         if raw:
             return response.content
         try:
@@ -285,3 +288,23 @@ class HttpTransport:
 
     def download(self, sha256: str) -> bytes:
         return self.request("GET", f"/v1/attachments/{sha256}/content", raw=True)
+
+    def download_part(self, sha256: str, first: int, last: int) -> tuple[int, bytes, int | None]:
+        """Part of a file: (where the bytes start, the bytes, the whole file's size or None).
+        Asks for bytes first..last; a server without Range support sends the whole file
+        (it then starts at 0)."""
+        response = self.request(
+            "GET",
+            f"/v1/attachments/{sha256}/content",
+            extra_headers={"Range": f"bytes={first}-{last}"},
+            whole_response=True,
+        )
+        if response.status_code == 206:
+            span, _slash, total = response.headers.get("Content-Range", "").rpartition("/")
+            start = span.removeprefix("bytes ").partition("-")[0]
+            return (
+                int(start) if start.isdigit() else first,
+                response.content,
+                int(total) if total.isdigit() else None,
+            )
+        return 0, response.content, len(response.content)

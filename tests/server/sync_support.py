@@ -260,7 +260,7 @@ class CuttingProxy:
 
     Bodies pass through as they travel (compressed answers stay compressed); `wire` lists
     (method, path, request body bytes, request Content-Encoding, answer body bytes, answer
-    Content-Encoding) per request. `old_server` plays a server from before gzip: `encodings`
+    Content-Encoding) per request answered, `ranges` (path, Range header) per request. `old_server` plays a server from before gzip: `encodings`
     taken out of hello/health answers and a compressed request body refused (415)."""
 
     def __init__(self, upstream: str) -> None:
@@ -274,6 +274,7 @@ class CuttingProxy:
         self.seen: list[tuple[str, str]] = []
         self.wire: list[tuple[str, str, int, str, int, str]] = []
         self.old_server = False
+        self.ranges: list[tuple[str, str | None]] = []
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -287,6 +288,7 @@ class CuttingProxy:
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
                 proxy.seen.append((self.command, path))
+                proxy.ranges.append((path, self.headers.get("Range")))
                 rule = proxy._rule(self.command, path)
                 if rule and rule["when"] == "before":
                     self.close_connection = True
@@ -328,12 +330,12 @@ class CuttingProxy:
                     value = json.loads(content)
                     value.pop("encodings", None)
                     content = json.dumps(value).encode()
-                proxy.wire.append(
-                    (self.command, path, len(body), sent_encoding, len(content), encoding)
-                )
                 if rule and rule["when"] == "after":
                     self.close_connection = True
                     return
+                proxy.wire.append(
+                    (self.command, path, len(body), sent_encoding, len(content), encoding)
+                )
                 if rule and rule["when"] == "stall":
                     time.sleep(rule["seconds"])
                 self.send_response(answer.status_code)

@@ -41,11 +41,12 @@ from station_app.domain import (  # noqa: E402
     StationLevel,
     User,
 )
-from station_app.store import Store  # noqa: E402
+from station_app.store import Store, sync_state  # noqa: E402
 from station_app.store.accounts import initialise_station  # noqa: E402
 from station_app.store.cases import add_case  # noqa: E402
 from station_app.sync.engine import connect  # noqa: E402
 from station_app.sync.enrolment import enrol  # noqa: E402
+from station_app.sync.protocol import row_digest  # noqa: E402
 
 
 class _Keyring(KeyringBackend):
@@ -160,6 +161,19 @@ def main() -> None:
         sync.run_once(note)
         incremental_s = time.perf_counter() - started
         check_s = stages["done"] - stages["check"]
+        # The station's side of the checksum: from the kept digests after 50 more cases, and
+        # reading every row (what each round did before migration 12; now the daily check).
+        _add_cases(village, f"{city}-MT-XC", 50, offset=args.cases + 50)
+
+        def station_side(full: bool) -> float:
+            started = time.perf_counter()
+            for table in sync_state.local_tables():
+                fields = sync_state.checksum_fields(village, table)
+                sync_state.scope_checksum(village, table, fields, row_digest, full=full)
+            return time.perf_counter() - started
+
+        kept_check_s = station_side(False)
+        full_check_s = station_side(True)
         inc_up, inc_down = wire.bytes_sent - first_up, wire.bytes_received - first_down
         pull = connect(township, work / "t")
         started = time.perf_counter()
@@ -180,6 +194,9 @@ def main() -> None:
             f"JSON), {first_down / args.cases:,.0f} B received |",
             f"| incremental round of 50 new cases | {incremental_s:.2f} s "
             f"(scope checksum {check_s * 1000:.0f} ms of it) |",
+            f"| the station's side of the checksum after 50 new cases: from the kept digests / "
+            f"reading every row (before; now once a day) | {kept_check_s * 1000:.0f} ms / "
+            f"{full_check_s * 1000:.0f} ms |",
             f"| bytes on the wire per case, incremental round | {inc_up / 50:,.0f} B sent, "
             f"{inc_down / 50:,.0f} B received |",
             f"| township's first pull of it all | {pull_s:.2f} s, {pulled.pulled} changes, "

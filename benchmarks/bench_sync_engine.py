@@ -6,7 +6,8 @@ township pulling them all, against a live city server (SQLite file or PostgreSQL
 The station's database is filled through the store (store.cases.add_case: every case with its
 complainant and merchant, the outbox filled by the triggers, like the app); the token is kept
 in an in-memory keyring. Each figure is one round of SyncEngine.run_once (hello, push, files,
-pull, scope checksum).
+pull, scope checksum). Bytes on the wire are the request and answer bodies as they travelled
+(gzip where the server lists it; HTTP headers not counted), from the engine's transport.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ from station_app.domain import (  # noqa: E402
     StationLevel,
     User,
 )
-from station_app.store import Store  # noqa: E402
+from station_app.store import Store, sync_state  # noqa: E402
 from station_app.store.accounts import initialise_station  # noqa: E402
 from station_app.store.cases import add_case  # noqa: E402
 from station_app.sync.engine import connect  # noqa: E402
 from station_app.sync.enrolment import enrol  # noqa: E402
+from station_app.sync.protocol import row_digest  # noqa: E402
 
 
 class _Keyring(KeyringBackend):
@@ -140,13 +142,39 @@ def main() -> None:
         build = _add_cases(village, f"{city}-MT-XC", args.cases)
         changes = village.scalar("SELECT count(*) FROM outbox")
         sync = connect(village, work / "v")
+        wire = sync.transport
         started = time.perf_counter()
         first = sync.run_once()
         first_s = time.perf_counter() - started
+        first_up, first_down, first_plain = (
+            wire.bytes_sent,
+            wire.bytes_received,
+            wire.plain_bytes_sent,
+        )
         _add_cases(village, f"{city}-MT-XC", 50, offset=args.cases)
+        stages: dict[str, float] = {}
+
+        def note(progress) -> None:  # noqa: ANN001
+            stages.setdefault(progress.stage, time.perf_counter())
+
         started = time.perf_counter()
-        sync.run_once()
+        sync.run_once(note)
         incremental_s = time.perf_counter() - started
+        check_s = stages["done"] - stages["check"]
+        # The station's side of the checksum: from the kept digests after 50 more cases, and
+        # reading every row (what each round did before migration 14; now the daily check).
+        _add_cases(village, f"{city}-MT-XC", 50, offset=args.cases + 50)
+
+        def station_side(full: bool) -> float:
+            started = time.perf_counter()
+            for table in sync_state.local_tables():
+                fields = sync_state.checksum_fields(village, table)
+                sync_state.scope_checksum(village, table, fields, row_digest, full=full)
+            return time.perf_counter() - started
+
+        kept_check_s = station_side(False)
+        full_check_s = station_side(True)
+        inc_up, inc_down = wire.bytes_sent - first_up, wire.bytes_received - first_down
         pull = connect(township, work / "t")
         started = time.perf_counter()
         pulled = pull.run_once()
@@ -161,7 +189,16 @@ def main() -> None:
             f"| outbox changes of the first sync | {changes} |",
             f"| first sync (push, pull back, checksum) | {first_s:.2f} s, "
             f"{changes / first_s:,.0f} changes/s |",
-            f"| incremental round of 50 new cases | {incremental_s:.2f} s |",
+            f"| bytes on the wire per case, first sync (bodies, gzip) | "
+            f"{first_up / args.cases:,.0f} B sent ({first_plain / args.cases:,.0f} B as plain "
+            f"JSON), {first_down / args.cases:,.0f} B received |",
+            f"| incremental round of 50 new cases | {incremental_s:.2f} s "
+            f"(scope checksum {check_s * 1000:.0f} ms of it) |",
+            f"| the station's side of the checksum after 50 new cases: from the kept digests / "
+            f"reading every row (before; now once a day) | {kept_check_s * 1000:.0f} ms / "
+            f"{full_check_s * 1000:.0f} ms |",
+            f"| bytes on the wire per case, incremental round | {inc_up / 50:,.0f} B sent, "
+            f"{inc_down / 50:,.0f} B received |",
             f"| township's first pull of it all | {pull_s:.2f} s, {pulled.pulled} changes, "
             f"{pulled.pulled / pull_s:,.0f} changes/s |",
             f"| checksums equal after the rounds | {first.checksum_ok and pulled.checksum_ok} |",

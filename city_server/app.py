@@ -813,19 +813,64 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
 
     @app.get(
         "/v1/attachments/{sha256}/content",
-        responses={**_ERRORS, 200: {"content": {"application/octet-stream": {}}}},
+        responses={
+            **_ERRORS,
+            200: {"content": {"application/octet-stream": {}}},
+            206: {
+                "description": "the bytes the Range asked for (Content-Range says which)",
+                "content": {"application/octet-stream": {}},
+            },
+            416: {
+                "model": ErrorModel,
+                "description": "a Range this file cannot satisfy (Content-Range: bytes */SIZE)",
+            },
+        },
         response_class=Response,
         tags=["attachments"],
     )
-    def download(sha256: Sha, protocol: Protocol, credentials: Token) -> Response:
-        """The file, for a station whose scope names it."""
+    def download(
+        sha256: Sha,
+        protocol: Protocol,
+        credentials: Token,
+        range_: Annotated[
+            str | None,
+            Header(
+                alias="Range",
+                description="one range of bytes (bytes=START-END, START-, -N), to resume a "
+                "download cut in the middle",
+            ),
+        ] = None,
+    ) -> Response:
+        """The file, for a station whose scope names it; a part of it with Range (206)."""
 
-        def run(conn: Connection) -> bytes:
+        def run(conn: Connection) -> Response:
             station = authenticated(conn, credentials)
             attachment_store.check_download(conn, station, sha256)
-            return b"".join(attachment_store.read_content(conn, sha256))
+            size = int(attachment_store.upload_status(conn, sha256)["size"])
+            if range_ is None:
+                data = b"".join(attachment_store.read_content(conn, sha256))
+                return Response(
+                    data, media_type="application/octet-stream", headers={"Accept-Ranges": "bytes"}
+                )
+            attachment_store.check_complete(conn, sha256)
+            try:
+                wanted = attachment_store.parse_range(range_, size)
+            except ApiError as error:
+                return JSONResponse(
+                    error.to_json(),
+                    status_code=error.status,
+                    headers={"Content-Range": f"bytes */{size}"},
+                )
+            assert wanted is not None
+            first, last = wanted
+            return Response(
+                attachment_store.read_range(conn, sha256, first, last),
+                status_code=206,
+                media_type="application/octet-stream",
+                headers={"Accept-Ranges": "bytes", "Content-Range": f"bytes {first}-{last}/{size}"},
+            )
 
-        return Response(transaction(run), media_type="application/octet-stream")
+        return transaction(run)
 
     return app
 

@@ -6,6 +6,7 @@ Chunks live in the database, so every server process over one PostgreSQL serves 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -165,13 +166,17 @@ def put_chunk(conn: Connection, sha256: str, offset: int, data: bytes) -> dict[s
     return _status(_get(conn, sha256))
 
 
+def check_complete(conn: Connection, sha256: str) -> None:
+    found = _get(conn, sha256)
+    if found is None or not found["complete"]:
+        raise ApiError(409, "incomplete", f"attachment {sha256} is not complete on the server")
+
+
 def read_content(
     conn: Connection, sha256: str, *, require_complete: bool = True
 ) -> Iterator[bytes]:
     if require_complete:
-        found = _get(conn, sha256)
-        if found is None or not found["complete"]:
-            raise ApiError(409, "incomplete", f"attachment {sha256} is not complete on the server")
+        check_complete(conn, sha256)
     offsets = (
         conn.execute(
             select(attachment_chunks.c.offset)
@@ -187,6 +192,54 @@ def read_content(
                 attachment_chunks.c.sha256 == sha256, attachment_chunks.c.offset == offset
             )
         ).scalar_one()
+
+
+_RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})")
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The first and last byte a Range header asks for (one range; `bytes=START-`,
+    `bytes=START-END`, `bytes=-LAST_N`), None for no header; ApiError 416 for a range this
+    file cannot satisfy or one that is not of that form."""
+    if header is None:
+        return None
+    found = _RANGE.fullmatch(header.strip())
+    if found is None or found.group(1) == found.group(2) == "":
+        raise ApiError(
+            416, "bad_range", "Range must be one range of bytes: bytes=START-END, START- or -N"
+        )
+    first_text, last_text = found.groups()
+    if first_text == "":
+        first, last = max(0, size - int(last_text)), size - 1
+        if int(last_text) == 0:
+            first = size
+    else:
+        first = int(first_text)
+        last = min(int(last_text), size - 1) if last_text else size - 1
+        if last_text and int(last_text) < first:
+            raise ApiError(416, "bad_range", f"Range {header[:40]!r} ends before it starts")
+    if first >= size or first > last:
+        raise ApiError(416, "bad_range", f"Range {header[:40]!r} is beyond the file ({size} bytes)")
+    return first, last
+
+
+def read_range(conn: Connection, sha256: str, first: int, last: int) -> bytes:
+    """Bytes first..last (inclusive) of a complete attachment, reading only the chunks that
+    hold them."""
+    length = func.length(attachment_chunks.c.data)
+    parts = conn.execute(
+        select(attachment_chunks.c.offset, attachment_chunks.c.data)
+        .where(
+            attachment_chunks.c.sha256 == sha256,
+            attachment_chunks.c.offset <= last,
+            attachment_chunks.c.offset + length > first,
+        )
+        .order_by(attachment_chunks.c.offset)
+    ).all()
+    out = bytearray()
+    for offset, data in parts:
+        out += bytes(data)[max(0, first - offset) : last + 1 - offset]
+    return bytes(out)
 
 
 def check_download(conn: Connection, station: Station, sha256: str) -> None:

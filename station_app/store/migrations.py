@@ -1253,6 +1253,77 @@ def _schema_11(conn: sqlite3.Connection) -> None:
     install_change_capture(conn, "issued_documents")
 
 
+def _schema_14(conn: sqlite3.Connection) -> None:
+    """The scope checksum kept up to date as rows change, so a sync round does not read every
+    row: each counted row's digest, the per-table count and sum of them, and the rows changed
+    since (marked by triggers on every write, whatever its origin; store.sync_state folds them
+    in). A change of the rows that decide what counts (a push insert set aside, a case's demo
+    mark) marks the rows it affects."""
+    run_script(
+        conn,
+        """
+        -- Local: the digest of each row the scope checksum counts (hex, see sync.protocol).
+        CREATE TABLE IF NOT EXISTS sync_row_digests (
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            PRIMARY KEY (table_name, row_id)
+        ) WITHOUT ROWID;
+        -- Local: per table, the fields digested (JSON list), the count and the sum.
+        CREATE TABLE IF NOT EXISTS sync_digest_totals (
+            table_name TEXT PRIMARY KEY,
+            fields TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            digest_sum TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- Local: rows written since their digest was taken.
+        CREATE TABLE IF NOT EXISTS sync_digest_dirty (
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            PRIMARY KEY (table_name, row_id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS sync_rejected_digest_dirty_insert AFTER INSERT ON sync_rejected
+        WHEN NEW.direction = 'push' AND NEW.op = 'insert' BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES (NEW.table_name, NEW.row_id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS sync_rejected_digest_dirty_delete AFTER DELETE ON sync_rejected
+        WHEN OLD.direction = 'push' AND OLD.op = 'insert' BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES (OLD.table_name, OLD.row_id);
+        END;
+        """,
+    )
+    case_tables = []
+    for table in SYNCABLE_TABLES:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "case_id" in columns:
+            case_tables.append(table)
+        run_script(
+            conn,
+            f"""
+            CREATE TRIGGER IF NOT EXISTS {table}_digest_dirty_insert AFTER INSERT ON {table} BEGIN
+                INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', NEW.id);
+            END;
+            CREATE TRIGGER IF NOT EXISTS {table}_digest_dirty_update AFTER UPDATE ON {table} BEGIN
+                INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', OLD.id);
+                INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', NEW.id);
+            END;
+            CREATE TRIGGER IF NOT EXISTS {table}_digest_dirty_delete AFTER DELETE ON {table} BEGIN
+                INSERT OR IGNORE INTO sync_digest_dirty VALUES ('{table}', OLD.id);
+            END;
+            """,
+        )
+    marks = "\n".join(
+        f"    INSERT OR IGNORE INTO sync_digest_dirty SELECT '{t}', id FROM {t}"
+        " WHERE case_id = NEW.id;"
+        for t in case_tables
+    )
+    run_script(
+        conn,
+        "CREATE TRIGGER IF NOT EXISTS cases_demo_digest_dirty AFTER UPDATE OF demo ON cases"
+        " WHEN OLD.demo IS NOT NEW.demo BEGIN\n" + marks + "\nEND;\n",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1276,6 +1347,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "the facts typed for each issued document", _schema_11),
     Migration(12, "search index merged when idle, not in a save", _schema_12),
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
+    Migration(14, "the scope checksum kept as rows change", _schema_14),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -10,12 +10,14 @@
 - sync_extra_fields: fields of pulled rows this version has no column for (kept by
   store.sync_apply and sent back with the row).
 - sync_files: attachments the server has confirmed whole.
+- sync_row_digests, sync_digest_totals, sync_digest_dirty (migration 14): the scope checksum
+  kept as rows change (scope_checksum).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,7 @@ LAST_ERROR = "last_error"
 CLOCK_OFFSET = "clock_offset_seconds"
 SERVER_TIME = "server_time"
 NARROW_UNTIL = "narrow_until_seq"
+LAST_FULL_CHECKSUM = "last_full_checksum"
 
 
 # -- key / value state ------------------------------------------------------------------------
@@ -376,15 +379,22 @@ def checksum_fields(store: Store, table: str) -> list[str]:
     ]
 
 
-def checksum_rows(store: Store, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def checksum_rows(
+    store: Store, table: str, *, only_dirty: bool = False
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(row id, row) of the rows of `table` the server should have: not demo rows, not rows
     whose insert the server refused (set aside), not this PC's audit of pulled changes.
-    Meaningful when the outbox is empty."""
+    Meaningful when the outbox is empty. `only_dirty`: only the rows written since their
+    digest was kept (sync_digest_dirty)."""
     columns = {row[1] for row in store.execute(f"PRAGMA table_info({table})")}
     conditions = [
         "NOT EXISTS (SELECT 1 FROM sync_rejected r WHERE r.direction = 'push'"
         f" AND r.op = 'insert' AND r.table_name = '{table}' AND r.row_id = t.id)",
     ]
+    if only_dirty:
+        conditions.append(
+            f"t.id IN (SELECT row_id FROM sync_digest_dirty WHERE table_name = '{table}')"
+        )
     if "demo" in columns:
         conditions.append("t.demo = 0")
     if "case_id" in columns:
@@ -397,6 +407,69 @@ def checksum_rows(store: Store, table: str) -> Iterator[tuple[str, dict[str, Any
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
         yield row["id"], row
+
+
+_DIGEST_MODULUS = 1 << 128
+
+
+def scope_checksum(
+    store: Store,
+    table: str,
+    fields: list[str],
+    digest: Callable[[str, str, Mapping[str, Any], list[str]], int],
+    *,
+    full: bool = False,
+) -> tuple[int, str]:
+    """Count and hash (sum modulo 2**128 of `digest` over checksum_rows, as
+    sync.protocol.combine_digests makes it) of `table`, from the kept digests: only the rows
+    written since (marked by the triggers of migration 14) are read again. `full`, a table
+    never counted, or other fields: every row is read and the kept digests made anew."""
+    names = json.dumps(fields)
+    with store.transaction():
+        kept = store.query(
+            "SELECT fields, row_count, digest_sum FROM sync_digest_totals WHERE table_name = ?",
+            (table,),
+        )
+        if full or not kept or kept[0]["fields"] != names:
+            fresh = {
+                row_id: digest(table, row_id, row, fields)
+                for row_id, row in checksum_rows(store, table)
+            }
+            store.execute("DELETE FROM sync_row_digests WHERE table_name = ?", (table,))
+            count, total = 0, 0
+        else:
+            fresh = {
+                row_id: digest(table, row_id, row, fields)
+                for row_id, row in checksum_rows(store, table, only_dirty=True)
+            }
+            count, total = int(kept[0]["row_count"]), int(kept[0]["digest_sum"], 16)
+            for old in store.query(
+                "SELECT d.digest FROM sync_row_digests d JOIN sync_digest_dirty m"
+                " ON m.table_name = d.table_name AND m.row_id = d.row_id"
+                " WHERE d.table_name = ?",
+                (table,),
+            ):
+                count -= 1
+                total -= int(old["digest"], 16)
+            store.execute(
+                "DELETE FROM sync_row_digests WHERE table_name = ? AND row_id IN"
+                " (SELECT row_id FROM sync_digest_dirty WHERE table_name = ?)",
+                (table, table),
+            )
+        store.conn.executemany(
+            "INSERT INTO sync_row_digests(table_name, row_id, digest) VALUES (?, ?, ?)",
+            [(table, row_id, f"{value:032x}") for row_id, value in fresh.items()],
+        )
+        count += len(fresh)
+        total = (total + sum(fresh.values())) % _DIGEST_MODULUS
+        store.execute("DELETE FROM sync_digest_dirty WHERE table_name = ?", (table,))
+        store.execute(
+            "INSERT INTO sync_digest_totals(table_name, fields, row_count, digest_sum)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(table_name) DO UPDATE SET fields = excluded.fields,"
+            " row_count = excluded.row_count, digest_sum = excluded.digest_sum",
+            (table, names, count, f"{total:032x}"),
+        )
+    return count, f"{total:032x}"
 
 
 def row_ids(store: Store, table: str) -> set[str]:

@@ -33,15 +33,20 @@ One round (`run_once`), following the sync design of architecture.md:
    resuming where the server's copy ends; a file the server has already is not sent.
 4. pull in pages after the kept cursor; each page is applied in one local transaction with
    the new cursor (store.sync_state.apply_page via store.sync_apply).
-5. attachments named by pulled rows are downloaded and checked against their SHA-256.
+5. attachments named by pulled rows are downloaded in chunks (HTTP Range) into a .part file
+   that a cut round resumes from its size, checked against their SHA-256 and moved in place.
 6. the scope checksum is compared with the server's; a table that differs is resynced from
-   the server's rows (repair), local unpushed changes still never overwritten.
+   the server's rows (repair), local unpushed changes still never overwritten. This PC's
+   count and hash come from digests the store keeps as rows change (store.sync_state.
+   scope_checksum): a round reads only the rows written since; every row is read again once
+   a day and before a table is repaired.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 import sqlite3
@@ -49,11 +54,11 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from station_app.atomic_files import write_bytes_atomically
+from station_app.atomic_files import fsync_directory
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store import sync_state as state
@@ -62,6 +67,7 @@ from station_app.store.sync_apply import RemoteChange
 from station_app.sync.protocol import (
     ATTACHMENT_CHUNK_BYTES,
     CLOCK_WARNING,
+    MAX_ATTACHMENT_BYTES,
     MAX_CHANGES_PER_BATCH,
     SYNC_TABLES,
     Change,
@@ -70,7 +76,6 @@ from station_app.sync.protocol import (
     PushBatch,
     PushResult,
     clock_difference,
-    combine_digests,
     row_digest,
 )
 from station_app.sync.secrets import load_sync_token
@@ -78,6 +83,9 @@ from station_app.sync.transport import HttpTransport, SyncError
 
 # Server error codes that refuse a whole batch because of one station transaction in it.
 _BATCH_REFUSALS = ("out_of_scope", "not_owner", "wrong_origin", "invalid_request", "too_large")
+# The scope checksum reads every local row again at least this often (else only rows written
+# since the last round, from the digests the store keeps).
+FULL_CHECK_EVERY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,7 @@ class SyncEngine:
         page_size: int = 1000,
         chunk_bytes: int = ATTACHMENT_CHUNK_BYTES,
         clock: Callable[[], datetime] | None = None,
+        full_check_every: timedelta = FULL_CHECK_EVERY,
     ) -> None:
         self.store = store
         self.data_folder = Path(getattr(data_folder, "path", data_folder))
@@ -249,6 +258,7 @@ class SyncEngine:
         self.page_size = page_size
         self.chunk_bytes = chunk_bytes
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.full_check_every = full_check_every
         code = store.get_setting(LOCAL_STATION_KEY)
         if not code:
             raise SyncError(
@@ -558,16 +568,17 @@ class SyncEngine:
         for index, item in enumerate(missing):
             self._check_cancel()
             try:
-                content = self.transport.download(item["sha256"])
+                whole = self._download_one(item)
             except SyncError as error:
                 if error.kind == "refused":
-                    continue  # not on the server yet (its station has not sent it): next time
+                    # Not on the server yet (its station has not sent it): next time.
+                    part = part_path(self.data_folder, item["sha256"])
+                    if part.is_file() and not part.stat().st_size:
+                        part.unlink()
+                    continue
                 raise
-            if hashlib.sha256(content).hexdigest() != item["sha256"]:
+            if not whole:
                 continue
-            target = self._file_path(item["kind"], item["sha256"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomically(target, content)
             state.confirm_file(self.store, item["sha256"])
             report.downloaded += 1
             self._say(
@@ -576,6 +587,55 @@ class SyncEngine:
                 len(missing),
                 _("Received {done} of {total} files.").format(done=index + 1, total=len(missing)),
             )
+
+    def _download_one(self, item: dict[str, Any]) -> bool:
+        """Fetch one file in chunks into `<sha256>.part` (in the data folder's
+        sync-downloads), going on from the part's size after a cut; checked against its
+        SHA-256, then moved in place atomically. False when what arrived is not that file
+        (the part is dropped and fetched again next time)."""
+        sha256 = item["sha256"]
+        part = part_path(self.data_folder, sha256)
+        part.parent.mkdir(parents=True, exist_ok=True)
+        size: int | None = None
+        with part.open("ab") as out:
+            offset = out.seek(0, os.SEEK_END)
+            while size is None or offset < size:
+                self._check_cancel()
+                try:
+                    start, data, size = self.transport.download_part(
+                        sha256, offset, offset + self.chunk_bytes - 1
+                    )
+                except SyncError as error:
+                    if error.code == "bad_range":
+                        break  # nothing after `offset`: the part holds the whole file
+                    raise
+                if start != offset:
+                    if start:
+                        raise SyncError(
+                            "server",
+                            _("The server sent another part of a file. Try again later."),
+                            retryable=True,
+                        )
+                    out.truncate(0)  # a server without Range support: the whole file
+                    offset = 0
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+                offset += len(data)
+                if not data or offset > MAX_ATTACHMENT_BYTES:
+                    break
+        digest = hashlib.sha256()
+        with part.open("rb") as source:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != sha256:
+            part.unlink()
+            return False
+        target = self._file_path(item["kind"], sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, target)
+        fsync_directory(target.parent)
+        return True
 
     # -- 6. scope checksum and repair ----------------------------------------------------------
 
@@ -589,14 +649,23 @@ class SyncEngine:
         self._say("check", 0, None, _("Comparing this station's records with the server…"))
         names = {table: state.checksum_fields(self.store, table) for table in self._tables()}
         theirs = self.transport.checksum(names)["tables"]
+        # This PC's side comes from the digests the store keeps as rows change; once a day
+        # (full_check_every) every row is read again, and a table that differs is read again
+        # before it is repaired, so a kept digest can neither hide nor cause a repair.
+        last_full = state.get_state(self.store, state.LAST_FULL_CHECKSUM)
+        now = self.clock().astimezone(UTC)
+        full = not last_full or not (
+            timedelta(0) <= now - datetime.fromisoformat(last_full) < self.full_check_every
+        )
         mismatched = []
         for table, fields in names.items():
-            count, digest = combine_digests(
-                row_digest(table, row_id, row, fields)
-                for row_id, row in state.checksum_rows(self.store, table)
-            )
-            if theirs.get(table) != {"count": count, "hash": digest}:
+            mine = state.scope_checksum(self.store, table, fields, row_digest, full=full)
+            if not full and theirs.get(table) != _checksum_json(mine):
+                mine = state.scope_checksum(self.store, table, fields, row_digest, full=True)
+            if theirs.get(table) != _checksum_json(mine):
                 mismatched.append(table)
+        if full:
+            state.set_state(self.store, **{state.LAST_FULL_CHECKSUM: now.isoformat()})
         report.mismatched_tables = mismatched
         report.checksum_ok = not mismatched
         for table in mismatched:
@@ -635,6 +704,15 @@ class SyncEngine:
             if not page["has_more"]:
                 return repaired
             after = page["next_after"]
+
+
+def _checksum_json(checksum: tuple[int, str]) -> dict[str, Any]:
+    return {"count": checksum[0], "hash": checksum[1]}
+
+
+def part_path(data_folder: Path, sha256: str) -> Path:
+    """Where a download in progress is kept (resumed from its size after a cut)."""
+    return Path(data_folder) / "sync-downloads" / f"{sha256}.part"
 
 
 def file_path(data_folder: Path, kind: str, sha256: str) -> Path:

@@ -21,7 +21,16 @@ from typing import Any
 import httpx
 
 from station_app.i18n import _
-from station_app.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER
+from station_app.sync.protocol import (
+    ACCEPT_GZIP,
+    COMPRESS_FROM_BYTES,
+    GZIP,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    SERVER_TIME_HEADER,
+    compress,
+    encode_body,
+)
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -92,6 +101,11 @@ class HttpTransport:
     """The city server's API for one station. Not thread-safe: one per worker thread.
 
     `server_time` holds the server's clock of the last answer (ISO text), or None.
+    Every request asks for gzip answers (Accept-Encoding); JSON bodies are sent gzip once
+    hello() has seen the server list gzip in its `encodings` (`gzip_bodies`): a server that
+    does not is sent plain JSON. `bytes_sent` / `bytes_received` count the bodies as they
+    travelled (compressed), `plain_bytes_sent` the same before compression, for the
+    benchmark and the tests.
     """
 
     def __init__(
@@ -107,6 +121,10 @@ class HttpTransport:
         self.token = token
         self.protocol = protocol
         self.server_time: str | None = None
+        self.gzip_bodies = False
+        self.bytes_sent = 0
+        self.plain_bytes_sent = 0
+        self.bytes_received = 0
         self._client = httpx.Client(base_url=self.url, verify=tls_context(ca_file), timeout=timeout)
 
     def close(self) -> None:
@@ -129,15 +147,28 @@ class HttpTransport:
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
         raw: bool = False,
+        extra_headers: dict[str, str] | None = None,
+        whole_response: bool = False,
     ) -> Any:
-        headers = {PROTOCOL_HEADER: str(self.protocol)}
+        headers = {PROTOCOL_HEADER: str(self.protocol), **ACCEPT_GZIP}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        if content is not None:
-            headers["Content-Type"] = "application/octet-stream"
+        if json is not None:
+            content, body_headers = encode_body(json, compress_body=False)
+            plain = len(content)
+            if self.gzip_bodies and plain >= COMPRESS_FROM_BYTES:
+                content = compress(content)
+                body_headers["Content-Encoding"] = GZIP
+            headers.update(body_headers)
+        else:
+            plain = len(content or b"")
+            if content is not None:
+                headers["Content-Type"] = "application/octet-stream"
+        if extra_headers:
+            headers.update(extra_headers)
         try:
             response = self._client.request(
-                method, path, json=json, params=params, content=content, headers=headers
+                method, path, params=params, content=content, headers=headers
             )
         except httpx.ConnectError as error:
             text = str(error)
@@ -148,11 +179,16 @@ class HttpTransport:
             raise _offline(self.url, str(error) or type(error).__name__) from error
         except httpx.HTTPError as error:
             raise _offline(self.url, str(error) or type(error).__name__) from error
+        self.bytes_sent += len(content or b"")
+        self.plain_bytes_sent += plain
+        self.bytes_received += response.num_bytes_downloaded
         stamp = response.headers.get(SERVER_TIME_HEADER)
         if stamp:
             self.server_time = stamp
         if response.status_code >= 400:
             raise self._failure(response)
+        if whole_response:
+            return response
         if raw:
             return response.content
         try:
@@ -221,7 +257,10 @@ class HttpTransport:
         return self.request("POST", "/v1/enrol", json={"code": code})
 
     def hello(self) -> dict[str, Any]:
-        return self.request("GET", "/v1/hello")
+        answer = self.request("GET", "/v1/hello")
+        encodings = answer.get("encodings") if isinstance(answer, dict) else None
+        self.gzip_bodies = isinstance(encodings, list) and GZIP in encodings
+        return answer
 
     def push(self, body: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", "/v1/push", json=body)
@@ -249,3 +288,23 @@ class HttpTransport:
 
     def download(self, sha256: str) -> bytes:
         return self.request("GET", f"/v1/attachments/{sha256}/content", raw=True)
+
+    def download_part(self, sha256: str, first: int, last: int) -> tuple[int, bytes, int | None]:
+        """Part of a file: (where the bytes start, the bytes, the whole file's size or None).
+        Asks for bytes first..last; a server without Range support sends the whole file
+        (it then starts at 0)."""
+        response = self.request(
+            "GET",
+            f"/v1/attachments/{sha256}/content",
+            extra_headers={"Range": f"bytes={first}-{last}"},
+            whole_response=True,
+        )
+        if response.status_code == 206:
+            span, _slash, total = response.headers.get("Content-Range", "").rpartition("/")
+            start = span.removeprefix("bytes ").partition("-")[0]
+            return (
+                int(start) if start.isdigit() else first,
+                response.content,
+                int(total) if total.isdigit() else None,
+            )
+        return 0, response.content, len(response.content)

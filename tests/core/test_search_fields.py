@@ -238,7 +238,14 @@ def test_migration_9_rebuilds_the_index_of_an_older_database(db_path, three, sto
             " DROP TABLE sync_state; DROP TABLE sync_batches; DROP TABLE sync_rejected;"
             " DROP TABLE sync_extra_fields; DROP TABLE sync_files;"
             " DELETE FROM schema_version WHERE version >= 9;"
+            # nor the kept checksum digests of migration 14
+            " DROP TABLE sync_row_digests; DROP TABLE sync_digest_totals;"
+            " DROP TABLE sync_digest_dirty;"
         )
+        for (trigger,) in back.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%digest_dirty%'"
+        ).fetchall():
+            back.conn.execute(f"DROP TRIGGER {trigger}")
         for event in ("insert", "delete", "update"):
             back.conn.execute(f"DROP TRIGGER IF EXISTS case_next_deadline_after_{event}")
         # and what the later migrations made (the statistics tables of migration 13)

@@ -256,7 +256,12 @@ class CuttingProxy:
     (method, path prefix, when) drops the connection 'before' forwarding a request (the
     server never sees it) or 'after' (the server did the work, the station gets no answer).
     Rules fire `times` times. `stall` holds matching answers for some seconds (to kill a
-    client mid-request). `upstream` can be changed (a server restarted elsewhere)."""
+    client mid-request). `upstream` can be changed (a server restarted elsewhere).
+
+    Bodies pass through as they travel (compressed answers stay compressed); `wire` lists
+    (method, path, request body bytes, request Content-Encoding, answer body bytes, answer
+    Content-Encoding) per request answered, `ranges` (path, Range header) per request. `old_server` plays a server from before gzip: `encodings`
+    taken out of hello/health answers and a compressed request body refused (415)."""
 
     def __init__(self, upstream: str) -> None:
         import http.server
@@ -267,6 +272,9 @@ class CuttingProxy:
         self.upstream = upstream
         self.rules: list[dict[str, Any]] = []
         self.seen: list[tuple[str, str]] = []
+        self.wire: list[tuple[str, str, int, str, int, str]] = []
+        self.old_server = False
+        self.ranges: list[tuple[str, str | None]] = []
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -280,6 +288,7 @@ class CuttingProxy:
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
                 proxy.seen.append((self.command, path))
+                proxy.ranges.append((path, self.headers.get("Range")))
                 rule = proxy._rule(self.command, path)
                 if rule and rule["when"] == "before":
                     self.close_connection = True
@@ -289,20 +298,44 @@ class CuttingProxy:
                     for k, v in self.headers.items()
                     if k.lower() not in ("host", "content-length", "connection")
                 }
+                sent_encoding = self.headers.get("Content-Encoding") or ""
+                if proxy.old_server:
+                    headers = {k: v for k, v in headers.items() if k.lower() != "accept-encoding"}
+                    headers["Accept-Encoding"] = "identity"  # it never compressed answers
+                    if sent_encoding:
+                        refusal = b'{"error":"invalid_request","message":"not JSON"}'
+                        self.send_response(415)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(refusal)))
+                        self.end_headers()
+                        self.wfile.write(refusal)
+                        proxy.wire.append(
+                            (self.command, path, len(body), sent_encoding, len(refusal), "")
+                        )
+                        return
                 try:
-                    answer = httpx.request(
+                    with httpx.stream(
                         self.command,
                         proxy.upstream + self.path,
                         content=body,
                         headers=headers,
                         timeout=60,
-                    )
+                    ) as answer:
+                        content = b"".join(answer.iter_raw())
                 except httpx.HTTPError:
                     self.close_connection = True
                     return
+                encoding = answer.headers.get("content-encoding", "")
+                if proxy.old_server and path in ("/v1/hello", "/v1/health"):
+                    value = json.loads(content)
+                    value.pop("encodings", None)
+                    content = json.dumps(value).encode()
                 if rule and rule["when"] == "after":
                     self.close_connection = True
                     return
+                proxy.wire.append(
+                    (self.command, path, len(body), sent_encoding, len(content), encoding)
+                )
                 if rule and rule["when"] == "stall":
                     time.sleep(rule["seconds"])
                 self.send_response(answer.status_code)
@@ -311,12 +344,11 @@ class CuttingProxy:
                         "content-length",
                         "transfer-encoding",
                         "connection",
-                        "content-encoding",
                     ):
                         self.send_header(key, value)
-                self.send_header("Content-Length", str(len(answer.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PUT = _handle
 

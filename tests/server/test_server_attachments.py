@@ -99,3 +99,56 @@ def test_size_limit_and_names(city: City) -> None:
     )
     past_the_end = village.put(f"/v1/attachments/{sha}?offset=0", b"xy")
     assert past_the_end.status_code == 409 and "size" in past_the_end.json()["message"]
+
+
+def _uploaded(village, content: bytes) -> str:  # noqa: ANN001
+    sha = hashlib.sha256(content).hexdigest()
+    village.post("/v1/attachments", {"sha256": sha, "size": len(content), "filename": "照片.jpg"})
+    offset = 0
+    while offset < len(content):
+        answer = village.put(
+            f"/v1/attachments/{sha}?offset={offset}",
+            content[offset : offset + ATTACHMENT_CHUNK_BYTES],
+        )
+        offset = answer.json()["received"]
+    return sha
+
+
+def test_a_download_asks_for_a_range_of_bytes(city: City) -> None:
+    import httpx
+
+    village = city.village_a
+    content = os.urandom(ATTACHMENT_CHUNK_BYTES + 5000)
+    size = len(content)
+    sha = _uploaded(village, content)
+    url = f"{village.url}/v1/attachments/{sha}/content"
+
+    def get(value: str | None) -> httpx.Response:
+        extra = {} if value is None else {"Range": value}
+        return httpx.get(url, headers=village.headers(**extra), timeout=60)
+
+    whole = get(None)
+    assert whole.status_code == 200 and whole.content == content
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    # Within a stored chunk, across two chunks, to the end, the last bytes, past the end.
+    edge = ATTACHMENT_CHUNK_BYTES
+    for asked, first, last in (
+        ("bytes=0-9", 0, 9),
+        (f"bytes={edge - 100}-{edge + 99}", edge - 100, edge + 99),
+        (f"bytes={edge + 10}-", edge + 10, size - 1),
+        ("bytes=-7", size - 7, size - 1),
+        (f"bytes=5-{size + 1000}", 5, size - 1),
+    ):
+        part = get(asked)
+        assert part.status_code == 206, (asked, part.text)
+        assert part.headers["Content-Range"] == f"bytes {first}-{last}/{size}", asked
+        assert part.content == content[first : last + 1], asked
+    for bad in (f"bytes={size}-", "bytes=9-2", "bytes=-0", "items=0-1", "bytes=0-1,5-6", "x"):
+        refused = get(bad)
+        assert refused.status_code == 416, (bad, refused.status_code)
+        assert refused.headers["Content-Range"] == f"bytes */{size}", bad
+        assert refused.json()["error"] == "bad_range", bad
+    # Range never lets a station read what it may not.
+    other = city.other_township
+    outside = httpx.get(url, headers=other.headers(Range="bytes=0-9"), timeout=60)
+    assert outside.status_code == 403

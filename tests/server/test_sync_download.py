@@ -1,0 +1,96 @@
+"""A station's download of an attachment cut in the middle resumes from its .part file,
+fetching none of what it had again; the file is checked against its SHA-256 and put in place
+whole; a part that turns out wrong is dropped and fetched again."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from station_app.evidence_files import attach_evidence, evidence_path
+from station_app.sync.engine import part_path
+from station_app.sync.transport import SyncError
+from tests.server.sync_support import CuttingProxy, make_city
+
+pytestmark = pytest.mark.usefixtures("english")
+
+CHUNK = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    """This module's own city server (see sync_support.sync_backend)."""
+    return sync_backend
+
+
+def _photo(tmp_path, village) -> tuple[bytes, str]:  # noqa: ANN001
+    case = village.add_case()
+    photo = tmp_path / "现场.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg " + os.urandom(5 * CHUNK - 100))
+    attach_evidence(village.store, village.folder / "evidence", case.id, photo, owner=village.code)
+    assert village.sync().uploaded == 1
+    return photo.read_bytes(), hashlib.sha256(photo.read_bytes()).hexdigest()
+
+
+def test_a_download_cut_in_the_middle_resumes_without_fetching_again(
+    tmp_path, backend, memory_keyring
+) -> None:
+    city = make_city(tmp_path, backend)
+    proxy = CuttingProxy(backend.url)
+    try:
+        village, township = city["village_a"], city["township"]
+        content, sha = _photo(tmp_path, village)
+        township.use_server(proxy.url)
+        engine = township.connect(chunk_bytes=CHUNK)
+        downloads = iter(range(100))
+
+        def third_part_cut(method: str, path: str):
+            if path.endswith("/content") and next(downloads) == 2:
+                return {"when": "after"}  # the server sends it, the answer never arrives
+            return None
+
+        proxy._rule = third_part_cut  # type: ignore[method-assign]
+        with pytest.raises(SyncError):
+            engine.run_once()
+        target = evidence_path(township.folder / "evidence", sha)
+        part = part_path(township.folder, sha)
+        assert not target.exists()
+        assert part.read_bytes() == content[: 2 * CHUNK]
+        report = engine.run_once()
+        assert report.downloaded == 1
+        assert target.read_bytes() == content and not part.exists()
+        asked = [r for p, r in proxy.ranges if p.endswith("/content")]
+        starts = [int(r.removeprefix("bytes=").partition("-")[0]) for r in asked]
+        # 0, 64K, then the cut one; the next round goes on from 128K: nothing twice but the
+        # part whose answer was lost.
+        assert starts == [0, CHUNK, 2 * CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK], asked
+        delivered = sum(w[4] for w in proxy.wire if w[1].endswith("/content"))
+        assert delivered == len(content)
+        assert township.sync().downloaded == 0
+    finally:
+        proxy.close()
+        for replica in city.values():
+            replica.close()
+
+
+def test_a_wrong_part_is_dropped_and_the_file_fetched_again(
+    tmp_path, backend, memory_keyring
+) -> None:
+    city = make_city(tmp_path, backend)
+    try:
+        village, township = city["village_a"], city["township"]
+        content, sha = _photo(tmp_path, village)
+        part = part_path(township.folder, sha)
+        part.parent.mkdir(parents=True)
+        part.write_bytes(b"not the photo at all")  # a part left by something else
+        township.connect(chunk_bytes=CHUNK)
+        first = township.sync()
+        target = evidence_path(township.folder / "evidence", sha)
+        assert first.downloaded == 0 and not target.exists() and not part.exists()
+        assert township.sync().downloaded == 1
+        assert target.read_bytes() == content
+    finally:
+        for replica in city.values():
+            replica.close()

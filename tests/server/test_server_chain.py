@@ -192,3 +192,36 @@ def test_a_batch_sent_again_changes_nothing(backend, station) -> None:
         assert heads_of(backend, station.code) == local_heads(station)
     finally:
         proxy.close()
+
+
+def test_the_chains_already_on_a_server_are_taken_up_by_its_migration(tmp_path) -> None:
+    """A server from before the check: the last entry of each station's chain among the rows
+    it holds becomes the head that the next entry must follow."""
+    from alembic import command
+    from alembic.config import Config
+
+    from city_server.db import make_engine
+    from city_server.schema import _MIGRATIONS, migrate
+
+    engine = make_engine(str(tmp_path / "old-city.db"))
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0002")
+        for seq in (1, 3, 2):
+            fields = {"id": f"e{seq}", "owner_station": "OLD", "chain_seq": seq}
+            fields["row_hash"] = f"{seq:064x}"
+            conn.execute(
+                text(
+                    "INSERT INTO rows(table_name, row_id, fields, field_versions, version,"
+                    " last_seq, public, removed) VALUES ('case_events', :id, :fields, '{}', 1,"
+                    " :seq, false, false)"
+                ),
+                {"id": fields["id"], "fields": json.dumps(fields), "seq": seq},
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        heads = [tuple(r) for r in conn.execute(text("SELECT * FROM chain_heads"))]
+    engine.dispose()
+    assert heads == [("case_events", "OLD", "OLD", 3, f"{3:064x}")]

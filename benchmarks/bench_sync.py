@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 from city_server.db import make_engine  # noqa: E402
 from city_server.schema import migrate  # noqa: E402
 from city_server.stations import add_station  # noqa: E402
+from station_app.store.chain import GENESIS, row_hash  # noqa: E402
 from station_app.sync.protocol import (  # noqa: E402
     ACCEPT_GZIP,
     PROTOCOL_HEADER,
@@ -149,9 +150,23 @@ MERCHANTS = ["某某超市", "惠民农资店", "天天数码", "兴旺家电", 
 CATEGORIES = ["食品", "家用电器", "通讯器材", "农资", "服装鞋帽", "交通工具"]
 
 
+# The last entry of each station's hash chain of case events (station_app/store/chain.py).
+_CHAIN_HEADS: dict[str, tuple[int, str]] = {}
+
+
+def _sealed(fields: dict) -> dict:
+    """An event sealed into its station's chain as the station's store seals it."""
+    seq, previous = _CHAIN_HEADS.get(fields["owner_station"], (0, GENESIS))
+    fields.update(chain_seq=seq + 1, prev_hash=previous)
+    fields["row_hash"] = row_hash("case_events", fields)
+    _CHAIN_HEADS[fields["owner_station"]] = (seq + 1, fields["row_hash"])
+    return fields
+
+
 def case_changes(station: str, n: int, rng: random.Random, start: int = 0) -> list[dict]:
     """`n` registered cases as a station's outbox sends them: a case, its complainant and the
-    registration event per case, one station transaction each."""
+    registration event per case (sealed into the station's hash chain), one station
+    transaction each."""
     out = []
     for i in range(start, start + n):
         case_id, party_id, event_id = (str(uuid.uuid4()) for _ in range(3))
@@ -202,17 +217,21 @@ def case_changes(station: str, n: int, rng: random.Random, start: int = 0) -> li
                 "row_id": event_id,
                 "op": "insert",
                 **meta,
-                "fields": {
-                    "id": event_id,
-                    "case_id": case_id,
-                    "action": "register",
-                    "from_status": "",
-                    "to_status": "registered",
-                    "occurred_at": now,
-                    "actor": rng.choice(["wang", "li", "zhang"]),
-                    "actor_role": "clerk",
-                    **common,
-                },
+                "fields": _sealed(
+                    {
+                        "id": event_id,
+                        "case_id": case_id,
+                        "action": "register",
+                        "from_status": "",
+                        "to_status": "registered",
+                        "occurred_at": now,
+                        "actor": rng.choice(["wang", "li", "zhang"]),
+                        "actor_role": "clerk",
+                        "note": "",
+                        "details": "{}",
+                        **common,
+                    }
+                ),
             },
         ]
     return out

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from city_server import admin, stations
+from city_server import admin, stations, sync_service
 from city_server.db import make_engine
 from city_server.errors import ApiError
 from city_server.schema import migrate
@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("code")
 
     commands.add_parser("stations", parents=[common], help="list the stations")
+
+    breaks = commands.add_parser(
+        "chain-breaks",
+        parents=[common],
+        help="list the entries refused for breaking a station's hash-chained record",
+    )
+    breaks.add_argument("--station", help="only this station's")
 
     user = commands.add_parser(
         "add-user",
@@ -118,6 +125,16 @@ def main(argv: list[str] | None = None) -> int:
                 for s in stations.Hierarchy.load(conn).by_code.values():
                     state = "revoked" if s.revoked else "active"
                     print(f"{s.code}\t{s.level}\t{s.parent_code or '-'}\t{state}\t{s.name}")
+            elif args.command == "chain-breaks":
+                found = sync_service.list_chain_breaks(conn, args.station)
+                for b in found:
+                    print(
+                        f"{b['created_at']}\t{b['station_code']}\t{b['table_name']}"
+                        f"\t{b['chain_seq'] if b['chain_seq'] is not None else '-'}"
+                        f"\t{b['row_id']}\t{b['reason']}"
+                    )
+                if not found:
+                    print("no broken chains")
             elif args.command == "add-user":
                 password = (
                     sys.stdin.readline().rstrip("\n")

@@ -163,6 +163,34 @@ rejected = Table(
     Index("rejected_station", "station_code", "id"),
 )
 
+# The last entry of each hash chain of the record (audit_log, case_events) received from a
+# station PC: (table, the pushing station, the rows' owner station) -> number and hash.
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("table_name", String(64), primary_key=True),
+    Column("station_code", String(32), primary_key=True),
+    Column("owner_station", String(32), primary_key=True),
+    Column("chain_seq", BigInteger, nullable=False),
+    Column("row_hash", String(64), nullable=False),
+)
+
+# Entries refused because they break their station's hash chain: for the city office to see.
+chain_breaks = Table(
+    "chain_breaks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station_code", String(32), nullable=False),
+    Column("owner_station", String(32)),
+    Column("table_name", String(64), nullable=False),
+    Column("row_id", String(64), nullable=False),
+    Column("chain_seq", BigInteger),
+    Column("batch_id", String(36), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Index("chain_breaks_station", "station_code", "id"),
+)
+
 attachments = Table(
     "attachments",
     metadata,

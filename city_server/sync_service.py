@@ -37,6 +37,8 @@ from city_server.db import (
     attachment_cases,
     batches,
     case_readers,
+    chain_breaks,
+    chain_heads,
     changes,
     conflicts,
     is_postgresql,
@@ -47,6 +49,7 @@ from city_server.db import (
 from city_server.errors import ApiError
 from city_server.jsonio import Fragment, canonical_bytes, dumps, loads
 from city_server.stations import Hierarchy, Station, authenticate_many
+from station_app import chain_hash
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
     NON_CONFLICTING_FIELDS,
@@ -132,6 +135,104 @@ class Rejected(Exception):
         self.reason = reason
 
 
+class ChainBroken(Rejected):
+    """An entry of the record that breaks its station's hash chain: refused, and the chain
+    is marked broken for the city office (chain_breaks)."""
+
+    def __init__(self, reason: str, owner: str | None, seq: int | None) -> None:
+        super().__init__(f"hash chain broken: {reason}")
+        self.owner = owner
+        self.seq = seq
+
+
+ChainKey = tuple[str, str, str]  # table, pushing station, the rows' owner station
+
+
+class ChainHeads:
+    """The last entry of each chain, read once per group of batches; the new heads are
+    written with the group."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.known: dict[ChainKey, tuple[int, str] | None] = {}
+        self.dirty: set[ChainKey] = set()
+        self.stored: set[ChainKey] = set()
+
+    def get(self, key: ChainKey) -> tuple[int, str] | None:
+        if key not in self.known:
+            table, station, owner = key
+            found = self.conn.execute(
+                select(chain_heads.c.chain_seq, chain_heads.c.row_hash).where(
+                    chain_heads.c.table_name == table,
+                    chain_heads.c.station_code == station,
+                    chain_heads.c.owner_station == owner,
+                )
+            ).first()
+            self.known[key] = (int(found[0]), found[1]) if found else None
+            if found:
+                self.stored.add(key)
+        return self.known[key]
+
+    def write(self) -> None:
+        if not self.dirty:
+            return
+        old = []
+        new = []
+        for key in self.dirty:
+            head = self.known[key]
+            assert head is not None
+            values = {
+                "k_table": key[0],
+                "k_station": key[1],
+                "k_owner": key[2],
+                "chain_seq": head[0],
+                "row_hash": head[1],
+            }
+            (old if key in self.stored else new).append(values)
+        if new:
+            self.conn.execute(
+                chain_heads.insert().values(
+                    table_name=bindparam("k_table"),
+                    station_code=bindparam("k_station"),
+                    owner_station=bindparam("k_owner"),
+                    chain_seq=bindparam("chain_seq"),
+                    row_hash=bindparam("row_hash"),
+                ),
+                new,
+            )
+        if old:
+            self.conn.execute(
+                update(chain_heads)
+                .where(
+                    chain_heads.c.table_name == bindparam("k_table"),
+                    chain_heads.c.station_code == bindparam("k_station"),
+                    chain_heads.c.owner_station == bindparam("k_owner"),
+                )
+                .values(chain_seq=bindparam("chain_seq"), row_hash=bindparam("row_hash")),
+                old,
+            )
+        self.stored |= self.dirty
+        self.dirty.clear()
+
+    def update(self, new: dict[ChainKey, tuple[int, str]]) -> None:
+        self.known.update(new)
+        self.dirty |= set(new)
+
+
+def _chain_reason(problem: str, table: str, owner: str, seq: int, head: int) -> str:
+    entry = f"{table} entry {seq} of station {owner}"
+    if problem == chain_hash.CHANGED:
+        return f"{entry} was changed after it was sealed (its content does not match its hash)"
+    if problem == chain_hash.MISSING:
+        return f"{table} entries {head + 1} to {seq - 1} of station {owner} are missing before entry {seq}"
+    if problem == chain_hash.TWICE:
+        return f"{entry} is on the server already with other content (the server's chain ends at {head})"
+    return (
+        f"{entry} does not follow entry {head} of its chain"
+        " (an entry was inserted, removed or changed)"
+    )
+
+
 @dataclass
 class Plan:
     """What a batch will write, built in memory before one bulk write."""
@@ -140,6 +241,7 @@ class Plan:
     log: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    breaks: list[dict[str, Any]] = field(default_factory=list)
     transfers: list[tuple[str, str, str]] = field(default_factory=list)  # case, old, new
     attachment_cases: list[dict[str, str]] = field(default_factory=list)
     accepted: int = 0
@@ -209,8 +311,14 @@ class BatchApplier:
         hierarchy: Hierarchy,
         shared: dict[tuple[str, str], RowState],
         known: set[str],
+        heads: ChainHeads,
     ):
         self.conn = conn
+        self.heads = heads
+        # Heads advanced by this batch (taken by the group once the batch is planned whole),
+        # and by the station transaction being checked.
+        self.batch_heads: dict[ChainKey, tuple[int, str]] = {}
+        self.chain_staged: dict[ChainKey, tuple[int, str]] = {}
         self.station = station
         self.batch = batch
         self.hierarchy = hierarchy
@@ -315,12 +423,38 @@ class BatchApplier:
             len(self.plan.attachment_cases),
         )
         failed: tuple[int, str] | None = None
+        # The record's entries first: a transaction refused for another reason still moves
+        # its chain on (its entries are set aside whole, with the reason), so that the
+        # station's next entries follow them.
+        self.chain_staged = {}
         for index, change in group:
+            if change.table not in chain_hash.CHAINED_COLUMNS:
+                continue
             try:
-                self._apply_change(change, lookup, staged)
-            except Rejected as rejection:
-                failed = (index, rejection.reason)
+                self._check_chain(change, lookup((change.table, change.row_id)))
+            except ChainBroken as broken:
+                failed = (index, broken.reason)
+                self.plan.breaks.append(
+                    {
+                        "station_code": self.station.code,
+                        "owner_station": broken.owner,
+                        "table_name": change.table,
+                        "row_id": change.row_id,
+                        "chain_seq": broken.seq,
+                        "batch_id": self.batch.batch_id,
+                        "reason": broken.reason,
+                        "created_at": utc_now_text(),
+                    }
+                )
                 break
+        if failed is None:
+            self.batch_heads.update(self.chain_staged)
+            for index, change in group:
+                try:
+                    self._apply_change(change, lookup, staged)
+                except Rejected as rejection:
+                    failed = (index, rejection.reason)
+                    break
         if failed is None:
             for key, state in staged.items():
                 if state is not None:
@@ -484,6 +618,53 @@ class BatchApplier:
                 "txid": change.txid[:80],
             }
         )
+
+    def _check_chain(self, change: Change, current: RowState | None) -> None:
+        """An entry of the record must continue its station's hash chain on the server: its
+        content matches its hash, its number follows the last one without a gap and its link
+        is the last entry's hash. An entry sent again as stored passes (a repeated batch)."""
+        table, fields = change.table, change.fields
+        owner = fields.get("owner_station")
+        owner = owner if isinstance(owner, str) else None
+        if change.op != "insert":
+            raise ChainBroken(
+                f"{table} entries are never changed or removed after they are written", owner, None
+            )
+        seq, digest = fields.get("chain_seq"), fields.get("row_hash")
+        key: ChainKey = (table, self.station.code, owner or "")
+        head = self.chain_staged.get(key) or self.batch_heads.get(key) or self.heads.get(key)
+        if seq is None and digest is None and fields.get("prev_hash") is None:
+            if head is None:
+                return  # a station that has not sealed its record yet (before the chain)
+            raise ChainBroken(
+                f"{table} row {change.row_id} of station {owner} has no seal, though the"
+                f" station's chain is at entry {head[0]}",
+                owner,
+                None,
+            )
+        if (
+            type(seq) is not int
+            or not isinstance(digest, str)
+            or not SHA256_HEX.fullmatch(digest)
+            or owner is None
+        ):
+            raise ChainBroken(
+                f"{table} row {change.row_id} carries no valid chain number and hash", owner, None
+            )
+        if (
+            current is not None
+            and not current.removed
+            and current.fields.get("row_hash") == digest
+            and chain_hash.row_hash(table, fields) == digest
+            and head is not None
+            and seq <= head[0]
+        ):
+            return  # sent again, as stored
+        head_seq, head_hash = head or (0, chain_hash.GENESIS)
+        problem = chain_hash.link_problem(table, fields, head_seq, head_hash)
+        if problem is not None:
+            raise ChainBroken(_chain_reason(problem, table, owner, seq, head_seq), owner, seq)
+        self.chain_staged[key] = (seq, digest)
 
     def _merge(
         self, change: Change, state: RowState, owner: str, case_id: str | None, seq: int
@@ -686,6 +867,7 @@ class GroupApplier:
         self.known: set[str] = set()
         self.dirty: set[tuple[str, str]] = set()
         self.pending: list[tuple[BatchApplier, str, dict[str, Any]]] = []
+        self.heads = ChainHeads(conn)
 
     def preload(self, batches: Iterable[PushBatch]) -> None:
         wanted: set[str] = set()
@@ -697,9 +879,17 @@ class GroupApplier:
         """Plan a batch (an ApiError leaves nothing of it); its answer is filled in when the
         group is written."""
         applier = BatchApplier(
-            self.conn, station, batch, self.last_seq, self.hierarchy, self.cache, self.known
+            self.conn,
+            station,
+            batch,
+            self.last_seq,
+            self.hierarchy,
+            self.cache,
+            self.known,
+            self.heads,
         )
         applier.plan_all()
+        self.heads.update(applier.batch_heads)
         self.cache.update(applier.local)
         self.dirty |= applier.dirty
         self.last_seq = applier.plan.next_seq
@@ -755,6 +945,10 @@ class GroupApplier:
         refused = [record for plan in plans for record in plan.rejected]
         if refused:
             conn.execute(rejected.insert(), refused)
+        breaks = [record for plan in plans for record in plan.breaks]
+        if breaks:
+            conn.execute(chain_breaks.insert(), breaks)
+        self.heads.write()
         insert_ignoring_duplicates(
             conn,
             attachment_cases,
@@ -1119,6 +1313,14 @@ def resolve_conflict(conn: Connection, station: Station, conflict_id: int, note:
         .where(conflicts.c.id == conflict_id)
         .values(resolved_by=station.code, resolved_at=utc_now_text(), resolution_note=note)
     )
+
+
+def list_chain_breaks(conn: Connection, station_code: str | None = None) -> list[dict[str, Any]]:
+    """The entries refused for breaking their station's hash chain, oldest first."""
+    query = select(chain_breaks).order_by(chain_breaks.c.id)
+    if station_code is not None:
+        query = query.where(chain_breaks.c.station_code == station_code)
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def list_rejected(

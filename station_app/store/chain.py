@@ -5,68 +5,19 @@ station's chain (chain_seq), the hash of the row before it (prev_hash) and the S
 own content with that previous hash (row_hash). The rows are append-only (triggers) and the
 seal is the one change ever allowed, once. An edited row no longer matches its hash; a deleted
 row leaves a gap in the numbers; an inserted row either has no seal or breaks the link of the
-row after it. The city server checks the same chain as the rows arrive by sync (verify_rows).
+row after it. The hash itself is defined once, in station_app/chain_hash.py, which the city
+server uses to check the same chain as the rows arrive by sync.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
+from station_app.chain_hash import CHAINED_COLUMNS, GENESIS, row_hash
 from station_app.i18n import _
 from station_app.store.connection import ORIGIN_MIGRATION, Store
 
-# The columns each chained table's hash covers, in this order (version 1 of the chain; a later
-# column is not covered unless the chain gets a new version).
-CHAINED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "audit_log": (
-        "id",
-        "owner_station",
-        "created_at",
-        "updated_at",
-        "deleted",
-        "at",
-        "actor",
-        "case_id",
-        "table_name",
-        "row_id",
-        "field",
-        "old_value",
-        "new_value",
-        "kind",
-        "origin",
-        "chain_seq",
-        "prev_hash",
-    ),
-    "case_events": (
-        "id",
-        "case_id",
-        "action",
-        "from_status",
-        "to_status",
-        "occurred_at",
-        "actor",
-        "actor_role",
-        "note",
-        "details",
-        "owner_station",
-        "created_at",
-        "updated_at",
-        "deleted",
-        "chain_seq",
-        "prev_hash",
-    ),
-}
-# The prev_hash of a station's first row.
-GENESIS = "0" * 64
-
-
-def row_hash(table: str, row: Mapping[str, object]) -> str:
-    """The SHA-256 (hex) of a chained row's content, its number and previous hash included."""
-    content = [table, 1, [row.get(column) for column in CHAINED_COLUMNS[table]]]
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+__all__ = ["CHAINED_COLUMNS", "GENESIS", "row_hash", "seal_pending", "verify_chains", "verify_rows"]
 
 
 def _label(table: str) -> str:

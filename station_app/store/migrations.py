@@ -1253,6 +1253,25 @@ def _schema_11(conn: sqlite3.Connection) -> None:
     install_change_capture(conn, "issued_documents")
 
 
+def _schema_14(conn: sqlite3.Connection) -> None:
+    """The merchant registry's own facts: whether the merchant is on the abnormal operations
+    list (since when, why), its designations (JSON list of {kind, granted, until, revoked,
+    reason}) and, for an entry merged into another, the id of the kept one. The outbox
+    triggers name every column, so they are installed again."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE merchants ADD COLUMN abnormal_listed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE merchants ADD COLUMN abnormal_since TEXT NOT NULL DEFAULT '';
+        ALTER TABLE merchants ADD COLUMN abnormal_note TEXT NOT NULL DEFAULT '';
+        ALTER TABLE merchants ADD COLUMN designations TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE merchants ADD COLUMN merged_into TEXT;
+        """,
+    )
+    drop_change_capture(conn, "merchants")
+    install_change_capture(conn, "merchants")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1276,6 +1295,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "the facts typed for each issued document", _schema_11),
     Migration(12, "search index merged when idle, not in a save", _schema_12),
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
+    Migration(
+        14, "merchant registry: abnormal list, designations, merged entries", _schema_14
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -14,6 +14,7 @@ from datetime import date
 
 from station_app.domain import Merchant
 from station_app.i18n import N_, _
+from station_app.safe_input import InputRejected
 from station_app.store.connection import Store
 from station_app.store.merchants import (
     case_counts,
@@ -42,7 +43,7 @@ _TEXT_FIELDS = ("name", "uscc", "legal_rep", "address", "phone", "platform", "sh
 _LIMIT_KEYS = {"name": "merchant_name", "uscc": "id_number"}
 
 
-class RegistryRefused(ValueError):
+class RegistryRefused(InputRejected):
     """A registry change that was refused; the message says why. Nothing was written."""
 
 
@@ -514,15 +515,27 @@ def merge(
 # --------------------------------------------------------------------------- intake
 
 
+def _registered_id(store: Store, merchant: Merchant) -> str:
+    """The live registry entry a typed merchant will be linked to: the same credit code."""
+    code = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", merchant.uscc or "")).upper()
+    if not code:
+        return ""
+    found = [e for e in search(store, code, 5) if e.merchant.uscc == code]
+    return found[0].merchant.id if found else ""
+
+
 def intake_warnings(
     store: Store, merchant: Merchant | None, *, except_case: str | None = None
 ) -> list[str]:
     """What a clerk registering a case against this merchant should know: the abnormal list,
     several open complaints (not counting `except_case`, the case just registered). Warnings
     only; the case is registered all the same."""
-    if merchant is None or not merchant.id:
+    if merchant is None:
         return []
-    entry = get_entry(store, merchant.id)
+    merchant_id = merchant.id or _registered_id(store, merchant)
+    if not merchant_id:
+        return []
+    entry = get_entry(store, merchant_id)
     if entry is None:
         return []
     if entry.deleted and entry.merged_into:

@@ -80,11 +80,11 @@ class MerchantsDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Name, credit code or address"))
         self.search.setClearButtonEnabled(True)
-        self.list = _table([_("Name"), _("Credit code"), _("Address"), _("Cases"), _("Open")])
-        self.list.setColumnWidth(0, 200)
-        self.list.setColumnWidth(1, 150)
-        self.list.setColumnWidth(2, 160)
-        self.list.setColumnWidth(3, 50)
+        self.list = _table(
+            [_("Merchant name"), _("Credit code"), _("Address"), _("Cases"), _("Open cases")]
+        )
+        for column, width in enumerate((170, 150, 110, 45)):
+            self.list.setColumnWidth(column, width)
         self.new_button = QPushButton(_("&New merchant"))
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -109,7 +109,7 @@ class MerchantsDialog(QDialog):
         details = QWidget()
         form = QFormLayout(details)
         for key, caption in (
-            ("name", _("Name")),
+            ("name", _("Merchant name")),
             ("uscc", _("Credit code")),
             ("legal_rep", _("Legal representative")),
             ("address", _("Address")),
@@ -158,7 +158,9 @@ class MerchantsDialog(QDialog):
         self.cases.setColumnWidth(1, 120)
 
         # ------------------------------------------------------------ duplicates
-        self.duplicate_list = _table([_("Name"), _("Credit code"), _("Address"), _("Cases")])
+        self.duplicate_list = _table(
+            [_("Merchant name"), _("Credit code"), _("Address"), _("Cases")]
+        )
         self.duplicate_list.setColumnWidth(0, 200)
         self.duplicate_list.setColumnWidth(1, 150)
         self.merge_button = QPushButton(_("&Merge the selected one into this merchant"))

@@ -82,6 +82,7 @@ class RegistryEntry:
     designations: list[Designation] = field(default_factory=list)
     deleted: bool = False
     merged_into: str | None = None
+    demo: bool = False
     cases: int = 0
     open_cases: int = 0
 
@@ -141,6 +142,7 @@ def _entry(row: dict) -> RegistryEntry:
         designations=_designations(row["designations"]),
         deleted=bool(row["deleted"]),
         merged_into=row["merged_into"],
+        demo=bool(row.get("demo", 0)),
         cases=row.get("cases", 0),
         open_cases=row.get("open_cases", 0),
     )
@@ -468,6 +470,10 @@ def merge(
                 "The two merchants have different credit codes ({a} and {b}): they are not the "
                 "same business. Nothing was merged."
             ).format(a=keep.merchant.uscc, b=remove.merchant.uscc)
+        )
+    if keep.demo != remove.demo:
+        raise RegistryRefused(
+            _("A sample (demo) merchant and a real one cannot be merged. Nothing was merged.")
         )
     kept = keep.to_dict()
     gone = remove.to_dict()

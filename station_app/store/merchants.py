@@ -109,7 +109,7 @@ def insert_merchant(store: Store, merchant: Merchant, owner_station: str) -> Mer
 REGISTRY_COLUMNS = (
     "id, name, uscc, legal_rep, address, phone, platform, shop_url, cluster_registered,"
     " abnormal_listed, abnormal_since, abnormal_note, designations, merged_into, deleted,"
-    " owner_station, created_at, updated_at"
+    " demo, owner_station, created_at, updated_at"
 )
 EDITABLE_COLUMNS = (
     "name",

@@ -218,3 +218,18 @@ def test_intake_warnings_for_abnormal_list_and_open_complaints(store, station):
     assert reg.intake_warnings(store, quiet) == []
     history = reg.history(store, merchant_id)
     assert len(history) == 3 and all(h["status"] != "closed" for h in history)
+
+
+def test_a_demo_merchant_is_never_merged_with_a_real_one(store, station):
+    from station_app.store.connection import ORIGIN_DEMO
+
+    real = _new(store, "样板店")
+    with store.transaction("admin", origin=ORIGIN_DEMO):
+        store.execute(
+            "INSERT INTO merchants(id, name, owner_station, created_at, updated_at, demo)"
+            " VALUES ('demo-1', '样板店', ?, '2026-01-01', '2026-01-01', 1)",
+            (STATION_CODE,),
+        )
+    with pytest.raises(reg.RegistryRefused, match="demo"):
+        reg.merge(store, real.merchant.id, "demo-1", actor="admin", station_code=STATION_CODE)
+    assert not reg.get_entry(store, "demo-1").deleted

@@ -174,10 +174,11 @@ def case_counts(store: Store, merchant_ids: list[str]) -> dict[str, tuple[int, i
 
 
 def open_complaints(store: Store, merchant_id: str, except_case: str | None = None) -> int:
-    """The merchant's complaints that are not closed yet (other than `except_case`)."""
+    """The merchant's complaints that are not closed yet (other than `except_case`). The `+`
+    keeps SQLite on the merchant index (the kind index would read every complaint)."""
     rows = store.query(
         "SELECT count(*) AS n FROM cases WHERE deleted = 0 AND merchant_id = ?"
-        " AND kind = 'complaint' AND status != 'closed' AND id IS NOT ?",
+        " AND +kind = 'complaint' AND +status != 'closed' AND id IS NOT ?",
         (merchant_id, except_case),
     )
     return rows[0]["n"]

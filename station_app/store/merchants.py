@@ -57,8 +57,16 @@ def resolve_merchant(store: Store, merchant: Merchant, owner_station: str) -> Me
     merchant (it would point at a row that is never synced). Call inside a transaction."""
     if merchant.id:
         rows = store.query(
-            f"SELECT {_COLUMNS} FROM merchants WHERE id = ? AND demo = 0", (merchant.id,)
+            f"SELECT {_COLUMNS}, deleted, merged_into FROM merchants WHERE id = ? AND demo = 0",
+            (merchant.id,),
         )
+        if rows and rows[0]["deleted"] and rows[0]["merged_into"]:
+            # merged into another entry since the clerk chose it: the kept entry takes the case
+            kept = store.query(
+                f"SELECT {_COLUMNS} FROM merchants WHERE id = ? AND deleted = 0",
+                (rows[0]["merged_into"],),
+            )
+            rows = kept or rows
         if rows:
             return _merchant(rows[0])
     if merchant.uscc:

@@ -233,3 +233,17 @@ def test_a_demo_merchant_is_never_merged_with_a_real_one(store, station):
     with pytest.raises(reg.RegistryRefused, match="demo"):
         reg.merge(store, real.merchant.id, "demo-1", actor="admin", station_code=STATION_CODE)
     assert not reg.get_entry(store, "demo-1").deleted
+
+
+def test_a_case_registered_against_a_merged_entry_goes_to_the_kept_one(store, station):
+    from station_app.store.cases import add_case
+    from tests.core.conftest import make_case
+
+    keep = _new(store, "好又多超市")
+    gone = _new(store, "好又多 超市")
+    reg.merge(store, keep.merchant.id, gone.merchant.id, actor="admin", station_code=STATION_CODE)
+    case = make_case(merchant="好又多 超市")
+    case.merchant.id = gone.merchant.id  # chosen in a form opened before the merge
+    saved = add_case(store, case, station_code=STATION_CODE, created_by="admin")
+    linked = store.query("SELECT merchant_id FROM cases WHERE id = ?", (saved.id,))
+    assert linked[0]["merchant_id"] == keep.merchant.id

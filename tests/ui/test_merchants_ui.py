@@ -151,3 +151,17 @@ def test_intake_warns_next_to_the_merchant_fields(qtbot, tasks, admin, folder, s
     finally:
         intake.done(0)
         intake.deleteLater()
+
+
+def test_a_new_merchant_is_registered_from_the_window(qtbot, dialog, folder):
+    dialog.new_button.click()
+    assert dialog.heading.text() == "New merchant" and not dialog.cases.isEnabled()
+    dialog.edits["name"].setText("码头镇新开电器行")
+    dialog.edits["uscc"].setText("91520382709601191M")
+    dialog.cluster.setChecked(True)
+    dialog.edits["platform"].setText("拼多多")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.message.text() == "Saved.", timeout=10_000)
+    with folder.open_store() as store:
+        (entry,) = [e for e in reg.search(store, "新开电器行")]
+        assert entry.merchant.cluster_registered and entry.merchant.platform == "拼多多"

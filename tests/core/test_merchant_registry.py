@@ -109,6 +109,9 @@ def test_merge_keeps_every_case(store, station):
     assert _counts(store) == {keep: 5}
     assert {r["id"] for r in store.query("SELECT id FROM cases")} == all_cases
     assert result.kept.cases == 5
+    # the statistics' per-case figures follow the new link (top merchants by complaints)
+    figures = store.query("SELECT merchant_id, count(*) AS n FROM case_figures GROUP BY 1")
+    assert figures == [{"merchant_id": keep, "n": 5}]
     assert [d.kind for d in result.kept.designations] == ["model_store"]
     removed = reg.get_entry(store, gone)
     assert removed.deleted and removed.merged_into == keep

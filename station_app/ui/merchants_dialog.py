@@ -30,13 +30,32 @@ from PySide6.QtWidgets import (
 from station_app import merchant_registry as reg
 from station_app.domain import CaseKind, CaseStatus, User
 from station_app.domain import label as enum_label
-from station_app.i18n import _
+from station_app.i18n import N_, _
 from station_app.store import Store
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window
 
 SEARCH_DELAY_MS = 250
 _DETAIL_KEYS = ("name", "uscc", "legal_rep", "address", "phone", "platform", "shop_url")
+
+
+_FIELD_CAPTIONS = {
+    "name": N_("Merchant name"),
+    "uscc": N_("Credit code"),
+    "legal_rep": N_("Legal representative"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "platform": N_("Online platform"),
+    "shop_url": N_("Shop link"),
+    "cluster_registered": N_("Registered at a cluster address (online shop)"),
+    "abnormal_listed": N_("On the abnormal operations list"),
+    "abnormal_since": N_("Listed since"),
+    "abnormal_note": N_("Reason for listing"),
+    "designations": N_("Designation"),
+    "merged_into": N_("Merged into"),
+    "merged_from": N_("Merged from"),
+    "deleted": N_("Removed from the registry"),
+}
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -182,6 +201,11 @@ class MerchantsDialog(QDialog):
         self.tabs.addTab(designations, _("Desi&gnations"))
         self.tabs.addTab(self.cases, _("&Cases"))
         self.tabs.addTab(duplicates, _("D&uplicates"))
+        self.changes = _table(
+            [_("When (UTC)"), _("Who"), _("Field"), _("Old value"), _("New value")]
+        )
+        self.changes.setColumnWidth(0, 150)
+        self.tabs.addTab(self.changes, _("C&hanges"))
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: bold;")
@@ -300,12 +324,17 @@ class MerchantsDialog(QDialog):
     def load(self, merchant_id: str) -> None:
         def read(store: Store):
             entry = reg.get_entry(store, merchant_id)
-            return entry, reg.history(store, merchant_id), reg.duplicates_of(store, merchant_id)
+            return (
+                entry,
+                reg.history(store, merchant_id),
+                reg.duplicates_of(store, merchant_id),
+                reg.audit_trail(store, merchant_id),
+            )
 
         self._run(read, self._show_entry, _("looking up merchants"))
 
     def _show_entry(self, loaded) -> None:
-        entry, cases, duplicates = loaded
+        entry, cases, duplicates, changes = loaded
         if entry is None:
             return
         self.current = entry
@@ -355,6 +384,19 @@ class MerchantsDialog(QDialog):
                 [d.merchant.name, d.merchant.uscc, d.merchant.address, str(d.cases)]
                 for d in duplicates
             ],  # fmt: skip
+        )
+        _fill(
+            self.changes,
+            [
+                [
+                    r["at"][:19].replace("T", " "),
+                    r["actor"],
+                    _(_FIELD_CAPTIONS.get(r["field"], r["field"])),
+                    r["old_value"] or "",
+                    r["new_value"] or "",
+                ]  # fmt: skip
+                for r in reversed(changes)
+            ],
         )
         self.tabs.setTabText(3, _("D&uplicates ({n})").format(n=len(duplicates)))
         self.merge_button.setEnabled(bool(duplicates))

@@ -86,6 +86,9 @@ def test_the_merchants_window_edits_and_merges(qtbot, dialog, folder, type_text,
         assert reg.get_entry(store, kept_id).merchant.phone == "0792-4221234"
         assert {r["field"] for r in reg.audit_trail(store, kept_id)} >= {"address", "phone"}
         assert [e.merchant.id for e in reg.search(store, "街道88号")] == [kept_id]
+    qtbot.waitUntil(lambda: dialog.changes.rowCount() >= 2, timeout=10_000)
+    fields = {dialog.changes.item(r, 2).text() for r in range(dialog.changes.rowCount())}
+    assert {"Address", "Phone"} <= fields
 
     # merge: the confirmation names the cases that move
     qtbot.waitUntil(lambda: dialog.duplicate_list.rowCount() == 1, timeout=10_000)

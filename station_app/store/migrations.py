@@ -1257,17 +1257,18 @@ def _schema_14(conn: sqlite3.Connection) -> None:
     """The merchant registry's own facts: whether the merchant is on the abnormal operations
     list (since when, why), its designations (JSON list of {kind, granted, until, revoked,
     reason}) and, for an entry merged into another, the id of the kept one. The outbox
-    triggers name every column, so they are installed again."""
-    run_script(
-        conn,
-        """
-        ALTER TABLE merchants ADD COLUMN abnormal_listed INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE merchants ADD COLUMN abnormal_since TEXT NOT NULL DEFAULT '';
-        ALTER TABLE merchants ADD COLUMN abnormal_note TEXT NOT NULL DEFAULT '';
-        ALTER TABLE merchants ADD COLUMN designations TEXT NOT NULL DEFAULT '[]';
-        ALTER TABLE merchants ADD COLUMN merged_into TEXT;
-        """,
-    )
+    triggers name every column, so they are installed again. A column already there (a
+    database rolled back to an older version number) is kept."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(merchants)")}
+    for column, kind in (
+        ("abnormal_listed", "INTEGER NOT NULL DEFAULT 0"),
+        ("abnormal_since", "TEXT NOT NULL DEFAULT ''"),
+        ("abnormal_note", "TEXT NOT NULL DEFAULT ''"),
+        ("designations", "TEXT NOT NULL DEFAULT '[]'"),
+        ("merged_into", "TEXT"),
+    ):
+        if column not in present:
+            conn.execute(f"ALTER TABLE merchants ADD COLUMN {column} {kind}")
     drop_change_capture(conn, "merchants")
     install_change_capture(conn, "merchants")
 

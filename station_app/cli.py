@@ -176,6 +176,11 @@ def cmd_case_add(args: argparse.Namespace) -> int:
             raise CommandError(
                 _("Nothing was saved:") + "\n" + str(rejected), EXIT_INVALID
             ) from None
+        from station_app.merchant_registry import intake_warnings
+
+        for case in saved:
+            for warning in intake_warnings(store, case.merchant, except_case=case.id):
+                print(f"{case.case_no}: {warning}", file=sys.stderr)
     _print_json({"saved": len(saved), "case_numbers": [case.case_no for case in saved]})
     return EXIT_OK
 
@@ -777,6 +782,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station_app.cli_settings import add_settings_commands
 
     add_settings_commands(sub)
+    from station_app.cli_merchants import add_merchant_commands
+
+    add_merchant_commands(sub)
 
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")

@@ -1052,6 +1052,8 @@ def _schema_10(conn: sqlite3.Connection) -> None:
             WITHOUT ROWID;
         """,
     )
+
+
 def _schema_12(conn: sqlite3.Connection) -> None:
     """The search index merges its segments when the app is idle, not inside a save.
 
@@ -1062,6 +1064,8 @@ def _schema_12(conn: sqlite3.Connection) -> None:
     database worker) and after a writing command, and 'crisismerge' (16) still merges a level
     in a save if upkeep never ran. Bulk loads merge as before (search_index.index_all_cases)."""
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', 0)")
+
+
 def _schema_13(conn: sqlite3.Connection) -> None:
     """Statistics: each case's figures (what it counts for) in a derived local table, and
     totals by month and by year kept from it by triggers, so any period's figures are a few
@@ -1324,6 +1328,29 @@ def _schema_14(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_15(conn: sqlite3.Connection) -> None:
+    """The merchant registry's own facts: whether the merchant is on the abnormal operations
+    list (since when, why), its designations (JSON list of {kind, granted, until, revoked,
+    reason}) and, for an entry merged into another, the id of the kept one. The outbox
+    triggers name every column, so they are installed again. A column already there (a
+    database rolled back to an older version number) is kept."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(merchants)")}
+    for column, kind in (
+        ("abnormal_listed", "INTEGER NOT NULL DEFAULT 0"),
+        ("abnormal_since", "TEXT NOT NULL DEFAULT ''"),
+        ("abnormal_note", "TEXT NOT NULL DEFAULT ''"),
+        ("designations", "TEXT NOT NULL DEFAULT '[]'"),
+        ("merged_into", "TEXT"),
+    ):
+        if column not in present:
+            conn.execute(f"ALTER TABLE merchants ADD COLUMN {column} {kind}")
+    drop_change_capture(conn, "merchants")
+    install_change_capture(conn, "merchants")
+    # The kept scope checksum (migration 14) covers every column: the merchants' digests are
+    # computed again at the next sync round.
+    conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1348,6 +1375,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "search index merged when idle, not in a save", _schema_12),
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
+    Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -179,6 +180,9 @@ class MainWindow(QMainWindow):
         cases_menu.addAction(self.quit_action)
 
         station_menu = self.menuBar().addMenu(_("&Station"))
+        self.merchants_action = QAction(_("&Merchants…"), self)
+        self.merchants_action.triggered.connect(self.show_merchants)
+        station_menu.addAction(self.merchants_action)
         station_menu.addAction(self.import_holidays_action)
         # Only an administrator is offered the settings; others never see the entry.
         self.settings_action: QAction | None = None
@@ -509,6 +513,15 @@ class MainWindow(QMainWindow):
         self.accounts_dialog.raise_()
         self.accounts_dialog.activateWindow()
         return self.accounts_dialog
+
+    def show_merchants(self) -> QDialog:
+        """Open 商家, the merchant registry (a new window each time)."""
+        from station_app.ui.merchants_dialog import MerchantsDialog
+
+        dialog = MerchantsDialog(self.tasks, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _accounts_closed(self) -> None:
         if self.accounts_dialog is not None:

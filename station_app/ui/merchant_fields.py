@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from station_app.domain import Merchant
 from station_app.i18n import _
+from station_app.merchant_registry import intake_warnings
 from station_app.store import Store
 from station_app.store.merchants import find_merchants
 from station_app.ui.field_problem import FieldSlot, add_labelled
@@ -55,6 +56,14 @@ class MerchantFields(QGroupBox):
         self.registry_note = QLabel()
         self.registry_note.setWordWrap(True)
         self.registry_note.hide()
+        # What intake should know about a registered merchant (abnormal list, many open
+        # complaints): shown, never blocking.
+        self.warning_note = QLabel()
+        self.warning_note.setObjectName("merchantWarning")
+        self.warning_note.setWordWrap(True)
+        self.warning_note.setStyleSheet("color: #a15c00; font-weight: bold;")
+        self.warning_note.hide()
+        self._warning_generation = 0
 
         self.edits: dict[str, QLineEdit] = {
             "name": self.name,
@@ -83,6 +92,7 @@ class MerchantFields(QGroupBox):
         grid.addWidget(self.slots["cluster_registered"], 4, 3, Qt.AlignmentFlag.AlignTop)
         self._add(grid, 5, 0, _("Online platform"), "platform")
         self._add(grid, 5, 2, _("Shop link"), "shop_url")
+        grid.addWidget(self.warning_note, 6, 1, 1, 3)
 
         for key, edit in self.edits.items():
             edit.textEdited.connect(self.edited)
@@ -92,6 +102,7 @@ class MerchantFields(QGroupBox):
             lambda: self.field_left.emit("merchant.cluster_registered")
         )
         self.uscc.textEdited.connect(self._upper_case_code)
+        self.uscc.editingFinished.connect(self._check_warnings)
 
         self.suggestions = QStandardItemModel(self)
         self.completer = QCompleter(self.suggestions, self)
@@ -182,12 +193,38 @@ class MerchantFields(QGroupBox):
             )
         )
         self.registry_note.show()
+        self._check_warnings()
         self.edited.emit()
+
+    def _check_warnings(self) -> None:
+        """Look up (on the worker) whether the merchant is on the abnormal list or has many
+        open complaints, and show it next to the fields."""
+        self._warning_generation += 1
+        generation = self._warning_generation
+        merchant = self.chosen or Merchant(name=self.name.text(), uscc=self.uscc.text())
+
+        def look(store: Store) -> list[str]:
+            return intake_warnings(store, merchant)
+
+        self.tasks.submit(
+            look,
+            success=lambda warnings: self._show_warnings(generation, warnings),
+            owner=self,
+            doing=_("looking up merchants"),
+        )
+
+    def _show_warnings(self, generation: int, warnings: list[str]) -> None:
+        if generation != self._warning_generation:
+            return
+        self.warning_note.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warning_note.setVisible(bool(warnings))
 
     def _forget_registry_entry(self) -> None:
         self.chosen = None
         self._set_details_editable(True)
         self.registry_note.hide()
+        self._warning_generation += 1
+        self.warning_note.hide()
 
     def _set_details_editable(self, editable: bool) -> None:
         for key, edit in self.edits.items():

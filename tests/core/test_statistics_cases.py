@@ -18,6 +18,7 @@ from station_app.statistics import (
     Scope,
     compute_figures,
     figure_case_ids,
+    monthly_received,
 )
 from station_app.store import Store
 from tests.core.test_statistics import save_station
@@ -116,3 +117,15 @@ def test_an_unknown_figure_is_refused(book):
             station_code="RC-MT",
             as_of=AS_OF,
         )
+
+
+def test_the_monthly_trend_adds_up_to_the_items_received(book):
+    period = Period(date(2025, 11, 15), date(2026, 2, 10))
+    months = monthly_received(book, period, scope=Scope.CITY, station_code="RC-MT")
+    assert [m for m, _n in months] == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    figures = compute_figures(book, period, scope=Scope.CITY, station_code="RC-MT", as_of=AS_OF)
+    assert sum(n for _m, n in months) == figures.received > 0
+    january = compute_figures(
+        book, Period.month(2026, 1), scope=Scope.CITY, station_code="RC-MT", as_of=AS_OF
+    )
+    assert dict(months)["2026-01"] == january.received

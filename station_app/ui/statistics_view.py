@@ -135,6 +135,7 @@ class StatisticsDialog(QDialog):
             self.scope_box.addItem(_(SCOPE_LABELS[scope]), scope.value)
         self.scope_box.setEnabled(self.scope_box.count() > 1)
         self.export_button = QPushButton(_("E&xport the report to Excel…"))
+        self.export_button.setAutoDefault(False)  # Enter lists a figure's cases, not exports
         self.export_button.clicked.connect(self.choose_export_file)
         self.status = QLabel(_("Loading…"))
 
@@ -191,7 +192,7 @@ class StatisticsDialog(QDialog):
         splitter.setSizes([480, 820])
 
         buttons = QDialogButtonBox()
-        buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole).setAutoDefault(False)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -451,7 +452,7 @@ class CaseListDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemActivated.connect(self._activated)
         buttons = QDialogButtonBox()
-        buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole).setAutoDefault(False)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.count)

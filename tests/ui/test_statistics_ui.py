@@ -134,7 +134,7 @@ def test_a_figure_lists_exactly_the_cases_behind_it(qtbot, folder, runner):
                 as_of=TODAY,
             )
             numbers = [
-                r[0]
+                r["case_no"]
                 for r in store.query(
                     f"SELECT case_no FROM cases WHERE local_id IN ({','.join('?' * len(ids))})"
                     " ORDER BY local_id",

@@ -1052,6 +1052,8 @@ def _schema_10(conn: sqlite3.Connection) -> None:
             WITHOUT ROWID;
         """,
     )
+
+
 def _schema_12(conn: sqlite3.Connection) -> None:
     """The search index merges its segments when the app is idle, not inside a save.
 
@@ -1062,6 +1064,8 @@ def _schema_12(conn: sqlite3.Connection) -> None:
     database worker) and after a writing command, and 'crisismerge' (16) still merges a level
     in a save if upkeep never ran. Bulk loads merge as before (search_index.index_all_cases)."""
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', 0)")
+
+
 def _schema_13(conn: sqlite3.Connection) -> None:
     """Statistics: each case's figures (what it counts for) in a derived local table, and
     totals by month and by year kept from it by triggers, so any period's figures are a few

@@ -161,7 +161,7 @@ class StatisticsDialog(QDialog):
 
         self.table = QTreeWidget()
         self.table.setColumnCount(3)
-        self.table.setHeaderLabels([_("Figure"), _("Number"), _("Share")])
+        self.table.setHeaderLabels([_("Figure"), _("Figure value"), _("Share")])
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
         self.table.setToolTip(_("Enter or double-click a figure to list the cases behind it"))
@@ -339,7 +339,8 @@ class StatisticsDialog(QDialog):
         line.setPointsVisible(True)
         chart.addSeries(line)
         months = QBarCategoryAxis()
-        months.append([month for month, _n in loaded.months])
+        one_year = len({month[:4] for month, _n in loaded.months}) == 1
+        months.append([month[5:] if one_year else month[2:] for month, _n in loaded.months])
         count_axis = QValueAxis()
         count_axis.setLabelFormat("%d")
         count_axis.setRange(0, max([1, *(n for _m, n in loaded.months)]))

@@ -76,6 +76,7 @@ LEVEL_SCOPES = {
 }
 FIGURE_ROLE = Qt.ItemDataRole.UserRole
 PIE_SLICES = 6
+LIST_LIMIT = 5000  # the cases listed behind a figure (the count says how many there are)
 
 
 def period_of(choice: str, today: date) -> Period:
@@ -386,12 +387,15 @@ class StatisticsDialog(QDialog):
         self.case_lists.append(dialog)
         dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget(d))
 
-        def load(store: Store) -> list[CaseRow]:
+        def load(store: Store) -> tuple[list[CaseRow], int]:
             ids = figure_case_ids(
                 store, period, figure, scope=scope, station_code=code, as_of=today
             )
-            rows = case_rows(store, ids)
-            return [rows[i] for i in ids if i in rows]
+            shown = ids[:LIST_LIMIT]
+            rows: dict[int, CaseRow] = {}
+            for start in range(0, len(shown), 500):
+                rows.update(case_rows(store, shown[start : start + 500]))
+            return [rows[i] for i in shown if i in rows], len(ids)
 
         self.tasks.submit(load, success=dialog.show_rows, owner=dialog, doing=_("listing cases"))
         dialog.show()
@@ -460,9 +464,15 @@ class CaseListDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
 
-    def show_rows(self, rows: list[CaseRow]) -> None:
+    def show_rows(self, loaded: tuple[list[CaseRow], int]) -> None:
+        rows, total = loaded
         self.rows = rows
-        self.count.setText(_("{n} cases").format(n=len(rows)))
+        if total > len(rows):
+            self.count.setText(
+                _("{n} cases; the first {shown} are listed").format(n=total, shown=len(rows))
+            )
+        else:
+            self.count.setText(_("{n} cases").format(n=total))
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
             cells = (

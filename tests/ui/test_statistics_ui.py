@@ -183,3 +183,16 @@ def test_the_main_window_opens_the_statistics(qtbot, main_window):
     assert isinstance(dialog, StatisticsDialog)
     qtbot.waitUntil(lambda: dialog.reads == 1, timeout=30000)
     assert dialog.loaded.figures.received >= 0
+
+
+def test_a_long_list_shows_its_first_cases_and_says_how_many(qtbot, runner, monkeypatch):
+    from station_app.ui import statistics_view
+
+    monkeypatch.setattr(statistics_view, "LIST_LIMIT", 3)
+    dialog = _dialog(qtbot, runner)
+    received = dialog.loaded.figures.received
+    assert received > 3
+    listed = dialog.show_cases(FigureRef("received"), "All items received")
+    qtbot.waitUntil(lambda: listed.rows is not None, timeout=30000)
+    assert len(listed.case_numbers()) == 3
+    assert listed.count.text() == f"{received} cases; the first 3 are listed"

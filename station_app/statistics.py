@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
@@ -273,4 +273,99 @@ def compute_figures(
     result.top_merchants = figures_store.top_merchants(
         store, period.first, period.last, stations, top
     )
+    return result
+
+
+# --------------------------------------------------------------------------- cases behind
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A figure of `Figures` by its attribute name, with the key for a figure of a breakdown
+    (by_kind, by_channel, complaints_by_category, complaints_by_nature: the kind, channel,
+    category or nature; top_merchants: the merchant id)."""
+
+    name: str
+    key: str = ""
+
+
+# The measure of case_figures each figure sums (a rate: its numerator), and whether only
+# complaints are counted; the same choices as compute_figures makes.
+_COMPLAINTS = {"kind": CaseKind.COMPLAINT.value}
+FIGURE_MEASURES: dict[str, tuple[str, dict[str, str]]] = {
+    "received": ("cases", {}),
+    "goods_complaints": ("cases", {**_COMPLAINTS, "goods_or_service": "goods"}),
+    "service_complaints": ("cases", {**_COMPLAINTS, "goods_or_service": "service"}),
+    "completion": ("done", {}),
+    "accepted": ("accepted", _COMPLAINTS),
+    "refused": ("refused", _COMPLAINTS),
+    "withdrawn": ("withdrawn", _COMPLAINTS),
+    "mediated": ("mediated", _COMPLAINTS),
+    "agreed": ("agreed", _COMPLAINTS),
+    "mediation_failed": ("mediation_failed", _COMPLAINTS),
+    "mediation_success": ("agreed", _COMPLAINTS),
+    "terminated": ("terminated", _COMPLAINTS),
+    "escalated": ("escalated", {}),
+    "reports_case_opened": ("case_opened", {}),
+    "claimed_fen": ("claimed_fen", _COMPLAINTS),
+    "recovered_fen": ("recovered_fen", {}),
+    "joint_complaints": ("joint", _COMPLAINTS),
+    "complainant_satisfaction": ("complainant_satisfied", {}),
+    "merchant_satisfaction": ("merchant_satisfied", {}),
+    "both_satisfaction": ("both_satisfied", {}),
+    "dispatched": ("dispatched", {}),
+    "on_site_in_promise": ("arrived_in_promise", {}),
+    "late_deadlines": ("late_deadlines", {}),
+}
+# A breakdown's figure: the key column its key fixes, and the other columns fixed.
+BREAKDOWNS: dict[str, tuple[str, dict[str, str]]] = {
+    "by_kind": ("kind", {}),
+    "by_channel": ("channel", {}),
+    "complaints_by_category": ("category", _COMPLAINTS),
+    "complaints_by_nature": ("problem_nature", _COMPLAINTS),
+    "top_merchants": ("merchant_id", _COMPLAINTS),
+}
+
+
+def figure_case_ids(
+    store: Store,
+    period: Period,
+    figure: FigureRef,
+    *,
+    scope: Scope,
+    station_code: str,
+    as_of: date,
+) -> list[int]:
+    """The local ids of the cases behind a figure of `compute_figures` (for a rate, its
+    numerator; for an amount, the cases with a non-zero amount; for overdue and late
+    deadlines, the cases with such a deadline)."""
+    stations = scope_stations(store, scope, station_code)
+    first, last = period.first, period.last
+    if figure.name == "overdue":
+        return figures_store.overdue_case_ids(store, first, last, stations, as_of)
+    if figure.name in BREAKDOWNS:
+        column, fixed = BREAKDOWNS[figure.name]
+        return figures_store.figure_case_ids(
+            store, first, last, stations, "cases", {**fixed, column: figure.key}
+        )
+    if figure.name not in FIGURE_MEASURES:
+        raise ValueError(f"no cases are listed for the figure {figure.name!r}")
+    measure, fixed = FIGURE_MEASURES[figure.name]
+    return figures_store.figure_case_ids(store, first, last, stations, measure, fixed)
+
+
+def monthly_received(
+    store: Store, period: Period, *, scope: Scope, station_code: str
+) -> list[tuple[str, int]]:
+    """("YYYY-MM", items received) for each month the period touches (its first and last
+    month only in part), for the trend chart: the same count as `Figures.received`."""
+    stations = scope_stations(store, scope, station_code)
+    result = []
+    first = period.first
+    while first <= period.last:
+        month = Period.month(first.year, first.month)
+        last = min(month.last, period.last)
+        rows = figures_store.figure_rows(store, first, last, stations)
+        result.append((f"{first:%Y-%m}", sum(row.values["cases"] for row in rows)))
+        first = month.last + timedelta(days=1)
     return result

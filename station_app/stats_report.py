@@ -11,7 +11,7 @@ from station_app.atomic_files import write_bytes_atomically
 from station_app.domain import CaseKind, Channel, label
 from station_app.i18n import _
 from station_app.money import from_fen
-from station_app.statistics import SCOPE_LABELS, Figures, Rate
+from station_app.statistics import SCOPE_LABELS, FigureRef, Figures, Rate
 from station_app.store.connection import StoreError
 
 
@@ -23,82 +23,140 @@ class ReportRow:
     label: str
     value: object
     percent: str = ""
+    figure: FigureRef | None = None  # the figure shown, whose cases can be listed
 
 
-def _rate_row(text: str, rate: Rate) -> ReportRow:
+def _rate_row(text: str, rate: Rate, name: str) -> ReportRow:
     percent = rate.percent
     return ReportRow(
         text,
         f"{rate.numerator} / {rate.denominator}",
         "—" if percent is None else f"{percent}%",
+        FigureRef(name),
     )
 
 
 def report_sections(figures: Figures) -> list[tuple[str, list[ReportRow]]]:
     """The report's sections in order, each with its rows; the .xlsx and `stats` print these."""
     f = figures
-    kinds = [ReportRow(label(CaseKind(k)), n) for k, n in f.by_kind.items()]
-    channels = [ReportRow(label(Channel(c)), n) for c, n in f.by_channel.items()]
+    kinds = [
+        ReportRow(label(CaseKind(k)), n, "", FigureRef("by_kind", k)) for k, n in f.by_kind.items()
+    ]
+    channels = [
+        ReportRow(label(Channel(c)), n, "", FigureRef("by_channel", c))
+        for c, n in f.by_channel.items()
+    ]
     return [
         (
             _("Items received"),
-            [ReportRow(_("All items received"), f.received), *kinds],
+            [ReportRow(_("All items received"), f.received, "", FigureRef("received")), *kinds],
         ),
         (_("By channel"), channels),
         (
             _("Handling"),
             [
-                _rate_row(_("Completed (completion rate)"), f.completion),
-                ReportRow(_("Complaints accepted"), f.accepted),
-                ReportRow(_("Complaints not accepted"), f.refused),
-                ReportRow(_("Complaints withdrawn"), f.withdrawn),
-                ReportRow(_("Mediations begun"), f.mediated),
-                ReportRow(_("Mediations with an agreement"), f.agreed),
-                ReportRow(_("Mediations ended without agreement"), f.mediation_failed),
-                _rate_row(_("Mediation success rate"), f.mediation_success),
-                ReportRow(_("Mediations terminated (all grounds)"), f.terminated),
-                ReportRow(_("Escalated to a higher station"), f.escalated),
-                ReportRow(_("Reports on which a case was opened"), f.reports_case_opened),
-                ReportRow(_("Joint complaints"), f.joint_complaints),
+                _rate_row(_("Completed (completion rate)"), f.completion, "completion"),
+                ReportRow(_("Complaints accepted"), f.accepted, "", FigureRef("accepted")),
+                ReportRow(_("Complaints not accepted"), f.refused, "", FigureRef("refused")),
+                ReportRow(_("Complaints withdrawn"), f.withdrawn, "", FigureRef("withdrawn")),
+                ReportRow(_("Mediations begun"), f.mediated, "", FigureRef("mediated")),
+                ReportRow(_("Mediations with an agreement"), f.agreed, "", FigureRef("agreed")),
+                ReportRow(
+                    _("Mediations ended without agreement"),
+                    f.mediation_failed,
+                    "",
+                    FigureRef("mediation_failed"),
+                ),
+                _rate_row(_("Mediation success rate"), f.mediation_success, "mediation_success"),
+                ReportRow(
+                    _("Mediations terminated (all grounds)"),
+                    f.terminated,
+                    "",
+                    FigureRef("terminated"),
+                ),
+                ReportRow(
+                    _("Escalated to a higher station"), f.escalated, "", FigureRef("escalated")
+                ),
+                ReportRow(
+                    _("Reports on which a case was opened"),
+                    f.reports_case_opened,
+                    "",
+                    FigureRef("reports_case_opened"),
+                ),
+                ReportRow(
+                    _("Joint complaints"), f.joint_complaints, "", FigureRef("joint_complaints")
+                ),
             ],
         ),
         (
             _("Losses"),
             [
-                ReportRow(_("Amount in dispute (yuan)"), from_fen(f.claimed_fen)),
-                ReportRow(_("Losses recovered (yuan)"), from_fen(f.recovered_fen)),
+                ReportRow(
+                    _("Amount in dispute (yuan)"),
+                    from_fen(f.claimed_fen),
+                    "",
+                    FigureRef("claimed_fen"),
+                ),
+                ReportRow(
+                    _("Losses recovered (yuan)"),
+                    from_fen(f.recovered_fen),
+                    "",
+                    FigureRef("recovered_fen"),
+                ),
             ],
         ),
         (
             _("Satisfaction (follow-up visits)"),
             [
-                _rate_row(_("Complainants satisfied"), f.complainant_satisfaction),
-                _rate_row(_("Merchants satisfied"), f.merchant_satisfaction),
-                _rate_row(_("Both parties satisfied"), f.both_satisfaction),
+                _rate_row(
+                    _("Complainants satisfied"),
+                    f.complainant_satisfaction,
+                    "complainant_satisfaction",
+                ),
+                _rate_row(
+                    _("Merchants satisfied"), f.merchant_satisfaction, "merchant_satisfaction"
+                ),
+                _rate_row(_("Both parties satisfied"), f.both_satisfaction, "both_satisfaction"),
             ],
         ),
         (
             _("On-site response and time limits"),
             [
-                ReportRow(_("Dispatches to the scene"), f.dispatched),
-                _rate_row(_("On the scene within the promise"), f.on_site_in_promise),
-                ReportRow(
-                    _("Deadlines overdue on {day}").format(day=f.as_of.isoformat()), f.overdue
+                ReportRow(_("Dispatches to the scene"), f.dispatched, "", FigureRef("dispatched")),
+                _rate_row(
+                    _("On the scene within the promise"), f.on_site_in_promise, "on_site_in_promise"
                 ),
-                ReportRow(_("Deadlines met late"), f.late_deadlines),
+                ReportRow(
+                    _("Deadlines overdue on {day}").format(day=f.as_of.isoformat()),
+                    f.overdue,
+                    "",
+                    FigureRef("overdue"),
+                ),
+                ReportRow(
+                    _("Deadlines met late"), f.late_deadlines, "", FigureRef("late_deadlines")
+                ),
             ],
         ),
         (
             _("Complaints by category"),
-            [ReportRow(name, n) for name, n in f.complaints_by_category.items()],
+            [
+                ReportRow(name, n, "", FigureRef("complaints_by_category", name))
+                for name, n in f.complaints_by_category.items()
+            ],
         ),
         (
             _("Complaints by nature of the problem"),
-            [ReportRow(name, n) for name, n in f.complaints_by_nature.items()],
+            [
+                ReportRow(name, n, "", FigureRef("complaints_by_nature", name))
+                for name, n in f.complaints_by_nature.items()
+            ],
         ),
         (
             _("Merchants with the most complaints"),
-            [ReportRow(name or "—", n) for _id, name, n in f.top_merchants],
+            [
+                ReportRow(name or "—", n, "", FigureRef("top_merchants", merchant_id))
+                for merchant_id, name, n in f.top_merchants
+            ],
         ),
     ]
 

@@ -365,3 +365,46 @@ def merchant_complaint_cases(
             (first.isoformat(), last.isoformat(), merchant_id, *scope_params),
         )
     ]
+
+
+def figure_case_ids(
+    store: Store,
+    first: date,
+    last: date,
+    stations: Sequence[str] | None,
+    measure: str,
+    equal: dict[str, str],
+) -> list[int]:
+    """The local ids of the cases received in the period, in the scope, for which `measure`
+    (a column of case_figures) is not zero and every key column of `equal` has its value: the
+    cases behind a figure (its sum, or the numerator of its rate)."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    unknown = set(equal) - {*KEYS, "merchant_id"}
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)!r}")
+    scope, scope_params = _scope_condition(stations)
+    keys = "".join(f" AND {key} = ?" for key in equal)
+    return [
+        row[0]
+        for row in store.execute(
+            f"SELECT case_local_id FROM case_figures WHERE received_on BETWEEN ? AND ?"
+            f" AND {measure} <> 0{keys}{scope} ORDER BY case_local_id",
+            (first.isoformat(), last.isoformat(), *equal.values(), *scope_params),
+        )
+    ]
+
+
+def overdue_case_ids(
+    store: Store, first: date, last: date, stations: Sequence[str] | None, today: date
+) -> list[int]:
+    """The cases behind the overdue figure: those with an open deadline past on `today`."""
+    scope, scope_params = _scope_condition(stations)
+    return [
+        row[0]
+        for row in store.execute(
+            "SELECT DISTINCT case_local_id FROM open_deadlines WHERE received_on BETWEEN ? AND ?"
+            f" AND due < ?{scope} ORDER BY case_local_id",
+            (first.isoformat(), last.isoformat(), today.isoformat(), *scope_params),
+        )
+    ]

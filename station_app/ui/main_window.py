@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.intake: IntakeDialog | None = None
         self.detail_dialogs: dict[int | str, CaseDetailDialog] = {}
         self.todays_work: TodaysWorkDialog | None = None
+        self.statistics: QDialog | None = None
         self.holiday_import_result: HolidayImport | BaseException | None = None
         self.settings_dialog: StationSettingsDialog | None = None
         self.guide_dialog = None
@@ -149,6 +150,12 @@ class MainWindow(QMainWindow):
         self.todays_work_action.setShortcut(QKeySequence("F2"))
         self.todays_work_action.setToolTip(_("Cases overdue, due today and due this week (F2)"))
         self.todays_work_action.triggered.connect(self.show_todays_work)
+        self.statistics_action = QAction(_("S&tatistics"), self)
+        self.statistics_action.setShortcut(QKeySequence("F3"))
+        self.statistics_action.setToolTip(
+            _("Figures of a month, quarter or year, with charts and the Excel report (F3)")
+        )
+        self.statistics_action.triggered.connect(self.show_statistics)
         self.import_holidays_action = QAction(_("Import a &holiday schedule…"), self)
         self.import_holidays_action.setToolTip(
             _("Read the official holiday schedule of a year from a file the city office sent")
@@ -173,6 +180,7 @@ class MainWindow(QMainWindow):
         for action in (self.new_case_action, self.open_case_action, self.find_action):
             cases_menu.addAction(action)
         cases_menu.addAction(self.todays_work_action)
+        cases_menu.addAction(self.statistics_action)
         cases_menu.addSeparator()
         cases_menu.addAction(self.refresh_action)
         cases_menu.addAction(self.export_action)
@@ -222,6 +230,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.new_case_action)
         toolbar.addAction(self.open_case_action)
         toolbar.addAction(self.todays_work_action)
+        toolbar.addAction(self.statistics_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.sync_panel.sync_action)
         self.addToolBar(toolbar)
@@ -443,6 +452,22 @@ class MainWindow(QMainWindow):
         self.todays_work.activateWindow()
         return self.todays_work
 
+    def show_statistics(self) -> QDialog | None:
+        """Open the statistics (or bring them to the front)."""
+        from station_app.ui.statistics_view import StatisticsDialog
+
+        if self.station is None:
+            return None
+        if self.statistics is None:
+            self.statistics = StatisticsDialog(
+                self.tasks, self.station.level, self.station.code, self
+            )
+            self.statistics.open_case.connect(self.open_case_number)
+        self.statistics.show()
+        self.statistics.raise_()
+        self.statistics.activateWindow()
+        return self.statistics
+
     def show_settings(self) -> StationSettingsDialog | None:
         """Open the station settings (administrators only), or bring them to the front."""
         if not may_change_settings(self.user):
@@ -612,6 +637,8 @@ class MainWindow(QMainWindow):
             dialog.close()
         if self.todays_work is not None:
             self.todays_work.close()
+        if self.statistics is not None:
+            self.statistics.close()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()
         for dialog in (self.accounts_dialog, self.password_dialog):

@@ -10,7 +10,7 @@ from station_app.domain import Case, Merchant, Party
 from station_app.ids import new_id, utc_now
 from station_app.money import to_fen
 from station_app.store.connection import Store
-from station_app.store.merchants import get_merchant, insert_merchant
+from station_app.store.merchants import audit_registry, get_merchant, insert_merchant
 
 # The columns of a party that a correction may change (role and position included: an agent
 # stays an agent, and the complainants keep the order the clerk gave).
@@ -155,25 +155,6 @@ def log_merchant_changes(
 ) -> None:
     """Audit rows for the merchant details a correction changed for this case (field, old,
     new): the case row's trigger records only the link and the name."""
-    now = utc_now()
-    store.conn.executemany(
-        "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
-        " table_name, row_id, field, old_value, new_value, kind)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'merchants', ?, ?, ?, ?, 'change')",
-        [
-            (
-                new_id(),
-                station_code,
-                now,
-                now,
-                now,
-                actor,
-                case_id,
-                merchant_id,
-                field,
-                None if old is None else str(old),
-                None if new is None else str(new),
-            )
-            for field, old, new in changes
-        ],
+    audit_registry(
+        store, merchant_id, changes, actor=actor, station_code=station_code, case_id=case_id
     )

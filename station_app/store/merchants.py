@@ -239,6 +239,8 @@ def audit_registry(
     station_code: str,
     case_id: str | None = None,
 ) -> None:
+    """Audit rows of the merchant fields that changed (field, old, new): by the registry, or
+    by a case's correction (`case_id`, the case it was corrected for)."""
     now = utc_now()
     store.conn.executemany(
         "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"

@@ -33,6 +33,7 @@ from station_app.deadlines import (
     clock_start,
     compute_deadline,
     rule_for,
+    rule_in_force,
 )
 from station_app.domain import Agreement, CaseKind
 from station_app.workdays import WorkdayCalendar
@@ -253,7 +254,10 @@ def compute_case_deadlines(
         )
 
         opened = next((e for e in events if e.action in REPORT_DECIDED), None)
-        if opened is not None and not facts.anonymous:
+        # Order No. 20 art. 31(2): a real-name reporter is told within 5 working days;
+        # Order No. 121 sets no such time limit (deadlines.py).
+        notice_rule = rule_in_force(DeadlineKind.REPORT_RESULT_NOTICE, received)
+        if opened is not None and not facts.anonymous and notice_rule is not None:
             notified = _first(events, frozenset({Action.NOTIFY_RESULT}))
             due, warnings = computed(DeadlineKind.REPORT_RESULT_NOTICE, opened.on)
             result.append(

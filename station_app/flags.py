@@ -1,5 +1,5 @@
-"""Signs of non-genuine consumption (Order No. 121; its article number could not be confirmed,
-see documents/wording.py SOURCE_ORDER_121): complainants of several
+"""Signs of non-genuine consumption (Order No. 121 art. 17, the factors of art. 16(3); the text is
+named in documents/wording.py SOURCE_ORDER_121): complainants of several
 cases sharing one phone or one address, and one person filing many complaints in a short
 time. The flags are shown to the clerk to look into; they never block a case.
 """
@@ -25,8 +25,9 @@ from station_app.store.flags import (
 )
 from station_app.validation import mask_phone
 
-# The rule, without an article number that could not be confirmed against the official text.
-ARTICLE = "《市场监督管理投诉举报处理办法》（国家市场监督管理总局令第121号）"
+# The rule the flags come from: art. 17(1) items (二) many complaints in a short time and (四)
+# several people using one phone or address, factors of the art. 16(3) refusal ground.
+ARTICLE = "《市场监督管理投诉举报处理办法》（国家市场监督管理总局令第121号）第十七条"
 
 # Defaults of the frequent-filer rule; a station may change them in its settings.
 FREQUENT_COUNT_SETTING = "flags.frequent_count"

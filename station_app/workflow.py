@@ -90,17 +90,19 @@ def action_label(action: Action) -> str:
 @dataclass(frozen=True)
 class Ground:
     """A numbered legal ground, chosen by item number; `key` names the situation across
-    regulations (documents/wording.py maps it to Order No. 20's item for an old case)."""
+    regulations (documents/wording.py maps it to Order No. 20's item for an old case).
+    `former` are the words earlier versions recorded for it: records keep the text they were
+    given, and are read by it."""
 
     item: int
     text: str
     article: str  # the regulation; the article number is printed by documents/wording.py
     key: str = ""
+    former: tuple[str, ...] = ()
 
 
-# Grounds for not accepting a complaint under Order No. 121 (domain.md: seven grounds). The
-# official wording and article number could not be read (documents/wording.py SOURCE_ORDER_121):
-# documents describe these without quoting them and without item numbers.
+# Grounds for not accepting a complaint: Order No. 121 art. 16, in its words (the text is named
+# in documents/wording.py SOURCE_ORDER_121, which quotes them on the decisions).
 REFUSAL_GROUNDS: tuple[Ground, ...] = (
     Ground(
         1,
@@ -110,9 +112,13 @@ REFUSAL_GROUNDS: tuple[Ground, ...] = (
     ),
     Ground(
         2,
-        "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
+        "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会已经受理或者处理过同一消费者权益争议",
         ORDER_121,
         "handled-elsewhere",
+        (
+            "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织"
+            "已经受理或者处理过同一消费者权益争议",
+        ),
     ),
     Ground(
         3,
@@ -128,37 +134,60 @@ REFUSAL_GROUNDS: tuple[Ground, ...] = (
     ),
     Ground(
         5,
-        "未提供投诉人和被投诉人的基本信息、诉求、事实等材料，或者提供的材料虚假",
+        "未提供本办法第十条第一款、第十一条规定的材料，或者提供虚假材料",
         ORDER_121,
         "materials",
+        ("未提供投诉人和被投诉人的基本信息、诉求、事实等材料，或者提供的材料虚假",),
     ),
-    Ground(6, "投诉人身份信息虚假或者拒不配合核实身份", ORDER_121, "false-identity"),
+    Ground(
+        6,
+        "冒用他人名义或者拒不配合市场监督管理部门核验真实身份信息",
+        ORDER_121,
+        "false-identity",
+        ("投诉人身份信息虚假或者拒不配合核实身份",),
+    ),
     Ground(7, "法律、法规、规章规定不予受理的其他情形", ORDER_121, "other-refusal"),
 )
 
-# Grounds for terminating mediation, in the order of Order No. 121 art. 23(1) as domain.md
-# reconstructs it: withdrawn, absent, no agreement, appraisal, time limit, refusal situation
-# found, death or dissolution, other.
+# Grounds for terminating mediation: Order No. 121 art. 23(1), in its order and words.
 TERMINATION_GROUNDS: tuple[Ground, ...] = (
     Ground(1, "投诉人撤回投诉或者双方自行和解", ORDER_121, "withdrawn"),
     Ground(
         2,
-        "投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解",
+        "投诉人、被投诉人无正当理由不参加调解，或者明确拒绝调解",
         ORDER_121,
         "absent",
+        ("投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解",),
     ),
     Ground(3, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议", ORDER_121, "no-agreement"),
     Ground(
         4,
-        "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",
+        "投诉人与被投诉人对鉴定、检测费用承担无法协商一致",
         ORDER_121,
         "appraisal",
+        ("投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",),
     ),
     Ground(
-        5, "自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议", ORDER_121, "time-limit"
+        5,
+        "自投诉受理之日起六十日内投诉人和被投诉人未能达成调解协议",
+        ORDER_121,
+        "time-limit",
+        ("自投诉受理之日起规定期限内投诉人和被投诉人未能达成调解协议",),
     ),
-    Ground(6, "受理投诉后，发现存在不予受理情形", ORDER_121, "refusal-found"),
-    Ground(7, "投诉人或者被投诉人死亡或者终止，且无权利义务承继者", ORDER_121, "death"),
+    Ground(
+        6,
+        "市场监督管理部门受理投诉后，发现存在本办法第十六条、第四十二条规定情形",
+        ORDER_121,
+        "refusal-found",
+        ("受理投诉后，发现存在不予受理情形",),
+    ),
+    Ground(
+        7,
+        "投诉人、被投诉人死亡或者主体资格灭失",
+        ORDER_121,
+        "death",
+        ("投诉人或者被投诉人死亡或者终止，且无权利义务承继者",),
+    ),
     Ground(8, "法律、法规、规章规定的应当终止调解的其他情形", ORDER_121, "other-termination"),
 )
 # The day SAMR Order No. 121 came into force: a complaint received before it is handled, and
@@ -210,7 +239,8 @@ def recorded_ground(grounds: tuple[Ground, ...], item: object, text: object) -> 
     """The ground an event recorded: by its text (records keep it), else by its item number
     (termination items of old records by their old numbering)."""
     if isinstance(text, str) and text.strip():
-        found = next((g for g in grounds if g.text == text.strip()), None)
+        said = text.strip()
+        found = next((g for g in grounds if said == g.text or said in g.former), None)
         if found is not None:
             return found
     if not isinstance(item, int):

@@ -100,8 +100,7 @@ def story(content: ReportResultContent, styles: Styles) -> list[Flowable]:
         channel=CHANNEL_TEXT[case.channel],
         merchant=case.merchant.name.strip(),
         case_no=case.case_no.strip(),
-        citation=regime.report_result.with_item(None).text()
-        + ("第二款" if regime.report_result.confirmed else ""),
+        citation=regime.report_result.text(),
         authority=authority,
     )
     result = REPORT_RESULTS[content.outcome].format(

@@ -41,8 +41,11 @@ SOURCE_CPL = (
 )
 SOURCE_ORDER_121 = (
     "《市场监督管理投诉举报处理办法》（2025年12月30日国家市场监督管理总局令第121号公布，"
-    "自2026年4月15日起施行）：只读到第一条至第七条（googgg.com/product/2974.html）与总局发布说明；"
-    "不予受理、终止调解、委托调解、举报告知的条号未能核对，不印条号"
+    "自2026年4月15日起施行）全文，国家市场监督管理总局网站 samr.gov.cn "
+    "（zw/zfxxgk/fdzdgknr/fgs/art/2026/art_e4d03a20c0fd49769e408c7bf3791ff5.html）所载，"
+    "读自 github.com/wangxx-yu/market-complaint-agent data/knowledge/rag_knowledge.json 的逐条抄录；"
+    "第十六条七项、第二十三条第一款八项另与一份按本办法制作的文书式样（不予受理决定书、"
+    "终止调解决定书）逐字一致；第一条至第七条另与 googgg.com/product/2974.html 一致"
 )
 
 
@@ -63,6 +66,7 @@ class Citation:
     regulation: Regulation
     article: int | None
     item: int | None = None
+    paragraph: int | None = None  # 款, printed before the item when the article has several
 
     @property
     def confirmed(self) -> bool:
@@ -74,12 +78,16 @@ class Citation:
         if self.article is None:
             return self.regulation.title
         text = f"{self.regulation.title}第{number_in_chinese(self.article)}条"
+        if self.paragraph is not None:
+            text += f"第{number_in_chinese(self.paragraph)}款"
         if self.item is not None:
             text += f"第（{number_in_chinese(self.item)}）项"
         return text
 
     def with_item(self, item: int | None) -> Citation:
-        return Citation(self.regulation, self.article, item if self.article else None)
+        if self.article is None:
+            return self
+        return Citation(self.regulation, self.article, item, self.paragraph)
 
 
 @dataclass(frozen=True)
@@ -112,14 +120,16 @@ class Regime:
     """The rule in force for a complaint, and the articles each document cites."""
 
     regulation: Regulation
-    acceptance: Citation  # 受理或者不予受理的决定 (Order 20 art. 14)
-    refusal: Citation  # 不予受理情形 (Order 20 art. 15)
-    entrusted: Citation  # 委托调解，以委托部门名义 (Order 20 art. 17)
-    notice: Citation  # 现场调解提前告知时间、地点、调解人员 (Order 20 art. 18)
-    recusal: Citation  # 回避 (Order 20 art. 19)
-    termination: Citation  # 终止调解情形 (Order 20 art. 21)
-    agreement: Citation  # 调解书 (Order 20 art. 22)
-    report_result: Citation  # 实名举报人告知是否立案 (Order 20 art. 31(2))
+    acceptance: Citation  # 受理或者不予受理的决定 (Order 20 art. 14; Order 121 art. 15)
+    refusal: Citation  # 不予受理情形 (Order 20 art. 15; Order 121 art. 16)
+    entrusted: Citation  # 委托调解，以委托部门名义 (Order 20 art. 17; Order 121 art. 19)
+    notice: Citation  # 现场调解提前告知时间、地点、调解人员 (Order 20 art. 18; 121 art. 20)
+    recusal: Citation  # 回避 (Order 20 art. 19; Order 121 art. 21)
+    termination: Citation  # 终止调解情形 (Order 20 art. 21(1); Order 121 art. 23(1))
+    agreement: Citation  # 调解书 (Order 20 art. 22; Order 121 art. 24)
+    # 举报处理结果告知: Order 20 art. 31(2) (a real-name reporter, within 5 working days);
+    # Order 121 art. 36 (where a law, regulation or rule requires it; no time limit of its own)
+    report_result: Citation
     refusal_grounds: tuple[GroundWording, ...]
     termination_grounds: tuple[GroundWording, ...]
     absence_item: int | None  # the termination item of a party's absence (notice warning)
@@ -183,15 +193,61 @@ ORDER_20_TERMINATION = (
 )
 
 
-def _order_121_grounds(grounds) -> tuple[GroundWording, ...]:
-    # Order No. 121's wording could not be read: described in the workflow's words, not quoted,
-    # and printed without item numbers (see SOURCE_ORDER_121).
-    return tuple(GroundWording(g.key, g.item, g.text, False) for g in grounds)
+# 第十六条 (verbatim, SOURCE_ORDER_121): seven grounds.
+ORDER_121_REFUSAL = (
+    GroundWording(
+        "no-power", 1, "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限的", True
+    ),
+    GroundWording(
+        "handled-elsewhere",
+        2,
+        "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会已经受理或者处理过"
+        "同一消费者权益争议的",
+        True,
+    ),
+    GroundWording(
+        "not-consumption",
+        3,
+        "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议的",
+        True,
+    ),
+    GroundWording(
+        "over-three-years",
+        4,
+        "除法律另有规定外，投诉人知道或者应当知道自己的权益受到被投诉人侵害之日起超过三年的",
+        True,
+    ),
+    GroundWording(
+        "materials", 5, "未提供本办法第十条第一款、第十一条规定的材料，或者提供虚假材料的", True
+    ),
+    GroundWording(
+        "false-identity", 6, "冒用他人名义或者拒不配合市场监督管理部门核验真实身份信息的", True
+    ),
+    GroundWording("other-refusal", 7, "法律、法规、规章规定不予受理的其他情形", True),
+)
+# 第二十三条第一款 (verbatim, SOURCE_ORDER_121): eight grounds.
+ORDER_121_TERMINATION = (
+    GroundWording("withdrawn", 1, "投诉人撤回投诉或者双方自行和解的", True),
+    GroundWording("absent", 2, "投诉人、被投诉人无正当理由不参加调解，或者明确拒绝调解的", True),
+    GroundWording(
+        "no-agreement", 3, "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议的", True
+    ),
+    GroundWording("appraisal", 4, "投诉人与被投诉人对鉴定、检测费用承担无法协商一致的", True),
+    GroundWording(
+        "time-limit", 5, "自投诉受理之日起六十日内投诉人和被投诉人未能达成调解协议的", True
+    ),
+    GroundWording(
+        "refusal-found",
+        6,
+        "市场监督管理部门受理投诉后，发现存在本办法第十六条、第四十二条规定情形的",
+        True,
+    ),
+    GroundWording("death", 7, "投诉人、被投诉人死亡或者主体资格灭失的", True),
+    GroundWording("other-termination", 8, "法律、法规、规章规定的应当终止调解的其他情形", True),
+)
 
 
 def _regimes() -> dict[str, Regime]:
-    from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS
-
     order_20 = Regime(
         regulation=ORDER_20,
         acceptance=Citation(ORDER_20, 14),
@@ -199,27 +255,26 @@ def _regimes() -> dict[str, Regime]:
         entrusted=Citation(ORDER_20, 17),
         notice=Citation(ORDER_20, 18),
         recusal=Citation(ORDER_20, 19),
-        termination=Citation(ORDER_20, 21),
+        termination=Citation(ORDER_20, 21, paragraph=1),
         agreement=Citation(ORDER_20, 22),
-        report_result=Citation(ORDER_20, 31),
+        report_result=Citation(ORDER_20, 31, paragraph=2),
         refusal_grounds=ORDER_20_REFUSAL,
         termination_grounds=ORDER_20_TERMINATION,
         absence_item=3,
     )
-    unconfirmed = Citation(ORDER_121, None)
     order_121 = Regime(
         regulation=ORDER_121,
-        acceptance=unconfirmed,
-        refusal=unconfirmed,
-        entrusted=unconfirmed,
-        notice=unconfirmed,
-        recusal=unconfirmed,
-        termination=unconfirmed,
-        agreement=unconfirmed,
-        report_result=unconfirmed,
-        refusal_grounds=_order_121_grounds(REFUSAL_GROUNDS),
-        termination_grounds=_order_121_grounds(TERMINATION_GROUNDS),
-        absence_item=None,
+        acceptance=Citation(ORDER_121, 15),
+        refusal=Citation(ORDER_121, 16),
+        entrusted=Citation(ORDER_121, 19),
+        notice=Citation(ORDER_121, 20),
+        recusal=Citation(ORDER_121, 21),
+        termination=Citation(ORDER_121, 23, paragraph=1),
+        agreement=Citation(ORDER_121, 24),
+        report_result=Citation(ORDER_121, 36),
+        refusal_grounds=ORDER_121_REFUSAL,
+        termination_grounds=ORDER_121_TERMINATION,
+        absence_item=2,
     )
     return {"order-20": order_20, "order-121": order_121}
 
@@ -243,7 +298,7 @@ AGREEMENT_INTRO_PMC = LegalText(
 AGREEMENT_INTRO_ENTRUSTED = LegalText(
     "根据{measures}的规定，{mediator}受{authority}委托，以{authority}名义组织调解，"
     "双方当事人在平等协商、自愿的基础上达成如下协议：",
-    SOURCE_ORDER_20 + "第十七条（第121号令的相应条号未核对，不印条号）",
+    SOURCE_ORDER_20 + "第十七条；" + SOURCE_ORDER_121 + "第十九条",
 )
 AGREEMENT_INTRO_STATION = LegalText(
     "经{mediator}调解，双方当事人在平等协商、自愿的基础上达成如下协议：",
@@ -260,7 +315,12 @@ AGREEMENT_EFFECT = LegalText(
 )
 AGREEMENT_COPIES = LegalText(
     "本协议一式{copies}份，当事人各执一份，{seal_holder}留存一份。",
-    SOURCE_PML + "第二十九条第二款；" + SOURCE_ORDER_20 + "第二十二条",
+    SOURCE_PML
+    + "第二十九条第二款；"
+    + SOURCE_ORDER_20
+    + "第二十二条；"
+    + SOURCE_ORDER_121
+    + "第二十四条",
 )
 JUDICIAL_CONFIRMATION_PMC = LegalText(
     "依照" + PEOPLES_MEDIATION_LAW + "第三十三条、" + CIVIL_PROCEDURE_LAW + "第二百零五条，"

@@ -1351,6 +1351,16 @@ def _schema_15(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
 
 
+def _schema_21(conn: sqlite3.Connection) -> None:
+    """Order No. 121 sets no time limit for telling a reporter the result (its art. 36): the
+    deadlines of reports received under it are computed again, by the code of the day, when
+    the derived tables are brought up to date after migrating (store/derived.py)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO dirty_cases (case_local_id) "
+        "SELECT local_id FROM cases WHERE kind = 'report' AND received_at >= '2026-04-15'"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1376,6 +1386,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
+    Migration(21, "reports under Order No. 121: deadlines computed again", _schema_21),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

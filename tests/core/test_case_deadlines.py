@@ -297,7 +297,7 @@ def test_a_met_deadline_no_longer_warns_about_a_missing_year(store):
     assert any("2027" in w for w in checked.warnings)
     decided = do(store, report, "not-open", {"note": "不属实"}, now=now)
     assert decided.warnings == []
-    # the store's own calendar; the decision starts telling the real-name reporter
-    deadline, told = case_deadlines(store, report.case_no)
-    assert told.kind.value == "report_result_notice" and told.met_on is None
+    # the store's own calendar; Order No. 121 sets the reporter's notice no time limit
+    (deadline,) = case_deadlines(store, report.case_no)
+    assert deadline.kind.value == "report_case_decision"
     assert deadline.met_on == date(2026, 12, 23) and deadline.warnings

@@ -20,7 +20,13 @@ from station_app.documents.samples import (
     sample_decision,
     sample_notice,
 )
-from station_app.documents.wording import ART_39_ROUTES, ORDER_20_REFUSAL, ORDER_20_TERMINATION
+from station_app.documents.wording import (
+    ART_39_ROUTES,
+    ORDER_20_REFUSAL,
+    ORDER_20_TERMINATION,
+    ORDER_121_REFUSAL,
+    ORDER_121_TERMINATION,
+)
 from station_app.domain import CaseKind
 from station_app.workflow import REFUSAL_GROUNDS, TERMINATION_GROUNDS
 from tests.core.test_documents_pdf import bundled_fonts, flat, pdf_fonts, pdf_text, problem_heads  # noqa: F401
@@ -64,6 +70,7 @@ def test_a_decision_never_prints_an_id_number_or_phone(kind):
 
 
 ORDER_20_ITEMS = "一二三四五六七"
+ORDER_121_ITEMS = "一二三四五六七八"
 
 
 @pytest.mark.parametrize("item", [g.item for g in REFUSAL_GROUNDS])
@@ -84,14 +91,26 @@ def test_refusal_quotes_order_20s_ground_by_article_and_item_and_the_other_route
 
 
 @pytest.mark.parametrize("item", [g.item for g in REFUSAL_GROUNDS])
-def test_refusal_under_order_121_describes_the_ground_without_an_unconfirmed_article(item):
+def test_refusal_under_order_121_quotes_art_16_by_item(item):
     content = sample_decision("refusal_decision", ground=item)
     content.case.received_at = datetime(2026, 5, 6, 9, 0)
     text = _text(content, "refusal_decision")
-    assert (
-        flat(f"《市场监督管理投诉举报处理办法》规定的不予受理情形：{content.ground.text}") in text
-    )
-    assert "第十五条" not in text and "第十六条" not in text
+    quoted = next(g for g in ORDER_121_REFUSAL if g.key == content.ground.key)
+    number = ORDER_121_ITEMS[quoted.item - 1]
+    assert flat(f"《市场监督管理投诉举报处理办法》第十六条第（{number}）项") in text
+    assert flat(f"“{quoted.text}”") in text
+    assert "暂行办法" not in text and "第十五条" not in text
+
+
+@pytest.mark.parametrize("item", [g.item for g in TERMINATION_GROUNDS])
+def test_termination_under_order_121_quotes_art_23_1_by_item(item):
+    content = sample_decision("termination_decision", ground=item)
+    content.case.received_at = datetime(2026, 5, 6, 9, 0)
+    text = _text(content, "termination_decision")
+    quoted = next(g for g in ORDER_121_TERMINATION if g.key == content.ground.key)
+    assert quoted.item == item  # the workflow numbers the grounds as art. 23(1) does
+    number = ORDER_121_ITEMS[item - 1]
+    assert flat(f"第二十三条第一款第（{number}）项规定的终止调解情形：“{quoted.text}”") in text
 
 
 @pytest.mark.parametrize("item", [g.item for g in TERMINATION_GROUNDS])
@@ -103,7 +122,7 @@ def test_termination_names_order_20s_item_and_is_sealed_on_the_day(item):
         return
     text = _text(content, "termination_decision")
     number = ORDER_20_ITEMS[old.item - 1]
-    assert flat(f"第二十一条第（{number}）项规定的终止调解情形：“{old.text}”") in text
+    assert flat(f"第二十一条第一款第（{number}）项规定的终止调解情形：“{old.text}”") in text
     assert f"{SAMPLE_BODIES.authority_name}（盖章）2026年3月4日" in text
 
 
@@ -124,7 +143,7 @@ def test_mediation_notice_has_time_place_materials_recusal_and_the_warning():
         "3.与争议有关的商品。",
         "本次调解人员为李文华、赵明。调解人员是投诉人或者被投诉人的近亲属",
         "三个工作日前提出回避申请",
-        "无正当理由不参加调解的，将依照《市场监督管理投诉举报处理暂行办法》第二十一条第（三）项终止调解",
+        "无正当理由不参加调解的，将依照《市场监督管理投诉举报处理暂行办法》第二十一条第一款第（三）项终止调解",
         "联系电话：0792-4220315",
         "2026年3月5日",
     ):

@@ -99,7 +99,7 @@ def _agree(store, case, accepted, agreed):
     ("received", "citation", "decided", "decided_text"),
     [
         (OLD, "《市场监督管理投诉举报处理暂行办法》第十四条", "2026-03-04", "2026年3月4日"),
-        (NEW, "《市场监督管理投诉举报处理办法》的规定", "2026-05-08", "2026年5月8日"),
+        (NEW, "《市场监督管理投诉举报处理办法》第十五条", "2026-05-08", "2026年5月8日"),
     ],
 )
 def test_acceptance_is_the_authoritys_on_the_decision_date(
@@ -115,7 +115,7 @@ def test_acceptance_is_the_authoritys_on_the_decision_date(
     assert STATION not in text
     assert not ID_OR_PHONE.search(text)
     if received == NEW:
-        assert "第十四条" not in text  # Order No. 121's article is not confirmed
+        assert "第十四条" not in text and "暂行办法" not in text
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,8 @@ def test_acceptance_is_the_authoritys_on_the_decision_date(
         ),
         (
             NEW,
-            "《市场监督管理投诉举报处理办法》规定的不予受理情形：未提供投诉人和被投诉人的基本信息",
+            "《市场监督管理投诉举报处理办法》第十六条第（五）项规定的不予受理情形："
+            "“未提供本办法第十条第一款、第十一条规定的材料，或者提供虚假材料的”",
             "第十五条",
         ),
     ],
@@ -165,7 +166,7 @@ def test_termination_maps_the_ground_to_order_20s_item(village, data_dir, tmp_pa
     do(village, case, "terminate", {"ground": 2, "occurred_at": "2026-03-20"})
     text = _text(_issue(village, data_dir, case, "termination_decision").pdf, tmp_path)
     assert (
-        "第二十一条第（三）项规定的终止调解情形：“投诉人或者被投诉人无正当理由不参加调解，"
+        "第二十一条第一款第（三）项规定的终止调解情形：“投诉人或者被投诉人无正当理由不参加调解，"
         "或者被投诉人明确拒绝调解的”" in text
     )
     assert f"{AUTHORITY}（盖章）2026年3月20日" in text

@@ -9,7 +9,7 @@ import pytest
 
 from station_app.case_actions import ActionRejected, case_record
 from station_app.case_json import deadline_to_dict
-from station_app.deadlines import DeadlineKind, rule_for
+from station_app.deadlines import DeadlineKind, rule_for, rule_in_force
 from station_app.document_issuing import DocumentIncomplete, issue_document
 from station_app.documents.wording import ORDER_20_TERMINATION
 from station_app.domain import CaseKind
@@ -236,36 +236,47 @@ def test_a_judicial_application_in_time_has_no_warning(village, data_dir):
 # --------------------------------------------------------------------------- the reporter
 
 
-def _report(store, *, anonymous: bool = False):
-    case = make_case(kind=CaseKind.REPORT, received_at=RECEIVED)
+def _report(store, *, anonymous: bool = False, received_at: datetime = RECEIVED):
+    case = make_case(kind=CaseKind.REPORT, received_at=received_at)
     case.anonymous = anonymous
     if anonymous:
         case.complainants = []
     case = add_case(store, case, station_code=VILLAGE, created_by="admin")
-    do(store, case, "check", {"occurred_at": "2026-05-07"}, user=CLERK)
+    checked = (received_at + timedelta(days=1)).date().isoformat()
+    do(store, case, "check", {"occurred_at": checked}, user=CLERK)
     return case
 
 
-def test_a_real_name_reporter_is_told_within_5_working_days_of_the_decision(village):
-    case = _report(village)
-    do(village, case, "open-case", {"occurred_at": "2026-05-15"})  # a Friday
+def test_a_real_name_reporter_is_told_within_5_working_days_under_order_20(village):
+    case = _report(village, received_at=datetime(2026, 3, 2, 9, 0))
+    do(village, case, "open-case", {"occurred_at": "2026-03-13"})  # a Friday
     told = _deadline(village, case, DeadlineKind.REPORT_RESULT_NOTICE)
-    assert (told.start, told.due, told.met_on) == (date(2026, 5, 15), date(2026, 5, 22), None)
+    assert (told.start, told.due, told.met_on) == (date(2026, 3, 13), date(2026, 3, 20), None)
     stored = village.query(
         "SELECT due, met_on FROM case_deadlines WHERE kind = 'report_result_notice'"
     )
-    assert stored == [{"due": "2026-05-22", "met_on": None}]
-    result = do(village, case, "notify-result", {"occurred_at": "2026-05-25"},
-                now=datetime(2026, 5, 25, 10, 0))  # fmt: skip
+    assert stored == [{"due": "2026-03-20", "met_on": None}]
+    result = do(village, case, "notify-result", {"occurred_at": "2026-03-23"},
+                now=datetime(2026, 3, 23, 10, 0))  # fmt: skip
     assert any("completed late" in w for w in result.step_warnings)
-    assert _deadline(village, case, DeadlineKind.REPORT_RESULT_NOTICE).met_on == date(2026, 5, 25)
+    assert _deadline(village, case, DeadlineKind.REPORT_RESULT_NOTICE).met_on == date(2026, 3, 23)
+
+
+def test_order_121_sets_the_reporters_notice_no_time_limit(village):
+    case = _report(village)
+    do(village, case, "open-case", {"occurred_at": "2026-05-15"})
+    kinds = {d.kind for d in case_record(village, case.case_no).deadlines}
+    assert DeadlineKind.REPORT_RESULT_NOTICE not in kinds
+    assert rule_in_force(DeadlineKind.REPORT_RESULT_NOTICE, date(2026, 5, 1)) is None
+    # the notice itself can still be sent and recorded (art. 36)
+    do(village, case, "notify-result", {"occurred_at": "2026-05-25"})
 
 
 def test_the_rule_cites_order_20_art_31_2_for_old_cases():
     assert rule_for(DeadlineKind.REPORT_RESULT_NOTICE, date(2026, 3, 1)).article.endswith(
         "第三十一条第二款"
     )
-    assert rule_for(DeadlineKind.REPORT_RESULT_NOTICE, date(2026, 5, 1)).amount == 5
+    assert rule_for(DeadlineKind.REPORT_RESULT_NOTICE, date(2026, 3, 1)).amount == 5
 
 
 def test_an_anonymous_reporter_has_no_such_deadline(village):

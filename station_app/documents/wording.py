@@ -29,7 +29,10 @@ SOURCE_ORDER_20 = (
     "2022年3月24日修改）全文，读自 github.com/LawRefBook/Laws "
     "部门规章/市场监督管理总局/市场监督管理投诉举报处理暂行办法(2022-03-24).md；"
     "第十二条至第十五条与 0797cx.cn 所载第61号令（2022年9月29日）第二次修正后全文、uianet.net "
-    "所引第十五条一致；第二次修正后其余条文未逐条对照"
+    "所引第十五条一致；本文件引用的第九条、第十条、第十四条、第十五条、第十七条至第二十三条、"
+    "第三十一条、第三十三条另与中国政府网 gov.cn/zhengce/2022-10/08/content_5723506.htm 所载"
+    "第二次修正后全文逐条一致（读自 github.com/wangxx-yu/market-complaint-agent "
+    "data/knowledge/rag_knowledge.json 的逐条抄录）"
 )
 SOURCE_PML = (
     "《中华人民共和国人民调解法》（2010年8月28日通过）全文，读自 github.com/LawRefBook/Laws "

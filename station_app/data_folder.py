@@ -17,6 +17,7 @@ from station_app.backup import (
     damaged_database_message,
     list_backups,
 )
+from station_app.error_report import os_error_reason
 from station_app.i18n import _
 from station_app.store import DATABASE_FILENAME, Store, StoreError
 from station_app.store.accounts import LOCAL_STATION_KEY
@@ -31,6 +32,10 @@ MARKER_FILENAME = "station.json"
 
 class FolderInUse(StoreError):
     """Another copy of the app has this data folder open."""
+
+
+class FolderUnreachable(StoreError):
+    """The chosen data folder's disk or parent folder is not there (a USB stick not plugged in)."""
 
 
 class DamagedDatabase(StoreError):
@@ -59,6 +64,7 @@ def check_database_file(data_dir: Path) -> None:
     Missing or empty is a new station only in a folder that never held one (an interrupted
     first set-up leaves an empty file, with nothing in it to lose).
     """
+    check_folder_reachable(data_dir)
     problem = file_problem(data_dir / DATABASE_FILENAME)
     if problem is None:
         return
@@ -67,12 +73,44 @@ def check_database_file(data_dir: Path) -> None:
     raise DamagedDatabase(damaged_database_message(data_dir, problem))
 
 
+def _users_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("station-app", appauthor=False))
+
+
 def default_data_dir() -> Path:
     """STATION_APP_DATA if set, else the user's data folder for the app."""
     override = os.environ.get(ENV_VARIABLE)
     if override:
         return Path(override)
-    return Path(platformdirs.user_data_dir("station-app", appauthor=False))
+    return _users_data_dir()
+
+
+def _missing_part(path: Path) -> Path | None:
+    """The outermost folder of `path` that does not exist, when more than `path` itself is
+    missing (its parent too), else None."""
+    missing = None
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        missing = folder
+    return missing if missing is not None and missing != path else None
+
+
+def check_folder_reachable(path: Path) -> None:
+    """Refuse a chosen data folder whose parent is missing: it is on a USB stick, an external
+    or network disk that is not there now. Making the whole path would set up an empty new
+    station beside the real one. Only the user's own data folder is made with its parents."""
+    if path.exists() or path == _users_data_dir():
+        return
+    missing = _missing_part(path)
+    if missing is not None:
+        raise FolderUnreachable(
+            _(
+                "The data folder {path} cannot be found: {missing} does not exist. If the data "
+                "is on a USB stick or an external disk, plug it in and start the program again; "
+                "to set up a new station there, make the folder {parent} first."
+            ).format(path=path, missing=missing, parent=path.parent)
+        )
 
 
 class DataFolder:
@@ -80,12 +118,13 @@ class DataFolder:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        check_folder_reachable(self.path)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(
                 _("The data folder {path} cannot be created: {reason}").format(
-                    path=self.path, reason=error.strerror or error
+                    path=self.path, reason=os_error_reason(error)
                 )
             ) from error
         self._lock = FileLock(str(self.path / LOCK_FILENAME))

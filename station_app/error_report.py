@@ -115,6 +115,29 @@ def is_disk_full(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
+# The disk went away under the program: an I/O error, a device that is gone (Linux errnos), or
+# Windows' "device not ready / not connected / no longer available" (a USB stick pulled out).
+_LOST_ERRNOS = frozenset(
+    code
+    for code in (
+        errno.EIO,
+        errno.ENODEV,
+        errno.ENXIO,
+        getattr(errno, "ESTALE", None),
+        getattr(errno, "ENOMEDIUM", None),
+    )  # fmt: skip
+    if code is not None
+)
+_LOST_WINERRORS = frozenset({21, 55, 483, 1117, 1167})
+
+
+def is_storage_lost(error: BaseException) -> bool:
+    """Whether the disk holding the file stopped answering (not a mistake of the program)."""
+    return isinstance(error, OSError) and (
+        error.errno in _LOST_ERRNOS or getattr(error, "winerror", None) in _LOST_WINERRORS
+    )
+
+
 def disk_full_message() -> str:
     return _(
         "The disk is full. Nothing was saved. Free some disk space "
@@ -126,9 +149,21 @@ def os_error_reason(error: OSError) -> str:
     """Why a file could not be read or written, in the clerk's language where it matters."""
     if is_disk_full(error):
         return _("the disk is full; free some disk space and try again")
+    if is_storage_lost(error):
+        return _("the disk cannot be reached (a USB stick pulled out?); plug it in and try again")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return _("this account may not write there (the folder or disk is read-only)")
     return error.strerror or str(error)
+
+
+def storage_lost_message() -> str:
+    """What the clerk reads when the disk of the data folder cannot be read or written."""
+    return _(
+        "The data folder cannot be read or written: the disk it is on (for example a USB stick) "
+        "may have been pulled out, or it failed. Cases saved before are not affected; what was "
+        "being saved now was not saved. Plug the disk back in, close the program and open it "
+        "again, then save again."
+    )
 
 
 def unexpected_message(reference: str) -> str:
@@ -152,4 +187,6 @@ def report_unexpected(error: BaseException) -> str:
     reference = log_unexpected(error)
     if is_disk_full(error):
         return disk_full_message()
+    if is_storage_lost(error):
+        return storage_lost_message()
     return unexpected_message(reference)

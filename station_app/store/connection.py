@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from station_app.error_report import storage_lost_message
 from station_app.i18n import _
 from station_app.ids import new_id
 
@@ -93,10 +94,9 @@ def explain_sqlite_error(
             "backup from {folder} with `station-app restore FILE` (see `station-app check`), "
             "or ask the city office for help."
         ).format(folder=backup_dir or _("the data folder's backups folder"))
-    if "unable to open" in text:
-        return _(
-            "The database file cannot be opened. Check that the data folder exists and is accessible."
-        )
+    if "disk i/o error" in text or "unable to open" in text:
+        # A USB stick pulled out, a network drive gone, a failing disk: the file is out of reach.
+        return storage_lost_message()
     return _("A database error occurred ({detail}). Nothing was saved.").format(detail=error)
 
 

@@ -14,7 +14,9 @@ from station_app import __version__
 from station_app.error_report import (
     disk_full_message,
     is_disk_full,
+    is_storage_lost,
     log_unexpected,
+    storage_lost_message,
     unexpected_message,
 )
 from station_app.i18n import _
@@ -81,6 +83,8 @@ def user_message(error: BaseException, doing: str = "", reference: str = "") -> 
         return failure_text(error)
     if is_disk_full(error):
         return disk_full_message()
+    if is_storage_lost(error):
+        return storage_lost_message()
     doing = doing or _("working")
     if reference and _log_file:
         return _(
@@ -139,6 +143,8 @@ def show_unexpected(
     reference = log_unexpected(error, trace)
     if is_disk_full(error):
         text = disk_full_message()
+    elif is_storage_lost(error):
+        text = storage_lost_message()
     else:
         text = "\n\n".join(
             [

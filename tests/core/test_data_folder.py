@@ -135,7 +135,7 @@ def test_lock_of_a_crashed_process_does_not_block_the_folder(data_dir):
 
 
 def test_data_folder_is_created_with_its_paths(tmp_path):
-    path = tmp_path / "deep" / "er" / "station"
+    path = tmp_path / "station"
     with DataFolder(path) as folder:
         assert path.is_dir()
         assert folder.path == path

@@ -387,7 +387,8 @@ def test_read_only_message_goes_through_the_translation_catalogue(monkeypatch):
         ("database is locked", "busy"),
         ("database disk image is malformed", "damaged"),
         ("file is not a database", "damaged"),
-        ("unable to open database file", "cannot be opened"),
+        ("unable to open database file", "may have been pulled out"),
+        ("disk I/O error", "may have been pulled out"),
         ("no such table: xyz", "no such table: xyz"),
     ],
 )
@@ -398,7 +399,7 @@ def test_explain_sqlite_error_messages(error, words):
 def test_missing_folder_gives_a_store_error(tmp_path):
     with pytest.raises(StoreError) as caught:
         Store(tmp_path / "no" / "such" / "folder" / "station.db")
-    assert "cannot be opened" in str(caught.value)
+    assert "may have been pulled out" in str(caught.value)
 
 
 def test_damaged_file_gives_a_store_error(db_path):

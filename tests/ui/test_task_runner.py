@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+from station_app.error_report import storage_lost_message
 from station_app.store import StoreError
 from station_app.store.accounts import is_initialised
 from station_app.ui.tasks import Change, TaskContext
@@ -250,3 +252,18 @@ def test_the_worker_does_upkeep_when_idle_and_tasks_still_run(
         runner.shutdown()
     with folder.open_store() as store:
         assert not real_step(store)  # nothing was left to merge
+
+
+def test_a_disk_pulled_out_under_a_task_is_explained_not_reported_as_a_bug(qtbot, tasks):
+    def write_on_a_pulled_stick(store):
+        raise OSError(errno.EIO, "Input/output error", "E:\\station\\documents\\x.pdf")
+
+    tasks.submit(write_on_a_pulled_stick)
+
+    def message_boxes():
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in message_boxes()))
+    (box,) = [b for b in message_boxes() if b.isVisible()]
+    assert box.text() == storage_lost_message()
+    box.close()

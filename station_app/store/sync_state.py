@@ -17,12 +17,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from station_app.i18n import _
 from station_app.ids import utc_now
-from station_app.store.connection import Store
+from station_app.store.connection import Store, remote_origin
 from station_app.store.migrations import SYNCABLE_TABLES
 from station_app.store.sync_apply import (
     ApplyResult,
@@ -50,6 +52,8 @@ CLOCK_OFFSET = "clock_offset_seconds"
 SERVER_TIME = "server_time"
 NARROW_UNTIL = "narrow_until_seq"
 LAST_FULL_CHECKSUM = "last_full_checksum"
+# The origin (store.connection.remote_origin) of removals by a repair resync.
+REPAIR_ORIGIN = "city-repair"
 
 
 # -- key / value state ------------------------------------------------------------------------
@@ -364,6 +368,62 @@ def apply_repair(store: Store, changes: list[RemoteChange]) -> ApplyResult:
         result = apply_remote_changes(store, changes)
         _set_aside_pulled(store, result)
     return result
+
+
+def remove_local_only(store: Store, table: str, row_ids: Iterable[str]) -> int:
+    """Remove rows of a repair resync that the server does not have in this station's scope
+    (removed there, or never sent by the station that made them), in one transaction; returns
+    how many went. A row with local work not yet pushed (an outbox entry, or an insert the
+    server refused and that is set aside) is never removed, nor a row the database keeps
+    (append-only records, a case whose events remain). A copy of each removed row is kept
+    with the set-aside records (direction pull, op delete), so nothing is lost."""
+    removed = 0
+    reason = _(
+        "removed by the repair: the city office's server does not have this record in this "
+        "station's records; a copy is kept here"
+    )
+    with store.transaction(origin=remote_origin(REPAIR_ORIGIN)):
+        for row_id in row_ids:
+            if store.scalar(
+                "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? UNION ALL"
+                " SELECT 1 FROM sync_rejected WHERE direction = 'push' AND table_name = ?"
+                " AND row_id = ? LIMIT 1",
+                (table, row_id, table, row_id),
+            ):
+                continue
+            found = store.query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+            if not found or _keeps_the_pc_working(store, table, found[0]):
+                continue
+            copy = {k: v for k, v in found[0].items() if k not in _LOCAL_COLUMNS}
+            if table in _PRIVATE_COLUMNS:
+                copy = {k: v for k, v in copy.items() if k not in _PRIVATE_COLUMNS[table]}
+            store.conn.execute("SAVEPOINT remove_local_only")
+            try:
+                store.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+            except sqlite3.IntegrityError:
+                # Append-only, or rows of other tables still point at it: it stays.
+                store.conn.execute("ROLLBACK TO remove_local_only")
+                store.conn.execute("RELEASE remove_local_only")
+                continue
+            store.conn.execute("RELEASE remove_local_only")
+            store.execute(
+                "INSERT INTO sync_rejected(direction, table_name, row_id, op, change, reason, at)"
+                " VALUES ('pull', ?, ?, 'delete', ?, ?, ?)",
+                (table, row_id, json.dumps(copy, ensure_ascii=False), reason, utc_now()),
+            )
+            removed += 1
+    return removed
+
+
+def _keeps_the_pc_working(store: Store, table: str, row: Mapping[str, Any]) -> bool:
+    """This station's own row and its own users' accounts: never removed by a repair (the
+    app could no longer open); the city office puts them right on the server."""
+    local = store.get_setting("local_station_code")
+    if table == "stations":
+        return row["code"] == local
+    if table == "users":
+        return row["station_code"] == local
+    return False
 
 
 # -- the scope checksum -------------------------------------------------------------------------

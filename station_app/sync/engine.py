@@ -36,10 +36,12 @@ One round (`run_once`), following the sync design of architecture.md:
 5. attachments named by pulled rows are downloaded in chunks (HTTP Range) into a .part file
    that a cut round resumes from its size, checked against their SHA-256 and moved in place.
 6. the scope checksum is compared with the server's; a table that differs is resynced from
-   the server's rows (repair), local unpushed changes still never overwritten. This PC's
-   count and hash come from digests the store keeps as rows change (store.sync_state.
-   scope_checksum): a round reads only the rows written since; every row is read again once
-   a day and before a table is repaired.
+   the server's rows (repair), local unpushed changes still never overwritten; rows of the
+   scope the server does not have are removed here (a copy kept with the set-aside
+   records), never a row with unpushed local work. This PC's count and hash come from
+   digests the store keeps as rows change (store.sync_state.scope_checksum): a round reads
+   only the rows written since; every row is read again once a day and before a table is
+   repaired.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ class SyncReport:
     uploaded: int = 0
     downloaded: int = 0
     repaired: int = 0
+    removed: int = 0
     checksum_ok: bool | None = None
     mismatched_tables: list[str] = field(default_factory=list)
     clock_offset_seconds: float = 0.0
@@ -668,20 +671,32 @@ class SyncEngine:
             state.set_state(self.store, **{state.LAST_FULL_CHECKSUM: now.isoformat()})
         report.mismatched_tables = mismatched
         report.checksum_ok = not mismatched
+        local_only = []
         for table in mismatched:
-            report.repaired += self._repair(table, names[table])
+            repaired, missing = self._repair(table, names[table])
+            report.repaired += repaired
+            local_only.append((table, missing))
+        # Rows of this PC's scope the server does not have go last, children before their
+        # parents (a case after its parties); unpushed local rows are never among them.
+        for table, missing in reversed(local_only):
+            if missing:
+                report.removed += state.remove_local_only(self.store, table, missing)
 
-    def _repair(self, table: str, fields: list[str]) -> int:
-        """Take the server's rows of `table` where this PC's differ (a repair resync)."""
+    def _repair(self, table: str, fields: list[str]) -> tuple[int, list[str]]:
+        """Take the server's rows of `table` where this PC's differ (a repair resync);
+        returns how many were taken and the ids of the rows this PC holds (in the scope the
+        server should have) that the server does not."""
         self._say("repair", 0, None, _("Repairing {table} from the server…").format(table=table))
         local = {row_id: row for row_id, row in state.checksum_rows(self.store, table)}
         after, repaired = "", 0
+        seen: set[str] = set()
         while True:
             self._check_cancel()
             page = self.transport.scope_rows(table, after, self.page_size)
             changes = []
             for item in page["rows"]:
                 row_id, values = item["row_id"], item["fields"]
+                seen.add(row_id)
                 mine = local.get(row_id)
                 if mine is not None and row_digest(table, row_id, mine, fields) == row_digest(
                     table, row_id, values, fields
@@ -702,7 +717,7 @@ class SyncEngine:
                 result = state.apply_repair(self.store, changes)
                 repaired += result.applied
             if not page["has_more"]:
-                return repaired
+                return repaired, sorted(set(local) - seen)
             after = page["next_after"]
 
 

@@ -33,6 +33,7 @@ from station_app.store.sync_apply import (
     keep_unknown_fields,
     unknown_fields,
 )
+from station_app.store.sync_review import conflicts_to_review
 
 # Columns never compared with the server: this PC's own, and local users' password hashes
 # (which never leave the PC, migration 8).
@@ -52,6 +53,7 @@ CLOCK_OFFSET = "clock_offset_seconds"
 SERVER_TIME = "server_time"
 NARROW_UNTIL = "narrow_until_seq"
 LAST_FULL_CHECKSUM = "last_full_checksum"
+CONFLICT_CURSOR = "conflict_cursor"
 # The origin (store.connection.remote_origin) of removals by a repair resync.
 REPAIR_ORIGIN = "city-repair"
 
@@ -286,6 +288,42 @@ def finish_batch(
                 ),
             )
         return apply_remote_changes(store, list(fixes))
+
+
+def keep_owner_conflicts(store: Store, conflicts: Iterable[PushConflict], *, cursor: int) -> int:
+    """Keep the conflicts the server holds for this (owner) station's review, and the cursor
+    of the server's conflict list, in one transaction; a conflict kept here already (from
+    the answer to a push) is not kept twice. Returns how many were new."""
+    new = 0
+    with store.transaction():
+        for c in conflicts:
+            lost = _json_or_null(c.remote_value)
+            if store.scalar(
+                "SELECT 1 FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ?"
+                " AND remote_station = ? AND remote_value IS ?",
+                (c.table, c.row_id, c.field, c.remote_station, lost),
+            ):
+                continue
+            store.execute(
+                "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
+                " remote_value, remote_station, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.table,
+                    c.row_id,
+                    c.field,
+                    _json_or_null(c.local_value),
+                    lost,
+                    c.remote_station,
+                    utc_now(),
+                ),
+            )
+            new += 1
+        store.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (CONFLICT_CURSOR, str(cursor)),
+        )
+    return new
 
 
 def set_aside_entries(store: Store, entries: Iterable[tuple[int, SetAside]]) -> None:
@@ -568,7 +606,7 @@ def confirm_file(store: Store, sha256: str) -> None:
 def status_counts(store: Store) -> dict[str, int]:
     return {
         "pending": pending_count(store),
-        "conflicts": int(store.scalar("SELECT count(*) FROM sync_conflicts WHERE resolved = 0")),
+        "conflicts": conflicts_to_review(store),
         "rejected": int(store.scalar("SELECT count(*) FROM sync_rejected")),
         "in_flight": int(store.scalar("SELECT count(*) FROM sync_batches")),
     }

@@ -320,6 +320,7 @@ class SyncEngine:
             self._push(report)
             self._upload(report)
             self._pull(report)
+            self._owner_conflicts(report)
             self._download(report)
             self._check(report)
         except _Cancelled:
@@ -558,6 +559,29 @@ class SyncEngine:
                 _("Received {done} changes.").format(done=report.pulled),
             )
             if not page.has_more:
+                return
+
+    def _owner_conflicts(self, report: SyncReport) -> None:
+        """The conflicts the server kept for this station's review: another station's value
+        lost to this station's (the owner's) when that station pushed after this one."""
+        after = int(state.get_state(self.store, state.CONFLICT_CURSOR, "0"))
+        while True:
+            self._check_cancel()
+            found = self.transport.conflicts(after, 200)
+            if not found:
+                return
+            theirs = [
+                state.PushConflict(
+                    c["table"], c["row_id"], c["field"], c["kept"], c["lost"], c["lost_station"]
+                )
+                for c in found
+                if not c.get("resolved")
+                and c.get("kept_station") == self.station
+                and c.get("lost_station") != self.station
+            ]
+            after = max(int(c["conflict_id"]) for c in found)
+            report.conflicts += state.keep_owner_conflicts(self.store, theirs, cursor=after)
+            if len(found) < 200:
                 return
 
     # -- 5. attachments down -------------------------------------------------------------------

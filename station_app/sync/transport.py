@@ -276,6 +276,10 @@ class HttpTransport:
             "GET", "/v1/scope/rows", params={"table": table, "after": after, "limit": limit}
         )
 
+    def conflicts(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Same-field conflicts the server kept for review at their owner station."""
+        return self.request("GET", "/v1/conflicts", params={"after": after, "limit": limit})
+
     def start_upload(self, sha256: str, size: int, filename: str) -> dict[str, Any]:
         return self.request(
             "POST", "/v1/attachments", json={"sha256": sha256, "size": size, "filename": filename}

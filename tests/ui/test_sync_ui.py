@@ -290,6 +290,42 @@ def test_the_conflict_review_resolves_a_conflict_and_it_syncs(
     assert facts(township.store) == "乡镇的版本"
 
 
+def test_a_conflict_of_another_stations_record_is_shown_but_not_resolved_here(
+    qtbot, folder, window, screenshots
+):
+    import json
+
+    def foreign_conflict(store) -> str:
+        case = save_case(store, window.station.code, facts="本站的值")
+        with store.transaction("admin"):
+            store.execute("UPDATE cases SET owner_station = 'RC-XX' WHERE id = ?", (case.id,))
+            store.execute(
+                "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
+                " remote_value, remote_station, received_at) VALUES ('cases', ?, 'facts', ?, ?,"
+                " 'RC-XX', '2026-03-02T06:05:00Z')",
+                (case.id, json.dumps("本站的值"), json.dumps("所属站的值")),
+            )
+        return case.id
+
+    case_id = read(folder, foreign_conflict)
+    panel = window.sync_panel
+    panel.controller.refresh_status()
+    qtbot.waitUntil(lambda: panel.controller.status.pending > 0, timeout=WAIT)
+    # Not this station's to review: not counted in the status bar.
+    assert panel.controller.status.conflicts == 0 and "conflicts" not in panel.label.text()
+    dialog = panel.show_conflicts()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
+    assert dialog.table.item(0, 8).text() == "station RC-XX"
+    assert dialog.not_ours.isVisible() and "RC-XX owns this record" in dialog.not_ours.text()
+    assert not dialog.keep_ours.isEnabled() and not dialog.keep_theirs.isEnabled()
+    assert_fits(qtbot, dialog, screenshots)
+    dialog.resolve("remote")  # refused before anything is written
+    assert read(folder, lambda s: s.scalar("SELECT facts FROM cases WHERE id = ?", (case_id,))) == (
+        "本站的值"
+    )
+    dialog.reject()
+
+
 def test_the_enrolment_dialog_enrols_the_station(
     qtbot,
     folder,

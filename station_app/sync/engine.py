@@ -81,7 +81,7 @@ from station_app.sync.protocol import (
     row_digest,
 )
 from station_app.sync.secrets import load_sync_token
-from station_app.sync.transport import HttpTransport, SyncError
+from station_app.sync.transport import HttpTransport, RequestCancelled, SyncError
 
 # Server error codes that refuse a whole batch because of one station transaction in it.
 _BATCH_REFUSALS = ("out_of_scope", "not_owner", "wrong_origin", "invalid_request", "too_large")
@@ -313,6 +313,7 @@ class SyncEngine:
         was done before the failure stays done and is not done twice."""
         self._progress = progress
         self._cancel = cancel
+        self.transport.cancel = cancel
         report = SyncReport()
         state.set_state(self.store, **{state.LAST_ATTEMPT: self._now_text()})
         try:
@@ -323,7 +324,7 @@ class SyncEngine:
             self._owner_conflicts(report)
             self._download(report)
             self._check(report)
-        except _Cancelled:
+        except (_Cancelled, RequestCancelled):
             report.cancelled = True
             self._say("done", 0, None, _("Sync cancelled; what was done is kept."))
             return report

@@ -14,6 +14,7 @@ says why), 'keyring', 'not_enrolled'. Never a traceback.
 from __future__ import annotations
 
 import ssl
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,12 @@ from station_app.sync.protocol import (
 )
 
 DEFAULT_TIMEOUT = 60.0
+# How often a request in flight looks at the cancel event (HttpTransport.cancel).
+CANCEL_POLL_SECONDS = 0.05
+
+
+class RequestCancelled(Exception):
+    """The request in flight was given up because sync was cancelled (closing the app)."""
 
 
 class SyncError(Exception):
@@ -106,6 +113,12 @@ class HttpTransport:
     does not is sent plain JSON. `bytes_sent` / `bytes_received` count the bodies as they
     travelled (compressed), `plain_bytes_sent` the same before compression, for the
     benchmark and the tests.
+
+    `cancel`: an event (set by the engine for a round); once it is set, a request in flight
+    is given up at once (RequestCancelled) instead of waiting up to the timeout, so closing
+    the app mid-request does not wait. The request itself is made on a helper thread; a
+    given-up one may still reach the server, which is harmless (batches are idempotent,
+    uploads resume, pulls change nothing there).
     """
 
     def __init__(
@@ -125,6 +138,7 @@ class HttpTransport:
         self.bytes_sent = 0
         self.plain_bytes_sent = 0
         self.bytes_received = 0
+        self.cancel: threading.Event | None = None
         self._client = httpx.Client(base_url=self.url, verify=tls_context(ca_file), timeout=timeout)
 
     def close(self) -> None:
@@ -167,9 +181,7 @@ class HttpTransport:
         if extra_headers:
             headers.update(extra_headers)
         try:
-            response = self._client.request(
-                method, path, params=params, content=content, headers=headers
-            )
+            response = self._send(method, path, params=params, content=content, headers=headers)
         except httpx.ConnectError as error:
             text = str(error)
             if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
@@ -250,6 +262,31 @@ class HttpTransport:
             _("The server refused the request: {detail}").format(detail=detail or status),
             code=code,
         )
+
+    def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        cancel = self.cancel
+        if cancel is None:
+            return self._client.request(method, path, **options)
+        if cancel.is_set():
+            raise RequestCancelled
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def send() -> None:
+            try:
+                outcome["response"] = self._client.request(method, path, **options)
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        threading.Thread(target=send, name="sync-request", daemon=True).start()
+        while not done.wait(CANCEL_POLL_SECONDS):
+            if cancel.is_set():
+                raise RequestCancelled
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
 
     # -- the API -------------------------------------------------------------------------------
 

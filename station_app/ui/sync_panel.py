@@ -217,6 +217,9 @@ class SyncPanel(QObject):
         if self.controller.last_failure is not None:
             text = short_failure(self.controller.last_failure) + " · " + text
             tip = failure_text(self.controller.last_failure) + "\n\n" + tip
+            upcoming = self.controller.next_sync_at
+            if upcoming is not None and status.enrolled:
+                text += " · " + _("next sync {time}").format(time=f"{upcoming:%H:%M}")
         elif self.summary:
             tip = self.summary + "\n" + tip
         self.label.setText(text)

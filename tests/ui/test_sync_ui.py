@@ -205,6 +205,59 @@ def test_a_background_round_fails_quietly_in_the_status_bar(qtbot, folder, windo
     assert "check the network" in panel.label.toolTip()
 
 
+def _set_server(folder, url: str) -> None:
+    read(folder, lambda store: sync_state.set_state(store, **{sync_state.SERVER_URL: url}))
+
+
+def test_background_rounds_back_off_while_the_server_does_not_answer(qtbot, folder, window):
+    panel = window.sync_panel
+    controller = panel.controller
+    live = read(folder, lambda store: sync_state.get_state(store, sync_state.SERVER_URL))
+    _set_server(folder, f"http://127.0.0.1:{free_port()}")
+    waits = []
+    for _round in range(6):
+        assert controller.sync_in_background()
+        wait_round(qtbot, window)
+        assert controller.timer.isActive()
+        waits.append(round(controller.timer.remainingTime() / 60_000))
+    assert waits == [5, 10, 20, 40, 60, 60]
+    qtbot.waitUntil(lambda: "next sync" in panel.label.text(), timeout=WAIT)
+    assert f"next sync {controller.next_sync_at:%H:%M}" in panel.label.text()
+    # A round that succeeds (here 同步) brings the five minutes back.
+    _set_server(folder, live)
+    assert panel.sync_now()
+    wait_round(qtbot, window)
+    assert controller.last_failure is None and controller.failures == 0
+    assert round(controller.timer.remainingTime() / 60_000) == 5
+    qtbot.waitUntil(lambda: "next sync" not in panel.label.text(), timeout=WAIT)
+
+
+def test_closing_the_app_mid_request_does_not_wait_for_the_server(qtbot, folder, window):
+    import socket
+    import time
+
+    # A server that takes the connection and never answers (the request would wait 60 s).
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    silent.settimeout(WAIT / 1000)
+    connection = None
+    try:
+        _set_server(folder, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        assert window.sync_panel.sync_now()
+        connection, _address = silent.accept()  # the request is in flight
+        started = time.monotonic()
+        window.close()
+        took = time.monotonic() - started
+        network = window.sync_panel.controller._network
+        assert network is not None and network._worker.isFinished()
+        assert took < 5, took
+    finally:
+        if connection is not None:
+            connection.close()
+        silent.close()
+
+
 def test_cancel_stops_the_round_and_the_next_goes_on(qtbot, folder, window):
     panel = window.sync_panel
     station = window.station

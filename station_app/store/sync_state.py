@@ -618,3 +618,60 @@ def rejected_records(store: Store, limit: int = 50) -> list[dict[str, Any]]:
         " ORDER BY local_id DESC LIMIT ?",
         (limit,),
     )
+
+
+@dataclass(frozen=True)
+class SetAsideRecord:
+    """One record set aside, for the list in the app: refused by the server at push
+    (direction 'push'), refused by this PC at pull ('pull'), or removed by a repair (a copy:
+    direction 'pull', op 'delete'). `case_no`: the case it belongs to, when known."""
+
+    record_id: int
+    direction: str
+    table: str
+    row_id: str
+    op: str
+    reason: str
+    at: str
+    case_no: str | None
+    change: dict[str, Any]
+
+
+def set_aside_records(store: Store, limit: int = 500) -> list[SetAsideRecord]:
+    """The set-aside records, newest first, with the case each belongs to."""
+    found = []
+    for row in store.query(
+        "SELECT local_id, direction, table_name, row_id, op, change, reason, at"
+        " FROM sync_rejected ORDER BY local_id DESC LIMIT ?",
+        (limit,),
+    ):
+        try:
+            change = json.loads(row["change"])
+        except ValueError:
+            change = {}
+        if not isinstance(change, dict):
+            change = {}
+        values = change.get("fields") or change.get("values") or change
+        values = values if isinstance(values, dict) else {}
+        case_id = (
+            row["row_id"]
+            if row["table_name"] == "cases"
+            else change.get("case_id") or values.get("case_id")
+        )
+        case_no = values.get("case_no") if row["table_name"] == "cases" else None
+        if case_no is None and isinstance(case_id, str):
+            case_no = store.scalar("SELECT case_no FROM cases WHERE id = ?", (case_id,))
+        found.append(
+            SetAsideRecord(
+                record_id=row["local_id"],
+                direction=row["direction"],
+                table=row["table_name"],
+                row_id=row["row_id"],
+                op=row["op"],
+                reason=row["reason"],
+                at=row["at"],
+                case_no=case_no if isinstance(case_no, str) else None,
+                change=change,
+            )
+        )
+    return found

@@ -94,7 +94,7 @@ class ConflictsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 80, 130, 190, 190, 110, 110)):
+        for column, width in enumerate((150, 70, 120, 170, 170, 90, 90, 90)):
             self.table.setColumnWidth(column, width)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 

@@ -379,6 +379,59 @@ def test_a_conflict_of_another_stations_record_is_shown_but_not_resolved_here(
     dialog.reject()
 
 
+def test_the_set_aside_records_are_listed_with_what_to_do_in_chinese(
+    qtbot, folder, window, screenshots
+):
+    import json
+
+    i18n.set_language("zh_CN")
+
+    def set_aside(store) -> str:
+        case = save_case(store, window.station.code, facts="事实")
+        rows = [
+            ("push", "cases", case.id, "update", {"fields": {"status": "closed"}},
+             f"cases row {case.id} belongs to station RC-XX"),
+            ("push", "parties", "p-1", "insert", {"case_id": case.id, "fields": {"name": "甲"}},
+             "hash chain broken: the entry before is missing"),
+            ("pull", "parties", "p-2", "delete", {"case_id": case.id, "name": "乙"},
+             "removed by the repair"),
+            ("pull", "cases", "c-9", "update", {"values": {"facts": "x"}, "station": "RC-XX"},
+             "an update of a row this station does not have"),
+        ]  # fmt: skip
+        with store.transaction():
+            for direction, table, row_id, op, change, reason in rows:
+                store.execute(
+                    "INSERT INTO sync_rejected(direction, table_name, row_id, op, change,"
+                    " reason, at) VALUES (?, ?, ?, ?, ?, ?, '2026-03-02T06:05:00Z')",
+                    (direction, table, row_id, op, json.dumps(change), reason),
+                )
+        return case.case_no
+
+    case_no = read(folder, set_aside)
+    panel = window.sync_panel
+    assert panel.set_aside_action in panel.menu.actions()
+    dialog = panel.show_set_aside()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 4, timeout=WAIT)
+    rows = [[dialog.table.item(row, column).text() for column in range(6)] for row in range(4)]
+    # Newest first: the pull refusal, the repair copy, the chain, the other station's case.
+    assert [r[3] for r in rows] == [
+        "收到，未接收",
+        "修复时删除",
+        "已上传，被拒收",
+        "已上传，被拒收",
+    ]
+    assert rows[3][1] == case_no and rows[2][1] == case_no and rows[1][1] == case_no
+    assert rows[3][4] == "此记录属于其他站，本站无权修改" and "移交给本站" in rows[3][5]
+    assert "防篡改" in rows[2][4] and "市局技术人员" in rows[2][5]
+    assert "保留一份副本" in rows[1][4]
+    assert "本站的数据未受影响" in rows[0][5]
+    assert "an update of a row" in dialog.details.toPlainText()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: "RC-XX" in dialog.details.toPlainText(), timeout=WAIT)
+    assert_fits(qtbot, dialog, screenshots)
+    dialog.reject()
+
+
 def test_the_enrolment_dialog_enrols_the_station(
     qtbot,
     folder,

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from station_app.i18n import _
 from station_app.ids import utc_now
 from station_app.store.connection import Store, remote_origin
@@ -31,6 +33,7 @@ from station_app.store.sync_apply import (
     RemoteChange,
     apply_remote_changes,
     keep_unknown_fields,
+    remember_versions,
     unknown_fields,
 )
 from station_app.store.sync_review import conflicts_to_review
@@ -137,14 +140,16 @@ def read_outbox(
         whole = [r for r in picked if r["txid"] != last_txid]
         if whole and last_txid is not None:
             picked = whole
-    return [_entry(store, row) for row in picked]
+    # Most stations never keep an unknown field: then no insert needs a look for them.
+    extra = bool(store.scalar("SELECT EXISTS (SELECT 1 FROM sync_extra_fields)"))
+    return [_entry(store, row, extra=extra) for row in picked]
 
 
-def _entry(store: Store, row: Mapping[str, Any]) -> OutboxEntry:
+def _entry(store: Store, row: Mapping[str, Any], *, extra: bool = True) -> OutboxEntry:
     table, row_id, op = row["table_name"], row["row_id"], row["op"]
-    new_values = json.loads(row["new_values"]) if row["new_values"] else {}
-    old_values = json.loads(row["old_values"]) if row["old_values"] else {}
-    if op == "insert":
+    new_values = orjson.loads(row["new_values"]) if row["new_values"] else {}
+    old_values = orjson.loads(row["old_values"]) if row["old_values"] else {}
+    if op == "insert" and extra:
         # Fields this version does not know, kept from the server, go back untouched.
         new_values = {**unknown_fields(store, table, row_id), **new_values}
     whole = new_values if op == "insert" else {**old_values, **new_values}
@@ -368,7 +373,11 @@ def apply_page(
     whole with its cursor or not at all. `foreign`: rows of tables this version does not
     have (table, row id, fields), kept untouched. Changes this PC refuses are set aside."""
     with store.transaction():
+        echoes, changes = _own_echoes(store, changes)
         result = apply_remote_changes(store, changes)
+        if echoes:
+            remember_versions(store, [(c.table, c.row_id, c.version) for c in echoes])
+            result.applied += len(echoes)
         for table, row_id, fields in foreign:
             keep_unknown_fields(store, table, row_id, fields)
         _set_aside_pulled(store, result)
@@ -378,6 +387,62 @@ def apply_page(
             (CURSOR, str(cursor)),
         )
     return result
+
+
+# Rows read at once when looking for this station's own changes coming back.
+_ECHO_READ = 500
+
+
+def _own_echoes(
+    store: Store, changes: list[RemoteChange]
+) -> tuple[list[RemoteChange], list[RemoteChange]]:
+    """Split a pulled page into this station's own changes coming back that would change
+    nothing here (the row holds every pulled value already, or an own delete of a row that
+    is gone), and the rest, in order. An echo only needs its server version remembered: the
+    first pull after a first push is mostly echoes, and each read in bulk instead of being
+    applied one by one makes it several times cheaper. A row that another change of the
+    same page touches is never counted as an echo (the page's order then matters)."""
+    local = store.get_setting("local_station_code")
+    own = [c for c in changes if c.station == local and c.table in SYNCABLE_TABLES]
+    if not own:
+        return [], changes
+    others = {(c.table, c.row_id) for c in changes if c.station != local}
+    seen: dict[tuple[str, str], int] = {}
+    for c in own:
+        seen[c.table, c.row_id] = seen.get((c.table, c.row_id), 0) + 1
+    by_table: dict[str, list[str]] = {}
+    for c in own:
+        key = (c.table, c.row_id)
+        if key not in others and seen[key] == 1:
+            by_table.setdefault(c.table, []).append(c.row_id)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for table, ids in by_table.items():
+        for start in range(0, len(ids), _ECHO_READ):
+            part = ids[start : start + _ECHO_READ]
+            cursor = store.execute(
+                f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(part))})", tuple(part)
+            )
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                row = dict(zip(names, values, strict=True))
+                rows[table, row["id"]] = row
+    echoes, rest = [], []
+    for c in changes:
+        key = (c.table, c.row_id)
+        if c.station != local or key in others or seen.get(key, 0) != 1:
+            rest.append(c)
+            continue
+        row = rows.get(key)
+        if c.op == "delete":
+            same = row is None
+        else:
+            same = row is not None and all(
+                name in row and name not in _LOCAL_COLUMNS and row[name] == value
+                for name, value in c.values.items()
+                if name != "id"
+            )
+        (echoes if same else rest).append(c)
+    return echoes, rest
 
 
 def _set_aside_pulled(store: Store, result: ApplyResult) -> None:

@@ -60,6 +60,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from station_app.atomic_files import fsync_directory
 from station_app.i18n import _
 from station_app.store import Store, StoreError
@@ -402,10 +404,11 @@ class SyncEngine:
             batch = state.batch_in_flight(self.store) or self._new_batch(report)
             if batch is None:
                 break
-            body = json.loads(batch["body"])
+            # A batch just made comes with its value; one kept from an earlier round is read.
+            body = batch.get("value") or json.loads(batch["body"])
             count = len(body["changes"])
             try:
-                answer = self.transport.push(body)
+                answer = self.transport.push(batch["body"])
             except SyncError as error:
                 if error.kind == "refused" and error.code in _BATCH_REFUSALS:
                     self._refused_whole(batch, body, error, report)
@@ -818,6 +821,13 @@ def next_batch(
             set_aside += len(aside)
             continue
         batch = PushBatch(str(uuid.uuid4()), station, tuple(c for _e, c in changes))
-        body = json.dumps(batch.to_json(), ensure_ascii=False)
+        value = batch.to_json()
+        body = orjson.dumps(value).decode()
         state.keep_batch(store, batch.batch_id, entries[0].seq, entries[-1].seq, body)
-        return state.batch_by_id(store, batch.batch_id), set_aside
+        return {
+            "batch_id": batch.batch_id,
+            "first_seq": entries[0].seq,
+            "last_seq": entries[-1].seq,
+            "body": body,
+            "value": value,
+        }, set_aside

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from station_app.i18n import _
 from station_app.sync.protocol import (
@@ -158,6 +159,7 @@ class HttpTransport:
         path: str,
         *,
         json: Any = None,
+        json_text: str | None = None,
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
         raw: bool = False,
@@ -167,8 +169,11 @@ class HttpTransport:
         headers = {PROTOCOL_HEADER: str(self.protocol), **ACCEPT_GZIP}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        if json is not None:
-            content, body_headers = encode_body(json, compress_body=False)
+        if json is not None or json_text is not None:
+            if json_text is not None:
+                content, body_headers = json_text.encode(), {"Content-Type": "application/json"}
+            else:
+                content, body_headers = encode_body(json, compress_body=False)
             plain = len(content)
             if self.gzip_bodies and plain >= COMPRESS_FROM_BYTES:
                 content = compress(content)
@@ -204,7 +209,7 @@ class HttpTransport:
         if raw:
             return response.content
         try:
-            return response.json()
+            return orjson.loads(response.content)
         except ValueError as error:
             raise SyncError(
                 "server",
@@ -299,7 +304,10 @@ class HttpTransport:
         self.gzip_bodies = isinstance(encodings, list) and GZIP in encodings
         return answer
 
-    def push(self, body: dict[str, Any]) -> dict[str, Any]:
+    def push(self, body: dict[str, Any] | str) -> dict[str, Any]:
+        """Send a batch: its JSON value, or the exact JSON text kept for it (sent as is)."""
+        if isinstance(body, str):
+            return self.request("POST", "/v1/push", json_text=body)
         return self.request("POST", "/v1/push", json=body)
 
     def pull(self, after: int, limit: int) -> dict[str, Any]:

@@ -1351,6 +1351,14 @@ def _schema_15(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
 
 
+def _schema_20(conn: sqlite3.Connection) -> None:
+    """The outbox looked up by row: every pulled change asks whether its row has local
+    changes not sent yet (store.sync_apply), which read the whole outbox each time, and an
+    offline station's outbox can hold tens of thousands of entries (a USB bundle imported
+    then checked them all for each change)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1376,6 +1384,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
+    Migration(20, "the outbox looked up by row", _schema_20),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -141,3 +141,18 @@ def test_own_changes_coming_back_are_only_remembered_and_the_pages_order_holds(s
     assert facts() == "本站再写" and version() == 8
     assert store.scalar("SELECT count(*) FROM outbox") == 0
     assert sync_state.get_state(store, sync_state.CURSOR) == "4"
+
+
+def test_a_pulled_change_looks_up_its_rows_pending_changes_by_index(store) -> None:
+    """Migration 20: an offline station's outbox can hold tens of thousands of entries; a
+    pulled change (or a USB bundle's) reads only its row's, not the whole outbox."""
+    set_up_village(store)
+    plan = " ".join(
+        str(row[-1])
+        for row in store.execute(
+            "EXPLAIN QUERY PLAN SELECT op, new_values FROM outbox WHERE table_name = ?"
+            " AND row_id = ? ORDER BY seq",
+            ("cases", "x"),
+        )
+    )
+    assert "outbox_row" in plan, plan

@@ -96,14 +96,28 @@ def _owner(store: Store, table: str, row_id: str, columns: list[str]) -> str | N
 
 
 def conflicts_to_review(store: Store) -> int:
-    """How many open conflicts this station reviews (it owns their records)."""
+    """How many open conflicts this station reviews (it owns their records): one query per
+    table that has any (the status bar asks after every change)."""
     local = store.get_setting("local_station_code")
-    return sum(
-        1
-        for row in store.query("SELECT table_name, row_id FROM sync_conflicts WHERE resolved = 0")
-        if _owner(store, row["table_name"], row["row_id"], _columns(store, row["table_name"]))
-        == local
-    )
+    total = 0
+    for (table,) in store.execute(
+        "SELECT DISTINCT table_name FROM sync_conflicts WHERE resolved = 0"
+    ).fetchall():
+        columns = _columns(store, table)
+        if table == "cases":
+            join, owner = "", "t.owner_station"
+        elif "case_id" in columns:
+            join, owner = " JOIN cases c ON c.id = t.case_id", "c.owner_station"
+        elif "owner_station" in columns:
+            join, owner = "", "t.owner_station"
+        else:
+            continue
+        sql = (
+            f"SELECT count(*) FROM sync_conflicts s JOIN {table} t ON t.id = s.row_id{join}"
+            f" WHERE s.resolved = 0 AND s.table_name = ? AND {owner} = ?"
+        )
+        total += int(store.scalar(sql, (table, local)))
+    return total
 
 
 def open_conflicts(store: Store) -> list[Conflict]:

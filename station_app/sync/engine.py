@@ -19,7 +19,8 @@ How to call it (the GUI wraps this in a worker thread later; no Qt here)::
 `progress` is called in the worker thread with a SyncProgress (stage, done, total, text);
 forward it to the UI through a signal. Cancelling stops at the next safe point (between
 batches, pages, chunks): everything done so far is stored, and the next round goes on from
-there; the report then says cancelled=True.
+there; the report then says cancelled=True. A request in flight is given up as soon as
+`cancel` is set (HttpTransport.cancel), so closing the app never waits for the server.
 
 One round (`run_once`), following the sync design of architecture.md:
 1. hello: the token is checked (a revoked station stops here with a clear message) and the
@@ -32,7 +33,10 @@ One round (`run_once`), following the sync design of architecture.md:
 3. attachments (evidence files, issued PDFs) are uploaded apart, by SHA-256, in chunks,
    resuming where the server's copy ends; a file the server has already is not sent.
 4. pull in pages after the kept cursor; each page is applied in one local transaction with
-   the new cursor (store.sync_state.apply_page via store.sync_apply).
+   the new cursor (store.sync_state.apply_page via store.sync_apply); this station's own
+   changes coming back are only remembered (their server version) when the row holds them.
+   Then the conflicts the server keeps for this station's review (it owns the record and
+   another station's value lost to its own) are read after their own cursor.
 5. attachments named by pulled rows are downloaded in chunks (HTTP Range) into a .part file
    that a cut round resumes from its size, checked against their SHA-256 and moved in place.
 6. the scope checksum is compared with the server's; a table that differs is resynced from

@@ -12,6 +12,7 @@ packages=(
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
   fonts-wqy-microhei fonts-hanazono fonts-dejavu-core poppler-utils
   postgresql postgresql-client
+  faketime
 )
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

@@ -1359,6 +1359,12 @@ def _schema_21(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO dirty_cases (case_local_id) "
         "SELECT local_id FROM cases WHERE kind = 'report' AND received_at >= '2026-04-15'"
     )
+def _schema_20(conn: sqlite3.Connection) -> None:
+    """The outbox looked up by row: every pulled change asks whether its row has local
+    changes not sent yet (store.sync_apply), which read the whole outbox each time, and an
+    offline station's outbox can hold tens of thousands of entries (a USB bundle imported
+    then checked them all for each change)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -1386,6 +1392,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
+    Migration(20, "the outbox looked up by row", _schema_20),
     Migration(21, "reports under Order No. 121: deadlines computed again", _schema_21),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

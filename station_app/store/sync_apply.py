@@ -82,6 +82,7 @@ def apply_remote_changes(store: Store, changes: Iterable[RemoteChange]) -> Apply
     """Apply a page of pulled changes in one transaction (see the module's rules)."""
     result = ApplyResult()
     local_station = store.get_setting("local_station_code")
+    versions: list[tuple[str, str, int]] = []
     with store.transaction():
         for change in changes:
             if change.table not in SYNCABLE_TABLES or change.op not in (
@@ -103,18 +104,32 @@ def apply_remote_changes(store: Store, changes: Iterable[RemoteChange]) -> Apply
             store.conn.execute("RELEASE remote_change")
             if reason is None:
                 result.applied += 1
-                _remember_version(store, change)
+                versions.append((change.table, change.row_id, change.version))
             else:
                 result.rejected.append((change, reason))
+        remember_versions(store, versions)
     return result
 
 
 def _columns(store: Store, table: str) -> list[str]:
-    return [
-        row[1]
-        for row in store.execute(f"PRAGMA table_info({table})")
-        if row[1] not in _LOCAL_COLUMNS
-    ]
+    # Asked for every pulled change: kept per connection and schema version (a migration
+    # or a new column changes PRAGMA schema_version).
+    version = store.conn.execute("PRAGMA schema_version").fetchone()[0]
+    key = (id(store.conn), version, table)
+    found = _COLUMNS_SEEN.get(key)
+    if found is None:
+        found = [
+            row[1]
+            for row in store.execute(f"PRAGMA table_info({table})")
+            if row[1] not in _LOCAL_COLUMNS
+        ]
+        if len(_COLUMNS_SEEN) > 256:
+            _COLUMNS_SEEN.clear()
+        _COLUMNS_SEEN[key] = found
+    return found
+
+
+_COLUMNS_SEEN: dict[tuple[int, int, str], list[str]] = {}
 
 
 def _pending_fields(store: Store, table: str, row_id: str) -> dict[str, Any] | None:
@@ -276,10 +291,6 @@ def _keep_conflict(
             utc_now(),
         ),
     )
-
-
-def _remember_version(store: Store, change: RemoteChange) -> None:
-    remember_versions(store, [(change.table, change.row_id, change.version)])
 
 
 def remember_versions(store: Store, versions: Iterable[tuple[str, str, int]]) -> None:

@@ -6,6 +6,13 @@ A conflict (store.sync_apply, store.sync_state.finish_batch) keeps the value thi
 in an ordinary local transaction of the person who chose, so the outbox sends it to the city
 server like any edit (and the audit log names the person); the conflict is then marked
 resolved. Keeping the value the row already has writes nothing but the mark.
+
+Only the owner station reviews (architecture.md, sync point 5): the owner of a case's record
+is the case's owner station (escalation moves it), of any other record its owner_station. A
+conflict recorded at another station (its edit lost to the owner's, which the server kept
+with both values) is shown there for information only and cannot be resolved there; it is not
+counted among the conflicts to review. It stays in sync_conflicts: if the case is escalated
+to this station later, the conflict becomes this station's to review.
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ class Conflict:
     received_at: str
     case_no: str | None
     current_value: Any
+    # The station that reviews it (None: its record is gone), and whether that is this one.
+    owner_station: str | None = None
+    reviewable: bool = True
 
 
 def _value(text: str | None) -> Any:
@@ -71,16 +81,58 @@ def _current(store: Store, table: str, row_id: str, field: str, columns: list[st
     return store.scalar(f"SELECT {field} FROM {table} WHERE id = ?", (row_id,))
 
 
+def _owner(store: Store, table: str, row_id: str, columns: list[str]) -> str | None:
+    if table == "cases":
+        return store.scalar("SELECT owner_station FROM cases WHERE id = ?", (row_id,))
+    if "case_id" in columns:
+        return store.scalar(
+            f"SELECT c.owner_station FROM {table} t JOIN cases c ON c.id = t.case_id"
+            " WHERE t.id = ?",
+            (row_id,),
+        )
+    if "owner_station" in columns:
+        return store.scalar(f"SELECT owner_station FROM {table} WHERE id = ?", (row_id,))
+    return None
+
+
+def conflicts_to_review(store: Store) -> int:
+    """How many open conflicts this station reviews (it owns their records): one query per
+    table that has any (the status bar asks after every change)."""
+    local = store.get_setting("local_station_code")
+    total = 0
+    for (table,) in store.execute(
+        "SELECT DISTINCT table_name FROM sync_conflicts WHERE resolved = 0"
+    ).fetchall():
+        columns = _columns(store, table)
+        if table == "cases":
+            join, owner = "", "t.owner_station"
+        elif "case_id" in columns:
+            join, owner = " JOIN cases c ON c.id = t.case_id", "c.owner_station"
+        elif "owner_station" in columns:
+            join, owner = "", "t.owner_station"
+        else:
+            continue
+        sql = (
+            f"SELECT count(*) FROM sync_conflicts s JOIN {table} t ON t.id = s.row_id{join}"
+            f" WHERE s.resolved = 0 AND s.table_name = ? AND {owner} = ?"
+        )
+        total += int(store.scalar(sql, (table, local)))
+    return total
+
+
 def open_conflicts(store: Store) -> list[Conflict]:
-    """The conflicts waiting for review, oldest first."""
+    """The open conflicts, oldest first: the ones this station reviews (reviewable), and the
+    ones recorded here whose owner station reviews them (for information)."""
     rows = store.query(
         "SELECT local_id, table_name, row_id, field, local_value, remote_value, remote_station,"
         " received_at FROM sync_conflicts WHERE resolved = 0 ORDER BY local_id"
     )
+    local = store.get_setting("local_station_code")
     found = []
     for row in rows:
         table, row_id, field = row["table_name"], row["row_id"], row["field"]
         columns = _columns(store, table)
+        owner = _owner(store, table, row_id, columns)
         found.append(
             Conflict(
                 conflict_id=row["local_id"],
@@ -93,6 +145,8 @@ def open_conflicts(store: Store) -> list[Conflict]:
                 received_at=row["received_at"],
                 case_no=_case_no(store, table, row_id, columns),
                 current_value=_current(store, table, row_id, field, columns),
+                owner_station=owner,
+                reviewable=owner is not None and owner == local,
             )
         )
     return found
@@ -130,6 +184,14 @@ def resolve_conflict(store: Store, conflict_id: int, keep: str, *, actor: str) -
         if not exists:
             raise StoreError(
                 _("The record of this conflict no longer exists. Nothing was changed.")
+            )
+        owner = _owner(store, table, row_id, columns)
+        if owner != store.get_setting("local_station_code"):
+            raise StoreError(
+                _(
+                    "Station {owner} owns this record and reviews this conflict; both values "
+                    "are kept at the city office for it. Nothing was changed here."
+                ).format(owner=owner)
             )
         chosen = _value(row["local_value"] if keep == KEEP_LOCAL else row["remote_value"])
         if isinstance(chosen, (dict, list)):

@@ -17,20 +17,26 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+from station_app.i18n import _
 from station_app.ids import utc_now
-from station_app.store.connection import Store
+from station_app.store.connection import Store, remote_origin
 from station_app.store.migrations import SYNCABLE_TABLES
 from station_app.store.sync_apply import (
     ApplyResult,
     RemoteChange,
     apply_remote_changes,
     keep_unknown_fields,
+    remember_versions,
     unknown_fields,
 )
+from station_app.store.sync_review import conflicts_to_review
 
 # Columns never compared with the server: this PC's own, and local users' password hashes
 # (which never leave the PC, migration 8).
@@ -50,6 +56,9 @@ CLOCK_OFFSET = "clock_offset_seconds"
 SERVER_TIME = "server_time"
 NARROW_UNTIL = "narrow_until_seq"
 LAST_FULL_CHECKSUM = "last_full_checksum"
+CONFLICT_CURSOR = "conflict_cursor"
+# The origin (store.connection.remote_origin) of removals by a repair resync.
+REPAIR_ORIGIN = "city-repair"
 
 
 # -- key / value state ------------------------------------------------------------------------
@@ -131,14 +140,16 @@ def read_outbox(
         whole = [r for r in picked if r["txid"] != last_txid]
         if whole and last_txid is not None:
             picked = whole
-    return [_entry(store, row) for row in picked]
+    # Most stations never keep an unknown field: then no insert needs a look for them.
+    extra = bool(store.scalar("SELECT EXISTS (SELECT 1 FROM sync_extra_fields)"))
+    return [_entry(store, row, extra=extra) for row in picked]
 
 
-def _entry(store: Store, row: Mapping[str, Any]) -> OutboxEntry:
+def _entry(store: Store, row: Mapping[str, Any], *, extra: bool = True) -> OutboxEntry:
     table, row_id, op = row["table_name"], row["row_id"], row["op"]
-    new_values = json.loads(row["new_values"]) if row["new_values"] else {}
-    old_values = json.loads(row["old_values"]) if row["old_values"] else {}
-    if op == "insert":
+    new_values = orjson.loads(row["new_values"]) if row["new_values"] else {}
+    old_values = orjson.loads(row["old_values"]) if row["old_values"] else {}
+    if op == "insert" and extra:
         # Fields this version does not know, kept from the server, go back untouched.
         new_values = {**unknown_fields(store, table, row_id), **new_values}
     whole = new_values if op == "insert" else {**old_values, **new_values}
@@ -284,6 +295,42 @@ def finish_batch(
         return apply_remote_changes(store, list(fixes))
 
 
+def keep_owner_conflicts(store: Store, conflicts: Iterable[PushConflict], *, cursor: int) -> int:
+    """Keep the conflicts the server holds for this (owner) station's review, and the cursor
+    of the server's conflict list, in one transaction; a conflict kept here already (from
+    the answer to a push) is not kept twice. Returns how many were new."""
+    new = 0
+    with store.transaction():
+        for c in conflicts:
+            lost = _json_or_null(c.remote_value)
+            if store.scalar(
+                "SELECT 1 FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ?"
+                " AND remote_station = ? AND remote_value IS ?",
+                (c.table, c.row_id, c.field, c.remote_station, lost),
+            ):
+                continue
+            store.execute(
+                "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
+                " remote_value, remote_station, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.table,
+                    c.row_id,
+                    c.field,
+                    _json_or_null(c.local_value),
+                    lost,
+                    c.remote_station,
+                    utc_now(),
+                ),
+            )
+            new += 1
+        store.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (CONFLICT_CURSOR, str(cursor)),
+        )
+    return new
+
+
 def set_aside_entries(store: Store, entries: Iterable[tuple[int, SetAside]]) -> None:
     """Take outbox entries (by seq) out of the queue, kept with their reason, at once."""
     with store.transaction():
@@ -326,7 +373,11 @@ def apply_page(
     whole with its cursor or not at all. `foreign`: rows of tables this version does not
     have (table, row id, fields), kept untouched. Changes this PC refuses are set aside."""
     with store.transaction():
+        echoes, changes = _own_echoes(store, changes)
         result = apply_remote_changes(store, changes)
+        if echoes:
+            remember_versions(store, [(c.table, c.row_id, c.version) for c in echoes])
+            result.applied += len(echoes)
         for table, row_id, fields in foreign:
             keep_unknown_fields(store, table, row_id, fields)
         _set_aside_pulled(store, result)
@@ -336,6 +387,62 @@ def apply_page(
             (CURSOR, str(cursor)),
         )
     return result
+
+
+# Rows read at once when looking for this station's own changes coming back.
+_ECHO_READ = 500
+
+
+def _own_echoes(
+    store: Store, changes: list[RemoteChange]
+) -> tuple[list[RemoteChange], list[RemoteChange]]:
+    """Split a pulled page into this station's own changes coming back that would change
+    nothing here (the row holds every pulled value already, or an own delete of a row that
+    is gone), and the rest, in order. An echo only needs its server version remembered: the
+    first pull after a first push is mostly echoes, and each read in bulk instead of being
+    applied one by one makes it several times cheaper. A row that another change of the
+    same page touches is never counted as an echo (the page's order then matters)."""
+    local = store.get_setting("local_station_code")
+    own = [c for c in changes if c.station == local and c.table in SYNCABLE_TABLES]
+    if not own:
+        return [], changes
+    others = {(c.table, c.row_id) for c in changes if c.station != local}
+    seen: dict[tuple[str, str], int] = {}
+    for c in own:
+        seen[c.table, c.row_id] = seen.get((c.table, c.row_id), 0) + 1
+    by_table: dict[str, list[str]] = {}
+    for c in own:
+        key = (c.table, c.row_id)
+        if key not in others and seen[key] == 1:
+            by_table.setdefault(c.table, []).append(c.row_id)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for table, ids in by_table.items():
+        for start in range(0, len(ids), _ECHO_READ):
+            part = ids[start : start + _ECHO_READ]
+            cursor = store.execute(
+                f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(part))})", tuple(part)
+            )
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                row = dict(zip(names, values, strict=True))
+                rows[table, row["id"]] = row
+    echoes, rest = [], []
+    for c in changes:
+        key = (c.table, c.row_id)
+        if c.station != local or key in others or seen.get(key, 0) != 1:
+            rest.append(c)
+            continue
+        row = rows.get(key)
+        if c.op == "delete":
+            same = row is None
+        else:
+            same = row is not None and all(
+                name in row and name not in _LOCAL_COLUMNS and row[name] == value
+                for name, value in c.values.items()
+                if name != "id"
+            )
+        (echoes if same else rest).append(c)
+    return echoes, rest
 
 
 def _set_aside_pulled(store: Store, result: ApplyResult) -> None:
@@ -364,6 +471,62 @@ def apply_repair(store: Store, changes: list[RemoteChange]) -> ApplyResult:
         result = apply_remote_changes(store, changes)
         _set_aside_pulled(store, result)
     return result
+
+
+def remove_local_only(store: Store, table: str, row_ids: Iterable[str]) -> int:
+    """Remove rows of a repair resync that the server does not have in this station's scope
+    (removed there, or never sent by the station that made them), in one transaction; returns
+    how many went. A row with local work not yet pushed (an outbox entry, or an insert the
+    server refused and that is set aside) is never removed, nor a row the database keeps
+    (append-only records, a case whose events remain). A copy of each removed row is kept
+    with the set-aside records (direction pull, op delete), so nothing is lost."""
+    removed = 0
+    reason = _(
+        "removed by the repair: the city office's server does not have this record in this "
+        "station's records; a copy is kept here"
+    )
+    with store.transaction(origin=remote_origin(REPAIR_ORIGIN)):
+        for row_id in row_ids:
+            if store.scalar(
+                "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? UNION ALL"
+                " SELECT 1 FROM sync_rejected WHERE direction = 'push' AND table_name = ?"
+                " AND row_id = ? LIMIT 1",
+                (table, row_id, table, row_id),
+            ):
+                continue
+            found = store.query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+            if not found or _keeps_the_pc_working(store, table, found[0]):
+                continue
+            copy = {k: v for k, v in found[0].items() if k not in _LOCAL_COLUMNS}
+            if table in _PRIVATE_COLUMNS:
+                copy = {k: v for k, v in copy.items() if k not in _PRIVATE_COLUMNS[table]}
+            store.conn.execute("SAVEPOINT remove_local_only")
+            try:
+                store.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+            except sqlite3.IntegrityError:
+                # Append-only, or rows of other tables still point at it: it stays.
+                store.conn.execute("ROLLBACK TO remove_local_only")
+                store.conn.execute("RELEASE remove_local_only")
+                continue
+            store.conn.execute("RELEASE remove_local_only")
+            store.execute(
+                "INSERT INTO sync_rejected(direction, table_name, row_id, op, change, reason, at)"
+                " VALUES ('pull', ?, ?, 'delete', ?, ?, ?)",
+                (table, row_id, json.dumps(copy, ensure_ascii=False), reason, utc_now()),
+            )
+            removed += 1
+    return removed
+
+
+def _keeps_the_pc_working(store: Store, table: str, row: Mapping[str, Any]) -> bool:
+    """This station's own row and its own users' accounts: never removed by a repair (the
+    app could no longer open); the city office puts them right on the server."""
+    local = store.get_setting("local_station_code")
+    if table == "stations":
+        return row["code"] == local
+    if table == "users":
+        return row["station_code"] == local
+    return False
 
 
 # -- the scope checksum -------------------------------------------------------------------------
@@ -508,7 +671,7 @@ def confirm_file(store: Store, sha256: str) -> None:
 def status_counts(store: Store) -> dict[str, int]:
     return {
         "pending": pending_count(store),
-        "conflicts": int(store.scalar("SELECT count(*) FROM sync_conflicts WHERE resolved = 0")),
+        "conflicts": conflicts_to_review(store),
         "rejected": int(store.scalar("SELECT count(*) FROM sync_rejected")),
         "in_flight": int(store.scalar("SELECT count(*) FROM sync_batches")),
     }
@@ -520,3 +683,60 @@ def rejected_records(store: Store, limit: int = 50) -> list[dict[str, Any]]:
         " ORDER BY local_id DESC LIMIT ?",
         (limit,),
     )
+
+
+@dataclass(frozen=True)
+class SetAsideRecord:
+    """One record set aside, for the list in the app: refused by the server at push
+    (direction 'push'), refused by this PC at pull ('pull'), or removed by a repair (a copy:
+    direction 'pull', op 'delete'). `case_no`: the case it belongs to, when known."""
+
+    record_id: int
+    direction: str
+    table: str
+    row_id: str
+    op: str
+    reason: str
+    at: str
+    case_no: str | None
+    change: dict[str, Any]
+
+
+def set_aside_records(store: Store, limit: int = 500) -> list[SetAsideRecord]:
+    """The set-aside records, newest first, with the case each belongs to."""
+    found = []
+    for row in store.query(
+        "SELECT local_id, direction, table_name, row_id, op, change, reason, at"
+        " FROM sync_rejected ORDER BY local_id DESC LIMIT ?",
+        (limit,),
+    ):
+        try:
+            change = json.loads(row["change"])
+        except ValueError:
+            change = {}
+        if not isinstance(change, dict):
+            change = {}
+        values = change.get("fields") or change.get("values") or change
+        values = values if isinstance(values, dict) else {}
+        case_id = (
+            row["row_id"]
+            if row["table_name"] == "cases"
+            else change.get("case_id") or values.get("case_id")
+        )
+        case_no = values.get("case_no") if row["table_name"] == "cases" else None
+        if case_no is None and isinstance(case_id, str):
+            case_no = store.scalar("SELECT case_no FROM cases WHERE id = ?", (case_id,))
+        found.append(
+            SetAsideRecord(
+                record_id=row["local_id"],
+                direction=row["direction"],
+                table=row["table_name"],
+                row_id=row["row_id"],
+                op=row["op"],
+                reason=row["reason"],
+                at=row["at"],
+                case_no=case_no if isinstance(case_no, str) else None,
+                change=change,
+            )
+        )
+    return found

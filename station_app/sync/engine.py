@@ -19,7 +19,8 @@ How to call it (the GUI wraps this in a worker thread later; no Qt here)::
 `progress` is called in the worker thread with a SyncProgress (stage, done, total, text);
 forward it to the UI through a signal. Cancelling stops at the next safe point (between
 batches, pages, chunks): everything done so far is stored, and the next round goes on from
-there; the report then says cancelled=True.
+there; the report then says cancelled=True. A request in flight is given up as soon as
+`cancel` is set (HttpTransport.cancel), so closing the app never waits for the server.
 
 One round (`run_once`), following the sync design of architecture.md:
 1. hello: the token is checked (a revoked station stops here with a clear message) and the
@@ -32,14 +33,19 @@ One round (`run_once`), following the sync design of architecture.md:
 3. attachments (evidence files, issued PDFs) are uploaded apart, by SHA-256, in chunks,
    resuming where the server's copy ends; a file the server has already is not sent.
 4. pull in pages after the kept cursor; each page is applied in one local transaction with
-   the new cursor (store.sync_state.apply_page via store.sync_apply).
+   the new cursor (store.sync_state.apply_page via store.sync_apply); this station's own
+   changes coming back are only remembered (their server version) when the row holds them.
+   Then the conflicts the server keeps for this station's review (it owns the record and
+   another station's value lost to its own) are read after their own cursor.
 5. attachments named by pulled rows are downloaded in chunks (HTTP Range) into a .part file
    that a cut round resumes from its size, checked against their SHA-256 and moved in place.
 6. the scope checksum is compared with the server's; a table that differs is resynced from
-   the server's rows (repair), local unpushed changes still never overwritten. This PC's
-   count and hash come from digests the store keeps as rows change (store.sync_state.
-   scope_checksum): a round reads only the rows written since; every row is read again once
-   a day and before a table is repaired.
+   the server's rows (repair), local unpushed changes still never overwritten; rows of the
+   scope the server does not have are removed here (a copy kept with the set-aside
+   records), never a row with unpushed local work. This PC's count and hash come from
+   digests the store keeps as rows change (store.sync_state.scope_checksum): a round reads
+   only the rows written since; every row is read again once a day and before a table is
+   repaired.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from station_app.atomic_files import fsync_directory
 from station_app.i18n import _
@@ -79,7 +87,7 @@ from station_app.sync.protocol import (
     row_digest,
 )
 from station_app.sync.secrets import load_sync_token
-from station_app.sync.transport import HttpTransport, SyncError
+from station_app.sync.transport import HttpTransport, RequestCancelled, SyncError
 
 # Server error codes that refuse a whole batch because of one station transaction in it.
 _BATCH_REFUSALS = ("out_of_scope", "not_owner", "wrong_origin", "invalid_request", "too_large")
@@ -110,6 +118,7 @@ class SyncReport:
     uploaded: int = 0
     downloaded: int = 0
     repaired: int = 0
+    removed: int = 0
     checksum_ok: bool | None = None
     mismatched_tables: list[str] = field(default_factory=list)
     clock_offset_seconds: float = 0.0
@@ -310,6 +319,7 @@ class SyncEngine:
         was done before the failure stays done and is not done twice."""
         self._progress = progress
         self._cancel = cancel
+        self.transport.cancel = cancel
         report = SyncReport()
         state.set_state(self.store, **{state.LAST_ATTEMPT: self._now_text()})
         try:
@@ -317,9 +327,10 @@ class SyncEngine:
             self._push(report)
             self._upload(report)
             self._pull(report)
+            self._owner_conflicts(report)
             self._download(report)
             self._check(report)
-        except _Cancelled:
+        except (_Cancelled, RequestCancelled):
             report.cancelled = True
             self._say("done", 0, None, _("Sync cancelled; what was done is kept."))
             return report
@@ -397,10 +408,11 @@ class SyncEngine:
             batch = state.batch_in_flight(self.store) or self._new_batch(report)
             if batch is None:
                 break
-            body = json.loads(batch["body"])
+            # A batch just made comes with its value; one kept from an earlier round is read.
+            body = batch.get("value") or json.loads(batch["body"])
             count = len(body["changes"])
             try:
-                answer = self.transport.push(body)
+                answer = self.transport.push(batch["body"])
             except SyncError as error:
                 if error.kind == "refused" and error.code in _BATCH_REFUSALS:
                     self._refused_whole(batch, body, error, report)
@@ -557,6 +569,29 @@ class SyncEngine:
             if not page.has_more:
                 return
 
+    def _owner_conflicts(self, report: SyncReport) -> None:
+        """The conflicts the server kept for this station's review: another station's value
+        lost to this station's (the owner's) when that station pushed after this one."""
+        after = int(state.get_state(self.store, state.CONFLICT_CURSOR, "0"))
+        while True:
+            self._check_cancel()
+            found = self.transport.conflicts(after, 200)
+            if not found:
+                return
+            theirs = [
+                state.PushConflict(
+                    c["table"], c["row_id"], c["field"], c["kept"], c["lost"], c["lost_station"]
+                )
+                for c in found
+                if not c.get("resolved")
+                and c.get("kept_station") == self.station
+                and c.get("lost_station") != self.station
+            ]
+            after = max(int(c["conflict_id"]) for c in found)
+            report.conflicts += state.keep_owner_conflicts(self.store, theirs, cursor=after)
+            if len(found) < 200:
+                return
+
     # -- 5. attachments down -------------------------------------------------------------------
 
     def _download(self, report: SyncReport) -> None:
@@ -668,20 +703,32 @@ class SyncEngine:
             state.set_state(self.store, **{state.LAST_FULL_CHECKSUM: now.isoformat()})
         report.mismatched_tables = mismatched
         report.checksum_ok = not mismatched
+        local_only = []
         for table in mismatched:
-            report.repaired += self._repair(table, names[table])
+            repaired, missing = self._repair(table, names[table])
+            report.repaired += repaired
+            local_only.append((table, missing))
+        # Rows of this PC's scope the server does not have go last, children before their
+        # parents (a case after its parties); unpushed local rows are never among them.
+        for table, missing in reversed(local_only):
+            if missing:
+                report.removed += state.remove_local_only(self.store, table, missing)
 
-    def _repair(self, table: str, fields: list[str]) -> int:
-        """Take the server's rows of `table` where this PC's differ (a repair resync)."""
+    def _repair(self, table: str, fields: list[str]) -> tuple[int, list[str]]:
+        """Take the server's rows of `table` where this PC's differ (a repair resync);
+        returns how many were taken and the ids of the rows this PC holds (in the scope the
+        server should have) that the server does not."""
         self._say("repair", 0, None, _("Repairing {table} from the server…").format(table=table))
         local = {row_id: row for row_id, row in state.checksum_rows(self.store, table)}
         after, repaired = "", 0
+        seen: set[str] = set()
         while True:
             self._check_cancel()
             page = self.transport.scope_rows(table, after, self.page_size)
             changes = []
             for item in page["rows"]:
                 row_id, values = item["row_id"], item["fields"]
+                seen.add(row_id)
                 mine = local.get(row_id)
                 if mine is not None and row_digest(table, row_id, mine, fields) == row_digest(
                     table, row_id, values, fields
@@ -702,7 +749,7 @@ class SyncEngine:
                 result = state.apply_repair(self.store, changes)
                 repaired += result.applied
             if not page["has_more"]:
-                return repaired
+                return repaired, sorted(set(local) - seen)
             after = page["next_after"]
 
 
@@ -778,6 +825,13 @@ def next_batch(
             set_aside += len(aside)
             continue
         batch = PushBatch(str(uuid.uuid4()), station, tuple(c for _e, c in changes))
-        body = json.dumps(batch.to_json(), ensure_ascii=False)
+        value = batch.to_json()
+        body = orjson.dumps(value).decode()
         state.keep_batch(store, batch.batch_id, entries[0].seq, entries[-1].seq, body)
-        return state.batch_by_id(store, batch.batch_id), set_aside
+        return {
+            "batch_id": batch.batch_id,
+            "first_seq": entries[0].seq,
+            "last_seq": entries[-1].seq,
+            "body": body,
+            "value": value,
+        }, set_aside

@@ -14,11 +14,13 @@ says why), 'keyring', 'not_enrolled'. Never a traceback.
 from __future__ import annotations
 
 import ssl
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from station_app.i18n import _
 from station_app.sync.protocol import (
@@ -33,6 +35,12 @@ from station_app.sync.protocol import (
 )
 
 DEFAULT_TIMEOUT = 60.0
+# How often a request in flight looks at the cancel event (HttpTransport.cancel).
+CANCEL_POLL_SECONDS = 0.05
+
+
+class RequestCancelled(Exception):
+    """The request in flight was given up because sync was cancelled (closing the app)."""
 
 
 class SyncError(Exception):
@@ -106,6 +114,12 @@ class HttpTransport:
     does not is sent plain JSON. `bytes_sent` / `bytes_received` count the bodies as they
     travelled (compressed), `plain_bytes_sent` the same before compression, for the
     benchmark and the tests.
+
+    `cancel`: an event (set by the engine for a round); once it is set, a request in flight
+    is given up at once (RequestCancelled) instead of waiting up to the timeout, so closing
+    the app mid-request does not wait. The request itself is made on a helper thread; a
+    given-up one may still reach the server, which is harmless (batches are idempotent,
+    uploads resume, pulls change nothing there).
     """
 
     def __init__(
@@ -125,6 +139,7 @@ class HttpTransport:
         self.bytes_sent = 0
         self.plain_bytes_sent = 0
         self.bytes_received = 0
+        self.cancel: threading.Event | None = None
         self._client = httpx.Client(base_url=self.url, verify=tls_context(ca_file), timeout=timeout)
 
     def close(self) -> None:
@@ -144,6 +159,7 @@ class HttpTransport:
         path: str,
         *,
         json: Any = None,
+        json_text: str | None = None,
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
         raw: bool = False,
@@ -153,8 +169,11 @@ class HttpTransport:
         headers = {PROTOCOL_HEADER: str(self.protocol), **ACCEPT_GZIP}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        if json is not None:
-            content, body_headers = encode_body(json, compress_body=False)
+        if json is not None or json_text is not None:
+            if json_text is not None:
+                content, body_headers = json_text.encode(), {"Content-Type": "application/json"}
+            else:
+                content, body_headers = encode_body(json, compress_body=False)
             plain = len(content)
             if self.gzip_bodies and plain >= COMPRESS_FROM_BYTES:
                 content = compress(content)
@@ -167,9 +186,7 @@ class HttpTransport:
         if extra_headers:
             headers.update(extra_headers)
         try:
-            response = self._client.request(
-                method, path, params=params, content=content, headers=headers
-            )
+            response = self._send(method, path, params=params, content=content, headers=headers)
         except httpx.ConnectError as error:
             text = str(error)
             if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
@@ -192,7 +209,7 @@ class HttpTransport:
         if raw:
             return response.content
         try:
-            return response.json()
+            return orjson.loads(response.content)
         except ValueError as error:
             raise SyncError(
                 "server",
@@ -251,6 +268,31 @@ class HttpTransport:
             code=code,
         )
 
+    def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        cancel = self.cancel
+        if cancel is None:
+            return self._client.request(method, path, **options)
+        if cancel.is_set():
+            raise RequestCancelled
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def send() -> None:
+            try:
+                outcome["response"] = self._client.request(method, path, **options)
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        threading.Thread(target=send, name="sync-request", daemon=True).start()
+        while not done.wait(CANCEL_POLL_SECONDS):
+            if cancel.is_set():
+                raise RequestCancelled
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
+
     # -- the API -------------------------------------------------------------------------------
 
     def enrol(self, code: str) -> dict[str, Any]:
@@ -262,7 +304,10 @@ class HttpTransport:
         self.gzip_bodies = isinstance(encodings, list) and GZIP in encodings
         return answer
 
-    def push(self, body: dict[str, Any]) -> dict[str, Any]:
+    def push(self, body: dict[str, Any] | str) -> dict[str, Any]:
+        """Send a batch: its JSON value, or the exact JSON text kept for it (sent as is)."""
+        if isinstance(body, str):
+            return self.request("POST", "/v1/push", json_text=body)
         return self.request("POST", "/v1/push", json=body)
 
     def pull(self, after: int, limit: int) -> dict[str, Any]:
@@ -275,6 +320,10 @@ class HttpTransport:
         return self.request(
             "GET", "/v1/scope/rows", params={"table": table, "after": after, "limit": limit}
         )
+
+    def conflicts(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Same-field conflicts the server kept for review at their owner station."""
+        return self.request("GET", "/v1/conflicts", params={"after": after, "limit": limit})
 
     def start_upload(self, sha256: str, size: int, filename: str) -> dict[str, Any]:
         return self.request(

@@ -1,7 +1,9 @@
 """同步冲突 (sync conflicts): fields that this station and another changed at the same time.
 
 Each row shows the case, the field, this station's value, the other station's value, which
-station and when; the two values are shown whole below the list. The person keeps one: the
+station and when, and which station decides; the two values are shown whole below the list.
+Only the owner station of a record decides (store.sync_review): a conflict recorded here
+about another station's record is listed for information, its buttons disabled. The person keeps one: the
 choice is written through the store as an ordinary edit of theirs, so it syncs to the city
 office like any other (store.sync_review). Keyboard: arrows in the list, Alt+K / Alt+U.
 """
@@ -61,6 +63,7 @@ def _column_titles() -> list[str]:
         _("Other station"),
         _("Received"),
         _("In effect now"),
+        _("Decided by"),
     ]
 
 
@@ -91,7 +94,7 @@ class ConflictsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 80, 130, 190, 190, 110, 110)):
+        for column, width in enumerate((150, 70, 120, 170, 170, 90, 90, 90)):
             self.table.setColumnWidth(column, width)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
@@ -110,6 +113,10 @@ class ConflictsDialog(QDialog):
         values.addWidget(self.theirs, 1, 1)
         self.empty = QLabel(_("There are no conflicts to review."))
         self.empty.hide()
+        # A conflict of a record another station owns: shown, but decided there.
+        self.not_ours = QLabel()
+        self.not_ours.setWordWrap(True)
+        self.not_ours.hide()
 
         buttons = QDialogButtonBox()
         self.keep_ours = QPushButton(_("&Keep this station's value"))
@@ -128,6 +135,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(values)
+        layout.addWidget(self.not_ours)
         layout.addWidget(buttons)
         fit_window(self, (1160, 620))
         self._enable()
@@ -161,10 +169,15 @@ class ConflictsDialog(QDialog):
                 c.remote_station,
                 when_text(c.received_at),
                 in_effect,
+                _("this station")
+                if c.reviewable
+                else _("station {station}").format(station=c.owner_station or "?"),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text.replace("\n", " "))
                 item.setToolTip(text)
+                if not c.reviewable:
+                    item.setForeground(self.palette().placeholderText())
                 self.table.setItem(row, column, item)
         self.table.resizeColumnToContents(0)
         self.empty.setVisible(not conflicts)
@@ -192,10 +205,21 @@ class ConflictsDialog(QDialog):
             if c is None
             else _("Value of station {station}").format(station=c.remote_station)
         )
+        foreign = c is not None and not c.reviewable
+        self.not_ours.setVisible(foreign)
+        if foreign:
+            self.not_ours.setText(
+                _(
+                    "Station {owner} owns this record, so it decides this conflict; its value "
+                    "is in effect. Your value is kept at the city office for its review: "
+                    "nothing to do here (call station {owner} if it matters)."
+                ).format(owner=c.owner_station or "?")
+            )
         self._enable()
 
     def _enable(self) -> None:
-        ready = self.current() is not None and not self.busy
+        c = self.current()
+        ready = c is not None and c.reviewable and not self.busy
         self.keep_ours.setEnabled(ready)
         self.keep_theirs.setEnabled(ready)
 
@@ -203,7 +227,7 @@ class ConflictsDialog(QDialog):
 
     def resolve(self, keep: str) -> None:
         c = self.current()
-        if c is None or self.busy:
+        if c is None or not c.reviewable or self.busy:
             return
         actor = self.user.username
         conflict_id = c.conflict_id

@@ -5,12 +5,19 @@ The network work runs on a worker thread of its own (a second TaskRunner, "netwo
 with its own Store), never on the database worker, so the list and the forms stay quick while
 a slow link pulls; the status (`sync_status`, counts only) is read on the database worker.
 After a sync that changed rows the app's one "data changed" signal (ChangeBus) is emitted.
+
+Background rounds back off on their own when the server does not answer: after a failed
+round the next one waits 5 minutes, then 10, 20, 40 and at most an hour; a round that
+succeeds (in the background or on 同步) brings back the 5 minutes (`next_sync_at`, shown in
+the status bar while backing off). Closing the app cancels a round at once, even in the
+middle of a request (HttpTransport.cancel): it never waits for the server's timeout.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -25,6 +32,15 @@ log = logging.getLogger(__name__)
 BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
 # The first background sync, once the window is up (not during start-up).
 FIRST_BACKGROUND_MS = 20 * 1000
+# The longest wait between background rounds while the server does not answer.
+MAX_BACKOFF_MS = 60 * 60 * 1000
+
+
+def backoff_ms(failures: int, interval_ms: int = BACKGROUND_INTERVAL_MS) -> int:
+    """The wait before the next background round after `failures` failed rounds in a row."""
+    if failures <= 0:
+        return interval_ms
+    return min(MAX_BACKOFF_MS, interval_ms * 2 ** min(failures - 1, 16))
 
 
 def report_changed_rows(report: SyncReport) -> bool:
@@ -64,7 +80,12 @@ class SyncController(QObject):
         self._handle: TaskHandle | None = None
         self._network: TaskRunner | None = None
         self._stopped = False
+        self.interval_ms = interval_ms
+        # Failed rounds in a row, and when the next background round starts (local time).
+        self.failures = 0
+        self.next_sync_at: datetime | None = None
         self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.sync_in_background)
         self._first = QTimer(self)
@@ -87,7 +108,14 @@ class SyncController(QObject):
         """Read the status now and sync in the background from now on."""
         self.refresh_status()
         self._first.start()
-        self.timer.start()
+        self._schedule(self.interval_ms)
+
+    def _schedule(self, delay_ms: int) -> None:
+        """The next background round in `delay_ms` (one timer: a new schedule replaces it)."""
+        if self._stopped:
+            return
+        self.timer.start(delay_ms)
+        self.next_sync_at = datetime.now().astimezone() + timedelta(milliseconds=delay_ms)
 
     def shutdown(self) -> None:
         """Stop the timer, cancel a running round (it stops at its next safe point) and stop
@@ -120,7 +148,10 @@ class SyncController(QObject):
     def sync_in_background(self) -> bool:
         """A quiet round when the station is enrolled and no round runs (failures go to the
         status bar, never to a message box)."""
-        if self.running or self._stopped or self.status is None or not self.status.enrolled:
+        if self.running or self._stopped:
+            return False  # the running round schedules the next one when it ends
+        if self.status is None or not self.status.enrolled:
+            self._schedule(self.interval_ms)  # enrolled meanwhile: the next time comes
             return False
         return self._start(background=True)
 
@@ -173,6 +204,9 @@ class SyncController(QObject):
         self._done()
         self.last_report = report
         self.last_failure = None
+        if not report.cancelled:
+            self.failures = 0
+        self._schedule(backoff_ms(self.failures, self.interval_ms))
         if report_changed_rows(report):
             self.tasks.changes.notify(set(Change))
         self.refresh_status()
@@ -182,6 +216,8 @@ class SyncController(QObject):
         background = self.background
         self._done()
         self.last_failure = error
+        self.failures += 1
+        self._schedule(backoff_ms(self.failures, self.interval_ms))
         self.refresh_status()
         self.failed.emit(error, background)
 

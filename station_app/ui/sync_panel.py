@@ -5,7 +5,8 @@ Sync now (Ctrl+Shift+S, also on the toolbar) and the background sync every few m
 The status line says when the last sync succeeded, how many changes wait, and any conflicts,
 refused changes and clock warning; a failure is explained with what to do (a message box
 after Sync now, the status bar after a background round). The menu also holds the conflict
-review (administrators and officers), the USB bundles and, for administrators, enrolment.
+review (administrators and officers), the list of set-aside records, the USB bundles and,
+for administrators, enrolment.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from station_app.sync.enrolment import Enrolled
     from station_app.ui.conflicts_dialog import ConflictsDialog
     from station_app.ui.enrol_dialog import EnrolDialog
+    from station_app.ui.set_aside_dialog import SetAsideDialog
 
 BUNDLE_FILTER_TEXT = N_("USB bundles (*.ssb);;All files (*)")
 
@@ -63,6 +65,7 @@ class SyncPanel(QObject):
         self.controller = SyncController(tasks, self)
         self.conflicts_dialog: ConflictsDialog | None = None
         self.enrol_dialog: EnrolDialog | None = None
+        self.set_aside_dialog: SetAsideDialog | None = None
         self.message_box: QMessageBox | None = None
         self.last_message = ""
         self.summary = ""  # of the last round that finished
@@ -91,6 +94,11 @@ class SyncPanel(QObject):
         if may_review_conflicts(user):
             self.conflicts_action = QAction(_("Review sync &conflicts…"), window)
             self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.set_aside_action = QAction(_("Set-&aside records…"), window)
+        self.set_aside_action.setToolTip(
+            _("Changes sync set aside, with what happened and what to do")
+        )
+        self.set_aside_action.triggered.connect(self.show_set_aside)
         self.export_action = QAction(_("&Export a USB bundle…"), window)
         self.export_action.setToolTip(
             _("Write this station's changes to a file for the city office (USB stick)")
@@ -118,9 +126,10 @@ class SyncPanel(QObject):
         menu = QMenu(_("S&ync"), window)
         menu.addAction(self.sync_action)
         menu.addAction(self.cancel_action)
+        menu.addSeparator()
         if self.conflicts_action is not None:
-            menu.addSeparator()
             menu.addAction(self.conflicts_action)
+        menu.addAction(self.set_aside_action)
         menu.addSeparator()
         menu.addAction(self.export_action)
         menu.addAction(self.import_action)
@@ -143,7 +152,7 @@ class SyncPanel(QObject):
         self.controller.start()
 
     def shutdown(self) -> None:
-        for dialog in (self.conflicts_dialog, self.enrol_dialog):
+        for dialog in (self.conflicts_dialog, self.enrol_dialog, self.set_aside_dialog):
             if dialog is not None:
                 dialog.reject()
         self.controller.shutdown()
@@ -217,6 +226,9 @@ class SyncPanel(QObject):
         if self.controller.last_failure is not None:
             text = short_failure(self.controller.last_failure) + " · " + text
             tip = failure_text(self.controller.last_failure) + "\n\n" + tip
+            upcoming = self.controller.next_sync_at
+            if upcoming is not None and status.enrolled:
+                text += " · " + _("next sync {time}").format(time=f"{upcoming:%H:%M}")
         elif self.summary:
             tip = self.summary + "\n" + tip
         self.label.setText(text)
@@ -254,6 +266,25 @@ class SyncPanel(QObject):
         if self.conflicts_dialog is not None:
             self.conflicts_dialog.deleteLater()
             self.conflicts_dialog = None
+
+    def show_set_aside(self) -> SetAsideDialog:
+        """被退回的记录: the list of set-aside records (for every user: read-only)."""
+        from station_app.ui.set_aside_dialog import SetAsideDialog
+
+        if self.set_aside_dialog is None:
+            self.set_aside_dialog = SetAsideDialog(self.tasks, self.window)
+            self.set_aside_dialog.finished.connect(self._set_aside_closed)
+        else:
+            self.set_aside_dialog.reload()
+        self.set_aside_dialog.show()
+        self.set_aside_dialog.raise_()
+        self.set_aside_dialog.activateWindow()
+        return self.set_aside_dialog
+
+    def _set_aside_closed(self) -> None:
+        if self.set_aside_dialog is not None:
+            self.set_aside_dialog.deleteLater()
+            self.set_aside_dialog = None
 
     def show_enrol(self) -> EnrolDialog | None:
         if not may_enrol(self.user):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from station_app.i18n import N_, _
+from station_app.store.sync_state import SetAsideRecord
 from station_app.sync.engine import SyncStatus
 from station_app.sync.transport import SyncError
 
@@ -136,8 +137,76 @@ def status_line(status: SyncStatus, now: datetime | None = None) -> tuple[str, s
     if status.rejected:
         tips.append(
             _(
-                "Refused changes were set aside by the server with a reason; `station-app sync "
-                "status` lists them."
+                "Refused changes were set aside with a reason; Sync > Set-aside records lists "
+                "them with what to do."
             )
         )
     return " · ".join(parts), "\n".join(tips)
+
+
+# Records set aside, by what their reason says (the server's reasons are its own English
+# words): (words found in the reason, what happened, what to do).
+_SET_ASIDE_KINDS = (
+    (
+        ("hash chain broken",),
+        N_("The record's tamper-evident chain is incomplete; the city office refused it"),
+        N_(
+            "Ask the city office's technician to check this station's records. Do not edit "
+            "the database yourself."
+        ),
+    ),
+    (
+        ("belongs to station", "owner station", "cannot go to"),
+        N_("The record belongs to another station; this station may not change it"),
+        N_(
+            "Ask the station that owns the case, or have it escalate the case to this "
+            "station. The other changes sync as usual."
+        ),
+    ),
+    (
+        ("only the city office publishes",),
+        N_("The city office publishes this kind of data; the change stays on this PC only"),
+        N_("Nothing to do; if the city office's data is wrong, tell the city office."),
+    ),
+    (
+        ("not known to the server", "is not on the server"),
+        N_("The city office's server does not have the record this change belongs to yet"),
+        N_(
+            "Usually the next sync sends what is missing; if it is still listed after a few "
+            "days, tell the city office."
+        ),
+    ),
+    (
+        ("never deleted", "never changed"),
+        N_("Records of this kind are only ever added, never changed or removed"),
+        N_("Nothing to do; to correct one, add a new record."),
+    ),
+    (
+        ("must name", "names no owner"),
+        N_("The record lacks required information (its station or its case)"),
+        N_("Tell the city office's technician."),
+    ),
+)
+
+
+def set_aside_words(record: SetAsideRecord) -> tuple[str, str]:
+    """What happened to a set-aside record and what to do, in the clerk's words."""
+    repair_copy = (
+        record.direction == "pull" and record.op == "delete" and "station" not in record.change
+    )
+    if repair_copy:
+        return _(
+            "The city office's server does not have this record; a repair removed it from "
+            "this PC, keeping a copy here"
+        ), _("If the record should exist, tell the city office; the copy below holds all of it.")
+    reason = record.reason.lower()
+    for words, what, todo in _SET_ASIDE_KINDS:
+        if any(word in reason for word in words):
+            return _(what), _(todo)
+    if record.direction == "pull":
+        return _("This PC did not take a change sent by the city office"), _(
+            "This station's data is unaffected. If it stays listed, tell the city office."
+        )
+    return _("The city office's server refused this change"), _(
+        "Tell the city office's technician the reason below; the other changes sync as usual."
+    )

@@ -83,3 +83,31 @@ def test_a_conflict_on_a_field_that_cannot_be_set_changes_nothing(store, station
     assert len(open_conflicts(store)) == 1
     with pytest.raises(ValueError):
         resolve_conflict(store, conflict_id, "both", actor="admin")
+
+
+def test_only_the_owner_station_reviews_a_conflict(store, station, admin):
+    from station_app.store.sync_review import conflicts_to_review
+    from station_app.sync.engine import sync_status
+
+    ours = save_case(store, station.code, facts="本站的案件")
+    theirs = save_case(store, station.code, facts="别站的案件")
+    mine = _conflict(store, ours.id, "本站值", "别站值")
+    foreign = _conflict(store, theirs.id, "本站值", "别站值")
+    # The second case now belongs to another station (as after an escalation pulled here).
+    with store.transaction("admin"):
+        store.execute("UPDATE cases SET owner_station = 'RC-MT-DC' WHERE id = ?", (theirs.id,))
+    store.execute("DELETE FROM outbox")
+
+    shown = {c.conflict_id: c for c in open_conflicts(store)}
+    assert shown[mine].reviewable and shown[mine].owner_station == station.code
+    assert not shown[foreign].reviewable and shown[foreign].owner_station == "RC-MT-DC"
+    assert conflicts_to_review(store) == 1 and sync_status(store).conflicts == 1
+    with pytest.raises(StoreError, match="RC-MT-DC owns this record"):
+        resolve_conflict(store, foreign, KEEP_REMOTE, actor="admin")
+    assert store.scalar("SELECT facts FROM cases WHERE id = ?", (theirs.id,)) == "本站值"
+    assert store.scalar("SELECT count(*) FROM outbox") == 0
+    # Escalated back to this station, the conflict becomes this station's to review.
+    with store.transaction("admin"):
+        store.execute("UPDATE cases SET owner_station = ? WHERE id = ?", (station.code, theirs.id))
+    assert conflicts_to_review(store) == 2
+    assert resolve_conflict(store, foreign, KEEP_REMOTE, actor="admin") is True

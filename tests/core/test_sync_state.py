@@ -106,3 +106,53 @@ def test_a_pulled_change_the_database_refuses_is_set_aside_and_the_page_goes_on(
     assert sync_state.get_state(store, sync_state.CURSOR) == "42"
     [aside] = sync_state.rejected_records(store)
     assert aside["direction"] == "pull" and aside["row_id"] == orphan.row_id
+
+
+def test_own_changes_coming_back_are_only_remembered_and_the_pages_order_holds(store) -> None:
+    set_up_village(store)
+    case = new_case(store, facts="本站写的事实")
+    store.execute("DELETE FROM outbox")
+    audit = store.scalar("SELECT count(*) FROM audit_log")
+
+    def page(*changes: RemoteChange, cursor: int) -> sync_state.ApplyResult:
+        return sync_state.apply_page(store, list(changes), cursor=cursor)
+
+    def facts() -> str:
+        return store.scalar("SELECT facts FROM cases WHERE id = ?", (case.id,))
+
+    def version() -> int:
+        return store.scalar("SELECT version FROM row_versions WHERE row_id = ?", (case.id,))
+
+    # This station's own change coming back, equal to the row: nothing written, the
+    # server's version remembered.
+    own = RemoteChange("cases", case.id, "update", {"facts": "本站写的事实"}, 4, VILLAGE)
+    assert page(own, cursor=1).applied == 1
+    assert facts() == "本站写的事实" and version() == 4
+    assert store.scalar("SELECT count(*) FROM audit_log") == audit
+    # Another station's change before the own one in the same page: applied in order, so
+    # the own (the server's later) value is the one that stays.
+    other = RemoteChange("cases", case.id, "update", {"facts": "乡镇写的事实"}, 5, TOWNSHIP)
+    again = RemoteChange("cases", case.id, "update", {"facts": "本站写的事实"}, 6, VILLAGE)
+    assert page(other, again, cursor=2).applied == 2
+    assert facts() == "本站写的事实" and version() == 6
+    # An own change that differs from the row (a later page brings it) is applied.
+    page(RemoteChange("cases", case.id, "update", {"facts": "乡镇再写"}, 7, TOWNSHIP), cursor=3)
+    page(RemoteChange("cases", case.id, "update", {"facts": "本站再写"}, 8, VILLAGE), cursor=4)
+    assert facts() == "本站再写" and version() == 8
+    assert store.scalar("SELECT count(*) FROM outbox") == 0
+    assert sync_state.get_state(store, sync_state.CURSOR) == "4"
+
+
+def test_a_pulled_change_looks_up_its_rows_pending_changes_by_index(store) -> None:
+    """Migration 20: an offline station's outbox can hold tens of thousands of entries; a
+    pulled change (or a USB bundle's) reads only its row's, not the whole outbox."""
+    set_up_village(store)
+    plan = " ".join(
+        str(row[-1])
+        for row in store.execute(
+            "EXPLAIN QUERY PLAN SELECT op, new_values FROM outbox WHERE table_name = ?"
+            " AND row_id = ? ORDER BY seq",
+            ("cases", "x"),
+        )
+    )
+    assert "outbox_row" in plan, plan

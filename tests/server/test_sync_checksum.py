@@ -142,3 +142,100 @@ def test_the_kept_digests_equal_a_count_of_every_row_after_rounds_of_edits(
     finally:
         for replica in city.values():
             replica.close()
+
+
+def _quiet_copy(replica, party: dict, name: str) -> str:
+    """A party row this PC holds that was never queued (as if pulled, then lost upstream)."""
+    from station_app.ids import new_id
+
+    row = {**party, "id": new_id(), "name": name}
+    names = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    with replica.store.transaction("system", origin=remote_origin("NOWHERE")):
+        replica.store.execute(f"INSERT INTO parties({names}) VALUES ({marks})", tuple(row.values()))
+    return row["id"]
+
+
+def test_the_repair_removes_rows_the_server_lacks_but_never_unpushed_local_work(
+    tmp_path, backend, memory_keyring
+) -> None:
+    city = make_city(tmp_path, backend)
+    try:
+        village = city["village_a"]
+        first = village.add_case(name="张一", phone="13900004444")
+        second = village.add_case(name="张二", phone="13900005555")
+        third = village.add_case(name="张三", phone="13900006666")
+        assert village.sync().checksum_ok
+        ghost = _quiet_copy(village, _party(village, first.id), "幽灵")
+        removed_there = _party(village, second.id)["id"]
+        edited_here = _party(village, third.id)["id"]
+        with backend.engine.begin() as conn:  # removed on the server; the station missed it
+            conn.execute(
+                text("UPDATE rows SET removed = true WHERE table_name = 'parties' AND row_id IN"
+                     " (:a, :b)"),
+                {"a": removed_there, "b": edited_here},
+            )  # fmt: skip
+        assert village.store.scalar("SELECT count(*) FROM outbox") == 0
+
+        def clerk_edits_during_the_repair(progress) -> None:
+            if progress.stage == "repair" and not village.store.scalar(
+                "SELECT count(*) FROM outbox"
+            ):
+                village.edit("parties", edited_here, name="张三丰")
+
+        report = village.engine.run_once(progress=clerk_edits_during_the_repair)
+        assert report.mismatched_tables == ["parties"] and report.removed == 2, report
+        parties = rows_of(village.store, "parties")
+        assert ghost not in parties and removed_there not in parties
+        # The clerk's edit made during the repair is kept, and still waits to be sent.
+        assert parties[edited_here]["name"] == "张三丰"
+        assert village.store.scalar("SELECT count(*) FROM outbox WHERE row_id = ?", (edited_here,))
+        # Nothing is lost: a copy of each removed row is kept with the set-aside records.
+        kept = {
+            r["row_id"]: (json.loads(r["change"]), r["reason"])
+            for r in village.store.query(
+                "SELECT row_id, change, reason FROM sync_rejected WHERE op = 'delete'"
+            )
+        }
+        assert set(kept) == {ghost, removed_there}
+        assert kept[ghost][0]["name"] == "幽灵" and "copy is kept" in kept[ghost][1]
+        # The cases and the search index follow: the removed names are found no more.
+        from station_app.store.case_list import search_cases
+
+        assert not search_cases(village.store, "幽灵")
+        assert search_cases(village.store, "张三丰")
+        assert {c.id for c in (first, second, third)} <= set(rows_of(village.store, "cases"))
+    finally:
+        for replica in city.values():
+            replica.close()
+
+
+def test_a_removed_row_that_the_server_has_again_comes_back(
+    tmp_path, backend, memory_keyring
+) -> None:
+    """The station's own records stay whole: a row the server holds again is taken back."""
+    city = make_city(tmp_path, backend)
+    try:
+        village = city["village_a"]
+        case = village.add_case(name="孟浩然", phone="13900007777")
+        assert village.sync().checksum_ok
+        party = _party(village, case.id)["id"]
+        with backend.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE rows SET removed = :r WHERE table_name = 'parties' AND row_id = :i"),
+                {"r": True, "i": party},
+            )
+        assert village.sync().removed == 1
+        assert party not in rows_of(village.store, "parties")
+        with backend.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE rows SET removed = :r WHERE table_name = 'parties' AND row_id = :i"),
+                {"r": False, "i": party},
+            )
+        report = village.sync()
+        assert report.repaired == 1 and report.removed == 0, report
+        assert rows_of(village.store, "parties")[party]["name"] == "孟浩然"
+        assert village.sync().checksum_ok
+    finally:
+        for replica in city.values():
+            replica.close()

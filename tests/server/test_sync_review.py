@@ -14,7 +14,9 @@ import pytest
 
 from city_server.stations import revoke_station
 from station_app.evidence_files import attach_evidence, evidence_path
+from station_app.store import StoreError
 from station_app.store.sync_apply import pending_conflicts
+from station_app.store.sync_review import KEEP_LOCAL, open_conflicts, resolve_conflict
 from station_app.sync.engine import sync_status
 from station_app.sync.transport import SyncError
 from tests.server.live import count_rows
@@ -80,6 +82,20 @@ def test_a_same_field_conflict_reaches_review_and_both_values_survive(city, back
     assert json.loads(lost["local_value"]) == "乡镇再改"
     assert json.loads(lost["remote_value"]) == "村再改"
     assert township.reports[-1].checksum_ok and village.sync().checksum_ok
+    # Only the owner reviews: at the township the lost value is for information only ...
+    assert sync_status(township.store).conflicts == 0
+    shown = [c for c in open_conflicts(township.store) if c.local_value == "乡镇再改"]
+    assert shown and not any(c.reviewable for c in shown)
+    with pytest.raises(StoreError, match=f"{village.code} owns this record"):
+        resolve_conflict(township.store, shown[0].conflict_id, KEEP_LOCAL, actor=township.user)
+    # ... and the owner, which synced first, gets it from the server for its review.
+    review = [c for c in open_conflicts(village.store) if c.local_value == "村再改"]
+    assert [(c.remote_value, c.remote_station, c.reviewable) for c in review] == [
+        ("乡镇再改", township.code, True)
+    ]
+    assert sync_status(village.store).conflicts == 2
+    village.sync()  # kept once, however often the server lists it
+    assert sync_status(village.store).conflicts == 2
 
 
 def test_pc_clocks_years_off_warn_and_misorder_nothing(city) -> None:

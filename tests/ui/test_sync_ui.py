@@ -205,6 +205,59 @@ def test_a_background_round_fails_quietly_in_the_status_bar(qtbot, folder, windo
     assert "check the network" in panel.label.toolTip()
 
 
+def _set_server(folder, url: str) -> None:
+    read(folder, lambda store: sync_state.set_state(store, **{sync_state.SERVER_URL: url}))
+
+
+def test_background_rounds_back_off_while_the_server_does_not_answer(qtbot, folder, window):
+    panel = window.sync_panel
+    controller = panel.controller
+    live = read(folder, lambda store: sync_state.get_state(store, sync_state.SERVER_URL))
+    _set_server(folder, f"http://127.0.0.1:{free_port()}")
+    waits = []
+    for _round in range(6):
+        assert controller.sync_in_background()
+        wait_round(qtbot, window)
+        assert controller.timer.isActive()
+        waits.append(round(controller.timer.remainingTime() / 60_000))
+    assert waits == [5, 10, 20, 40, 60, 60]
+    qtbot.waitUntil(lambda: "next sync" in panel.label.text(), timeout=WAIT)
+    assert f"next sync {controller.next_sync_at:%H:%M}" in panel.label.text()
+    # A round that succeeds (here 同步) brings the five minutes back.
+    _set_server(folder, live)
+    assert panel.sync_now()
+    wait_round(qtbot, window)
+    assert controller.last_failure is None and controller.failures == 0
+    assert round(controller.timer.remainingTime() / 60_000) == 5
+    qtbot.waitUntil(lambda: "next sync" not in panel.label.text(), timeout=WAIT)
+
+
+def test_closing_the_app_mid_request_does_not_wait_for_the_server(qtbot, folder, window):
+    import socket
+    import time
+
+    # A server that takes the connection and never answers (the request would wait 60 s).
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    silent.settimeout(WAIT / 1000)
+    connection = None
+    try:
+        _set_server(folder, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        assert window.sync_panel.sync_now()
+        connection, _address = silent.accept()  # the request is in flight
+        started = time.monotonic()
+        window.close()
+        took = time.monotonic() - started
+        network = window.sync_panel.controller._network
+        assert network is not None and network._worker.isFinished()
+        assert took < 5, took
+    finally:
+        if connection is not None:
+            connection.close()
+        silent.close()
+
+
 def test_cancel_stops_the_round_and_the_next_goes_on(qtbot, folder, window):
     panel = window.sync_panel
     station = window.station
@@ -288,6 +341,95 @@ def test_the_conflict_review_resolves_a_conflict_and_it_syncs(
     wait_round(qtbot, window)
     township.sync()
     assert facts(township.store) == "乡镇的版本"
+
+
+def test_a_conflict_of_another_stations_record_is_shown_but_not_resolved_here(
+    qtbot, folder, window, screenshots
+):
+    import json
+
+    def foreign_conflict(store) -> str:
+        case = save_case(store, window.station.code, facts="本站的值")
+        with store.transaction("admin"):
+            store.execute("UPDATE cases SET owner_station = 'RC-XX' WHERE id = ?", (case.id,))
+            store.execute(
+                "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
+                " remote_value, remote_station, received_at) VALUES ('cases', ?, 'facts', ?, ?,"
+                " 'RC-XX', '2026-03-02T06:05:00Z')",
+                (case.id, json.dumps("本站的值"), json.dumps("所属站的值")),
+            )
+        return case.id
+
+    case_id = read(folder, foreign_conflict)
+    panel = window.sync_panel
+    panel.controller.refresh_status()
+    qtbot.waitUntil(lambda: panel.controller.status.pending > 0, timeout=WAIT)
+    # Not this station's to review: not counted in the status bar.
+    assert panel.controller.status.conflicts == 0 and "conflicts" not in panel.label.text()
+    dialog = panel.show_conflicts()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
+    assert dialog.table.item(0, 8).text() == "station RC-XX"
+    assert dialog.not_ours.isVisible() and "RC-XX owns this record" in dialog.not_ours.text()
+    assert not dialog.keep_ours.isEnabled() and not dialog.keep_theirs.isEnabled()
+    assert_fits(qtbot, dialog, screenshots)
+    dialog.resolve("remote")  # refused before anything is written
+    assert read(folder, lambda s: s.scalar("SELECT facts FROM cases WHERE id = ?", (case_id,))) == (
+        "本站的值"
+    )
+    dialog.reject()
+
+
+def test_the_set_aside_records_are_listed_with_what_to_do_in_chinese(
+    qtbot, folder, window, screenshots
+):
+    import json
+
+    i18n.set_language("zh_CN")
+
+    def set_aside(store) -> str:
+        case = save_case(store, window.station.code, facts="事实")
+        rows = [
+            ("push", "cases", case.id, "update", {"fields": {"status": "closed"}},
+             f"cases row {case.id} belongs to station RC-XX"),
+            ("push", "parties", "p-1", "insert", {"case_id": case.id, "fields": {"name": "甲"}},
+             "hash chain broken: the entry before is missing"),
+            ("pull", "parties", "p-2", "delete", {"case_id": case.id, "name": "乙"},
+             "removed by the repair"),
+            ("pull", "cases", "c-9", "update", {"values": {"facts": "x"}, "station": "RC-XX"},
+             "an update of a row this station does not have"),
+        ]  # fmt: skip
+        with store.transaction():
+            for direction, table, row_id, op, change, reason in rows:
+                store.execute(
+                    "INSERT INTO sync_rejected(direction, table_name, row_id, op, change,"
+                    " reason, at) VALUES (?, ?, ?, ?, ?, ?, '2026-03-02T06:05:00Z')",
+                    (direction, table, row_id, op, json.dumps(change), reason),
+                )
+        return case.case_no
+
+    case_no = read(folder, set_aside)
+    panel = window.sync_panel
+    assert panel.set_aside_action in panel.menu.actions()
+    dialog = panel.show_set_aside()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 4, timeout=WAIT)
+    rows = [[dialog.table.item(row, column).text() for column in range(6)] for row in range(4)]
+    # Newest first: the pull refusal, the repair copy, the chain, the other station's case.
+    assert [r[3] for r in rows] == [
+        "收到，未接收",
+        "修复时删除",
+        "已上传，被拒收",
+        "已上传，被拒收",
+    ]
+    assert rows[3][1] == case_no and rows[2][1] == case_no and rows[1][1] == case_no
+    assert rows[3][4] == "此记录属于其他站，本站无权修改" and "移交给本站" in rows[3][5]
+    assert "防篡改" in rows[2][4] and "市局技术人员" in rows[2][5]
+    assert "保留一份副本" in rows[1][4]
+    assert "本站的数据未受影响" in rows[0][5]
+    assert "an update of a row" in dialog.details.toPlainText()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: "RC-XX" in dialog.details.toPlainText(), timeout=WAIT)
+    assert_fits(qtbot, dialog, screenshots)
+    dialog.reject()
 
 
 def test_the_enrolment_dialog_enrols_the_station(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -87,29 +86,33 @@ def insert_ignoring_duplicates(conn: Connection, table, values: list[dict[str, A
 
 
 def bulk_insert(conn: Connection, table, values: list[dict[str, Any]]) -> None:  # noqa: ANN001
-    """Insert many rows through the driver's executemany: SQLAlchemy's per-row parameter
-    processing costs more than the database's work for a batch of thousands."""
+    """Insert many rows given as dicts (see `bulk_insert_tuples`)."""
     if not values:
         return
-    names = list(values[0])
+    names = tuple(values[0])
     row_of = itemgetter(*names)
+    bulk_insert_tuples(conn, table, names, [row_of(v) for v in values])
+
+
+def bulk_insert_tuples(conn: Connection, table, names: Sequence[str], values: list[tuple]) -> None:  # noqa: ANN001
+    """Insert many rows, each a tuple in the order of `names`, through the driver's COPY
+    (PostgreSQL) or executemany (SQLite): SQLAlchemy's per-row parameter processing costs
+    more than the database's work for a batch of thousands."""
+    if not values:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
     if is_postgresql(conn.engine):
         # COPY: one stream instead of a statement per row.
-        quote = conn.dialect.identifier_preparer.quote
-        sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(sql) as copy_in:
+        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy_in:
             write = copy_in.write_row
             for v in values:
-                write(row_of(v))
+                write(v)
         return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join([marker] * len(names))})"
-    )
-    conn.exec_driver_sql(sql, [row_of(v) for v in values])
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join([marker] * len(names))})"
+    conn.exec_driver_sql(sql, values)
 
 
 @dataclass
@@ -233,12 +236,43 @@ def _chain_reason(problem: str, table: str, owner: str, seq: int, head: int) -> 
     )
 
 
+# The columns of an entry of the order of events (`changes`), as a plan holds them.
+LOG_COLUMNS = (
+    "seq",
+    "table_name",
+    "row_id",
+    "op",
+    "fields",
+    "origin_station",
+    "scope_station",
+    "owner_station",
+    "case_id",
+    "public",
+    "row_version",
+    "txid",
+)
+# The columns of `rows`, as a group writes them.
+ROW_COLUMNS = (
+    "table_name",
+    "row_id",
+    "case_id",
+    "owner_station",
+    "scope_station",
+    "public",
+    "fields",
+    "field_versions",
+    "version",
+    "last_seq",
+    "removed",
+)
+
+
 @dataclass
 class Plan:
     """What a batch will write, built in memory before one bulk write."""
 
     next_seq: int
-    log: list[dict[str, Any]] = field(default_factory=list)
+    log: list[tuple] = field(default_factory=list)  # entries of `changes`, as LOG_COLUMNS
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     breaks: list[dict[str, Any]] = field(default_factory=list)
@@ -268,19 +302,33 @@ def _row_from_db(r: Any) -> RowState:
     )
 
 
-def load_rows(conn: Connection, row_ids: Iterable[str]) -> dict[tuple[str, str], RowState]:
-    found: dict[tuple[str, str], RowState] = {}
-    ids = sorted(set(row_ids))
-    if ids and is_postgresql(conn.engine):
-        # One array parameter: no statement of thousands of placeholders to parse and plan.
-        query = select(rows).where(rows.c.row_id == func.any(bindparam("ids", type_=ARRAY(String))))
-        for r in conn.execute(query, {"ids": ids}).mappings():
-            found[(r["table_name"], r["row_id"])] = _row_from_db(r)
-        return found
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for r in conn.execute(select(rows).where(rows.c.row_id.in_(chunk))).mappings():
-            found[(r["table_name"], r["row_id"])] = _row_from_db(r)
+RowKey = tuple[str, str]  # table, row id: the primary key of `rows`
+
+
+def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState]:
+    """Rows by their primary key (table, row id): one range of the key's index per table."""
+    found: dict[RowKey, RowState] = {}
+    by_table: dict[str, list[str]] = {}
+    for table, row_id in keys:
+        by_table.setdefault(table, []).append(row_id)
+    postgres = is_postgresql(conn.engine)
+    for table in sorted(by_table):
+        ids = sorted(set(by_table[table]))
+        if postgres:
+            # One array parameter: no statement of thousands of placeholders to parse and plan.
+            query = select(rows).where(
+                rows.c.table_name == table,
+                rows.c.row_id == func.any(bindparam("ids", type_=ARRAY(String))),
+            )
+            chunks = [(query, {"ids": ids})]
+        else:
+            chunks = [
+                (select(rows).where(rows.c.table_name == table, rows.c.row_id.in_(part)), {})
+                for part in (ids[start : start + 500] for start in range(0, len(ids), 500))
+            ]
+        for query, params in chunks:
+            for r in conn.execute(query, params).mappings():
+                found[(r["table_name"], r["row_id"])] = _row_from_db(r)
     return found
 
 
@@ -309,8 +357,8 @@ class BatchApplier:
         batch: PushBatch,
         last_seq: int,
         hierarchy: Hierarchy,
-        shared: dict[tuple[str, str], RowState],
-        known: set[str],
+        shared: dict[RowKey, RowState],
+        known: set[RowKey],
         heads: ChainHeads,
     ):
         self.conn = conn
@@ -323,11 +371,11 @@ class BatchApplier:
         self.batch = batch
         self.hierarchy = hierarchy
         # Rows this batch changes go to `local` until the batch is accepted whole.
-        self.local: dict[tuple[str, str], RowState] = {}
-        self.cache = ChainMap(self.local, shared)
+        self.local: dict[RowKey, RowState] = {}
+        self.shared = shared
         _load_into(conn, shared, known, _wanted(batch))
         self.plan = Plan(next_seq=last_seq)
-        self.dirty: set[tuple[str, str]] = set()
+        self.dirty: set[RowKey] = set()
 
     # -- scope and authority ------------------------------------------------------------
 
@@ -357,7 +405,7 @@ class BatchApplier:
                     raise Rejected(
                         f"case {case_id} is not known to the server; send the case first"
                     )
-                before = self.cache.get(("cases", case_id))  # as before this transaction
+                before = self._cached(("cases", case_id))  # as before this transaction
                 if (
                     before is not None
                     and not before.removed
@@ -408,13 +456,21 @@ class BatchApplier:
             "last_seq": self.plan.next_seq,
         }
 
-    def _apply_group(self, group: list[tuple[int, Change]]) -> None:
-        staged: dict[tuple[str, str], RowState | None] = {}
+    def _cached(self, key: RowKey) -> RowState | None:
+        """A row as this batch has it so far (its accepted transactions over the group's)."""
+        state = self.local.get(key)
+        return state if state is not None else self.shared.get(key)
 
-        def lookup(key: tuple[str, str]) -> RowState | None:
-            if key in staged:
-                return staged[key]
-            return self.cache.get(key)
+    def _apply_group(self, group: list[tuple[int, Change]]) -> None:
+        staged: dict[RowKey, RowState | None] = {}
+        staged_get, local_get, shared_get = staged.get, self.local.get, self.shared.get
+
+        def lookup(key: RowKey) -> RowState | None:
+            state = staged_get(key, _MISSING)
+            if state is not _MISSING:
+                return state
+            state = local_get(key)
+            return state if state is not None else shared_get(key)
 
         mark = (
             len(self.plan.log),
@@ -458,7 +514,7 @@ class BatchApplier:
         if failed is None:
             for key, state in staged.items():
                 if state is not None:
-                    self.cache[key] = state
+                    self.local[key] = state
                     self.dirty.add(key)
             self.plan.accepted += len(group)
             return
@@ -603,20 +659,20 @@ class BatchApplier:
                 {"sha256": state.fields[sha_field], "case_id": case_id}
             )
         self.plan.log.append(
-            {
-                "seq": seq,
-                "table_name": change.table,
-                "row_id": change.row_id,
-                "op": "insert" if change.op == "insert" and not live else change.op,
-                "fields": self._logged_fields(state, change, applied),
-                "origin_station": self.station.code,
-                "scope_station": state.scope_station,
-                "owner_station": state.owner_station,
-                "case_id": case_id,
-                "public": rule.public,
-                "row_version": state.version,
-                "txid": change.txid[:80],
-            }
+            (
+                seq,
+                change.table,
+                change.row_id,
+                "insert" if change.op == "insert" and not live else change.op,
+                self._logged_fields(state, change, applied),
+                self.station.code,
+                state.scope_station,
+                state.owner_station,
+                case_id,
+                rule.public,
+                state.version,
+                change.txid[:80],
+            )
         )
 
     def _check_chain(self, change: Change, current: RowState | None) -> None:
@@ -777,9 +833,19 @@ class BatchApplier:
         }
 
 
+_CODES: dict[str, bool] = {}  # text -> is it a station code (station codes are few)
+
+
 def _code(value: Any) -> str | None:
     """A station code from a row's fields, or None when the field holds something else."""
-    return value if isinstance(value, str) and STATION_CODE.fullmatch(value) else None
+    if not isinstance(value, str):
+        return None
+    known = _CODES.get(value)
+    if known is None:
+        known = STATION_CODE.fullmatch(value) is not None
+        if len(_CODES) < 10_000:
+            _CODES[value] = known
+    return value if known else None
 
 
 def _versions_json(versions: dict[str, list[Any]]) -> str:
@@ -827,16 +893,17 @@ def normalise_batch(batch: PushBatch, station: Station, protocol_version: int) -
     return PushBatch(batch.batch_id, batch.station, tuple(fixed)) if changed else batch
 
 
-def _wanted(batch: PushBatch) -> set[str]:
-    wanted = {c.row_id for c in batch.changes}
-    wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
+def _wanted(batch: PushBatch) -> set[RowKey]:
+    """The rows a batch reads: its own, and the case each names."""
+    wanted = {(c.table, c.row_id) for c in batch.changes}
+    wanted |= {("cases", c) for c in (_case_of(ch, None) for ch in batch.changes) if c}
     return wanted
 
 
 def _load_into(
-    conn: Connection, cache: dict[tuple[str, str], RowState], known: set[str], wanted: set[str]
+    conn: Connection, cache: dict[RowKey, RowState], known: set[RowKey], wanted: set[RowKey]
 ) -> None:
-    """Rows by id into the cache, each id read once (`known`); then the cases of rows named
+    """Rows by key into the cache, each key read once (`known`); then the cases of rows named
     only by id (an update or delete of a party)."""
     new = wanted - known
     if not new:
@@ -844,7 +911,7 @@ def _load_into(
     found = load_rows(conn, new)
     known |= new
     cache.update(found)
-    missing = {r.case_id for r in found.values() if r.case_id} - known
+    missing = {("cases", r.case_id) for r in found.values() if r.case_id} - known
     if missing:
         cache.update(load_rows(conn, missing))
         known |= missing
@@ -863,14 +930,14 @@ class GroupApplier:
         self.hierarchy = hierarchy
         self.record_batches = record_batches  # False: the server's own writes
         self.last_seq = lock_sequence(conn)
-        self.cache: dict[tuple[str, str], RowState] = {}
-        self.known: set[str] = set()
-        self.dirty: set[tuple[str, str]] = set()
+        self.cache: dict[RowKey, RowState] = {}
+        self.known: set[RowKey] = set()
+        self.dirty: set[RowKey] = set()
         self.pending: list[tuple[BatchApplier, str, dict[str, Any]]] = []
         self.heads = ChainHeads(conn)
 
     def preload(self, batches: Iterable[PushBatch]) -> None:
-        wanted: set[str] = set()
+        wanted: set[RowKey] = set()
         for batch in batches:
             wanted |= _wanted(batch)
         _load_into(self.conn, self.cache, self.known, wanted)
@@ -903,27 +970,30 @@ class GroupApplier:
         if not self.pending:
             return
         conn = self.conn
-        new_rows, old_rows = [], []
+        new_rows: list[tuple] = []
+        old_rows: list[dict[str, Any]] = []
         for key in self.dirty:
             state = self.cache[key]
-            values = {
-                "table_name": state.table,
-                "row_id": state.row_id,
-                "case_id": state.case_id,
-                "owner_station": state.owner_station,
-                "scope_station": state.scope_station,
-                "public": state.public,
-                "fields": state.fields_json or dumps(state.fields),
-                "field_versions": _versions_json(state.versions),
-                "version": state.version,
-                "last_seq": state.last_seq,
-                "removed": state.removed,
-            }
-            (old_rows if state.in_db else new_rows).append(values)
+            values = (
+                state.table,
+                state.row_id,
+                state.case_id,
+                state.owner_station,
+                state.scope_station,
+                state.public,
+                state.fields_json or dumps(state.fields),
+                _versions_json(state.versions),
+                state.version,
+                state.last_seq,
+                state.removed,
+            )
+            if state.in_db:
+                old_rows.append(dict(zip(ROW_COLUMNS, values, strict=True)))
+            else:
+                new_rows.append(values)
             state.in_db = True
         self.dirty.clear()
-        if new_rows:
-            bulk_insert(conn, rows, new_rows)
+        bulk_insert_tuples(conn, rows, ROW_COLUMNS, new_rows)
         if old_rows:
             conn.execute(
                 update(rows)
@@ -936,7 +1006,9 @@ class GroupApplier:
                 [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
             )
         plans = [applier.plan for applier, _, _ in self.pending]
-        bulk_insert(conn, changes, [entry for plan in plans for entry in plan.log])
+        bulk_insert_tuples(
+            conn, changes, LOG_COLUMNS, [entry for plan in plans for entry in plan.log]
+        )
         for plan in plans:
             for record in plan.conflicts:
                 record["id"] = conn.execute(

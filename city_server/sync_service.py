@@ -161,7 +161,6 @@ class ChainHeads:
         self.conn = conn
         self.known: dict[ChainKey, tuple[int, str] | None] = {}
         self.dirty: set[ChainKey] = set()
-        self.stored: set[ChainKey] = set()
 
     def preload(self, keys: Iterable[ChainKey]) -> None:
         """The heads of many chains in one query (every chain a group's batches continue):
@@ -190,7 +189,6 @@ class ChainHeads:
             for table, station, owner, seq, digest in found:
                 key = (table, station, owner)
                 self.known[key] = (int(seq), digest)
-                self.stored.add(key)
 
     def get(self, key: ChainKey) -> tuple[int, str] | None:
         if key not in self.known:
@@ -203,49 +201,42 @@ class ChainHeads:
                 )
             ).first()
             self.known[key] = (int(found[0]), found[1]) if found else None
-            if found:
-                self.stored.add(key)
         return self.known[key]
 
     def write(self) -> None:
         if not self.dirty:
             return
-        old = []
-        new = []
-        for key in self.dirty:
+        values = []
+        for key in sorted(self.dirty):
             head = self.known[key]
             assert head is not None
-            values = {
-                "k_table": key[0],
-                "k_station": key[1],
-                "k_owner": key[2],
-                "chain_seq": head[0],
-                "row_hash": head[1],
-            }
-            (old if key in self.stored else new).append(values)
-        if new:
-            self.conn.execute(
-                chain_heads.insert().values(
-                    table_name=bindparam("k_table"),
-                    station_code=bindparam("k_station"),
-                    owner_station=bindparam("k_owner"),
-                    chain_seq=bindparam("chain_seq"),
-                    row_hash=bindparam("row_hash"),
-                ),
-                new,
+            values.append(
+                {
+                    "table_name": key[0],
+                    "station_code": key[1],
+                    "owner_station": key[2],
+                    "chain_seq": head[0],
+                    "row_hash": head[1],
+                }
             )
-        if old:
+        # One statement for all (new heads inserted, known ones moved on): a group of many
+        # stations' pushes wrote each head with a statement of its own, under the lock.
+        dialect = postgresql if is_postgresql(self.conn.engine) else sqlite
+        for start in range(0, len(values), 1000):
+            upsert = dialect.insert(chain_heads).values(values[start : start + 1000])
             self.conn.execute(
-                update(chain_heads)
-                .where(
-                    chain_heads.c.table_name == bindparam("k_table"),
-                    chain_heads.c.station_code == bindparam("k_station"),
-                    chain_heads.c.owner_station == bindparam("k_owner"),
+                upsert.on_conflict_do_update(
+                    index_elements=[
+                        chain_heads.c.table_name,
+                        chain_heads.c.station_code,
+                        chain_heads.c.owner_station,
+                    ],
+                    set_={
+                        "chain_seq": upsert.excluded.chain_seq,
+                        "row_hash": upsert.excluded.row_hash,
+                    },
                 )
-                .values(chain_seq=bindparam("chain_seq"), row_hash=bindparam("row_hash")),
-                old,
             )
-        self.stored |= self.dirty
         self.dirty.clear()
 
     def update(self, new: dict[ChainKey, tuple[int, str]]) -> None:
@@ -1257,10 +1248,12 @@ def pull(
     `raw_fields`: each change's fields as the stored JSON text (an orjson.Fragment), for an
     answer written by orjson without parsing them.
     """
-    horizon = int(
-        conn.execute(select(server_state.c.last_seq).where(server_state.c.id == 1)).scalar_one()
-    )
-    hierarchy = Hierarchy.load(conn)
+    # The horizon and whether the cached hierarchy still holds, in one round trip.
+    horizon, *mark = conn.execute(
+        select(server_state.c.last_seq, *Hierarchy.mark_columns()).where(server_state.c.id == 1)
+    ).one()
+    horizon = int(horizon)
+    hierarchy = Hierarchy.load(conn, tuple(mark))
     query = select(changes).where(changes.c.seq > after, changes.c.seq <= horizon)
     if station.level != "city":
         seqs = _pull_seqs(conn, station, hierarchy, after, horizon, limit + 1).subquery()

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from sqlalchemy import Engine, event, inspect, text
 
+from city_server import stations
 from city_server.stations import Hierarchy, add_station
-from city_server.sync_service import push_group
+from city_server.sync_service import pull, push_group
 from station_app.chain_hash import GENESIS, row_hash
 from station_app.sync.protocol import PROTOCOL_VERSION, PushBatch
 from tests.server.live import Backend, unique_code
@@ -145,3 +146,33 @@ def test_rows_are_found_by_their_primary_key_without_the_row_id_index(backend: B
             text("SELECT count(*) FROM rows WHERE owner_station = :s"), {"s": stations[0].code}
         ).scalar_one()
     assert count == 3 * 302
+
+
+def test_a_pull_checks_the_cached_stations_with_its_horizon_and_sees_a_new_village(
+    backend: Backend,
+) -> None:
+    """A pull reads the horizon and the stations' mark (is this process's hierarchy still
+    right?) in one statement; a village added after the township's last pull is seen at once:
+    its cases come with the next page."""
+    engine = backend.engine
+    (first,) = _villages(engine, 1)
+    with engine.begin() as conn:
+        township = Hierarchy.load(conn).by_code[first.parent_code]
+    _push_group(engine, [first], 1)
+    with _statements(engine) as seen, engine.begin() as conn:
+        page = pull(conn, township, 0, 1000)
+    assert {c["origin_station"] for c in page["changes"]} == {first.code}
+    touching = [s for s, _ in seen if "stations" in s]
+    assert len(touching) == 1 and "server_state" in touching[0], touching
+    before = dict(stations._HIERARCHIES)  # noqa: SLF001 - this process's reading, as the pull left it
+    with engine.begin() as conn:
+        add_station(conn, "V" + first.code[1:] + "N", "new village", "village", township.code)
+        newcomer = Hierarchy.load(conn).by_code["V" + first.code[1:] + "N"]
+    _push_group(engine, [newcomer], 1)
+    # As if the push had gone through another server process: this one still has the reading
+    # from before the village was added, and only the pull's own mark can tell it is stale.
+    stations._HIERARCHIES.clear()  # noqa: SLF001
+    stations._HIERARCHIES.update(before)  # noqa: SLF001
+    with engine.begin() as conn:
+        after = pull(conn, township, page["next_cursor"], 1000)
+    assert [c["origin_station"] for c in after["changes"]] == [newcomer.code] * 3

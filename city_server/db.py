@@ -89,7 +89,6 @@ rows = Table(
     Column("last_seq", BigInteger, nullable=False),
     Column("removed", Boolean, nullable=False, default=False),
     Index("rows_case", "case_id"),
-    Index("rows_row_id", "row_id"),
     Index("rows_scope", "table_name", "scope_station"),
 )
 

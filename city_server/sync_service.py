@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -28,7 +27,9 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -87,29 +88,33 @@ def insert_ignoring_duplicates(conn: Connection, table, values: list[dict[str, A
 
 
 def bulk_insert(conn: Connection, table, values: list[dict[str, Any]]) -> None:  # noqa: ANN001
-    """Insert many rows through the driver's executemany: SQLAlchemy's per-row parameter
-    processing costs more than the database's work for a batch of thousands."""
+    """Insert many rows given as dicts (see `bulk_insert_tuples`)."""
     if not values:
         return
-    names = list(values[0])
+    names = tuple(values[0])
     row_of = itemgetter(*names)
+    bulk_insert_tuples(conn, table, names, [row_of(v) for v in values])
+
+
+def bulk_insert_tuples(conn: Connection, table, names: Sequence[str], values: list[tuple]) -> None:  # noqa: ANN001
+    """Insert many rows, each a tuple in the order of `names`, through the driver's COPY
+    (PostgreSQL) or executemany (SQLite): SQLAlchemy's per-row parameter processing costs
+    more than the database's work for a batch of thousands."""
+    if not values:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
     if is_postgresql(conn.engine):
         # COPY: one stream instead of a statement per row.
-        quote = conn.dialect.identifier_preparer.quote
-        sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(sql) as copy_in:
+        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy_in:
             write = copy_in.write_row
             for v in values:
-                write(row_of(v))
+                write(v)
         return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join([marker] * len(names))})"
-    )
-    conn.exec_driver_sql(sql, [row_of(v) for v in values])
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join([marker] * len(names))})"
+    conn.exec_driver_sql(sql, values)
 
 
 @dataclass
@@ -156,7 +161,34 @@ class ChainHeads:
         self.conn = conn
         self.known: dict[ChainKey, tuple[int, str] | None] = {}
         self.dirty: set[ChainKey] = set()
-        self.stored: set[ChainKey] = set()
+
+    def preload(self, keys: Iterable[ChainKey]) -> None:
+        """The heads of many chains in one query (every chain a group's batches continue):
+        read one by one, a group of 100 stations' pushes made 100 round trips while it held
+        the sequence lock."""
+        wanted = sorted(set(keys) - self.known.keys())
+        for start in range(0, len(wanted), 300):
+            part = wanted[start : start + 300]
+            for key in part:
+                self.known[key] = None
+            found = self.conn.execute(
+                select(
+                    chain_heads.c.table_name,
+                    chain_heads.c.station_code,
+                    chain_heads.c.owner_station,
+                    chain_heads.c.chain_seq,
+                    chain_heads.c.row_hash,
+                ).where(
+                    tuple_(
+                        chain_heads.c.table_name,
+                        chain_heads.c.station_code,
+                        chain_heads.c.owner_station,
+                    ).in_(part)
+                )
+            )
+            for table, station, owner, seq, digest in found:
+                key = (table, station, owner)
+                self.known[key] = (int(seq), digest)
 
     def get(self, key: ChainKey) -> tuple[int, str] | None:
         if key not in self.known:
@@ -169,49 +201,42 @@ class ChainHeads:
                 )
             ).first()
             self.known[key] = (int(found[0]), found[1]) if found else None
-            if found:
-                self.stored.add(key)
         return self.known[key]
 
     def write(self) -> None:
         if not self.dirty:
             return
-        old = []
-        new = []
-        for key in self.dirty:
+        values = []
+        for key in sorted(self.dirty):
             head = self.known[key]
             assert head is not None
-            values = {
-                "k_table": key[0],
-                "k_station": key[1],
-                "k_owner": key[2],
-                "chain_seq": head[0],
-                "row_hash": head[1],
-            }
-            (old if key in self.stored else new).append(values)
-        if new:
-            self.conn.execute(
-                chain_heads.insert().values(
-                    table_name=bindparam("k_table"),
-                    station_code=bindparam("k_station"),
-                    owner_station=bindparam("k_owner"),
-                    chain_seq=bindparam("chain_seq"),
-                    row_hash=bindparam("row_hash"),
-                ),
-                new,
+            values.append(
+                {
+                    "table_name": key[0],
+                    "station_code": key[1],
+                    "owner_station": key[2],
+                    "chain_seq": head[0],
+                    "row_hash": head[1],
+                }
             )
-        if old:
+        # One statement for all (new heads inserted, known ones moved on): a group of many
+        # stations' pushes wrote each head with a statement of its own, under the lock.
+        dialect = postgresql if is_postgresql(self.conn.engine) else sqlite
+        for start in range(0, len(values), 1000):
+            upsert = dialect.insert(chain_heads).values(values[start : start + 1000])
             self.conn.execute(
-                update(chain_heads)
-                .where(
-                    chain_heads.c.table_name == bindparam("k_table"),
-                    chain_heads.c.station_code == bindparam("k_station"),
-                    chain_heads.c.owner_station == bindparam("k_owner"),
+                upsert.on_conflict_do_update(
+                    index_elements=[
+                        chain_heads.c.table_name,
+                        chain_heads.c.station_code,
+                        chain_heads.c.owner_station,
+                    ],
+                    set_={
+                        "chain_seq": upsert.excluded.chain_seq,
+                        "row_hash": upsert.excluded.row_hash,
+                    },
                 )
-                .values(chain_seq=bindparam("chain_seq"), row_hash=bindparam("row_hash")),
-                old,
             )
-        self.stored |= self.dirty
         self.dirty.clear()
 
     def update(self, new: dict[ChainKey, tuple[int, str]]) -> None:
@@ -233,12 +258,43 @@ def _chain_reason(problem: str, table: str, owner: str, seq: int, head: int) -> 
     )
 
 
+# The columns of an entry of the order of events (`changes`), as a plan holds them.
+LOG_COLUMNS = (
+    "seq",
+    "table_name",
+    "row_id",
+    "op",
+    "fields",
+    "origin_station",
+    "scope_station",
+    "owner_station",
+    "case_id",
+    "public",
+    "row_version",
+    "txid",
+)
+# The columns of `rows`, as a group writes them.
+ROW_COLUMNS = (
+    "table_name",
+    "row_id",
+    "case_id",
+    "owner_station",
+    "scope_station",
+    "public",
+    "fields",
+    "field_versions",
+    "version",
+    "last_seq",
+    "removed",
+)
+
+
 @dataclass
 class Plan:
     """What a batch will write, built in memory before one bulk write."""
 
     next_seq: int
-    log: list[dict[str, Any]] = field(default_factory=list)
+    log: list[tuple] = field(default_factory=list)  # entries of `changes`, as LOG_COLUMNS
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     breaks: list[dict[str, Any]] = field(default_factory=list)
@@ -268,18 +324,40 @@ def _row_from_db(r: Any) -> RowState:
     )
 
 
-def load_rows(conn: Connection, row_ids: Iterable[str]) -> dict[tuple[str, str], RowState]:
-    found: dict[tuple[str, str], RowState] = {}
-    ids = sorted(set(row_ids))
-    if ids and is_postgresql(conn.engine):
-        # One array parameter: no statement of thousands of placeholders to parse and plan.
-        query = select(rows).where(rows.c.row_id == func.any(bindparam("ids", type_=ARRAY(String))))
-        for r in conn.execute(query, {"ids": ids}).mappings():
-            found[(r["table_name"], r["row_id"])] = _row_from_db(r)
+RowKey = tuple[str, str]  # table, row id: the primary key of `rows`
+
+
+def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState]:
+    """Rows by their primary key (table, row id): one range of the key's index per table."""
+    found: dict[RowKey, RowState] = {}
+    by_table: dict[str, list[str]] = {}
+    for table, row_id in keys:
+        by_table.setdefault(table, []).append(row_id)
+    tables = sorted(by_table)
+    if not tables:
         return found
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for r in conn.execute(select(rows).where(rows.c.row_id.in_(chunk))).mappings():
+    if is_postgresql(conn.engine):
+        # One statement, an array parameter per table: one round trip, and no statement of
+        # thousands of placeholders to parse and plan.
+        parts = [
+            select(rows).where(
+                rows.c.table_name == table,
+                rows.c.row_id == func.any(bindparam(f"ids{i}", type_=ARRAY(String))),
+            )
+            for i, table in enumerate(tables)
+        ]
+        params = {f"ids{i}": sorted(set(by_table[table])) for i, table in enumerate(tables)}
+        chunks = [(parts[0] if len(parts) == 1 else union_all(*parts), params)]
+    else:
+        chunks = []
+        for table in tables:
+            ids = sorted(set(by_table[table]))
+            chunks += [
+                (select(rows).where(rows.c.table_name == table, rows.c.row_id.in_(part)), {})
+                for part in (ids[start : start + 500] for start in range(0, len(ids), 500))
+            ]
+    for query, params in chunks:
+        for r in conn.execute(query, params).mappings():
             found[(r["table_name"], r["row_id"])] = _row_from_db(r)
     return found
 
@@ -309,8 +387,8 @@ class BatchApplier:
         batch: PushBatch,
         last_seq: int,
         hierarchy: Hierarchy,
-        shared: dict[tuple[str, str], RowState],
-        known: set[str],
+        shared: dict[RowKey, RowState],
+        known: set[RowKey],
         heads: ChainHeads,
     ):
         self.conn = conn
@@ -323,11 +401,11 @@ class BatchApplier:
         self.batch = batch
         self.hierarchy = hierarchy
         # Rows this batch changes go to `local` until the batch is accepted whole.
-        self.local: dict[tuple[str, str], RowState] = {}
-        self.cache = ChainMap(self.local, shared)
+        self.local: dict[RowKey, RowState] = {}
+        self.shared = shared
         _load_into(conn, shared, known, _wanted(batch))
         self.plan = Plan(next_seq=last_seq)
-        self.dirty: set[tuple[str, str]] = set()
+        self.dirty: set[RowKey] = set()
 
     # -- scope and authority ------------------------------------------------------------
 
@@ -357,7 +435,7 @@ class BatchApplier:
                     raise Rejected(
                         f"case {case_id} is not known to the server; send the case first"
                     )
-                before = self.cache.get(("cases", case_id))  # as before this transaction
+                before = self._cached(("cases", case_id))  # as before this transaction
                 if (
                     before is not None
                     and not before.removed
@@ -408,13 +486,21 @@ class BatchApplier:
             "last_seq": self.plan.next_seq,
         }
 
-    def _apply_group(self, group: list[tuple[int, Change]]) -> None:
-        staged: dict[tuple[str, str], RowState | None] = {}
+    def _cached(self, key: RowKey) -> RowState | None:
+        """A row as this batch has it so far (its accepted transactions over the group's)."""
+        state = self.local.get(key)
+        return state if state is not None else self.shared.get(key)
 
-        def lookup(key: tuple[str, str]) -> RowState | None:
-            if key in staged:
-                return staged[key]
-            return self.cache.get(key)
+    def _apply_group(self, group: list[tuple[int, Change]]) -> None:
+        staged: dict[RowKey, RowState | None] = {}
+        staged_get, local_get, shared_get = staged.get, self.local.get, self.shared.get
+
+        def lookup(key: RowKey) -> RowState | None:
+            state = staged_get(key, _MISSING)
+            if state is not _MISSING:
+                return state
+            state = local_get(key)
+            return state if state is not None else shared_get(key)
 
         mark = (
             len(self.plan.log),
@@ -458,7 +544,7 @@ class BatchApplier:
         if failed is None:
             for key, state in staged.items():
                 if state is not None:
-                    self.cache[key] = state
+                    self.local[key] = state
                     self.dirty.add(key)
             self.plan.accepted += len(group)
             return
@@ -603,20 +689,20 @@ class BatchApplier:
                 {"sha256": state.fields[sha_field], "case_id": case_id}
             )
         self.plan.log.append(
-            {
-                "seq": seq,
-                "table_name": change.table,
-                "row_id": change.row_id,
-                "op": "insert" if change.op == "insert" and not live else change.op,
-                "fields": self._logged_fields(state, change, applied),
-                "origin_station": self.station.code,
-                "scope_station": state.scope_station,
-                "owner_station": state.owner_station,
-                "case_id": case_id,
-                "public": rule.public,
-                "row_version": state.version,
-                "txid": change.txid[:80],
-            }
+            (
+                seq,
+                change.table,
+                change.row_id,
+                "insert" if change.op == "insert" and not live else change.op,
+                self._logged_fields(state, change, applied),
+                self.station.code,
+                state.scope_station,
+                state.owner_station,
+                case_id,
+                rule.public,
+                state.version,
+                change.txid[:80],
+            )
         )
 
     def _check_chain(self, change: Change, current: RowState | None) -> None:
@@ -777,9 +863,19 @@ class BatchApplier:
         }
 
 
+_CODES: dict[str, bool] = {}  # text -> is it a station code (station codes are few)
+
+
 def _code(value: Any) -> str | None:
     """A station code from a row's fields, or None when the field holds something else."""
-    return value if isinstance(value, str) and STATION_CODE.fullmatch(value) else None
+    if not isinstance(value, str):
+        return None
+    known = _CODES.get(value)
+    if known is None:
+        known = STATION_CODE.fullmatch(value) is not None
+        if len(_CODES) < 10_000:
+            _CODES[value] = known
+    return value if known else None
 
 
 def _versions_json(versions: dict[str, list[Any]]) -> str:
@@ -827,16 +923,27 @@ def normalise_batch(batch: PushBatch, station: Station, protocol_version: int) -
     return PushBatch(batch.batch_id, batch.station, tuple(fixed)) if changed else batch
 
 
-def _wanted(batch: PushBatch) -> set[str]:
-    wanted = {c.row_id for c in batch.changes}
-    wanted |= {c for c in (_case_of(ch, None) for ch in batch.changes) if c}
+def _wanted(batch: PushBatch) -> set[RowKey]:
+    """The rows a batch reads: its own, and the case each names."""
+    wanted = {(c.table, c.row_id) for c in batch.changes}
+    wanted |= {("cases", c) for c in (_case_of(ch, None) for ch in batch.changes) if c}
     return wanted
 
 
+def _chains(station: Station, batch: PushBatch) -> set[ChainKey]:
+    """The hash chains whose heads a batch's entries of the record are checked against."""
+    out = set()
+    for change in batch.changes:
+        if change.table in chain_hash.CHAINED_COLUMNS:
+            owner = change.fields.get("owner_station")
+            out.add((change.table, station.code, owner if isinstance(owner, str) else ""))
+    return out
+
+
 def _load_into(
-    conn: Connection, cache: dict[tuple[str, str], RowState], known: set[str], wanted: set[str]
+    conn: Connection, cache: dict[RowKey, RowState], known: set[RowKey], wanted: set[RowKey]
 ) -> None:
-    """Rows by id into the cache, each id read once (`known`); then the cases of rows named
+    """Rows by key into the cache, each key read once (`known`); then the cases of rows named
     only by id (an update or delete of a party)."""
     new = wanted - known
     if not new:
@@ -844,7 +951,7 @@ def _load_into(
     found = load_rows(conn, new)
     known |= new
     cache.update(found)
-    missing = {r.case_id for r in found.values() if r.case_id} - known
+    missing = {("cases", r.case_id) for r in found.values() if r.case_id} - known
     if missing:
         cache.update(load_rows(conn, missing))
         known |= missing
@@ -863,17 +970,21 @@ class GroupApplier:
         self.hierarchy = hierarchy
         self.record_batches = record_batches  # False: the server's own writes
         self.last_seq = lock_sequence(conn)
-        self.cache: dict[tuple[str, str], RowState] = {}
-        self.known: set[str] = set()
-        self.dirty: set[tuple[str, str]] = set()
+        self.cache: dict[RowKey, RowState] = {}
+        self.known: set[RowKey] = set()
+        self.dirty: set[RowKey] = set()
         self.pending: list[tuple[BatchApplier, str, dict[str, Any]]] = []
         self.heads = ChainHeads(conn)
 
-    def preload(self, batches: Iterable[PushBatch]) -> None:
-        wanted: set[str] = set()
-        for batch in batches:
+    def preload(self, batches: Iterable[tuple[Station, PushBatch]]) -> None:
+        """The rows and the chain heads that these batches read, each in one query."""
+        wanted: set[RowKey] = set()
+        chains: set[ChainKey] = set()
+        for station, batch in batches:
             wanted |= _wanted(batch)
+            chains |= _chains(station, batch)
         _load_into(self.conn, self.cache, self.known, wanted)
+        self.heads.preload(chains)
 
     def add(self, station: Station, batch: PushBatch, content_hash: str) -> dict[str, Any]:
         """Plan a batch (an ApiError leaves nothing of it); its answer is filled in when the
@@ -903,27 +1014,30 @@ class GroupApplier:
         if not self.pending:
             return
         conn = self.conn
-        new_rows, old_rows = [], []
+        new_rows: list[tuple] = []
+        old_rows: list[dict[str, Any]] = []
         for key in self.dirty:
             state = self.cache[key]
-            values = {
-                "table_name": state.table,
-                "row_id": state.row_id,
-                "case_id": state.case_id,
-                "owner_station": state.owner_station,
-                "scope_station": state.scope_station,
-                "public": state.public,
-                "fields": state.fields_json or dumps(state.fields),
-                "field_versions": _versions_json(state.versions),
-                "version": state.version,
-                "last_seq": state.last_seq,
-                "removed": state.removed,
-            }
-            (old_rows if state.in_db else new_rows).append(values)
+            values = (
+                state.table,
+                state.row_id,
+                state.case_id,
+                state.owner_station,
+                state.scope_station,
+                state.public,
+                state.fields_json or dumps(state.fields),
+                _versions_json(state.versions),
+                state.version,
+                state.last_seq,
+                state.removed,
+            )
+            if state.in_db:
+                old_rows.append(dict(zip(ROW_COLUMNS, values, strict=True)))
+            else:
+                new_rows.append(values)
             state.in_db = True
         self.dirty.clear()
-        if new_rows:
-            bulk_insert(conn, rows, new_rows)
+        bulk_insert_tuples(conn, rows, ROW_COLUMNS, new_rows)
         if old_rows:
             conn.execute(
                 update(rows)
@@ -936,7 +1050,9 @@ class GroupApplier:
                 [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
             )
         plans = [applier.plan for applier, _, _ in self.pending]
-        bulk_insert(conn, changes, [entry for plan in plans for entry in plan.log])
+        bulk_insert_tuples(
+            conn, changes, LOG_COLUMNS, [entry for plan in plans for entry in plan.log]
+        )
         for plan in plans:
             for record in plan.conflicts:
                 record["id"] = conn.execute(
@@ -1014,7 +1130,7 @@ def push_group(
             select(batches).where(batches.c.batch_id.in_(ids[start : start + 500]))
         ).mappings()
     }
-    group.preload(batch for _, _, batch, _ in ready if batch.batch_id not in prior)
+    group.preload((station, batch) for _, station, batch, _ in ready if batch.batch_id not in prior)
     in_group: dict[str, tuple[str, str, dict[str, Any]]] = {}
     for index, station, batch, content_hash in ready:
         try:
@@ -1132,10 +1248,12 @@ def pull(
     `raw_fields`: each change's fields as the stored JSON text (an orjson.Fragment), for an
     answer written by orjson without parsing them.
     """
-    horizon = int(
-        conn.execute(select(server_state.c.last_seq).where(server_state.c.id == 1)).scalar_one()
-    )
-    hierarchy = Hierarchy.load(conn)
+    # The horizon and whether the cached hierarchy still holds, in one round trip.
+    horizon, *mark = conn.execute(
+        select(server_state.c.last_seq, *Hierarchy.mark_columns()).where(server_state.c.id == 1)
+    ).one()
+    horizon = int(horizon)
+    hierarchy = Hierarchy.load(conn, tuple(mark))
     query = select(changes).where(changes.c.seq > after, changes.c.seq <= horizon)
     if station.level != "city":
         seqs = _pull_seqs(conn, station, hierarchy, after, horizon, limit + 1).subquery()

@@ -24,7 +24,7 @@ def station(tmp_path: Path) -> Path:
 def _shown(station: Path) -> dict:
     done = run(station, "settings", "show", "--json")
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return {key: item["value"] for key, item in json.loads(done.stdout).items()}
 
 
 def test_init_makes_the_station_its_own_mediator_and_leaves_the_authority_to_set(station):

@@ -1,0 +1,60 @@
+"""Reference data from the city office as this station keeps it: one JSON document per kind
+(reference_documents, filled by triggers from every pulled reference_data row, migration 19),
+and the city's abnormal list and designations unpacked into rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from station_app.city_reference import AUTHORITY, CityAuthority, city_authority
+from station_app.store.connection import Store
+
+
+def reference_document(store: Store, kind: str) -> Any | None:
+    """The city's document of `kind` (parsed JSON), or None when none was received."""
+    text = store.scalar("SELECT content FROM reference_documents WHERE kind = ?", (kind,))
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def city_authority_here(store: Store) -> CityAuthority:
+    """The city's acting bodies for this station (empty when the city published none)."""
+    document = reference_document(store, AUTHORITY)
+    if document is None:
+        return CityAuthority({})
+    code = store.get_setting("local_station_code") or ""
+    parent = store.scalar(
+        "SELECT parent_code FROM stations WHERE code = ? AND deleted = 0", (code,)
+    )
+    return city_authority(document, code, parent)
+
+
+def city_abnormal_entry(store: Store, uscc: str, name: str) -> dict | None:
+    """The city's abnormal-list entry of a merchant: the same credit code, or (an entry without
+    one) the same name, spaces ignored."""
+    code = (uscc or "").replace(" ", "").upper()
+    plain = (name or "").replace(" ", "").strip()
+    rows = store.query(
+        "SELECT uscc, name, since, note FROM city_abnormal_list"
+        " WHERE (uscc != '' AND uscc = ?) OR (uscc = '' AND name != '' AND name = ?)"
+        " ORDER BY since LIMIT 1",
+        (code, plain),
+    )
+    return rows[0] if rows else None
+
+
+def city_designations_of(store: Store, uscc: str, name: str) -> list[dict]:
+    """The city's designations of a merchant, matched like city_abnormal_entry."""
+    code = (uscc or "").replace(" ", "").upper()
+    plain = (name or "").replace(" ", "").strip()
+    return store.query(
+        "SELECT kind, granted, until, revoked, reason FROM city_designations"
+        " WHERE (uscc != '' AND uscc = ?) OR (uscc = '' AND name != '' AND name = ?)"
+        " ORDER BY granted, kind",
+        (code, plain),
+    )

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from station_app.city_reference import AUTHORITY, CityAuthority, city_authority
+from station_app.city_reference import AUTHORITY, CATEGORIES, CityAuthority, city_authority
+from station_app.classification import merged_classification
 from station_app.store.connection import Store
 
 
@@ -58,3 +59,8 @@ def city_designations_of(store: Store, uscc: str, name: str) -> list[dict]:
         " ORDER BY granted, kind",
         (code, plain),
     )
+
+
+def station_classification(store: Store) -> dict[str, list[str]]:
+    """The goods, services and natures in force here (classification.merged_classification)."""
+    return merged_classification(reference_document(store, CATEGORIES))

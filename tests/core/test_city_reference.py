@@ -149,3 +149,30 @@ def test_a_document_that_is_not_json_does_not_break_the_pull(store, station) -> 
     assert reference_document(store, "abnormal_list") is None
     assert store.scalar("SELECT count(*) FROM city_abnormal_list") == 0
     assert sync_state.get_state(store, sync_state.CURSOR) == "5"
+
+
+def test_city_categories_come_first_and_the_bundled_ones_stay_valid(store, station, admin):
+    from station_app.classification import bundled_classification
+    from station_app.intake import IntakeRejected, check_case_data, register_cases
+    from station_app.store.reference_data import station_classification
+    from tests.core.conftest import TODAY, complaint_data
+
+    bundled = bundled_classification()
+    new_car = complaint_data(goods_or_service="goods", category="新能源汽车类")
+    with pytest.raises(IntakeRejected, match="not in the classification list"):
+        register_cases(store, [new_car], user=admin, station_code="RC-MT", today=TODAY)
+    city = {
+        "goods": ["新能源汽车类", bundled["goods"][1]],
+        "services": ["直播带货服务"],
+        "natures": ["质量"],
+    }
+    pull_reference(store, "categories", city)
+    lists = station_classification(store)
+    assert lists["goods"][:2] == city["goods"] and set(bundled["goods"]) <= set(lists["goods"])
+    assert lists["services"][0] == "直播带货服务"
+    [saved] = register_cases(store, [new_car], user=admin, station_code="RC-MT", today=TODAY)
+    assert saved.category == "新能源汽车类"
+    # A case recorded under a bundled name the city does not list is still valid.
+    old = complaint_data(goods_or_service="goods", category=bundled["goods"][0])
+    found = check_case_data(old, today=TODAY, classification=lists)
+    assert not [p for p in found if p.code == "unknown_category"]

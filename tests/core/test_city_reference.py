@@ -176,3 +176,54 @@ def test_city_categories_come_first_and_the_bundled_ones_stay_valid(store, stati
     old = complaint_data(goods_or_service="goods", category=bundled["goods"][0])
     found = check_case_data(old, today=TODAY, classification=lists)
     assert not [p for p in found if p.code == "unknown_category"]
+
+
+def test_the_city_abnormal_list_and_designations_meet_the_registry(store, station) -> None:
+    from station_app import merchant_registry as reg
+    from tests.core.conftest import VALID_USCC
+
+    def make(name: str, **details):
+        return reg.create(
+            store, {"name": name, **details}, actor="admin", station_code="RC-MT"
+        ).merchant.id
+
+    coded = make("好又多超市", uscc=VALID_USCC)
+    named = make("老王 电器行")
+    own = make("本站自列商户")
+    reg.set_abnormal(store, own, True, since="2026-01-05", note="本站列入", actor="admin",
+                     station_code="RC-MT")  # fmt: skip
+    queued = store.scalar("SELECT count(*) FROM outbox")
+    pull_reference(
+        store,
+        "abnormal_list",
+        {"entries": [
+            {"uscc": VALID_USCC.lower(), "name": "好又多", "since": "2026-02-01", "note": "地址失联"},
+            {"name": "老王电器行", "since": "2026-03-01"},
+        ]},
+    )  # fmt: skip
+    pull_reference(
+        store,
+        "designations",
+        {"entries": [{"uscc": VALID_USCC, "kind": "model_store", "granted": "2025-06-01"}]},
+    )
+    assert store.scalar("SELECT count(*) FROM outbox") == queued  # local data, never pushed
+    entry = reg.get_entry(store, coded)
+    assert entry.on_abnormal_list and not entry.abnormal_listed
+    assert entry.city_abnormal == {"since": "2026-02-01", "note": "地址失联"}
+    assert [d.kind for d in entry.city_designations] == ["model_store"]
+    assert reg.get_entry(store, named).on_abnormal_list  # a name without a code, spaces ignored
+    mine = reg.get_entry(store, own)
+    assert mine.on_abnormal_list and mine.city_abnormal is None  # the station's own listing kept
+    warnings = reg.intake_warnings(store, entry.merchant)
+    assert any("abnormal operations list (since 2026-02-01)" in w for w in warnings)
+    # The city's entries are the city's: not taken off, not revoked here.
+    with pytest.raises(reg.RegistryRefused, match="only the city office takes it off"):
+        reg.set_abnormal(store, coded, False, actor="admin", station_code="RC-MT")
+    with pytest.raises(reg.RegistryRefused, match="granted by the city office"):
+        reg.revoke_designation(store, coded, 0, "", "不再符合", actor="admin", station_code="RC-MT")
+    # A new list replaces the old one whole.
+    pull_reference(store, "abnormal_list", {"entries": [{"name": "别家", "since": "2026-04-01"}]})
+    assert not reg.get_entry(store, coded).on_abnormal_list
+    assert reg.get_entry(store, own).on_abnormal_list
+    listed = [e.merchant.id for e in reg.search(store, "") if e.on_abnormal_list]
+    assert listed == [own]

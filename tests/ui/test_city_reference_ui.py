@@ -27,3 +27,32 @@ def test_the_intake_form_offers_the_city_categories(qtbot, tasks, admin):
     finally:
         dialog.done(0)
         dialog.deleteLater()
+
+
+def test_the_merchants_window_shows_the_city_listing_and_designations(
+    qtbot, tasks, admin, sample_cases
+):
+    from station_app.ui.merchants_dialog import MerchantsDialog
+    from tests.ui.test_merchants_ui import _select
+
+    with tasks.folder.open_store() as store:
+        pull_reference(
+            store,
+            "abnormal_list",
+            {"entries": [{"name": "瑞昌市好又多超市", "since": "2026-02-01", "note": "失联"}]},
+        )
+        pull_reference(
+            store,
+            "designations",
+            {"entries": [{"name": "瑞昌市好又多超市", "kind": "honest_business",
+                          "granted": "2025-06-01"}]},
+        )  # fmt: skip
+    dialog = MerchantsDialog(tasks, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.list.rowCount() >= 1, timeout=10_000)
+    _select(qtbot, dialog, "瑞昌市好又多超市")
+    assert dialog.list.item(dialog.list.currentRow(), 0).text().endswith("⚠")
+    assert "city office's abnormal list since 2026-02-01" in dialog.heading.text()
+    texts = [dialog.designations.item(r, 0).text() for r in range(dialog.designations.rowCount())]
+    assert any("(city office)" in t for t in texts)

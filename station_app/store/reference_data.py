@@ -64,3 +64,21 @@ def city_designations_of(store: Store, uscc: str, name: str) -> list[dict]:
 def station_classification(store: Store) -> dict[str, list[str]]:
     """The goods, services and natures in force here (classification.merged_classification)."""
     return merged_classification(reference_document(store, CATEGORIES))
+
+
+def proposed_acting_settings(
+    store: Store, station_code: str | None = None, parent_code: str | None = None
+) -> dict[str, str]:
+    """What to propose for a station's acting bodies from what this PC knows of the stations
+    above it: the city office's authority document resolved for the station (its township's
+    entry, the city's defaults), overridable values included. `station_code` and `parent_code`
+    default to this PC's station and its parent; empty when nothing is known."""
+    document = reference_document(store, AUTHORITY)
+    if document is None:
+        return {}
+    code = station_code or store.get_setting("local_station_code") or ""
+    if parent_code is None:
+        parent_code = store.scalar(
+            "SELECT parent_code FROM stations WHERE code = ? AND deleted = 0", (code,)
+        )
+    return dict(city_authority(document, code, parent_code).values)

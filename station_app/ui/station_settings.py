@@ -35,7 +35,7 @@ from station_app.acting_bodies import (
 )
 from station_app.backup import SECOND_FOLDER_SETTING, daily_backup
 from station_app.case_actions import promise_minutes, promise_setting
-from station_app.city_reference import EffectiveSetting
+from station_app.city_reference import SOURCE_CITY, EffectiveSetting
 from station_app.domain import PromiseArea, User
 from station_app.flags import (
     FREQUENT_COUNT_SETTING,
@@ -395,9 +395,18 @@ class StationSettingsDialog(QDialog):
         from station_app.documents.content import printing_problems
 
         locked = self.loaded.locked_keys() if self.loaded is not None else set()
+        sources = (self.loaded.acting_sources or {}) if self.loaded is not None else {}
+
+        def city_value_kept(key: str, text: str) -> bool:
+            # The city's value shown and left as it is: not saved as the station's own, so a
+            # later change by the city office still reaches this station.
+            item = sources.get(key)
+            return item is not None and item.source == SOURCE_CITY and text == item.value
+
         values: dict[str, str] = {}
-        if MEDIATOR_KIND not in locked:
-            values[MEDIATOR_KIND] = str(self.mediator_kind.currentData())
+        kind = str(self.mediator_kind.currentData())
+        if MEDIATOR_KIND not in locked and not city_value_kept(MEDIATOR_KIND, kind):
+            values[MEDIATOR_KIND] = kind
         problems: list[str] = []
         for key, caption, _example in ACTING_TEXTS:
             if key in locked:
@@ -405,6 +414,8 @@ class StationSettingsDialog(QDialog):
             slot = self.acting_slots[key]
             slot.clear_problem()
             text = self.acting_edits[key].text().strip()
+            if city_value_kept(key, text):
+                continue
             found = [p.replace(f"“{key}”", f"“{_(caption)}”") for p in printing_problems(key, text)]
             if found:
                 problems += found

@@ -56,3 +56,50 @@ def test_the_merchants_window_shows_the_city_listing_and_designations(
     assert "city office's abnormal list since 2026-02-01" in dialog.heading.text()
     texts = [dialog.designations.item(r, 0).text() for r in range(dialog.designations.rowCount())]
     assert any("(city office)" in t for t in texts)
+
+
+AUTHORITY = {
+    "defaults": {"authority.name": "瑞昌市市场监督管理局", "authority.prefix": "瑞市监消",
+                 "mediator.kind": "consumer_association"},
+    "overridable": ["*"],
+    "townships": {"RC-MT": {"values": {"authority.name": "瑞昌市市场监督管理局码头市场监督管理所"}}},
+}  # fmt: skip
+
+
+def test_the_setup_wizard_proposes_what_the_city_office_published(qtbot, tasks):
+    from station_app.ui.setup_wizard import SetupWizard
+
+    with tasks.folder.open_store() as store:
+        pull_reference(store, "authority", AUTHORITY)
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    qtbot.keyClicks(wizard.code, "rc-mt-xc")
+    qtbot.keyClicks(wizard.parent_code, "rc-mt")
+    wizard.parent_code.editingFinished.emit()
+    qtbot.waitUntil(lambda: wizard.authority.text() != "", timeout=5_000)
+    assert wizard.authority.text() == "瑞昌市市场监督管理局码头市场监督管理所"
+    assert wizard.authority_prefix.text() == "瑞市监消"
+    assert wizard.mediator_kind.currentData() == "consumer_association"
+    # What the clerk typed is never replaced.
+    wizard.authority_prefix.setText("码监")
+    wizard.propose({"authority.prefix": "瑞市监消"})
+    assert wizard.authority_prefix.text() == "码监"
+
+
+def test_a_city_value_left_unchanged_is_not_saved_as_the_stations_own(qtbot, tasks, admin):
+    from station_app.store.station_settings import load_acting_bodies, save_acting_settings
+    from tests.ui.test_settings_and_compensation_ui import open_settings
+
+    with tasks.folder.open_store() as store:
+        save_acting_settings(store, {"authority.prefix": ""}, actor="admin")
+        pull_reference(store, "authority", AUTHORITY)
+    dialog = open_settings(qtbot, tasks, admin)
+    prefix = dialog.acting_edits["authority.prefix"]
+    assert prefix.text() == "瑞市监消" and not prefix.isReadOnly()  # overridable
+    with qtbot.waitSignal(dialog.saved, timeout=5_000):
+        dialog.save_button.click()
+    with tasks.folder.open_store() as store:
+        assert store.get_setting("authority.prefix") == ""
+        changed = {**AUTHORITY, "defaults": {**AUTHORITY["defaults"], "authority.prefix": "赣瑞监"}}
+        pull_reference(store, "authority", changed)
+        assert load_acting_bodies(store).authority_prefix == "赣瑞监"

@@ -44,6 +44,8 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 def test_a_published_authority_reaches_the_station_and_prints_on_the_next_decision(
     tmp_path, backend, memory_keyring
 ) -> None:
+    with pytest.raises(ValueError, match="must be one of"):
+        publish(backend, tmp_path, "authority", {"defaults": {"mediator.kind": "court"}})
     city = make_city(tmp_path, backend)
     try:
         village = city["village_a"]

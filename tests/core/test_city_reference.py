@@ -227,3 +227,21 @@ def test_the_city_abnormal_list_and_designations_meet_the_registry(store, statio
     assert reg.get_entry(store, own).on_abnormal_list
     listed = [e.merchant.id for e in reg.search(store, "") if e.on_abnormal_list]
     assert listed == [own]
+
+
+def test_reference_data_pulled_before_migration_19_is_taken_up(db_path) -> None:
+    from station_app.store import Store
+    from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
+
+    old = Store(db_path, migrate=False)
+    migrate_to_latest(old, backup_dir=db_path.parent / "backups", target=15)
+    old.execute(
+        "INSERT INTO sync_extra_fields(table_name, row_id, fields) VALUES ('reference_data', 'r1', ?)",
+        (json.dumps({"kind": "abnormal_list", "content": json.dumps({"entries": [
+            {"uscc": "91520382709601191M", "since": "2026-01-02"}]})}),),
+    )  # fmt: skip
+    old.close()
+    with Store(db_path) as store:
+        assert schema_version(store.conn) == LATEST_VERSION
+        assert reference_document(store, "abnormal_list")["entries"][0]["since"] == "2026-01-02"
+        assert store.scalar("SELECT uscc FROM city_abnormal_list") == "91520382709601191M"

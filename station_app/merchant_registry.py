@@ -589,11 +589,18 @@ def intake_warnings(
     if merchant is None:
         return []
     merchant_id = merchant.id or _registered_id(store, merchant)
-    if not merchant_id:
-        return []
-    entry = get_entry(store, merchant_id)
+    entry = get_entry(store, merchant_id) if merchant_id else None
     if entry is None:
-        return []
+        # Not in this station's registry yet: the city office's list may still name it.
+        code = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", merchant.uscc or "")).upper()
+        listed = city_abnormal_entry(store, code, merchant.name)
+        if listed is None:
+            return []
+        return [
+            _("Merchant “{name}” is on the abnormal operations list (since {since}).").format(
+                name=merchant.name, since=listed["since"] or "?"
+            )
+        ]
     if entry.deleted and entry.merged_into:
         entry = get_entry(store, entry.merged_into) or entry
     warnings = []

@@ -216,6 +216,23 @@ def test_the_city_abnormal_list_and_designations_meet_the_registry(store, statio
     assert mine.on_abnormal_list and mine.city_abnormal is None  # the station's own listing kept
     warnings = reg.intake_warnings(store, entry.merchant)
     assert any("abnormal operations list (since 2026-02-01)" in w for w in warnings)
+    # A merchant typed at intake that this station has never registered: the city's list counts.
+    from station_app.domain import Merchant
+
+    typed = Merchant(name="新开的店", uscc=" 91110108551385082q ")
+    assert reg.intake_warnings(store, typed) == []
+    pull_reference(store, "abnormal_list", {"entries": [{"uscc": "91110108551385082Q"}]})
+    assert reg.intake_warnings(store, typed) == [
+        "Merchant “新开的店” is on the abnormal operations list (since ?)."
+    ]
+    pull_reference(
+        store,
+        "abnormal_list",
+        {"entries": [
+            {"uscc": VALID_USCC.lower(), "name": "好又多", "since": "2026-02-01", "note": "地址失联"},
+            {"name": "老王电器行", "since": "2026-03-01"},
+        ]},
+    )  # fmt: skip
     # The city's entries are the city's: not taken off, not revoked here.
     with pytest.raises(reg.RegistryRefused, match="only the city office takes it off"):
         reg.set_abnormal(store, coded, False, actor="admin", station_code="RC-MT")

@@ -35,30 +35,31 @@ def city_authority_here(store: Store) -> CityAuthority:
     return city_authority(document, code, parent)
 
 
-def city_abnormal_entry(store: Store, uscc: str, name: str) -> dict | None:
-    """The city's abnormal-list entry of a merchant: the same credit code, or (an entry without
-    one) the same name, spaces ignored."""
+def _city_rows(store: Store, table: str, columns: str, uscc: str, name: str) -> list[dict]:
+    """Rows of a city list that name a merchant: the same credit code, or (a row without one)
+    the same name, spaces ignored. Two indexed lookups, not an OR over the whole list."""
     code = (uscc or "").replace(" ", "").upper()
     plain = (name or "").replace(" ", "").strip()
-    rows = store.query(
-        "SELECT uscc, name, since, note FROM city_abnormal_list"
-        " WHERE (uscc != '' AND uscc = ?) OR (uscc = '' AND name != '' AND name = ?)"
-        " ORDER BY since LIMIT 1",
-        (code, plain),
-    )
-    return rows[0] if rows else None
+    rows = []
+    if code:
+        rows += store.query(f"SELECT {columns} FROM {table} WHERE uscc = ?", (code,))
+    if plain:
+        rows += store.query(f"SELECT {columns} FROM {table} WHERE name = ? AND uscc = ''", (plain,))
+    return rows
+
+
+def city_abnormal_entry(store: Store, uscc: str, name: str) -> dict | None:
+    """The city's abnormal-list entry of a merchant (the earliest when several name it)."""
+    rows = _city_rows(store, "city_abnormal_list", "uscc, name, since, note", uscc, name)
+    return min(rows, key=lambda row: row["since"]) if rows else None
 
 
 def city_designations_of(store: Store, uscc: str, name: str) -> list[dict]:
     """The city's designations of a merchant, matched like city_abnormal_entry."""
-    code = (uscc or "").replace(" ", "").upper()
-    plain = (name or "").replace(" ", "").strip()
-    return store.query(
-        "SELECT kind, granted, until, revoked, reason FROM city_designations"
-        " WHERE (uscc != '' AND uscc = ?) OR (uscc = '' AND name != '' AND name = ?)"
-        " ORDER BY granted, kind",
-        (code, plain),
+    rows = _city_rows(
+        store, "city_designations", "kind, granted, until, revoked, reason", uscc, name
     )
+    return sorted(rows, key=lambda row: (row["granted"], row["kind"]))
 
 
 def station_classification(store: Store) -> dict[str, list[str]]:

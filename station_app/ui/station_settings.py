@@ -325,6 +325,15 @@ class StationSettingsDialog(QDialog):
             edit.setReadOnly(key in locked)
             edit.setStyleSheet("background: #ececec; color: #333;" if key in locked else "")
             edit.setToolTip(city_says if key in locked else "")
+            item = (settings.acting_sources or {}).get(key)
+            if item is not None and item.city_value and key not in locked:
+                # The city's value is proposed: left empty, the field takes it.
+                edit.setPlaceholderText(item.city_value)
+                edit.setToolTip(
+                    _("Left empty, this takes the city office's value “{value}”.").format(
+                        value=item.city_value
+                    )
+                )
         index = self.mediator_kind.findData(acting.get(MEDIATOR_KIND) or MediatorKind.STATION.value)
         self.mediator_kind.setCurrentIndex(max(index, 0))
         self.mediator_kind.setEnabled(MEDIATOR_KIND not in locked)

@@ -96,6 +96,7 @@ def test_a_city_value_left_unchanged_is_not_saved_as_the_stations_own(qtbot, tas
     dialog = open_settings(qtbot, tasks, admin)
     prefix = dialog.acting_edits["authority.prefix"]
     assert prefix.text() == "瑞市监消" and not prefix.isReadOnly()  # overridable
+    assert prefix.placeholderText() == "瑞市监消"  # cleared, the field takes the city's value
     with qtbot.waitSignal(dialog.saved, timeout=5_000):
         dialog.save_button.click()
     with tasks.folder.open_store() as store:

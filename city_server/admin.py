@@ -117,6 +117,12 @@ def set_reference(conn: Connection, kind: str, path: Path) -> str:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ValueError(f"{path}: not a JSON file ({error})") from error
+    from station_app.city_reference import reference_problems
+    from station_app.merchant_registry import DESIGNATION_KINDS
+
+    problems = reference_problems(kind, content, tuple(DESIGNATION_KINDS))
+    if problems:
+        raise ValueError(f"{path}: not a valid {kind} document: " + "; ".join(problems[:20]))
     return _upsert(
         conn,
         "reference_data",

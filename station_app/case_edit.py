@@ -48,6 +48,7 @@ from station_app.store.cases import get_case
 from station_app.store.connection import Store
 from station_app.store.documents import case_documents
 from station_app.store.merchants import get_merchant
+from station_app.store.reference_data import station_classification
 from station_app.validation import Problem, Severity, field_label, mask_id_number, mask_phone
 from station_app.workflow import CORRECTION_EVENT, ownership_refusal
 
@@ -472,7 +473,7 @@ def _plan(
     reason = (reason or "").strip()
     current = editable_data(old)
     merged = _merged_data(current, edits, problems)
-    found = check_case_data(merged, today=today)
+    found = check_case_data(merged, today=today, classification=station_classification(store))
     problems += blocking_problems(merged, found)
     if problems:
         raise CaseEditRejected(problems)

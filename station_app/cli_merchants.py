@@ -38,7 +38,7 @@ def _refused(error: reg.RegistryRefused) -> CommandError:
 def _line(entry: reg.RegistryEntry) -> str:
     m = entry.merchant
     marks = []
-    if entry.abnormal_listed:
+    if entry.on_abnormal_list:
         marks.append(_("abnormal list"))
     if m.cluster_registered:
         marks.append(_("cluster address"))

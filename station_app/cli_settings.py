@@ -6,10 +6,17 @@ from __future__ import annotations
 import argparse
 
 from station_app.acting_bodies import KEYS
+from station_app.city_reference import SOURCE_CITY, SOURCE_STATION, SOURCE_UNSET
 from station_app.cli_common import EXIT_INVALID, EXIT_OK, CommandError
 from station_app.cli_common import print_json as _print_json
 from station_app.data_folder import DataFolder
-from station_app.i18n import _
+from station_app.i18n import N_, _
+
+SOURCE_LABELS = {
+    SOURCE_CITY: N_("set by the city office"),
+    SOURCE_STATION: N_("set at this station"),
+    SOURCE_UNSET: N_("not set"),
+}
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
@@ -35,16 +42,21 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
 
 
 def cmd_settings_show(args: argparse.Namespace) -> int:
-    from station_app.store.station_settings import acting_settings
+    """Each setting in force with its source: `city` (the city office's reference data),
+    `station` (set here) or `unset`; `overridable` false: the city's value holds."""
+    from station_app.store.station_settings import effective_acting_settings
 
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
-        values = acting_settings(store)
+        settings = effective_acting_settings(store)
     if args.json:
-        _print_json(values)
+        _print_json({key: item.to_json() for key, item in settings.items()})
     else:
-        for key, value in values.items():
+        for key, item in settings.items():
             what = _(KEYS[key]) if key in KEYS else ""
-            print(f"{key} = {value}" + (f"    # {what}" if what else ""))
+            source = _(SOURCE_LABELS[item.source])
+            if item.locked:
+                source += ", " + _("locked")
+            print(f"{key} = {item.value}    [{source}]" + (f"    # {what}" if what else ""))
     return EXIT_OK
 
 

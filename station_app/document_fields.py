@@ -74,6 +74,8 @@ PRINTED_FIELDS: dict[str, frozenset[str]] = {
             "facts",
         )
     ),
+    # every party's full particulars, for the station's file
+    "agreement_internal_annex": frozenset((*_PEOPLE, *_AGENT, *_MERCHANT_IDENTITY)),
     "mediation_record": frozenset(("complainants.name", "complainants", "merchant.name")),
     "judicial_application": frozenset((*_PEOPLE, *_MERCHANT_IDENTITY)),
     # the complainants and the business by name, the receipt and the request

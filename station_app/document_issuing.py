@@ -28,6 +28,7 @@ from station_app.documents import (
     DOCUMENT_KINDS,
     court_transfer,
     decisions,
+    internal_annex,
     judicial_application,
     mediation_agreement,
     mediation_record,
@@ -94,12 +95,14 @@ class NotIssued(StoreError):
 
 # Documents that print the parties' full ID numbers and phones: every copy handed out, first
 # print, correction or reprint, is a reveal and audited like one (store.audit.log_reveal). The
-# agreement goes to the business and names the complainants only.
+# agreement goes to the business and names the complainants only; its internal annex keeps the
+# full particulars in the station's file.
 REVEALING_KINDS = frozenset(
     {
         registration_form.COMPLAINT_KIND,
         registration_form.REPORT_KIND,
         judicial_application.KIND,
+        internal_annex.KIND,
     }
 )
 
@@ -282,6 +285,15 @@ def _judicial(ctx: _Context, number: str) -> judicial_application.JudicialConten
     )
 
 
+def _internal_annex(ctx: _Context, number: str) -> internal_annex.InternalAnnexContent:
+    """The issued agreement's parties in full, for the station's file (内部留存)."""
+    issued = current_document(ctx.store, ctx.case.id, mediation_agreement.KIND)
+    return internal_annex.InternalAnnexContent(
+        agreement=_agreement(ctx, issued.doc_no if issued else ""),
+        agreement_number=issued.doc_no if issued else "",
+    )
+
+
 def _report_result(ctx: _Context, number: str) -> report_result.ReportResultContent:
     notified = _last_event(ctx.record, "notify-result")
     decisions_taken = [
@@ -324,6 +336,7 @@ CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
     registration_form.COMPLAINT_KIND: _registration,
     registration_form.REPORT_KIND: _registration,
     mediation_agreement.KIND: _agreement,
+    internal_annex.KIND: _internal_annex,
     decisions.ACCEPTANCE_KIND: _decision(decisions.ACCEPTANCE_KIND, "accept"),
     decisions.REFUSAL_KIND: _decision(decisions.REFUSAL_KIND, "refuse"),
     decisions.TERMINATION_KIND: _decision(decisions.TERMINATION_KIND, "terminate"),
@@ -334,6 +347,7 @@ CONTENT_FILLERS: dict[str, Callable[[_Context, str], Any]] = {
     court_transfer.KIND: _court_transfer,
 }
 CASE_NUMBERED = {
+    internal_annex.KIND,
     registration_form.COMPLAINT_KIND,
     registration_form.REPORT_KIND,
     mediation_record.KIND,

@@ -11,6 +11,7 @@ from station_app.domain import Case, User
 from station_app.i18n import _
 from station_app.store import Store
 from station_app.store.cases import add_case
+from station_app.store.reference_data import station_classification
 from station_app.validation import Problem, Severity, validate_case
 
 OVERRIDABLE_WARNINGS = {"uscc_checksum": "override_uscc_warning"}
@@ -45,9 +46,14 @@ def blocking_problems(data: dict, problems: list[Problem]) -> list[Problem]:
     return blocking
 
 
-def check_case_data(data: dict, *, today: date) -> list[Problem]:
-    """Every problem of one case's data, errors and warnings alike."""
-    return validate_case(data, today=today, classification=bundled_classification())
+def check_case_data(
+    data: dict, *, today: date, classification: dict[str, list[str]] | None = None
+) -> list[Problem]:
+    """Every problem of one case's data, errors and warnings alike; `classification`: the lists
+    in force (store.reference_data.station_classification), the bundled ones by default."""
+    return validate_case(
+        data, today=today, classification=classification or bundled_classification()
+    )
 
 
 def register_cases(
@@ -55,13 +61,16 @@ def register_cases(
 ) -> list[Case]:
     """Validate every case first; save all of them in one transaction, or none."""
     rejected: dict[int, list[Problem]] = {}
+    classification = station_classification(store)
     for index, data in enumerate(cases_data):
         if not isinstance(data, dict):
             rejected[index] = [
                 Problem("", Severity.ERROR, _("Each case must be a JSON object."), "not_object")
             ]
             continue
-        blocking = blocking_problems(data, check_case_data(data, today=today))
+        blocking = blocking_problems(
+            data, check_case_data(data, today=today, classification=classification)
+        )
         if blocking:
             rejected[index] = blocking
     if rejected:

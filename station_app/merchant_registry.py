@@ -2,7 +2,14 @@
 designations (消费维权示范店, 文明诚信经营户) with dates and revocation, the abnormal
 operations list, and each merchant's complaint history. Every write goes through
 Store.transaction(actor); registry changes are audited field by field, merged cases through
-the cases' own audit triggers."""
+the cases' own audit triggers.
+
+The city office also publishes an abnormal list and designations (reference data,
+store.reference_data). They meet the registry's own like this: the city wins for its entries
+(a merchant it lists is shown as listed, and only the city takes it off; its designations are
+shown and cannot be revoked here), and the station's own listings and designations are kept
+beside them, unchanged. A city entry names a merchant by its credit code, or (without one) by
+its name, spaces ignored."""
 
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ from station_app.store.merchants import (
     search_registry,
     update_registry,
 )
+from station_app.store.reference_data import city_abnormal_entry, city_designations_of
 from station_app.validation import MAX_LEN, check_credit_code, check_phone, check_text
 
 # A merchant with this many open complaints is pointed out on intake.
@@ -85,6 +93,20 @@ class RegistryEntry:
     demo: bool = False
     cases: int = 0
     open_cases: int = 0
+    # The city office's abnormal-list entry of this merchant ({since, note}) and designations.
+    city_abnormal: dict | None = None
+    city_designations: list[Designation] = field(default_factory=list)
+
+    @property
+    def on_abnormal_list(self) -> bool:
+        """Listed by this station or by the city office."""
+        return self.abnormal_listed or self.city_abnormal is not None
+
+    @property
+    def listed_since(self) -> str:
+        if self.city_abnormal is not None and not self.abnormal_listed:
+            return self.city_abnormal["since"]
+        return self.abnormal_since
 
     def to_dict(self) -> dict:
         m = self.merchant
@@ -102,6 +124,9 @@ class RegistryEntry:
             "abnormal_since": self.abnormal_since,
             "abnormal_note": self.abnormal_note,
             "designations": [d.to_dict() for d in self.designations],
+            "on_abnormal_list": self.on_abnormal_list,
+            "city_abnormal": self.city_abnormal,
+            "city_designations": [d.to_dict() for d in self.city_designations],
             "deleted": self.deleted,
             "merged_into": self.merged_into,
             "cases": self.cases,
@@ -151,9 +176,23 @@ def _entry(row: dict) -> RegistryEntry:
 # --------------------------------------------------------------------------- reading
 
 
+def _with_city(store: Store, entry: RegistryEntry) -> RegistryEntry:
+    """The entry with the city office's listing and designations of the merchant."""
+    m = entry.merchant
+    found = city_abnormal_entry(store, m.uscc, m.name)
+    entry.city_abnormal = (
+        None if found is None else {"since": found["since"], "note": found["note"]}
+    )
+    entry.city_designations = [
+        Designation(**{k: row[k] for k in ("kind", "granted", "until", "revoked", "reason")})
+        for row in city_designations_of(store, m.uscc, m.name)
+    ]
+    return entry
+
+
 def search(store: Store, text: str = "", limit: int = 200) -> list[RegistryEntry]:
     """Live merchants whose name, credit code or address contains `text`."""
-    return [_entry(row) for row in search_registry(store, text, limit)]
+    return [_with_city(store, _entry(row)) for row in search_registry(store, text, limit)]
 
 
 def get_entry(store: Store, merchant_id: str) -> RegistryEntry | None:
@@ -161,7 +200,7 @@ def get_entry(store: Store, merchant_id: str) -> RegistryEntry | None:
     if row is None:
         return None
     row["cases"], row["open_cases"] = case_counts(store, [merchant_id]).get(merchant_id, (0, 0))
-    return _entry(row)
+    return _with_city(store, _entry(row))
 
 
 def find_entry(store: Store, key: str) -> RegistryEntry:
@@ -354,6 +393,13 @@ def set_abnormal(
 ) -> RegistryEntry:
     """Put the merchant on the abnormal operations list (since a date, why) or take it off."""
     entry = _live(store, merchant_id)
+    if not listed and entry.city_abnormal is not None:
+        raise RegistryRefused(
+            _(
+                "Merchant “{name}” is on the city office's abnormal operations list (since "
+                "{since}); only the city office takes it off. Nothing was saved."
+            ).format(name=entry.merchant.name, since=entry.city_abnormal["since"] or "?")
+        )
     since = _check_date(since, _("Listed since")) if listed else ""
     problem = check_text("abnormal_note", note, 500)
     if problem is not None:
@@ -431,6 +477,10 @@ def revoke_designation(
     """Revoke the merchant's designation number `index` (0-based) from a date, with a reason;
     the designation stays on record."""
     entry = _live(store, merchant_id)
+    if len(entry.designations) <= index < len(entry.designations) + len(entry.city_designations):
+        raise RegistryRefused(
+            _("This designation was granted by the city office; only the city office changes it.")
+        )
     if not 0 <= index < len(entry.designations):
         raise RegistryRefused(_("The merchant has no such designation."))
     item = entry.designations[index]
@@ -539,18 +589,25 @@ def intake_warnings(
     if merchant is None:
         return []
     merchant_id = merchant.id or _registered_id(store, merchant)
-    if not merchant_id:
-        return []
-    entry = get_entry(store, merchant_id)
+    entry = get_entry(store, merchant_id) if merchant_id else None
     if entry is None:
-        return []
+        # Not in this station's registry yet: the city office's list may still name it.
+        code = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", merchant.uscc or "")).upper()
+        listed = city_abnormal_entry(store, code, merchant.name)
+        if listed is None:
+            return []
+        return [
+            _("Merchant “{name}” is on the abnormal operations list (since {since}).").format(
+                name=merchant.name, since=listed["since"] or "?"
+            )
+        ]
     if entry.deleted and entry.merged_into:
         entry = get_entry(store, entry.merged_into) or entry
     warnings = []
-    if entry.abnormal_listed:
+    if entry.on_abnormal_list:
         warnings.append(
             _("Merchant “{name}” is on the abnormal operations list (since {since}).").format(
-                name=entry.merchant.name, since=entry.abnormal_since or "?"
+                name=entry.merchant.name, since=entry.listed_since or "?"
             )
         )
     count = open_complaints(store, entry.merchant.id, except_case)

@@ -15,6 +15,7 @@ from typing import Any
 from station_app.documents import (
     court_transfer,
     decisions,
+    internal_annex,
     judicial_application,
     mediation_agreement,
     mediation_record,
@@ -79,6 +80,15 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             build=mediation_agreement.build_mediation_agreement,
             missing_facts=mediation_agreement.missing_facts,
             audience=Audience.PARTIES,
+        ),
+        DocumentKind(
+            id=internal_annex.KIND,
+            title="调解协议书附件（内部留存）",
+            module=internal_annex.__name__,
+            content_type=internal_annex.InternalAnnexContent,
+            build=internal_annex.build_internal_annex,
+            missing_facts=internal_annex.missing_facts,
+            audience=Audience.INTERNAL,
         ),
         *(
             DocumentKind(

@@ -1365,6 +1365,95 @@ def _schema_20(conn: sqlite3.Connection) -> None:
     offline station's outbox can hold tens of thousands of entries (a USB bundle imported
     then checked them all for each change)."""
     conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
+def _schema_19(conn: sqlite3.Connection) -> None:
+    """Reference data the city office publishes, as the station uses it. A pulled
+    reference_data row (a table this schema does not sync: its fields are kept in
+    sync_extra_fields) is copied by triggers into reference_documents, one JSON document per
+    kind, whatever path brought it (pull, USB bundle). The abnormal list and the designations
+    are also unpacked into rows (city_abnormal_list, city_designations) that the merchant
+    registry reads beside its own. Local tables: never in the outbox."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS reference_documents (
+            kind TEXT PRIMARY KEY,
+            row_id TEXT NOT NULL,
+            content TEXT NOT NULL,
+            updated_at TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS city_abnormal_list (
+            uscc TEXT NOT NULL,
+            name TEXT NOT NULL,
+            since TEXT NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS city_abnormal_list_uscc ON city_abnormal_list(uscc);
+        CREATE INDEX IF NOT EXISTS city_abnormal_list_name ON city_abnormal_list(name);
+        CREATE TABLE IF NOT EXISTS city_designations (
+            uscc TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            granted TEXT NOT NULL,
+            until TEXT NOT NULL,
+            revoked TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS city_designations_uscc ON city_designations(uscc);
+        CREATE INDEX IF NOT EXISTS city_designations_name ON city_designations(name);
+        """,
+    )
+    # DELETE then INSERT, not INSERT OR REPLACE: the statement that fires the trigger (an
+    # upsert) would impose its own conflict rule on the trigger's.
+    copy = """
+            DELETE FROM reference_documents WHERE kind = json_extract(NEW.fields, '$.kind');
+            INSERT INTO reference_documents(kind, row_id, content, updated_at)
+            SELECT json_extract(NEW.fields, '$.kind'), NEW.row_id,
+                   CASE WHEN json_type(NEW.fields, '$.content') IN ('object', 'array')
+                        THEN json_extract(NEW.fields, '$.content')
+                        ELSE coalesce(json_extract(NEW.fields, '$.content'), 'null') END,
+                   coalesce(json_extract(NEW.fields, '$.updated_at'), '')
+    """
+    when = (
+        "WHEN NEW.table_name = 'reference_data' AND json_valid(NEW.fields)"
+        " AND json_type(NEW.fields, '$.kind') = 'text'"
+    )
+    entry = "json_each(NEW.content, '$.entries')"
+    text = "trim(coalesce(json_extract(value, '$.{0}'), ''))"
+    merchant_key = (
+        f"upper(replace({text.format('uscc')}, ' ', '')), replace({text.format('name')}, ' ', '')"
+    )
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER IF NOT EXISTS reference_documents_pulled_insert
+        AFTER INSERT ON sync_extra_fields {when} BEGIN
+            {copy};
+        END;
+        CREATE TRIGGER IF NOT EXISTS reference_documents_pulled_update
+        AFTER UPDATE ON sync_extra_fields {when} BEGIN
+            {copy};
+        END;
+        CREATE TRIGGER IF NOT EXISTS reference_documents_abnormal_list
+        AFTER INSERT ON reference_documents WHEN NEW.kind = 'abnormal_list' BEGIN
+            DELETE FROM city_abnormal_list;
+            INSERT INTO city_abnormal_list(uscc, name, since, note)
+            SELECT {merchant_key}, {text.format("since")}, {text.format("note")}
+              FROM {entry}
+             WHERE json_valid(NEW.content) AND json_type(value) = 'object';
+        END;
+        CREATE TRIGGER IF NOT EXISTS reference_documents_designations
+        AFTER INSERT ON reference_documents WHEN NEW.kind = 'designations' BEGIN
+            DELETE FROM city_designations;
+            INSERT INTO city_designations(uscc, name, kind, granted, until, revoked, reason)
+            SELECT {merchant_key}, {text.format("kind")}, {text.format("granted")},
+                   {text.format("until")}, {text.format("revoked")}, {text.format("reason")}
+              FROM {entry}
+             WHERE json_valid(NEW.content) AND json_type(value) = 'object';
+        END;
+        """,
+    )
+    # Reference data pulled before this version: copied now (the triggers fire on it).
+    conn.execute("UPDATE sync_extra_fields SET fields = fields WHERE table_name = 'reference_data'")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -1392,6 +1481,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
+    Migration(
+        19,
+        "reference data from the city office: documents, abnormal list, designations",
+        _schema_19,
+    ),
     Migration(20, "the outbox looked up by row", _schema_20),
     Migration(21, "reports under Order No. 121: deadlines computed again", _schema_21),
 )

@@ -44,6 +44,7 @@ from station_app.compensation import (
     extra_compensation,
     rule,
 )
+from station_app.documents.wording import regime_for
 from station_app.domain import LABELS, TermType, User
 from station_app.i18n import _
 from station_app.money import MoneyError, parse_yuan
@@ -53,7 +54,7 @@ from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.form_widgets import DateLineEdit, EnumCombo
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window, scrolling
-from station_app.workflow import Action, action_label
+from station_app.workflow import TERMINATION_GROUNDS, Action, Ground, action_label
 
 # Long texts get a text box; the other texts fit on one line.
 MULTILINE_KEYS = frozenset(
@@ -390,9 +391,13 @@ class ActionDialog(QDialog):
         now: Callable[[], datetime] = datetime.now,
         initial: dict[str, Any] | None = None,
         parent: QWidget | None = None,
+        received_on: date | None = None,
     ):
+        """`received_on`: the day the case was received, which decides the regime whose
+        refusal and termination grounds are offered (all of them when not given)."""
         super().__init__(parent)
         self.tasks = tasks
+        self.received_on = received_on
         self.user = user
         self.station_code = station_code
         self.case_key = case_key
@@ -458,6 +463,21 @@ class ActionDialog(QDialog):
 
     # ---------------------------------------------------------------- fields
 
+    def _grounds_in_force(self, spec: Field) -> list[tuple[Ground, int, str]]:
+        """The grounds of the case's regime, each with the item number and words its regulation
+        gives it (documents.wording.regime_for: Order No. 20 for a complaint received before
+        2026-04-15); the value chosen stays the workflow's ground."""
+        if self.received_on is None:
+            return [(g, g.item, g.text) for g in spec.grounds]
+        regime = regime_for(self.received_on)
+        words = (
+            regime.termination_ground
+            if spec.grounds is TERMINATION_GROUNDS
+            else regime.refusal_ground
+        )
+        found = [(g, words(g.key)) for g in spec.grounds]
+        return sorted(((g, w.item, w.text) for g, w in found if w is not None), key=lambda t: t[1])
+
     def _make_field(self, spec: Field, moment: datetime, parent_station: str | None) -> QWidget:
         is_when = spec.key == when_key(self.action)
         if spec.type in (FieldType.MOMENT, FieldType.DATETIME):
@@ -474,12 +494,9 @@ class ActionDialog(QDialog):
         if spec.type is FieldType.GROUND:
             combo = QComboBox()
             combo.addItem(_("— choose a ground —"), None)
-            for ground in spec.grounds:
-                combo.addItem(
-                    _("Item {item}: {text}").format(item=ground.item, text=ground.text),
-                    ground.item,
-                )
-                combo.setItemData(combo.count() - 1, ground.text, Qt.ItemDataRole.ToolTipRole)
+            for ground, item, text in self._grounds_in_force(spec):
+                combo.addItem(_("Item {item}: {text}").format(item=item, text=text), ground.item)
+                combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )

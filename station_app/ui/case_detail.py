@@ -439,6 +439,7 @@ class CaseDetailView(QWidget):
             complainants=[p.name for p in self.view.case.complainants],
             initial=initial_values(action, self.view.record),
             parent=self,
+            received_on=self.view.case.received_at.date(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _obj=None: setattr(self, "action_dialog", None))

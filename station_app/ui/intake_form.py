@@ -31,6 +31,7 @@ from station_app.domain import CaseKind, Channel, GoodsOrService
 from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.intake import check_case_data
+from station_app.store.reference_data import station_classification
 from station_app.ui.evidence_picker import EvidencePicker
 from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
 from station_app.ui.form_widgets import DateLineEdit, EnumCombo, TextChoiceCombo
@@ -128,6 +129,13 @@ class IntakeForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
         QApplication.instance().focusChanged.connect(self._keep_focus_visible)
+        # The city office's categories, when it published some (read on the worker).
+        tasks.submit(
+            station_classification,
+            success=self.set_classification,
+            owner=self,
+            doing=_("reading the classification lists"),
+        )
 
         self._kind_changed()
         self._channel_changed()
@@ -353,6 +361,12 @@ class IntakeForm(QWidget):
         for widget in self.work_order_widgets:
             widget.setVisible(transfer)
         self.mark_required()
+
+    def set_classification(self, classification: dict[str, list[str]]) -> None:
+        """Offer these goods, services and natures (the lists in force at this station)."""
+        self.classification = classification
+        self.problem_nature.set_choices(classification["natures"])  # keeps what was chosen
+        self._goods_or_service_changed()
 
     def _goods_or_service_changed(self) -> None:
         which = self.goods_or_service.currentData()
@@ -601,7 +615,9 @@ class IntakeForm(QWidget):
 
     def check(self) -> list[Problem]:
         """Every problem of the current entries (pure Python, no database)."""
-        return check_case_data(self.case_data(), today=self._today())
+        return check_case_data(
+            self.case_data(), today=self._today(), classification=self.classification
+        )
 
     def refresh_problems(self) -> list[Problem]:
         problems = self.check()

@@ -297,7 +297,7 @@ class MerchantsDialog(QDialog):
             self.list,
             [
                 [
-                    e.merchant.name + ("  ⚠" if e.abnormal_listed else ""),
+                    e.merchant.name + ("  ⚠" if e.on_abnormal_list else ""),
                     e.merchant.uscc,
                     e.merchant.address,
                     str(e.cases),
@@ -346,6 +346,14 @@ class MerchantsDialog(QDialog):
                 name=m.name, cases=entry.cases, open=entry.open_cases
             )
             + ("  ⚠ " + _("On the abnormal operations list") if entry.abnormal_listed else "")
+            + (
+                "  ⚠ "
+                + _("On the city office's abnormal list since {since}").format(
+                    since=entry.city_abnormal["since"] or "?"
+                )
+                if entry.city_abnormal is not None
+                else ""
+            )
         )
         for key, edit in self.edits.items():
             edit.setText(getattr(m, key))
@@ -363,6 +371,15 @@ class MerchantsDialog(QDialog):
                     f"{d.revoked} {d.reason}".strip() or "—",
                 ]  # fmt: skip
                 for d in entry.designations
+            ]
+            + [
+                [
+                    _(reg.DESIGNATION_KINDS.get(d.kind, d.kind)) + " " + _("(city office)"),
+                    d.granted,
+                    d.until or "—",
+                    f"{d.revoked} {d.reason}".strip() or "—",
+                ]  # fmt: skip
+                for d in entry.city_designations
             ],
         )
         _fill(

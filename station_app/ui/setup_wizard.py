@@ -30,6 +30,7 @@ from station_app.numbering import is_valid_station_code
 from station_app.passwords import password_problem
 from station_app.store import Store
 from station_app.store.accounts import initialise_station
+from station_app.store.reference_data import proposed_acting_settings
 from station_app.store.station_settings import save_acting_settings
 from station_app.ui.errors import user_message
 from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
@@ -77,6 +78,8 @@ class SetupWizard(QDialog):
         self.level = EnumCombo([StationLevel.VILLAGE, StationLevel.TOWNSHIP, StationLevel.CITY])
         self.parent_code = _upper_case_line_edit(_("Code of the station above yours, e.g. RC"))
         self.level.currentIndexChanged.connect(self._level_changed)
+        self.code.editingFinished.connect(self._propose_acting)
+        self.parent_code.editingFinished.connect(self._propose_acting)
 
         self.username = QLineEdit()
         self.username.setPlaceholderText(_("e.g. admin"))
@@ -155,6 +158,34 @@ class SetupWizard(QDialog):
         slot = FieldSlot(field)
         self.slots[key] = slot
         add_labelled(grid, row, 0, text, slot)
+
+    def _propose_acting(self) -> None:
+        """Fill the empty acting-body fields with what this PC knows of the stations above
+        (the city office's authority document, when one was received), read on the worker."""
+        code, parent = self.code.text().strip(), self.parent_code.text().strip() or None
+        if not code:
+            return
+        self.tasks.submit(
+            lambda store: proposed_acting_settings(store, code, parent),
+            success=self.propose,
+            owner=self,
+            doing=_("reading the city office's settings"),
+        )
+
+    def propose(self, values: dict[str, str]) -> None:
+        """Fill the fields not typed yet with proposed values (acting_bodies keys)."""
+        for key, edit in (
+            (AUTHORITY_NAME, self.authority),
+            (AUTHORITY_PREFIX, self.authority_prefix),
+            (MEDIATOR_NAME, self.mediator),
+        ):
+            if values.get(key) and not edit.text().strip():
+                edit.setText(values[key])
+                if key == MEDIATOR_NAME:
+                    self._mediator_follows_name = False
+        kind = self.mediator_kind.findData(values.get(MEDIATOR_KIND))
+        if kind >= 0:
+            self.mediator_kind.setCurrentIndex(kind)
 
     def _name_edited(self, text: str) -> None:
         if self._mediator_follows_name:

@@ -35,6 +35,7 @@ from station_app.acting_bodies import (
 )
 from station_app.backup import SECOND_FOLDER_SETTING, daily_backup
 from station_app.case_actions import promise_minutes, promise_setting
+from station_app.city_reference import SOURCE_CITY, EffectiveSetting
 from station_app.domain import PromiseArea, User
 from station_app.flags import (
     FREQUENT_COUNT_SETTING,
@@ -43,7 +44,7 @@ from station_app.flags import (
 )
 from station_app.i18n import N_, _
 from station_app.store import Store
-from station_app.store.station_settings import acting_settings, save_acting_settings
+from station_app.store.station_settings import effective_acting_settings, save_acting_settings
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
 from station_app.ui.permissions import may_change_settings
@@ -83,7 +84,12 @@ class StationSettings:
     frequent_count: int
     frequent_days: int
     second_backup_folder: str = ""
-    acting: dict[str, str] | None = None  # acting_bodies keys -> values
+    acting: dict[str, str] | None = None  # acting_bodies keys -> values in force
+    # the same keys with their source; a locked one is the city office's to set
+    acting_sources: dict[str, EffectiveSetting] | None = None
+
+    def locked_keys(self) -> set[str]:
+        return {key for key, item in (self.acting_sources or {}).items() if item.locked}
 
     def values(self) -> dict[str, int]:
         return {
@@ -97,13 +103,15 @@ class StationSettings:
 def read_station_settings(store: Store) -> StationSettings:
     """The settings in force (the defaults where none was saved), read on the worker."""
     flags = flag_settings(store)
+    effective = effective_acting_settings(store)
     return StationSettings(
         promise_minutes(store, PromiseArea.TOWN),
         promise_minutes(store, PromiseArea.TOWNSHIP),
         flags.frequent_count,
         flags.frequent_days,
         store.get_setting(SECOND_FOLDER_SETTING, "") or "",
-        acting_settings(store),
+        {key: item.value for key, item in effective.items()},
+        effective,
     )
 
 
@@ -166,7 +174,7 @@ class StationSettingsDialog(QDialog):
         self.loaded: StationSettings | None = None
         self.busy = False
         self.setWindowTitle(_("Station settings"))
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(640)
         self.problems = ProblemLabel()
         self.edits: dict[str, QLineEdit] = {}
         self.slots: dict[str, FieldSlot] = {}
@@ -198,6 +206,12 @@ class StationSettingsDialog(QDialog):
         acting_note.setWordWrap(True)
         acting_note.setStyleSheet("color: #555;")
         acting_form.addRow(acting_note)
+        # Shown when the city office sets some of these and does not let the station change them.
+        self.city_note = QLabel()
+        self.city_note.setWordWrap(True)
+        self.city_note.setStyleSheet("color: #8a5a00;")
+        self.city_note.hide()
+        acting_form.addRow(self.city_note)
 
         promise_box = QGroupBox(_("On-site response"))
         promise_form = QFormLayout(promise_box)
@@ -303,16 +317,49 @@ class StationSettingsDialog(QDialog):
         self.backup_folder.setText(settings.second_backup_folder)
         self.backup_folder.setEnabled(True)
         acting = settings.acting or {}
+        locked = settings.locked_keys()
+        city_says = _("set by the city office; this station cannot change it")
         for key, edit in self.acting_edits.items():
             edit.setText(acting.get(key, ""))
             edit.setEnabled(True)
+            edit.setReadOnly(key in locked)
+            edit.setStyleSheet("background: #ececec; color: #333;" if key in locked else "")
+            edit.setToolTip(city_says if key in locked else "")
+            item = (settings.acting_sources or {}).get(key)
+            if item is not None and item.city_value and key not in locked:
+                # The city's value is proposed: left empty, the field takes it.
+                edit.setPlaceholderText(item.city_value)
+                edit.setToolTip(
+                    _("Left empty, this takes the city office's value “{value}”.").format(
+                        value=item.city_value
+                    )
+                )
         index = self.mediator_kind.findData(acting.get(MEDIATOR_KIND) or MediatorKind.STATION.value)
         self.mediator_kind.setCurrentIndex(max(index, 0))
-        self.mediator_kind.setEnabled(True)
+        self.mediator_kind.setEnabled(MEDIATOR_KIND not in locked)
+        self.mediator_kind.setToolTip(city_says if MEDIATOR_KIND in locked else "")
+        if locked:
+            self.city_note.setText(
+                _(
+                    "The city office sets the grey fields ({fields}) for this station; they can "
+                    "be read here but not changed. Ask the city office to change them."
+                ).format(fields="、".join(self._caption(key) for key in sorted(locked)))
+            )
+            self.city_note.show()
         self.save_button.setEnabled(True)
-        first = self.acting_edits[AUTHORITY_NAME]
+        editable = [e for k, e in self.acting_edits.items() if k not in locked]
+        first = editable[0] if editable else self.edits[PROMISE_TOWN.key]
         first.setFocus()
         first.selectAll()
+
+    @staticmethod
+    def _caption(key: str) -> str:
+        for text_key, caption, _example in ACTING_TEXTS:
+            if text_key == key:
+                return _(caption)
+        if key == MEDIATOR_KIND:
+            return _("Kind of mediating organisation")
+        return key
 
     def back_up_now(self) -> None:
         """A backup now, in the data folder and the saved second folder, behind a progress
@@ -356,12 +403,28 @@ class StationSettingsDialog(QDialog):
         """Who acts, as typed, and a message for each value that cannot be used."""
         from station_app.documents.content import printing_problems
 
-        values: dict[str, str] = {MEDIATOR_KIND: str(self.mediator_kind.currentData())}
+        locked = self.loaded.locked_keys() if self.loaded is not None else set()
+        sources = (self.loaded.acting_sources or {}) if self.loaded is not None else {}
+
+        def city_value_kept(key: str, text: str) -> bool:
+            # The city's value shown and left as it is: not saved as the station's own, so a
+            # later change by the city office still reaches this station.
+            item = sources.get(key)
+            return item is not None and item.source == SOURCE_CITY and text == item.value
+
+        values: dict[str, str] = {}
+        kind = str(self.mediator_kind.currentData())
+        if MEDIATOR_KIND not in locked and not city_value_kept(MEDIATOR_KIND, kind):
+            values[MEDIATOR_KIND] = kind
         problems: list[str] = []
         for key, caption, _example in ACTING_TEXTS:
+            if key in locked:
+                continue  # the city office's value: never sent back as the station's own
             slot = self.acting_slots[key]
             slot.clear_problem()
             text = self.acting_edits[key].text().strip()
+            if city_value_kept(key, text):
+                continue
             found = [p.replace(f"“{key}”", f"“{_(caption)}”") for p in printing_problems(key, text)]
             if found:
                 problems += found

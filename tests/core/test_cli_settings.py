@@ -24,7 +24,7 @@ def station(tmp_path: Path) -> Path:
 def _shown(station: Path) -> dict:
     done = run(station, "settings", "show", "--json")
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return {key: item["value"] for key, item in json.loads(done.stdout).items()}
 
 
 def test_init_makes_the_station_its_own_mediator_and_leaves_the_authority_to_set(station):
@@ -93,3 +93,29 @@ def test_a_decision_is_not_issued_while_the_authority_is_empty(station, tmp_path
     done = run(station, "print", "acceptance_decision", number, "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["doc_no"].startswith("瑞市监消受〔")
+
+
+def test_a_key_the_city_office_locked_is_refused_and_shown_with_its_source(station):
+    from tests.core.test_city_reference import pull_reference
+
+    with Store(station / "station.db") as store:
+        pull_reference(
+            store,
+            "authority",
+            {"defaults": {"authority.name": "瑞昌市市场监督管理局"}, "overridable": ["court.name"]},
+        )
+    done = run(station, "settings", "set", "authority.name", AUTHORITY)
+    assert done.returncode == 2 and "set by the city office" in done.stderr
+    done = run(station, "settings", "show", "--json")
+    shown = json.loads(done.stdout)
+    assert shown["authority.name"] == {
+        "value": "瑞昌市市场监督管理局",
+        "source": "city",
+        "city": "瑞昌市市场监督管理局",
+        "station": "",
+        "overridable": False,
+    }
+    assert shown["mediator.name"]["source"] == "station"
+    assert shown["court.name"]["source"] == "unset"
+    text = run(station, "settings", "show").stdout
+    assert "authority.name = 瑞昌市市场监督管理局    [set by the city office, locked]" in text

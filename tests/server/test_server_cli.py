@@ -125,6 +125,11 @@ def test_stations_users_and_reference_data_from_the_command_line(
     assert published.returncode == 0, published.stderr
     categories = tmp_path / "categories.json"
     categories.write_text('{"食品": ["过期"]}', encoding="utf-8")
+    refused = city_server("set-reference", "--db", db, "categories", str(categories))
+    assert refused.returncode == 2 and "goods must be a non-empty list" in refused.stderr
+    categories.write_text(
+        '{"goods": ["食品类"], "services": ["销售服务"], "natures": ["质量"]}', encoding="utf-8"
+    )
     assert city_server("set-reference", "--db", db, "categories", str(categories)).returncode == 0
     bad = tmp_path / "bad.json"
     bad.write_text('{"year": 2027, "holidays": [', encoding="utf-8")

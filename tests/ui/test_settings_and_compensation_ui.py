@@ -299,3 +299,40 @@ def test_timeline_names_people_by_their_display_names(
     texts = "\n".join(label.text() for label in timeline.findChildren(QLabel))
     assert "刘调解 (officer, Officer)" in texts
     assert "Registered by 管理员 (admin)" in texts
+
+
+def test_values_the_city_office_sets_are_shown_read_only_with_a_note(qtbot, tasks, admin):
+    """The city's authority document locks authority.name and court.name for this township
+    and lets it keep its own mediator: the dialog shows the city's values, read-only."""
+    from tests.core.test_city_reference import pull_reference
+
+    city_office = "瑞昌市市场监督管理局码头市场监督管理所（市局）"
+    with tasks.folder.open_store() as store:
+        pull_reference(
+            store,
+            "authority",
+            {
+                "defaults": {"court.name": "瑞昌市人民法院", "mediator.kind": "station"},
+                "overridable": ["mediator.name"],
+                "townships": {"RC-MT": {"values": {"authority.name": city_office}}},
+            },
+        )
+    dialog = open_settings(qtbot, tasks, admin)
+    name = dialog.acting_edits["authority.name"]
+    assert name.text() == city_office and name.isReadOnly()
+    assert dialog.acting_edits["court.name"].isReadOnly()
+    assert not dialog.mediator_kind.isEnabled()
+    assert not dialog.acting_edits["mediator.name"].isReadOnly()
+    assert dialog.city_note.isVisible() and "city office" in dialog.city_note.text()
+    assert dialog.focusWidget() is dialog.acting_edits["authority.prefix"]
+    save_screenshot(dialog, "station_settings_city_values.png")
+    dialog.acting_edits["mediator.name"].setText("码头镇消费维权站")
+    with qtbot.waitSignal(dialog.saved, timeout=5_000):
+        dialog.save_button.click()
+    with tasks.folder.open_store() as store:
+        assert store.get_setting("mediator.name") == "码头镇消费维权站"
+        # The station's own value of a locked key is kept as it was, not overwritten.
+        assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
+        from station_app.store.station_settings import load_acting_bodies
+
+        assert load_acting_bodies(store).authority_name == city_office

@@ -1,0 +1,105 @@
+"""Reference data published by the city office reaches the stations through a live server: the
+acting bodies (`city-server set-reference authority`) take effect at the next sync and print on
+the next decision; a station's own value stays only where the city allows an override."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import datetime
+
+import pytest
+
+from city_server import admin
+from station_app.city_reference import SOURCE_CITY, SOURCE_STATION
+from station_app.document_issuing import issue_document
+from station_app.domain import Role, User
+from station_app.store.station_settings import effective_acting_settings, save_acting_settings
+from tests.server.sync_support import act_on, make_city
+
+pytestmark = pytest.mark.usefixtures("english")
+
+OFFICE = "瑞昌市市场监督管理局码头市场监督管理所"
+
+
+@pytest.fixture(scope="module")
+def backend(sync_backend):
+    return sync_backend
+
+
+def publish(backend, tmp_path, kind: str, document: dict) -> None:
+    path = tmp_path / f"{kind}.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with backend.engine.begin() as conn:
+        admin.set_reference(conn, kind, path)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "decision.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return done.stdout.replace("\n", "")
+
+
+def test_a_published_authority_reaches_the_station_and_prints_on_the_next_decision(
+    tmp_path, backend, memory_keyring
+) -> None:
+    with pytest.raises(ValueError, match="must be one of"):
+        publish(backend, tmp_path, "authority", {"defaults": {"mediator.kind": "court"}})
+    city = make_city(tmp_path, backend)
+    try:
+        village = city["village_a"]
+        store = village.store
+        save_acting_settings(
+            store,
+            {"authority.name": "村里自填的局", "authority.prefix": "自填", "mediator.name": "本站"},
+            actor=village.user,
+        )
+        publish(
+            backend,
+            tmp_path,
+            "authority",
+            {
+                "defaults": {
+                    "authority.name": "瑞昌市市场监督管理局",
+                    "court.name": "瑞昌市人民法院",
+                },
+                "overridable": ["mediator.name"],
+                "townships": {
+                    city["township"].code: {
+                        "values": {"authority.name": OFFICE, "authority.prefix": "瑞市监消"}
+                    }
+                },
+            },  # fmt: skip
+        )
+        assert village.sync().checksum_ok
+        settings = effective_acting_settings(store)
+        assert (settings["authority.name"].value, settings["authority.name"].source) == (
+            OFFICE,
+            SOURCE_CITY,
+        )
+        assert settings["mediator.name"].source == SOURCE_STATION
+        # The city's own station belongs to no township: the city's defaults hold.
+        other = city["city"]
+        assert other.sync().checksum_ok
+        assert effective_acting_settings(other.store)["authority.name"].value == (
+            "瑞昌市市场监督管理局"
+        )
+
+        case = village.add_case(name="欧阳娜娜", phone="13987654321", merchant="好又多超市")
+        act_on(village, case.id, "accept", {"occurred_at": "2026-06-01"})
+        issued = issue_document(
+            store,
+            village.folder,
+            case.case_no,
+            "acceptance_decision",
+            user=User(village.user, "管理员", Role.ADMIN, village.code),
+            station_code=village.code,
+            now=datetime(2026, 6, 1, 11, 0),
+        )
+        text = pdf_text(issued.pdf, tmp_path)
+        assert OFFICE in text and "村里自填的局" not in text
+        assert issued.document.doc_no.startswith("瑞市监消")
+    finally:
+        for replica in city.values():
+            replica.close()

@@ -1351,6 +1351,43 @@ def _schema_15(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
 
 
+def _schema_16(conn: sqlite3.Connection) -> None:
+    """Ledger imports (station_app/ledger_import.py): each batch imported from an Excel ledger,
+    the cases it made (with the row they came from and how they stood right after the import,
+    so an undo can tell a case changed since) and the merchants it registered. Local tables:
+    the cases themselves travel by sync like any other."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS ledger_imports (
+            id TEXT PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            sheet TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            case_count INTEGER NOT NULL,
+            undone_at TEXT,
+            undone_by TEXT
+        );
+        CREATE TABLE IF NOT EXISTS ledger_import_cases (
+            batch_id TEXT NOT NULL REFERENCES ledger_imports(id),
+            case_id TEXT NOT NULL,
+            row_number INTEGER NOT NULL,
+            ledger_no TEXT NOT NULL DEFAULT '',
+            case_updated_at TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            PRIMARY KEY (batch_id, case_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ledger_import_cases_case ON ledger_import_cases(case_id);
+        CREATE TABLE IF NOT EXISTS ledger_import_merchants (
+            batch_id TEXT NOT NULL REFERENCES ledger_imports(id),
+            merchant_id TEXT NOT NULL,
+            PRIMARY KEY (batch_id, merchant_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1376,6 +1413,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
+    Migration(16, "ledger imports: batches, their cases and merchants", _schema_16),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

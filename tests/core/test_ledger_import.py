@@ -3,7 +3,6 @@ lawful histories, all or nothing, and an import is undone as one step."""
 
 from __future__ import annotations
 
-import json
 import zipfile
 from datetime import date, datetime
 from pathlib import Path

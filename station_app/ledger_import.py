@@ -595,7 +595,7 @@ def mapping_problems(mapping: Mapping[LedgerField, int], headings: list[str]) ->
                 )
             )
     for fld, index in mapping.items():
-        if not 0 <= index < max(len(headings), 1) + MAX_LEDGER_COLUMNS and index >= len(headings):
+        if not 0 <= index < MAX_LEDGER_COLUMNS:
             problems.append(
                 _("“{field}”: the sheet has no column {column}.").format(
                     field=_(FIELD_LABELS[fld]), column=column_letter(index)

@@ -86,6 +86,9 @@ def cmd_import_ledger(args: argparse.Namespace) -> int:
         return EXIT_INVALID if plan.blocked else EXIT_OK
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         station = accounts.local_station(store)
+        warning = li.already_imported(store, plan)
+        if warning and not args.again:
+            raise CommandError(warning + " " + _("To import it anyway, add --again."), EXIT_INVALID)
         user = acting_user(store, args.user)
 
         def progress(done: int, total: int) -> None:
@@ -146,6 +149,8 @@ def add_ledger_commands(sub: argparse._SubParsersAction) -> None:
                         help=_("a JSON file naming the column (heading or letter) of each field"))  # fmt: skip
     parser.add_argument("--dry-run", action="store_true",
                         help=_("check the ledger and show the problems by row; import nothing"))  # fmt: skip
+    parser.add_argument("--again", action="store_true",
+                        help=_("import a file and sheet that were imported before"))  # fmt: skip
     parser.add_argument("--undo", metavar="BATCH", help=_("undo the import with this number"))
     parser.add_argument("--list", action="store_true", help=_("list the imports made"))
     parser.add_argument("--progress", action="store_true", help=_("report progress on stderr"))

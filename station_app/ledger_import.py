@@ -1229,6 +1229,25 @@ def _add_history(history, written, case_id, actor, station_code, now, new_id) ->
         history.follow_ups.append(tuple({**visit, **common}[c] for c in bulk.FOLLOW_UP_COLUMNS))
 
 
+def already_imported(store: Store, plan: ImportPlan) -> str:
+    """A warning when the same file and sheet were imported before and not undone, or ""."""
+    earlier = ledger_imports.active_batches_of(store, plan.file_name, plan.sheet)
+    if not earlier:
+        return ""
+    last = earlier[-1]
+    return _(
+        "“{file}” / “{sheet}” was already imported on {at} ({count} cases, batch {batch}). "
+        "Importing it again adds its cases a second time; undo the earlier import first if "
+        "the ledger was corrected."
+    ).format(
+        file=plan.file_name,
+        sheet=plan.sheet,
+        at=last.imported_at[:16].replace("T", " "),
+        count=last.case_count,
+        batch=last.id,
+    )
+
+
 def undo_import(store: Store, batch_key: str, *, actor: str, station_code: str) -> int:
     """Undo an import as one step: its cases (and the merchants it registered that no other
     case names) are deleted, with their search entries, deadlines and figures. Refused, naming

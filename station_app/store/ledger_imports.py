@@ -107,6 +107,20 @@ def list_batches(store: Store) -> list[ImportBatch]:
     ]
 
 
+def active_batches_of(store: Store, file_name: str, sheet: str) -> list[ImportBatch]:
+    """Imports of the same file name and sheet that were not undone (a second import of a
+    ledger would add its cases twice)."""
+    return [
+        _batch(row)
+        for row in store.query(
+            "SELECT id, file_name, sheet, imported_at, imported_by, case_count, undone_at,"
+            " undone_by FROM ledger_imports WHERE file_name = ? AND sheet = ?"
+            " AND undone_at IS NULL ORDER BY imported_at",
+            (file_name, sheet),
+        )
+    ]
+
+
 def get_batch(store: Store, key: str) -> ImportBatch | None:
     """The batch with this id (or a unique start of it)."""
     rows = store.query(

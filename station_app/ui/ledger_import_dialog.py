@@ -334,17 +334,29 @@ class LedgerImportDialog(QDialog):
         plan = self.plan
         if plan is None or plan.blocked:
             return
+        self.tasks.submit(
+            lambda store: li.already_imported(store, plan),
+            success=lambda warning: self._ask_to_import(plan, warning),
+            owner=self,
+            doing=_("checking the ledger"),
+        )
+
+    def _ask_to_import(self, plan: li.ImportPlan, warning: str) -> None:
+        text = _(
+            "Import {count} rows of “{sheet}” as cases? They are numbered in the order they "
+            "were received. The whole import can be undone later from this window."
+        ).format(count=f"{len(plan.rows):,}", sheet=plan.sheet)
         box = QMessageBox(
-            QMessageBox.Icon.Question,
+            QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question,
             _("Import the ledger"),
-            _(
-                "Import {count} rows of “{sheet}” as cases? They are numbered in the order they "
-                "were received. The whole import can be undone later from this window."
-            ).format(count=f"{len(plan.rows):,}", sheet=plan.sheet),
+            f"{warning}\n\n{text}" if warning else text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        # a second import of the same ledger is not the default
+        box.setDefaultButton(
+            QMessageBox.StandardButton.No if warning else QMessageBox.StandardButton.Yes
+        )
         if box.exec() == QMessageBox.StandardButton.Yes:
             self.start_import()
 

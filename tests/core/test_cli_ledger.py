@@ -54,6 +54,11 @@ def test_import_ledger_dry_run_import_list_and_undo(tmp_path):
     assert result["first_case_no"] == "RC-MT-2021-00001"
     assert _cases(data_dir) == 6
 
+    twice = run(data_dir, "import-ledger", str(ledger), "--mapping", str(mapping))
+    assert twice.returncode == 2 and "was already imported" in twice.stderr
+    assert "--again" in twice.stderr
+    assert _cases(data_dir) == 6
+
     listed = run(data_dir, "import-ledger", "--list", "--json")
     assert [b["id"] for b in json.loads(listed.stdout)] == [result["batch"]]
 

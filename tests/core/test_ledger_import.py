@@ -352,3 +352,17 @@ def test_undo_is_refused_when_a_case_changed_since(store, admin, tmp_path):
     assert open_case in str(refused.value)
     assert "1 of its cases" in str(refused.value)
     assert store.scalar("SELECT count(*) FROM cases WHERE deleted = 0") == 6
+
+
+def test_a_second_import_of_the_same_ledger_is_warned_about(store, admin, tmp_path):
+    path = write_messy_ledger(tmp_path / "ledger.xlsx", messy_rows())
+    assert li.already_imported(store, _plan(path)) == ""
+    first = _import(store, path)
+    warning = li.already_imported(store, _plan(path))
+    assert "“ledger.xlsx” / “2021年” was already imported" in warning
+    assert first.batch_id in warning
+    li.undo_import(store, first.batch_id, actor="admin", station_code=STATION_CODE)
+    assert li.already_imported(store, _plan(path)) == ""
+    # numbers given once are not given again
+    second = _import(store, path)
+    assert second.first_case_no == f"{STATION_CODE}-2021-00007"

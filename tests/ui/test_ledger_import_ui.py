@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 
 from station_app.ui.ledger_import_dialog import NO_COLUMN, LedgerImportDialog
 from tests.support.ledger_files import messy_rows, write_messy_ledger
@@ -59,6 +60,29 @@ def test_a_ledger_is_checked_imported_and_undone(qtbot, dialog, folder, tmp_path
     assert _live_cases(folder) == 6
     qtbot.waitUntil(lambda: dialog.batch_combo.count() == 1, timeout=10_000)
     assert "台账.xlsx / 2021年: 6 cases" in dialog.batch_combo.currentText()
+
+    # a second import of the same ledger asks, with No as the default
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=20_000)
+    seen = []
+
+    def answer() -> None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(
+                (box.text(), box.defaultButton() is box.button(QMessageBox.StandardButton.No))
+            )
+            box.reject()
+        else:
+            QTimer.singleShot(50, answer)
+
+    QTimer.singleShot(50, answer)
+    dialog.confirm_import()
+    qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+    assert "was already imported" in seen[0][0] and seen[0][1]
+    assert _live_cases(folder) == 6
 
     dialog.undo(dialog.batch_combo.currentData())
     qtbot.waitUntil(lambda: "6 cases deleted" in dialog.summary.text(), timeout=30_000)

@@ -12,6 +12,7 @@ safe_input.parse_written_moment.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import unicodedata
@@ -390,29 +391,54 @@ def _heading_score(heading: str) -> int:
 
 
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+# A cell holding only a formula with no value Excel computed: <c r="H4"><f>A1*2</f><v/></c>,
+# the value left out, or a shared formula <f t="shared" si="0"/>.
+_UNCOMPUTED_RE = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>'
+    rb"(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f>)(?:<v\s*/>|<v>\s*</v>)?</c>"
+)
 
 
-def merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
-    """(first row, first column, last row, last column) of each merged range of the sheet
-    stored at `part` (rows 1-based, columns 0-based). openpyxl's read-only mode does not give
-    them; they are read from the sheet's XML in chunks, so a big sheet costs no memory."""
-    found: list[tuple[int, int, int, int]] = []
+@dataclass
+class SheetXmlFacts:
+    """What openpyxl's read-only mode does not tell: merged ranges (first row, first column,
+    last row, last column; rows 1-based, columns 0-based) and the cells whose formula has no
+    computed value (row, column, formula)."""
+
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    uncomputed: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def sheet_xml_facts(path: Path, part: str) -> SheetXmlFacts:
+    """Read the merged ranges and uncomputed formulas from the sheet's XML stored at `part`,
+    a megabyte at a time (cut after a whole row), so a big sheet costs no memory."""
+    facts = SheetXmlFacts()
+
+    def scan(data: bytes) -> None:
+        for match in _MERGE_RE.finditer(data):
+            first_col = _column_index(match[1].decode())
+            last_col = _column_index(match[3].decode())
+            if first_col is not None and last_col is not None:
+                facts.merged.append((int(match[2]), first_col, int(match[4]), last_col))
+        for match in _UNCOMPUTED_RE.finditer(data):
+            column = _column_index(match[1].decode())
+            if column is not None:
+                text = html.unescape((match[3] or b"").decode("utf-8", "replace"))
+                facts.uncomputed.append((int(match[2]), column, "=" + (text or "…")))
+
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
         while chunk := stream.read(1 << 20):
             data = tail + chunk
-            cut = data.rfind(b"<")
-            scan, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            for match in _MERGE_RE.finditer(scan):
-                first_col = _column_index(match[1].decode())
-                last_col = _column_index(match[3].decode())
-                if first_col is not None and last_col is not None:
-                    found.append((int(match[2]), first_col, int(match[4]), last_col))
-        for match in _MERGE_RE.finditer(tail):
-            first_col, last_col = _column_index(match[1].decode()), _column_index(match[3].decode())
-            if first_col is not None and last_col is not None:
-                found.append((int(match[2]), first_col, int(match[4]), last_col))
-    return found
+            cut = data.rfind(b"</row>")
+            cut = cut + len(b"</row>") if cut >= 0 else data.rfind(b"<")
+            if cut <= 0:
+                tail = data
+                continue
+            scan(data[:cut])
+            tail = data[cut:]
+        scan(tail)
+    return facts
 
 
 def _find_headings(
@@ -471,7 +497,6 @@ def read_ledger(
         raise _damaged(path) from None
     try:
         values_book = _open_workbook(path, data_only=True)
-        formula_book = _open_workbook(path, data_only=False)
     except Exception:
         log.info("openpyxl could not open %s", path, exc_info=True)
         raise _damaged(path) from None
@@ -489,10 +514,8 @@ def read_ledger(
             )
         part = getattr(values_book[sheet], "_worksheet_path", None)
         try:
-            merged = merged_ranges(path, part) if part else []
-            rows, uncomputed = _read_rows(
-                values_book[sheet], formula_book[sheet], max_rows, progress
-            )
+            facts = sheet_xml_facts(path, part) if part else SheetXmlFacts()
+            rows = _read_rows(values_book[sheet], max_rows, progress)
         except LedgerRejected:
             raise
         except Exception:
@@ -500,7 +523,6 @@ def read_ledger(
             raise _damaged(path) from None
     finally:
         values_book.close()
-        formula_book.close()
     if len(rows) > max_rows:
         raise LedgerRejected(
             _(
@@ -508,43 +530,36 @@ def read_ledger(
                 "files (for example one per year) and import them one after the other."
             ).format(sheet=sheet, limit=f"{max_rows:,}")
         )
-    position, headings = _find_headings(rows, merged)
+    position, headings = _find_headings(rows, facts.merged)
     header_row = rows[position][0] if rows else 1
     return LedgerSheet(
         title=sheet,
         header_row=header_row,
         headings=headings,
         rows=rows[position + 1 :],
-        uncomputed=[u for u in uncomputed if u[0] > header_row],
+        uncomputed=[u for u in facts.uncomputed if u[0] > header_row],
     )
 
 
-def _read_rows(values_sheet, formula_sheet, max_rows, progress):
-    """Non-blank rows (Excel row number, values) and the formulas with no computed value."""
-    values_sheet.reset_dimensions()
-    formula_sheet.reset_dimensions()
+def _read_rows(sheet, max_rows: int, progress) -> list[tuple[int, tuple]]:
+    """Non-blank rows: (Excel row number, values). openpyxl yields every row from row 1, blank
+    ones included, so the count is the row number."""
+    sheet.reset_dimensions()
     rows: list[tuple[int, tuple]] = []
-    uncomputed: list[tuple[int, int, str]] = []
     limit = max_rows + HEADER_SEARCH_ROWS + 1
-    cells = values_sheet.iter_rows(max_col=MAX_LEDGER_COLUMNS)
-    formulas = formula_sheet.iter_rows(max_col=MAX_LEDGER_COLUMNS, values_only=True)
-    for count, (cell_row, formula_row) in enumerate(zip(cells, formulas, strict=False), 1):
-        values = [getattr(c, "value", None) for c in cell_row]
-        number = next((c.row for c in cell_row if getattr(c, "row", None)), None) or count
-        for index, value in enumerate(values):
-            if value is None and index < len(formula_row):
-                formula = formula_row[index]
-                if isinstance(formula, str) and formula.startswith("="):
-                    uncomputed.append((number, index, formula))
+    for number, cells in enumerate(
+        sheet.iter_rows(max_col=MAX_LEDGER_COLUMNS, values_only=True), 1
+    ):
+        values = list(cells)
         while values and _blank(values[-1]):
             values.pop()
-        if values and not all(_blank(v) for v in values):
+        if values:
             rows.append((number, tuple(values)))
             if len(rows) > limit:
                 break
-        if progress is not None and count % 5000 == 0:
-            progress(count)
-    return rows, uncomputed
+        if progress is not None and number % 5000 == 0:
+            progress(number)
+    return rows
 
 
 # --------------------------------------------------------------------------- mapping

@@ -366,3 +366,32 @@ def test_a_second_import_of_the_same_ledger_is_warned_about(store, admin, tmp_pa
     # numbers given once are not given again
     second = _import(store, path)
     assert second.first_case_no == f"{STATION_CODE}-2021-00007"
+
+
+def test_row_numbers_shared_formulas_and_escaped_text_from_the_sheet_xml(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws["C3"] = "登记日期"
+    ws["D3"] = "金额"
+    ws["C6"] = "2021-03-05"
+    ws["D6"] = '=IF(A1>0,"是","否")'
+    workbook.save(tmp_path / "f.xlsx")
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    # a second formula shared with D6, as Excel writes a filled-down column
+    sheet = sheet.replace(
+        "</sheetData>",
+        '<row r="7"><c r="C7" t="inlineStr"><is><t>2021-03-06'
+        '</t></is></c><c r="D7"><f t="shared" si="0"/><v/></c></row></sheetData>',
+    )
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(tmp_path / "f.xlsx", "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    ledger = li.read_ledger(tmp_path / "f.xlsx")
+    assert ledger.header_row == 3
+    assert [number for number, _values in ledger.rows] == [6, 7]
+    assert ledger.uncomputed == [(6, 3, '=IF(A1>0,"是","否")'), (7, 3, "=…")]

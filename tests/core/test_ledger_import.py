@@ -395,3 +395,36 @@ def test_row_numbers_shared_formulas_and_escaped_text_from_the_sheet_xml(tmp_pat
     assert ledger.header_row == 3
     assert [number for number, _values in ledger.rows] == [6, 7]
     assert ledger.uncomputed == [(6, 3, '=IF(A1>0,"是","否")'), (7, 3, "=…")]
+
+
+def test_an_import_stopped_half_way_leaves_nothing(store, admin, tmp_path):
+    rows = [
+        [n, f"2021.{n % 12 + 1}.{n % 28 + 1}", f"消费者{n}", "", f"商店{n % 7}", "", "事由",
+         f"{n + 1}元", "调解成功", f"2021.{n % 12 + 1}.{n % 28 + 1}", "1元"]
+        for n in range(1, 1201)
+    ]  # fmt: skip
+    plan = _plan(write_messy_ledger(tmp_path / "many.xlsx", rows))
+    assert len(plan.rows) == 1200 and not plan.problems
+    counts = "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM merchants),"
+    counts += " (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit_log),"
+    counts += " (SELECT count(*) FROM case_counters), (SELECT count(*) FROM ledger_imports)"
+    before = store.query(counts)
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        if done > li.IMPORT_CHUNK:
+            raise KeyboardInterrupt  # a cancel, a power cut: the transaction is rolled back
+
+    with pytest.raises(KeyboardInterrupt):
+        li.run_import(store, plan, actor="admin", station_code=STATION_CODE, progress=progress)
+    assert seen == [li.IMPORT_CHUNK, 2 * li.IMPORT_CHUNK]
+    assert store.query(counts) == before
+    assert not search_cases(store, "消费者1")
+    result = li.run_import(store, plan, actor="admin", station_code=STATION_CODE)
+    assert (result.cases, result.first_case_no) == (1200, f"{STATION_CODE}-2021-00001")
+    # numbered in the order received
+    first = store.query("SELECT received_at FROM cases WHERE case_no = ?", (result.first_case_no,))
+    assert first[0]["received_at"] == min(
+        r["received_at"] for r in store.query("SELECT received_at FROM cases")
+    )

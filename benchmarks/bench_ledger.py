@@ -76,7 +76,9 @@ def phase_import(work: Path, rows: int) -> dict:
             print(f"  {done:,} / {total:,}", file=sys.stderr, flush=True)
 
     start, cpu = time.perf_counter(), _cpu()
-    result = li.run_import(store, plan, actor="admin", station_code="RC-MT", progress=progress)
+    result = li.run_import(
+        store, plan, actor="admin", role=Role.ADMIN, station_code="RC-MT", progress=progress
+    )
     stages["write"] = (time.perf_counter() - start, _cpu() - cpu)
     cases = store.scalar("SELECT count(*) FROM cases WHERE deleted = 0")
     outbox = store.scalar("SELECT count(*) FROM outbox")

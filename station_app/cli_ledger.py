@@ -97,7 +97,12 @@ def cmd_import_ledger(args: argparse.Namespace) -> int:
                       file=sys.stderr)  # fmt: skip
 
         result = li.run_import(
-            store, plan, actor=user.username, station_code=station.code, progress=progress
+            store,
+            plan,
+            actor=user.username,
+            role=user.role,
+            station_code=station.code,
+            progress=progress,
         )
     out = {
         "batch": result.batch_id,

@@ -27,7 +27,7 @@ from typing import Any
 
 from station_app.action_payloads import when_key
 from station_app.demo_history import CaseFacts, HistoryRefused, Step, apply_history
-from station_app.domain import CaseKind, Channel, Merchant, Role
+from station_app.domain import CaseKind, Channel, Merchant, Role, label
 from station_app.i18n import N_, _
 from station_app.ids import new_id, utc_now
 from station_app.money import MoneyError, parse_yuan, to_fen
@@ -36,7 +36,7 @@ from station_app.store import bulk, ledger_imports
 from station_app.store.cases import allocate_case_no
 from station_app.store.connection import Store
 from station_app.store.merchants import resolve_merchant
-from station_app.workflow import Action
+from station_app.workflow import ROLE_ACTIONS, Action, action_label
 
 log = logging.getLogger(__name__)
 
@@ -1044,14 +1044,16 @@ def case_facts(row: LedgerRow, case_no: str, station_code: str) -> CaseFacts:
     )
 
 
-def history_rows(row: LedgerRow, case_no: str, *, actor: str, station_code: str, new_id):
+def history_rows(
+    row: LedgerRow, case_no: str, *, actor: str, role: Role, station_code: str, new_id
+):
     """The rows of the row's history (demo_history.HistoryRows), checked by the workflow."""
     try:
         return apply_history(
             case_facts(row, case_no, station_code),
             plan_steps(row),
             actor=actor,
-            role=Role.ADMIN,
+            role=role,
             station_code=station_code,
             promise=0,
             area="",
@@ -1093,6 +1095,7 @@ def run_import(
     plan: ImportPlan,
     *,
     actor: str,
+    role: Role,
     station_code: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
@@ -1100,6 +1103,9 @@ def run_import(
     nothing. Cases are numbered in the order they were received. `progress(done, total)`."""
     if plan.blocked:
         raise InputRejected([p.text() for p in plan.problems[:MAX_PROBLEMS_LISTED]])
+    refused = _refused_actions(plan.rows, role)
+    if refused:
+        raise InputRejected(refused)
     rows = sorted(plan.rows, key=lambda r: (r.received, r.row))
     total = len(rows)
     batch_id = new_id()
@@ -1128,7 +1134,7 @@ def run_import(
                     merchant = merchants[key]
                 case_id = new_id()
                 written = history_rows(
-                    row, case_no, actor=actor, station_code=station_code, new_id=new_id
+                    row, case_no, actor=actor, role=role, station_code=station_code, new_id=new_id
                 )
                 facts = row.facts
                 if row.goods:
@@ -1188,7 +1194,7 @@ def run_import(
                             now,
                         )
                     )
-                _add_history(history, written, case_id, actor, station_code, now, new_id)
+                _add_history(history, written, case_id, actor, role, station_code, now, new_id)
                 imported.append(ledger_imports.ImportedCase(case_id, row.row, row.ledger_no))
                 numbers.append(case_no)
             bulk.insert_real_cases(store, cases, parties, history)
@@ -1209,7 +1215,25 @@ def run_import(
     )
 
 
-def _add_history(history, written, case_id, actor, station_code, now, new_id) -> None:
+def _refused_actions(rows: list[LedgerRow], role: Role) -> list[str]:
+    """Why `role` may not import these rows: the workflow steps their statuses need that the
+    role may not take in the app either (a clerk does not refuse or terminate), by first row."""
+    allowed = ROLE_ACTIONS[role]
+    first_row: dict[Action, int] = {}
+    for row in rows:
+        for step in plan_steps(row):
+            if step.action not in allowed and step.action not in first_row:
+                first_row[step.action] = row.row
+    return [
+        _(
+            "Row {row}: the role “{role}” may not record “{action}”. Ask a mediation officer "
+            "or an administrator to import this ledger."
+        ).format(row=number, role=label(role), action=action_label(action))
+        for action, number in sorted(first_row.items(), key=lambda item: item[1])
+    ]
+
+
+def _add_history(history, written, case_id, actor, role, station_code, now, new_id) -> None:
     for event in written.events:
         history.events.append(
             (
@@ -1220,7 +1244,7 @@ def _add_history(history, written, case_id, actor, station_code, now, new_id) ->
                 event["to_status"],
                 event["occurred_at"],
                 actor,
-                Role.ADMIN.value,
+                role.value,
                 event["note"],
                 event["details"],
                 event["owner_station"],

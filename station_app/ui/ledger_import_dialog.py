@@ -377,7 +377,12 @@ class LedgerImportDialog(QDialog):
                 )
 
             return li.run_import(
-                store, plan, actor=user.username, station_code=station.code, progress=progress
+                store,
+                plan,
+                actor=user.username,
+                role=user.role,
+                station_code=station.code,
+                progress=progress,
             )
 
         self._set_ready(False)

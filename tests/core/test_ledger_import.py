@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from station_app import ledger_import as li
+from station_app.domain import Role
 from station_app.safe_input import InputRejected, parse_written_moment
 from station_app.statistics import Period, Scope, compute_figures
 from station_app.store import ledger_imports
@@ -30,7 +31,7 @@ def _plan(path: Path, sheet: str | None = None) -> li.ImportPlan:
 def _import(store, path: Path) -> li.ImportResult:
     plan = _plan(path)
     assert not plan.problems, [p.text() for p in plan.problems]
-    return li.run_import(store, plan, actor="admin", station_code=STATION_CODE)
+    return li.run_import(store, plan, actor="admin", role=Role.ADMIN, station_code=STATION_CODE)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,7 @@ def test_a_bad_row_blocks_the_import_with_its_row_number(store, admin, tmp_path)
     assert "约3000元" in texts[0]
     assert texts[1].startswith("Row 11, column “B（登记日期）”")
     with pytest.raises(InputRejected) as refused:
-        li.run_import(store, plan, actor="admin", station_code=STATION_CODE)
+        li.run_import(store, plan, actor="admin", role=Role.ADMIN, station_code=STATION_CODE)
     assert "约3000元" in str(refused.value)
     assert store.scalar("SELECT count(*) FROM cases") == 0
     assert store.scalar("SELECT count(*) FROM ledger_imports") == 0
@@ -417,14 +418,34 @@ def test_an_import_stopped_half_way_leaves_nothing(store, admin, tmp_path):
             raise KeyboardInterrupt  # a cancel, a power cut: the transaction is rolled back
 
     with pytest.raises(KeyboardInterrupt):
-        li.run_import(store, plan, actor="admin", station_code=STATION_CODE, progress=progress)
+        li.run_import(
+            store,
+            plan,
+            actor="admin",
+            role=Role.ADMIN,
+            station_code=STATION_CODE,
+            progress=progress,
+        )
     assert seen == [li.IMPORT_CHUNK, 2 * li.IMPORT_CHUNK]
     assert store.query(counts) == before
     assert not search_cases(store, "消费者1")
-    result = li.run_import(store, plan, actor="admin", station_code=STATION_CODE)
+    result = li.run_import(store, plan, actor="admin", role=Role.ADMIN, station_code=STATION_CODE)
     assert (result.cases, result.first_case_no) == (1200, f"{STATION_CODE}-2021-00001")
     # numbered in the order received
     first = store.query("SELECT received_at FROM cases WHERE case_no = ?", (result.first_case_no,))
     assert first[0]["received_at"] == min(
         r["received_at"] for r in store.query("SELECT received_at FROM cases")
     )
+
+
+def test_a_clerk_may_not_import_decisions_a_clerk_may_not_take(store, admin, tmp_path):
+    plan = _plan(write_messy_ledger(tmp_path / "ledger.xlsx", messy_rows()))
+    with pytest.raises(InputRejected) as refused:
+        li.run_import(store, plan, actor="clerk", role=Role.CLERK, station_code=STATION_CODE)
+    assert "Row 4: the role" in str(refused.value)
+    assert store.scalar("SELECT count(*) FROM cases") == 0
+    # an officer records the steps with their own role
+    li.run_import(store, plan, actor="officer", role=Role.OFFICER, station_code=STATION_CODE)
+    assert {r["actor_role"] for r in store.query("SELECT actor_role FROM case_events")} == {
+        "officer"
+    }

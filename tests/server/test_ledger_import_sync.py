@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from station_app import ledger_import as li
+from station_app.domain import Role
 from tests.server.sync_support import make_city, rows_of
 from tests.support.ledger_files import messy_rows, write_messy_ledger
 
@@ -27,7 +28,9 @@ def test_an_imported_ledger_and_its_undo_reach_the_city(tmp_path, backend, memor
         path = write_messy_ledger(tmp_path / "ledger.xlsx", messy_rows())
         sheet = li.read_ledger(path)
         plan = li.plan_import(path, sheet, li.guess_mapping(sheet.headings), today=date(2026, 3, 2))
-        result = li.run_import(village.store, plan, actor=village.user, station_code=village.code)
+        result = li.run_import(
+            village.store, plan, actor=village.user, role=Role.ADMIN, station_code=village.code
+        )
         report = village.sync()
         assert report.checksum_ok
         assert village.store.scalar("SELECT count(*) FROM outbox") == 0

@@ -107,12 +107,14 @@ class LedgerImportDialog(QDialog):
         self.preview = QTableWidget(0, 0)
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.setAlternatingRowColors(True)
+        self.preview.setTabKeyNavigation(False)  # Tab moves on to the next control
         preview_box = QGroupBox(_("Preview (first rows)"))
         preview_layout = QVBoxLayout(preview_box)
         preview_layout.addWidget(self.preview)
 
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
+        self.report.setTabChangesFocus(True)
         self.report.setPlaceholderText(_("The problems found are listed here by row number."))
         self.summary = QLabel()
         self.summary.setWordWrap(True)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from station_app.ui.ledger_import_dialog import NO_COLUMN, LedgerImportDialog
 from tests.support.ledger_files import messy_rows, write_messy_ledger
@@ -136,3 +136,18 @@ def test_the_main_window_opens_the_ledger_import(qtbot, main_window):
     qtbot.waitExposed(dialog)
     assert dialog.focusWidget() is dialog.browse_button
     dialog.close()
+
+
+def test_tab_walks_through_the_window(qtbot, dialog, tmp_path):
+    from PySide6.QtTest import QTest
+
+    dialog.open_file(write_messy_ledger(tmp_path / "l.xlsx", messy_rows()))
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
+    dialog.activateWindow()
+    order = []
+    dialog.preview.setFocus()
+    for _ in range(4):
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        order.append(dialog.focusWidget())
+    # Tab leaves the preview and the report instead of moving between their cells
+    assert order[:3] == [dialog.report, dialog.batch_combo, dialog.check_button]

@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 import zipfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -284,6 +285,53 @@ def parse_day(value: object, what: str) -> date:
             )
         )
     return day
+
+
+# Dates as stations type them in their ledgers: 2021-03-05, 2021-3-5, 2021/3/5, 2021.3.5,
+# 2021年3月5日 (号 for 日), 20210305, each with an optional time "14:30" (or 14时30分).
+_WRITTEN_DAY_RE = re.compile(
+    r"(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})"
+    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]?"
+    r"|(?P<m3>\d{2})(?P<d3>\d{2}))"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})\s*分?(?:\s*[:：]\s*\d{1,2})?)?"
+)
+# Excel keeps a date as a day count from 1899-12-30 (its 1900 leap-year bug included); a
+# count outside these days (1990 to 2099) is not a date of a ledger but a number.
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_SERIAL_FIRST, _SERIAL_LAST = 32874, 73415
+
+
+def parse_written_moment(value: object) -> datetime | None:
+    """A date (and maybe a time) as written in a spreadsheet: a date or datetime cell, an
+    Excel day number, or text in the forms of _WRITTEN_DAY_RE; None when it is none of them.
+    A date with no time has the time 00:00. Years outside FIRST_YEAR..LAST_YEAR are None."""
+    if isinstance(value, datetime):
+        moment = value.replace(tzinfo=None, microsecond=0)
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not _SERIAL_FIRST <= value <= _SERIAL_LAST:
+            return None
+        moment = _EXCEL_EPOCH + timedelta(days=float(value))
+        moment = moment.replace(second=0, microsecond=0)
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        match = _WRITTEN_DAY_RE.fullmatch(text)
+        if match is None:
+            return None
+        month = match["m"] or match["m2"] or match["m3"]
+        day = match["d"] or match["d2"] or match["d3"]
+        try:
+            moment = datetime(int(match["y"]), int(month), int(day))
+            if match["H"] is not None:
+                moment = moment.replace(hour=int(match["H"]), minute=int(match["M"]))
+        except ValueError:
+            return None
+    else:
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None
+    return moment
 
 
 def parse_whole_number(value: object, what: str, low: int, high: int) -> int:

@@ -1,4 +1,4 @@
-"""Bulk loading of many cases at once (the demo data set and benchmarks).
+"""Bulk loading of many cases at once (the demo data set, benchmarks, and ledger imports).
 
 Rows arrive as tuples in the column order below and are written with executemany in large
 transactions. Each batch also moves the station's case counters, adds its cases to the
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from station_app.domain import Role, User
 from station_app.i18n import _
-from station_app.store import chain, search_index, statistics
+from station_app.store import chain, derived, search_index, statistics
 from station_app.store.connection import ORIGIN_DEMO, Store, StoreError
 from station_app.store.due import add_case_deadlines_after
 from station_app.store.holidays import load_calendar
@@ -339,6 +339,32 @@ def insert_case_batch(
         if statistics.has_figures(conn):
             statistics.add_case_figures_after(conn, before)
         _save_load_state(store, load_state)
+
+
+_REAL_CASE_SQL = _plain_insert_sql("cases", CASE_COLUMNS)
+_REAL_PARTY_SQL = _plain_insert_sql("parties", PARTY_COLUMNS)
+_UNSEALED_EVENT_SQL = _plain_insert_sql("case_events", EVENT_COLUMNS)
+
+
+def insert_real_cases(
+    store: Store, cases: Sequence[tuple], parties: Sequence[tuple], history: HistoryBatch
+) -> None:
+    """Real (not demo) cases with their parties and histories, in the caller's transaction
+    (a ledger import): the rows of the demo's shape, written as a clerk's writes are, so the
+    triggers queue them for sync, audit them and mark their cases dirty, and the store seals
+    their events into the station's chain. The derived state of the rows (search index,
+    deadlines, figures) is brought up to date here, set-wise per batch, by the same drain as
+    every COMMIT (so a long import moves its progress bar)."""
+    if not store.conn.in_transaction or store.origin == ORIGIN_DEMO:
+        raise RuntimeError("insert_real_cases runs inside a transaction of a real origin")
+    conn = store.conn
+    conn.executemany(_REAL_CASE_SQL, cases)
+    conn.executemany(_REAL_PARTY_SQL, parties)
+    conn.executemany(_UNSEALED_EVENT_SQL, history.events)
+    conn.executemany(_SESSION_SQL, history.sessions)
+    conn.executemany(_AGREEMENT_SQL, history.agreements)
+    conn.executemany(_FOLLOW_UP_SQL, history.follow_ups)
+    derived.drain(store)
 
 
 def checkpoint(store: Store) -> None:

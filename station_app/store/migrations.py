@@ -1454,6 +1454,41 @@ def _schema_19(conn: sqlite3.Connection) -> None:
     )
     # Reference data pulled before this version: copied now (the triggers fire on it).
     conn.execute("UPDATE sync_extra_fields SET fields = fields WHERE table_name = 'reference_data'")
+def _schema_16(conn: sqlite3.Connection) -> None:
+    """Ledger imports (station_app/ledger_import.py): each batch imported from an Excel ledger,
+    the cases it made (with the row they came from and how they stood right after the import,
+    so an undo can tell a case changed since) and the merchants it registered. Local tables:
+    the cases themselves travel by sync like any other."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS ledger_imports (
+            id TEXT PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            sheet TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            case_count INTEGER NOT NULL,
+            undone_at TEXT,
+            undone_by TEXT
+        );
+        CREATE TABLE IF NOT EXISTS ledger_import_cases (
+            batch_id TEXT NOT NULL REFERENCES ledger_imports(id),
+            case_id TEXT NOT NULL,
+            row_number INTEGER NOT NULL,
+            ledger_no TEXT NOT NULL DEFAULT '',
+            case_updated_at TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            PRIMARY KEY (batch_id, case_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ledger_import_cases_case ON ledger_import_cases(case_id);
+        CREATE TABLE IF NOT EXISTS ledger_import_merchants (
+            batch_id TEXT NOT NULL REFERENCES ledger_imports(id),
+            merchant_id TEXT NOT NULL,
+            PRIMARY KEY (batch_id, merchant_id)
+        ) WITHOUT ROWID;
+        """,
+    )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -1481,6 +1516,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "statistics: each case's figures and their totals by month", _schema_13),
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
+    Migration(16, "ledger imports: batches, their cases and merchants", _schema_16),
     Migration(
         19,
         "reference data from the city office: documents, abnormal list, designations",

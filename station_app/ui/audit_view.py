@@ -58,6 +58,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "goods_or_service": N_("Goods or service"),
         "category": N_("Category"),
         "problem_nature": N_("Nature of the problem"),
+        # not columns: the audit entries of a ledger import (store/ledger_imports.py)
+        "ledger_import": N_("Imported from a ledger (file / sheet / row)"),
+        "ledger_import_undone": N_("Ledger import undone"),
         "purchase_date": N_("Purchase date"),
         "purchase_place": N_("Place of purchase"),
         "amount_fen": N_("Amount involved (fen)"),

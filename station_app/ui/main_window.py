@@ -191,6 +191,12 @@ class MainWindow(QMainWindow):
         self.merchants_action = QAction(_("&Merchants…"), self)
         self.merchants_action.triggered.connect(self.show_merchants)
         station_menu.addAction(self.merchants_action)
+        self.import_ledger_action = QAction(_("Import a &ledger…"), self)
+        self.import_ledger_action.setToolTip(
+            _("Bring the cases of an Excel ledger into the app, or undo such an import")
+        )
+        self.import_ledger_action.triggered.connect(self.show_ledger_import)
+        station_menu.addAction(self.import_ledger_action)
         station_menu.addAction(self.import_holidays_action)
         # Only an administrator is offered the settings; others never see the entry.
         self.settings_action: QAction | None = None
@@ -544,6 +550,15 @@ class MainWindow(QMainWindow):
         from station_app.ui.merchants_dialog import MerchantsDialog
 
         dialog = MerchantsDialog(self.tasks, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_ledger_import(self) -> QDialog:
+        """Open 导入台账 (a new window each time)."""
+        from station_app.ui.ledger_import_dialog import LedgerImportDialog
+
+        dialog = LedgerImportDialog(self.tasks, self.user, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -137,6 +137,24 @@ class Satisfaction(StrEnum):
     UNSATISFIED = "unsatisfied"
 
 
+class ContactWay(StrEnum):
+    """How the station tried to reach the business of a case."""
+
+    PHONE = "phone"
+    PLATFORM_MESSAGE = "platform_message"  # a message through the online shop's platform
+    VISIT = "visit"
+    LETTER = "letter"
+
+
+class ContactResult(StrEnum):
+    """What one attempt to reach the business came to; an online shop that stays
+    unreachable may be proposed for the abnormal operations list (abnormal_proposals.py)."""
+
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"  # reached, but it refused to take part
+
+
 def label(value: StrEnum) -> str:
     """The user-facing name of an enum value, in the current language."""
     return _(LABELS[type(value), value.value])
@@ -207,6 +225,13 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (Satisfaction.SATISFIED, N_("Satisfied")),
     (Satisfaction.BASICALLY, N_("Basically satisfied")),
     (Satisfaction.UNSATISFIED, N_("Unsatisfied")),
+    (ContactWay.PHONE, N_("By phone call")),
+    (ContactWay.PLATFORM_MESSAGE, N_("Platform message")),
+    (ContactWay.VISIT, N_("Visit")),
+    (ContactWay.LETTER, N_("By letter")),
+    (ContactResult.REACHED, N_("Reached")),
+    (ContactResult.UNREACHABLE, N_("Could not be reached")),
+    (ContactResult.REFUSED, N_("Refused to take part")),
 ]
 # Keyed by (enum class, value): members of different enums may share a value ("other", "").
 LABELS: dict[tuple[type, str], str] = {(type(m), m.value): text for m, text in _LABEL_LIST}

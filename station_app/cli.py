@@ -787,6 +787,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station_app.cli_merchants import add_merchant_commands
 
     add_merchant_commands(sub)
+    from station_app.cli_supervision import add_supervision_commands
+
+    add_supervision_commands(sub)
 
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")

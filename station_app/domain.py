@@ -155,6 +155,20 @@ class ContactResult(StrEnum):
     REFUSED = "refused"  # reached, but it refused to take part
 
 
+class SupervisionKind(StrEnum):
+    """Supervision work besides complaints (domain.md, "Who works where")."""
+
+    SURVEY = "survey"  # 满意度调查
+    SECRET_VISIT = "secret_visit"  # 暗访
+    SAMPLING = "sampling"  # 抽检
+
+
+class SupervisionResult(StrEnum):
+    PASSED = "passed"  # 合格
+    FAILED = "failed"  # 不合格
+    PENDING = "pending"  # 待定 (e.g. a sample still at the laboratory)
+
+
 def label(value: StrEnum) -> str:
     """The user-facing name of an enum value, in the current language."""
     return _(LABELS[type(value), value.value])
@@ -232,6 +246,12 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (ContactResult.REACHED, N_("Reached")),
     (ContactResult.UNREACHABLE, N_("Could not be reached")),
     (ContactResult.REFUSED, N_("Refused to take part")),
+    (SupervisionKind.SURVEY, N_("Satisfaction survey")),
+    (SupervisionKind.SECRET_VISIT, N_("Secret-shopper visit")),
+    (SupervisionKind.SAMPLING, N_("Product sampling")),
+    (SupervisionResult.PASSED, N_("Passed")),
+    (SupervisionResult.FAILED, N_("Not passed")),
+    (SupervisionResult.PENDING, N_("Pending")),
 ]
 # Keyed by (enum class, value): members of different enums may share a value ("other", "").
 LABELS: dict[tuple[type, str], str] = {(type(m), m.value): text for m, text in _LABEL_LIST}

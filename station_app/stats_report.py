@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from station_app.atomic_files import write_bytes_atomically
-from station_app.domain import CaseKind, Channel, label
+from station_app.domain import CaseKind, Channel, SupervisionKind, label
 from station_app.i18n import _
 from station_app.money import from_fen
 from station_app.statistics import SCOPE_LABELS, FigureRef, Figures, Rate
@@ -151,6 +151,7 @@ def report_sections(figures: Figures) -> list[tuple[str, list[ReportRow]]]:
                 for name, n in f.complaints_by_nature.items()
             ],
         ),
+        (_("Supervision work"), supervision_rows(figures)),
         (
             _("Merchants with the most complaints"),
             [
@@ -159,6 +160,25 @@ def report_sections(figures: Figures) -> list[tuple[str, list[ReportRow]]]:
             ],
         ),
     ]
+
+
+def supervision_rows(figures: Figures) -> list[ReportRow]:
+    """Per kind of supervision work: how many were done, and the share not passed (of those
+    with a result). They are not cases: no list opens behind them."""
+    rows = []
+    for kind, done in figures.supervision_done.items():
+        name = label(SupervisionKind(kind))
+        rows.append(ReportRow(_("{kind}: done").format(kind=name), done))
+        rate = figures.supervision_not_passed[kind]
+        percent = rate.percent
+        rows.append(
+            ReportRow(
+                _("{kind}: not passed").format(kind=name),
+                f"{rate.numerator} / {rate.denominator}",
+                "—" if percent is None else f"{percent}%",
+            )
+        )
+    return rows
 
 
 def report_title(figures: Figures, station_name: str) -> str:

@@ -191,6 +191,12 @@ class MainWindow(QMainWindow):
         self.merchants_action = QAction(_("&Merchants…"), self)
         self.merchants_action.triggered.connect(self.show_merchants)
         station_menu.addAction(self.merchants_action)
+        self.supervision_action = QAction(_("Super&vision work…"), self)
+        self.supervision_action.setToolTip(
+            _("Satisfaction surveys, secret-shopper visits and product sampling")
+        )
+        self.supervision_action.triggered.connect(self.show_supervision)
+        station_menu.addAction(self.supervision_action)
         station_menu.addAction(self.import_holidays_action)
         # Only an administrator is offered the settings; others never see the entry.
         self.settings_action: QAction | None = None
@@ -544,6 +550,15 @@ class MainWindow(QMainWindow):
         from station_app.ui.merchants_dialog import MerchantsDialog
 
         dialog = MerchantsDialog(self.tasks, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_supervision(self) -> QDialog:
+        """Open the supervision work records (a new window each time)."""
+        from station_app.ui.supervision_dialog import SupervisionDialog
+
+        dialog = SupervisionDialog(self.tasks, self.user, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -246,7 +246,7 @@ class StatisticsDialog(QDialog):
         return Scope(self.scope_box.currentData())
 
     def _data_changed(self, what: frozenset[Change]) -> None:
-        if Change.CASES in what:
+        if Change.CASES in what or Change.SUPERVISION in what:
             self.debounce.start()
 
     # ------------------------------------------------------------------ reading

@@ -58,3 +58,27 @@ def test_contact_attempts_make_a_proposal_with_its_case(tmp_path):
     shown = run(data_dir, "case", "show", case_no, "--json")
     contacts = [e for e in json.loads(shown.stdout)["events"] if e["action"] == "contact"]
     assert len(contacts) == 3
+
+
+def test_supervision_add_list_edit_and_the_statistics(tmp_path):
+    data_dir = init_station(tmp_path / "data")
+    added = run(data_dir, "supervision", "add", "--on", "2026-03-05", "--kind", "sampling",
+                "--result", "failed", "--subject", "散装白酒", "--findings", "酒精度不符",
+                "--follow-up", "责令下架")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    record = json.loads(added.stdout)
+    assert (record["kind"], record["result"], record["owner_station"]) == (
+        "sampling", "failed", "RC-MT",
+    )  # fmt: skip
+    bad = run(data_dir, "supervision", "add", "--on", "2026-3-5", "--kind", "survey",
+              "--result", "passed", "--merchant", "没有这家")  # fmt: skip
+    assert bad.returncode != 0
+    assert "Nothing was saved" in bad.stderr and "没有这家" in bad.stderr
+    edited = run(data_dir, "supervision", "edit", record["id"][:13], "--result", "passed")
+    assert edited.returncode == 0, edited.stderr
+    assert json.loads(edited.stdout)["result"] == "passed"
+    listed = run(data_dir, "supervision", "list", "--from", "2026-03-01", "--json")
+    assert [r["id"] for r in json.loads(listed.stdout)] == [record["id"]]
+    stats = run(data_dir, "stats", "--from", "2026-03-01", "--to", "2026-03-31", "--json")
+    sampling = json.loads(stats.stdout)["supervision"]["sampling"]
+    assert sampling["done"] == 1 and sampling["not_passed"]["count"] == 0

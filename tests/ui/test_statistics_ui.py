@@ -51,7 +51,7 @@ def _table(dialog: StatisticsDialog) -> list[tuple[str, str, str]]:
     rows = []
     for index in range(dialog.table.topLevelItemCount()):
         item = dialog.table.topLevelItem(index)
-        if item.data(0, Qt.ItemDataRole.UserRole) is not None:
+        if item.text(0).startswith("    "):  # a figure's row, under its section's title
             rows.append((item.text(0).strip(), item.text(1), item.text(2)))
     return rows
 

@@ -392,3 +392,13 @@ def monthly_received(
         result.append((f"{first:%Y-%m}", sum(row.values["cases"] for row in rows)))
         first = month.last + timedelta(days=1)
     return result
+
+
+def trend_period(period: Period) -> Period:
+    """The months the trend chart of a report shows: the period itself, or for a period
+    shorter than three months the twelve months up to its end (a month's report shows the
+    year before it)."""
+    if (period.last.year - period.first.year) * 12 + period.last.month - period.first.month >= 2:
+        return period
+    months_back = period.last.year * 12 + period.last.month - 1 - 11
+    return Period(date(months_back // 12, months_back % 12 + 1, 1), period.last)

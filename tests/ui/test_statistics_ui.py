@@ -170,6 +170,25 @@ def test_the_export_holds_the_same_numbers(qtbot, folder, runner, tmp_path: Path
     assert values["Complaints accepted"] == figures.accepted
 
 
+def test_the_pdf_report_holds_the_same_numbers(qtbot, folder, runner, tmp_path: Path):
+    import subprocess
+
+    dialog = _dialog(qtbot, runner)
+    assert dialog.pdf_button.isVisible()
+    dialog.export_pdf_to(tmp_path / "report")
+    written = tmp_path / "report.pdf"
+    qtbot.waitUntil(lambda: "Report written" in dialog.status.text(), timeout=30000)
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(written), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    figures = _figures(folder, Period.month(2026, 6))
+    line = next(line for line in text.splitlines() if "All items received" in line)
+    assert line.split()[-1] == str(figures.received)
+    line = next(line for line in text.splitlines() if "Complaints accepted" in line)
+    assert line.split()[-1] == str(figures.accepted)
+
+
 def test_the_statistics_window_fits(qtbot, runner, screenshots):  # noqa: F811
     dialog = _dialog(qtbot, runner)
     assert_fits(qtbot, dialog, screenshots)

@@ -21,7 +21,7 @@ from station_app.domain import (
 )
 from station_app.ids import new_id
 from station_app.store import Store, bulk
-from station_app.workflow import ANY_OPEN
+from station_app.workflow import ANY_OPEN, FINISHED
 
 DESIGNATED_SHARE = 0.06  # of the shops and service firms
 LISTED_SHARE = 0.2  # of the cluster-registered online shops
@@ -60,7 +60,8 @@ _RESULTS = {
         (SupervisionResult.PENDING, 0.05),
     ),
 }
-_OPEN = {status.value for status in ANY_OPEN}
+# attempts to reach the business while the case is being handled (not once decided)
+_OPEN = {status.value for status in ANY_OPEN - FINISHED}
 
 
 def _choice(rng: random.Random, pairs) -> object:  # noqa: ANN001
@@ -123,7 +124,10 @@ def add_demo_registry_work(
         status, position, moment = CaseStatus.REGISTERED.value, 0, received
         history = case["events"]
         for attempt in range(rng.randint(1, 3)):
-            moment = moment + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5))
+            day = moment.date() + timedelta(days=rng.randint(1, 3))
+            moment = datetime.combine(day, datetime.min.time()).replace(
+                hour=rng.randint(8, 17), minute=rng.randrange(60)
+            )
             if moment.date() > today:
                 break
             when = moment.strftime("%Y-%m-%d %H:%M")

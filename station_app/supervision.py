@@ -24,7 +24,7 @@ FIELD_LABELS = {
     "merchant": N_("Merchant"),
     "subject": N_("Subject (goods, service or place)"),
     "findings": N_("Findings"),
-    "result": N_("Result"),
+    "result": N_("Outcome"),
     "follow_up": N_("Follow-up"),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

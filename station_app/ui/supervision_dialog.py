@@ -63,7 +63,7 @@ class SupervisionDialog(QDialog):
         N_("Kind of work"),
         N_("Merchant"),
         N_("Subject"),
-        N_("Result"),
+        N_("Outcome"),
     )
 
     def __init__(

@@ -1374,8 +1374,9 @@ def _schema_17(conn: sqlite3.Connection) -> None:
             demo INTEGER NOT NULL DEFAULT 0,
             {SYNC_COLUMNS}
         );
+        -- covers the statistics' count of a period (statistics.py, supervision_store)
         CREATE INDEX IF NOT EXISTS supervision_records_day
-            ON supervision_records(owner_station, done_on);
+            ON supervision_records(done_on, kind, result, owner_station, deleted);
         CREATE INDEX IF NOT EXISTS supervision_records_merchant
             ON supervision_records(merchant_id) WHERE merchant_id IS NOT NULL;
         CREATE TRIGGER IF NOT EXISTS supervision_records_demo_mark

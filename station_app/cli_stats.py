@@ -59,7 +59,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
             write_report_xlsx(figures, args.xlsx, station_name=station.name)
         if args.pdf:
             months = monthly_received(
-                store, trend_period(figures.period), scope=figures.scope, station_code=station.code
+                store,
+                trend_period(figures.period, figures.as_of),
+                scope=figures.scope,
+                station_code=station.code,
             )
             write_report_pdf(figures, months, args.pdf, station_name=station.name)
     if args.json:

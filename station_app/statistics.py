@@ -394,11 +394,12 @@ def monthly_received(
     return result
 
 
-def trend_period(period: Period) -> Period:
+def trend_period(period: Period, as_of: date | None = None) -> Period:
     """The months the trend chart of a report shows: the period itself, or for a period
     shorter than three months the twelve months up to its end (a month's report shows the
-    year before it)."""
-    if (period.last.year - period.first.year) * 12 + period.last.month - period.first.month >= 2:
-        return period
-    months_back = period.last.year * 12 + period.last.month - 1 - 11
-    return Period(date(months_back // 12, months_back % 12 + 1, 1), period.last)
+    year before it); never the months after `as_of` (they have no items yet)."""
+    last = period.last if as_of is None else max(period.first, min(period.last, as_of))
+    if (last.year - period.first.year) * 12 + last.month - period.first.month >= 2:
+        return Period(period.first, last)
+    months_back = last.year * 12 + last.month - 1 - 11
+    return Period(date(months_back // 12, months_back % 12 + 1, 1), last)

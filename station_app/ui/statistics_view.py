@@ -458,7 +458,10 @@ class StatisticsDialog(QDialog):
 
         def write(store: Store) -> Path:
             months = monthly_received(
-                store, trend_period(figures.period), scope=figures.scope, station_code=code
+                store,
+                trend_period(figures.period, figures.as_of),
+                scope=figures.scope,
+                station_code=code,
             )
             write_report_pdf(figures, months, path, station_name=station_name)
             return path

@@ -15,6 +15,8 @@ from typing import Any
 from station_app.case_json import parse_received_at
 from station_app.domain import (
     AgreementTerm,
+    ContactResult,
+    ContactWay,
     CourtOutcome,
     FollowUpParty,
     MediationMode,
@@ -183,6 +185,12 @@ ACTION_FIELDS: dict[Action, tuple[Field, ...]] = {
     Action.MERGE: (_text("into", N_("Earlier report"), True), OCCURRED_AT, NOTE),
     Action.ANSWER: (_text("answer", N_("Answer"), True), OCCURRED_AT),
     Action.NOTE: (_text("note", N_("Note"), True), OCCURRED_AT),
+    Action.CONTACT: (
+        _choice("way", N_("Way of contact"), ContactWay),
+        _choice("result", N_("Result of the attempt"), ContactResult),
+        OCCURRED_AT,
+        NOTE,
+    ),
 }
 
 # The key that holds the day or time an action happened, where it is not "occurred_at".

@@ -566,6 +566,14 @@ def _plan_follow_up(plan: _Plan, ctx: _Context) -> None:
     plan.details.update(party=visit.party.value, satisfaction=visit.satisfaction.value)
 
 
+def _plan_contact(plan: _Plan, ctx: _Context) -> None:
+    """An attempt to reach the business: the event's details say how and what came of it
+    (read by abnormal_proposals.py)."""
+    v = plan.values
+    if "way" in v and "result" in v:
+        plan.details.update(contact_way=v["way"], contact_result=v["result"])
+
+
 def _plan_dispatch(plan: _Plan, ctx: _Context) -> None:
     if plan.progress.dispatched_at:
         plan.problems.append(
@@ -871,6 +879,7 @@ PLANNERS = {
     Action.CLOSE: _plan_close,
     Action.ESCALATE: _plan_escalate,
     Action.FOLLOW_UP: _plan_follow_up,
+    Action.CONTACT: _plan_contact,
     Action.DISPATCH: _plan_dispatch,
     Action.ARRIVE: _plan_arrive,
     Action.RECORD_PERFORMANCE: _plan_record_performance,

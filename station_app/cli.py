@@ -22,6 +22,7 @@ from station_app.cli_common import (
 )
 from station_app.cli_common import print_json as _print_json
 from station_app.cli_common import read_json_argument as _read_json_file
+from station_app.cli_contact import add_contact_parser
 from station_app.cli_stats import add_stats_command
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
@@ -667,6 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     case_act.set_defaults(func=cmd_case_act)
     add_case_edit_parser(case_sub)
+    add_contact_parser(case_sub)
 
     members = case_sub.add_parser(
         "members", help=_("the complainants of a joint complaint with their amounts")
@@ -788,6 +790,10 @@ def build_parser() -> argparse.ArgumentParser:
     from station_app.cli_ledger import add_ledger_commands
 
     add_ledger_commands(sub)
+
+    from station_app.cli_supervision import add_supervision_commands
+
+    add_supervision_commands(sub)
 
     selftest = sub.add_parser(
         "selftest", help=_("check Qt, the Chinese font, the database and the keyring")

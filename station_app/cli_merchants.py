@@ -1,4 +1,4 @@
-"""`station-app merchant list|show|create|edit|merge|duplicates|designate|revoke|abnormal`:
+"""`station-app merchant list|show|create|edit|merge|duplicates|designate|revoke|abnormal|proposals`:
 the merchant registry on the command line (merchant_registry.py)."""
 
 from __future__ import annotations
@@ -218,6 +218,35 @@ def cmd_merchant_abnormal(args: argparse.Namespace) -> int:
     return _write(args, action)
 
 
+def cmd_merchant_proposals(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from station_app.abnormal_proposals import abnormal_list_proposals, write_proposals_xlsx
+
+    with _open_for_reading(args.data_dir) as store:
+        proposals = abnormal_list_proposals(store)
+        if args.xlsx:
+            write_proposals_xlsx(
+                proposals,
+                args.xlsx,
+                station_name=accounts.local_station(store).name,
+                made_on=date.today(),
+            )
+    if args.json:
+        print_json([proposal.to_dict() for proposal in proposals])
+        return EXIT_OK
+    for proposal in proposals:
+        print("\t".join([proposal.merchant_id, proposal.name, proposal.platform, proposal.address]))
+        for case in proposal.cases:
+            print("\t" + "\t".join([case.case_no, case.received_on,
+                                     _("{n} attempts").format(n=case.attempts)]))  # fmt: skip
+    if not proposals:
+        print(_("No online shop is to be proposed."))
+    if args.xlsx:
+        print(_("Written: {path}").format(path=args.xlsx))
+    return EXIT_OK
+
+
 def add_merchant_commands(sub: argparse._SubParsersAction) -> None:
     merchant = sub.add_parser("merchant", help=_("the merchant registry: find, correct, merge"))
     msub = merchant.add_subparsers(dest="merchant_command", required=True)
@@ -287,3 +316,13 @@ def add_merchant_commands(sub: argparse._SubParsersAction) -> None:
     abnormal.add_argument("--off", action="store_true", help=_("take it off the list"))
     abnormal.add_argument("--user", help=user_help)
     abnormal.set_defaults(func=cmd_merchant_abnormal)
+
+    proposals = msub.add_parser(
+        "proposals",
+        help=_("online shops at a cluster address that could not be reached: proposals "
+               "for the abnormal list"),
+    )  # fmt: skip
+    proposals.add_argument("--json", action="store_true", help=_("print JSON"))
+    proposals.add_argument("--xlsx", type=Path, metavar="FILE",
+                           help=_("also write them as an .xlsx for the credit department"))  # fmt: skip
+    proposals.set_defaults(func=cmd_merchant_proposals)

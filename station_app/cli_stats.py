@@ -9,11 +9,12 @@ from pathlib import Path
 
 from station_app.i18n import _
 from station_app.safe_input import InputRejected, parse_day
-from station_app.statistics import Period, Scope, compute_figures
+from station_app.statistics import Period, Scope, compute_figures, monthly_received, trend_period
 from station_app.stats_report import (
     report_sections,
     report_subtitle,
     report_title,
+    write_report_pdf,
     write_report_xlsx,
 )
 from station_app.store import DATABASE_FILENAME, Store, StoreError
@@ -56,6 +57,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
         )
         if args.xlsx:
             write_report_xlsx(figures, args.xlsx, station_name=station.name)
+        if args.pdf:
+            months = monthly_received(
+                store,
+                trend_period(figures.period, figures.as_of),
+                scope=figures.scope,
+                station_code=station.code,
+            )
+            write_report_pdf(figures, months, args.pdf, station_name=station.name)
     if args.json:
         print(json.dumps(figures.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -67,9 +76,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for row in rows:
             value = f"{row.value:.2f}" if not isinstance(row.value, (int, str)) else row.value
             print("\t".join(str(part) for part in (row.label, value, row.percent) if part != ""))
-    if args.xlsx:
-        print()
-        print(_("Report written: {path}").format(path=args.xlsx))
+    for written in (args.xlsx, args.pdf):
+        if written:
+            print()
+            print(_("Report written: {path}").format(path=written))
     return EXIT_OK
 
 
@@ -107,5 +117,11 @@ def add_stats_command(sub: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="FILE",
         help=_("also write the report as a formatted .xlsx that prints on A4"),
+    )
+    stats.add_argument(
+        "--pdf",
+        type=Path,
+        metavar="FILE",
+        help=_("also write the report as a PDF with charts (A4)"),
     )
     stats.set_defaults(func=cmd_stats)

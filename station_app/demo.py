@@ -2056,6 +2056,12 @@ def fill_demo(
                 "histories": histories,
             }
         added = _load(store, plan, progress)
+        if plan.get("histories"):
+            from station_app.demo_registry import add_demo_registry_work
+
+            add_demo_registry_work(
+                store, station_code=plan["station"], seed=plan["seed"], actor=plan["created_by"]
+            )
         bulk.checkpoint(store)
     return added
 

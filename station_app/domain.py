@@ -137,6 +137,38 @@ class Satisfaction(StrEnum):
     UNSATISFIED = "unsatisfied"
 
 
+class ContactWay(StrEnum):
+    """How the station tried to reach the business of a case."""
+
+    PHONE = "phone"
+    PLATFORM_MESSAGE = "platform_message"  # a message through the online shop's platform
+    VISIT = "visit"
+    LETTER = "letter"
+
+
+class ContactResult(StrEnum):
+    """What one attempt to reach the business came to; an online shop that stays
+    unreachable may be proposed for the abnormal operations list (abnormal_proposals.py)."""
+
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"  # reached, but it refused to take part
+
+
+class SupervisionKind(StrEnum):
+    """Supervision work besides complaints (domain.md, "Who works where")."""
+
+    SURVEY = "survey"  # 满意度调查
+    SECRET_VISIT = "secret_visit"  # 暗访
+    SAMPLING = "sampling"  # 抽检
+
+
+class SupervisionResult(StrEnum):
+    PASSED = "passed"  # 合格
+    FAILED = "failed"  # 不合格
+    PENDING = "pending"  # 待定 (e.g. a sample still at the laboratory)
+
+
 def label(value: StrEnum) -> str:
     """The user-facing name of an enum value, in the current language."""
     return _(LABELS[type(value), value.value])
@@ -207,6 +239,19 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (Satisfaction.SATISFIED, N_("Satisfied")),
     (Satisfaction.BASICALLY, N_("Basically satisfied")),
     (Satisfaction.UNSATISFIED, N_("Unsatisfied")),
+    (ContactWay.PHONE, N_("By phone call")),
+    (ContactWay.PLATFORM_MESSAGE, N_("Platform message")),
+    (ContactWay.VISIT, N_("Visit")),
+    (ContactWay.LETTER, N_("By letter")),
+    (ContactResult.REACHED, N_("Reached")),
+    (ContactResult.UNREACHABLE, N_("Could not be reached")),
+    (ContactResult.REFUSED, N_("Refused to take part")),
+    (SupervisionKind.SURVEY, N_("Satisfaction survey")),
+    (SupervisionKind.SECRET_VISIT, N_("Secret-shopper visit")),
+    (SupervisionKind.SAMPLING, N_("Product sampling")),
+    (SupervisionResult.PASSED, N_("Passed")),
+    (SupervisionResult.FAILED, N_("Not passed")),
+    (SupervisionResult.PENDING, N_("Pending")),
 ]
 # Keyed by (enum class, value): members of different enums may share a value ("other", "").
 LABELS: dict[tuple[type, str], str] = {(type(m), m.value): text for m, text in _LABEL_LIST}

@@ -17,11 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from station_app.domain import CaseKind, Channel
+from station_app.domain import CaseKind, Channel, SupervisionKind, SupervisionResult
 from station_app.i18n import N_, _
 from station_app.money import from_fen
 from station_app.store import Store
 from station_app.store import statistics as figures_store
+from station_app.store import supervision as supervision_store
 
 TOP_MERCHANTS = 10
 
@@ -137,6 +138,10 @@ class Figures:
     overdue: int = 0
     late_deadlines: int = 0
     top_merchants: list[tuple[str, str, int]] = field(default_factory=list)
+    # Supervision work (not cases): per kind (SupervisionKind), the records done in the period
+    # by the scope's stations; and of those with a result, the share not passed (不合格).
+    supervision_done: dict[str, int] = field(default_factory=dict)
+    supervision_not_passed: dict[str, Rate] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         def yuan(fen: int) -> str:
@@ -184,6 +189,13 @@ class Figures:
                 {"merchant_id": mid, "name": name, "complaints": n}
                 for mid, name, n in self.top_merchants
             ],
+            "supervision": {
+                kind: {
+                    "done": done,
+                    "not_passed": self.supervision_not_passed[kind].to_dict(),
+                }
+                for kind, done in self.supervision_done.items()
+            },
         }
 
 
@@ -273,6 +285,17 @@ def compute_figures(
     result.top_merchants = figures_store.top_merchants(
         store, period.first, period.last, stations, top
     )
+    supervision = supervision_store.counts_by_kind_and_result(
+        store, period.first, period.last, stations
+    )
+    for kind in SupervisionKind:
+        by_result = {r: supervision.get((kind.value, r.value), 0) for r in SupervisionResult}
+        result.supervision_done[kind.value] = sum(by_result.values())
+        # 不合格率: of the records with a result (passed or not), those not passed
+        result.supervision_not_passed[kind.value] = Rate(
+            by_result[SupervisionResult.FAILED],
+            by_result[SupervisionResult.FAILED] + by_result[SupervisionResult.PASSED],
+        )
     return result
 
 
@@ -369,3 +392,14 @@ def monthly_received(
         result.append((f"{first:%Y-%m}", sum(row.values["cases"] for row in rows)))
         first = month.last + timedelta(days=1)
     return result
+
+
+def trend_period(period: Period, as_of: date | None = None) -> Period:
+    """The months the trend chart of a report shows: the period itself, or for a period
+    shorter than three months the twelve months up to its end (a month's report shows the
+    year before it); never the months after `as_of` (they have no items yet)."""
+    last = period.last if as_of is None else max(period.first, min(period.last, as_of))
+    if (last.year - period.first.year) * 12 + last.month - period.first.month >= 2:
+        return Period(period.first, last)
+    months_back = last.year * 12 + last.month - 1 - 11
+    return Period(date(months_back // 12, months_back % 12 + 1, 1), last)

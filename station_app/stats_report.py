@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from station_app.atomic_files import write_bytes_atomically
-from station_app.domain import CaseKind, Channel, label
+from station_app.domain import CaseKind, Channel, SupervisionKind, label
 from station_app.i18n import _
 from station_app.money import from_fen
 from station_app.statistics import SCOPE_LABELS, FigureRef, Figures, Rate
@@ -151,6 +153,7 @@ def report_sections(figures: Figures) -> list[tuple[str, list[ReportRow]]]:
                 for name, n in f.complaints_by_nature.items()
             ],
         ),
+        (_("Supervision work"), supervision_rows(figures)),
         (
             _("Merchants with the most complaints"),
             [
@@ -159,6 +162,25 @@ def report_sections(figures: Figures) -> list[tuple[str, list[ReportRow]]]:
             ],
         ),
     ]
+
+
+def supervision_rows(figures: Figures) -> list[ReportRow]:
+    """Per kind of supervision work: how many were done, and the share not passed (of those
+    with a result). They are not cases: no list opens behind them."""
+    rows = []
+    for kind, done in figures.supervision_done.items():
+        name = label(SupervisionKind(kind))
+        rows.append(ReportRow(_("{kind}: done").format(kind=name), done))
+        rate = figures.supervision_not_passed[kind]
+        percent = rate.percent
+        rows.append(
+            ReportRow(
+                _("{kind}: not passed").format(kind=name),
+                f"{rate.numerator} / {rate.denominator}",
+                "—" if percent is None else f"{percent}%",
+            )
+        )
+    return rows
 
 
 def report_title(figures: Figures, station_name: str) -> str:
@@ -201,7 +223,7 @@ def write_report_xlsx(figures: Figures, path: Path | str, *, station_name: str) 
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=3)
     sheet["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
     sheet.row_dimensions[2].height = 30
-    sheet.append([_("Item"), _("Number"), _("Share")])
+    sheet.append([_("Item"), _("Figure value"), _("Share")])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.border = border
@@ -240,6 +262,65 @@ def write_report_xlsx(figures: Figures, path: Path | str, *, station_name: str) 
     workbook.save(buffer)
     try:
         write_bytes_atomically(Path(path), buffer.getvalue())
+    except OSError as error:
+        raise StoreError(
+            _("The file could not be written ({detail}). Choose another folder.").format(
+                detail=error.strerror or error
+            )
+        ) from error
+
+
+def _value_text(value: object) -> str:
+    return str(value) if isinstance(value, (int, str)) else f"{value:,.2f}"
+
+
+def report_pdf_content(figures: Figures, months: list[tuple[str, int]], *, station_name: str):
+    """What the PDF report prints: the same sections and rows as the .xlsx, and the charts'
+    data (items by channel, `months` from statistics.monthly_received over
+    statistics.trend_period, complaints by category)."""
+    from station_app.documents.statistics_report import ReportLine, StatisticsReportContent
+
+    trend = _("Items received per month, {first} to {last}").format(
+        first=months[0][0] if months else "", last=months[-1][0] if months else ""
+    )
+    return StatisticsReportContent(
+        title=report_title(figures, station_name),
+        subtitle=report_subtitle(figures),
+        sections=[
+            (title, [ReportLine(r.label, _value_text(r.value), r.percent) for r in rows])
+            for title, rows in report_sections(figures)
+        ],
+        channels=[(label(Channel(c)), n) for c, n in figures.by_channel.items()],
+        months=months,
+        categories=list(figures.complaints_by_category.items()),
+        chart_titles=(_("Items received by channel"), trend, _("Complaints by category")),
+        headers=(_("Item"), _("Figure value"), _("Share")),
+        other_label=_("Other categories"),
+        none_text=_("(none)"),
+        author=station_name,
+    )
+
+
+def report_verification_code(figures: Figures) -> str:
+    """The code on every page: the first 8 hex digits of the SHA-256 of the figures."""
+    text = json.dumps(figures.to_dict(), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
+
+
+def write_report_pdf(
+    figures: Figures, months: list[tuple[str, int]], path: Path | str, *, station_name: str
+) -> None:
+    """Write the report as a PDF with its charts (A4, the documents' embedded Chinese font).
+    The file appears only when complete."""
+    from station_app.documents.statistics_report import statistics_report_pdf
+
+    pdf = statistics_report_pdf(
+        report_pdf_content(figures, months, station_name=station_name),
+        verification_code=report_verification_code(figures),
+        printed_on=figures.as_of.isoformat(),
+    )
+    try:
+        write_bytes_atomically(Path(path), pdf)
     except OSError as error:
         raise StoreError(
             _("The file could not be written ({detail}). Choose another folder.").format(

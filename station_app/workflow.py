@@ -49,6 +49,7 @@ class Action(StrEnum):
     MERGE = "merge"
     ANSWER = "answer"
     NOTE = "note"
+    CONTACT = "contact"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -80,6 +81,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MERGE: N_("Merge into an earlier report"),
     Action.ANSWER: N_("Record the answer"),
     Action.NOTE: N_("Add a note"),
+    Action.CONTACT: N_("Record an attempt to reach the business"),
 }
 
 
@@ -291,6 +293,7 @@ CLERK_ACTIONS = frozenset(
         Action.MERGE,
         Action.ANSWER,
         Action.NOTE,
+        Action.CONTACT,
     }
 )
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -348,6 +351,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.DISPATCH, EVERY_KIND, ANY_OPEN - FINISHED, None),
     Transition(Action.ARRIVE, EVERY_KIND, ANY_OPEN - FINISHED, None),
     Transition(Action.NOTE, EVERY_KIND, frozenset(CaseStatus), None),
+    # Each attempt to reach the business (an unreachable online shop may be proposed for the
+    # abnormal operations list): a record only, while the case is not closed.
+    Transition(Action.CONTACT, COMPLAINT | REPORT, ANY_OPEN, None),
 )
 
 # Actions that only add to the record and may be taken on a case another station now owns.

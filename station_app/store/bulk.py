@@ -391,3 +391,79 @@ def first_admin(store: Store, station_code: str) -> User | None:
         active=bool(row["active"]),
         id=row["id"],
     )
+
+
+# --------------------------------------------------------------------------- registry work
+
+SUPERVISION_COLUMNS = (
+    "id",
+    "done_on",
+    "kind",
+    "merchant_id",
+    "subject",
+    "findings",
+    "result",
+    "follow_up",
+    "owner_station",
+    "created_at",
+    "updated_at",
+)
+_SUPERVISION_SQL = _insert_sql("supervision_records", SUPERVISION_COLUMNS)
+
+
+def demo_registry_work_done(store: Store) -> bool:
+    """Whether the demo's registry work (designations, listings, contact attempts, supervision
+    records) was added already: it is added once per database."""
+    return bool(store.scalar("SELECT 1 FROM supervision_records WHERE demo = 1 LIMIT 1"))
+
+
+def demo_merchants(store: Store) -> list[dict]:
+    return store.query(
+        "SELECT id, name, platform, cluster_registered FROM merchants"
+        " WHERE demo = 1 AND deleted = 0 ORDER BY local_id"
+    )
+
+
+def demo_cases_of(store: Store, merchant_ids: Sequence[str]) -> list[dict]:
+    """The demo cases against these merchants (complaints and reports), with their events'
+    statuses and times in order, for placing contact attempts in their history."""
+    ids = json.dumps(list(merchant_ids))
+    cases = store.query(
+        "SELECT c.id, c.kind, c.merchant_id, c.received_at, c.owner_station FROM cases c"
+        " WHERE c.demo = 1 AND c.deleted = 0 AND c.kind IN ('complaint', 'report')"
+        " AND c.merchant_id IN (SELECT value FROM json_each(?)) ORDER BY c.local_id",
+        (ids,),
+    )
+    events: dict[str, list[tuple[str, str, str]]] = {}
+    for row in store.execute(
+        "SELECT case_id, occurred_at, to_status, created_at FROM case_events"
+        " WHERE case_id IN (SELECT c.id FROM cases c WHERE c.demo = 1"
+        " AND c.merchant_id IN (SELECT value FROM json_each(?))) ORDER BY created_at",
+        (ids,),
+    ):
+        events.setdefault(row[0], []).append((row[1], row[2], row[3]))
+    for case in cases:
+        case["events"] = events.get(case["id"], [])
+    return cases
+
+
+def insert_demo_registry_work(
+    store: Store,
+    *,
+    merchant_changes: Sequence[tuple[str, int, str, str, str]],
+    events: Sequence[tuple],
+    supervision: Sequence[tuple],
+) -> None:
+    """In one demo transaction: demo merchants' registry facts (id, abnormal_listed,
+    abnormal_since, abnormal_note, designations JSON), contact-attempt events (EVENT_COLUMNS
+    order, sealed into the chain here) and supervision records (SUPERVISION_COLUMNS order)."""
+    with store.transaction(origin=ORIGIN_DEMO):
+        conn = store.conn
+        conn.executemany(
+            "UPDATE merchants SET abnormal_listed = ?, abnormal_since = ?, abnormal_note = ?,"
+            " designations = ? WHERE id = ? AND demo = 1",
+            [(listed, since, note, designations, mid)
+             for mid, listed, since, note, designations in merchant_changes],
+        )  # fmt: skip
+        conn.executemany(_EVENT_SQL, _sealed_events(conn, events))
+        conn.executemany(_SUPERVISION_SQL, supervision)

@@ -35,7 +35,10 @@ _SCHEMA_4_SYNCABLE = (
     "holiday_schedules",
 )
 _SCHEMA_5_SYNCABLE = ("issued_documents",)
-SYNCABLE_TABLES = _SCHEMA_1_SYNCABLE + _SCHEMA_4_SYNCABLE + _SCHEMA_5_SYNCABLE
+# The syncable tables as of migration 14 (which kept a digest of each): frozen history.
+_SCHEMA_14_SYNCABLE = _SCHEMA_1_SYNCABLE + _SCHEMA_4_SYNCABLE + _SCHEMA_5_SYNCABLE
+_SCHEMA_17_SYNCABLE = ("supervision_records",)
+SYNCABLE_TABLES = _SCHEMA_14_SYNCABLE + _SCHEMA_17_SYNCABLE
 
 # Tables whose every change is written to the audit log by triggers (migration 4), with the
 # expression that names the case a row belongs to.
@@ -1297,7 +1300,7 @@ def _schema_14(conn: sqlite3.Connection) -> None:
         """,
     )
     case_tables = []
-    for table in SYNCABLE_TABLES:
+    for table in _SCHEMA_14_SYNCABLE:
         columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if "case_id" in columns:
             case_tables.append(table)
@@ -1489,6 +1492,54 @@ def _schema_16(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         """,
     )
+def _schema_17(conn: sqlite3.Connection) -> None:
+    """Supervision work besides complaints: satisfaction surveys, secret-shopper visits (暗访)
+    and product sampling (抽检), each with its day, merchant (registry), findings, result and
+    follow-up. Owned by the station that did the work and synced to the township and the city
+    (outbox triggers, audit log, the scope checksum's dirty marks); demo rows stay here."""
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE IF NOT EXISTS supervision_records (
+            local_id INTEGER PRIMARY KEY,
+            done_on TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('survey', 'secret_visit', 'sampling')),
+            merchant_id TEXT,
+            subject TEXT NOT NULL DEFAULT '',
+            findings TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL CHECK (result IN ('passed', 'failed', 'pending')),
+            follow_up TEXT NOT NULL DEFAULT '',
+            demo INTEGER NOT NULL DEFAULT 0,
+            {SYNC_COLUMNS}
+        );
+        -- covers the statistics' count of a period (statistics.py, supervision_store)
+        CREATE INDEX IF NOT EXISTS supervision_records_day
+            ON supervision_records(done_on, kind, result, owner_station, deleted);
+        CREATE INDEX IF NOT EXISTS supervision_records_merchant
+            ON supervision_records(merchant_id) WHERE merchant_id IS NOT NULL;
+        CREATE TRIGGER IF NOT EXISTS supervision_records_demo_mark
+            BEFORE UPDATE OF demo ON supervision_records WHEN write_origin() != 'demo'
+        BEGIN SELECT RAISE(ABORT, 'the demo mark of a row cannot change'); END;
+        CREATE TRIGGER IF NOT EXISTS supervision_records_digest_dirty_insert
+            AFTER INSERT ON supervision_records BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('supervision_records', NEW.id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS supervision_records_digest_dirty_update
+            AFTER UPDATE ON supervision_records BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('supervision_records', OLD.id);
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('supervision_records', NEW.id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS supervision_records_digest_dirty_delete
+            AFTER DELETE ON supervision_records BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('supervision_records', OLD.id);
+        END;
+        """,
+    )
+    drop_change_capture(conn, "supervision_records")
+    install_change_capture(conn, "supervision_records")
+    for name in ("audit_supervision_records_insert", "audit_supervision_records_update"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    install_audit_log(conn, "supervision_records", "NULL")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -1517,6 +1568,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "the scope checksum kept as rows change", _schema_14),
     Migration(15, "merchant registry: abnormal list, designations, merged entries", _schema_15),
     Migration(16, "ledger imports: batches, their cases and merchants", _schema_16),
+    Migration(17, "supervision work: surveys, secret-shopper visits, product sampling", _schema_17),
     Migration(
         19,
         "reference data from the city office: documents, abnormal list, designations",

@@ -107,6 +107,9 @@ SYNC_TABLES: Mapping[str, TableRule] = {
     "audit_log": TableRule(case_field="case_id", append_only=True),
     "holiday_schedules": TableRule(public=True, city_only=True),
     "issued_documents": TableRule(case_field="case_id", append_only=True),
+    # Supervision work (surveys, secret visits, sampling): the station that did it owns it;
+    # its township and the city read it (their scope includes the station).
+    "supervision_records": TableRule(),
     # Reference data the city office sets (city-server set-reference): row id = the kind.
     "reference_data": TableRule(public=True, city_only=True),
 }

@@ -16,6 +16,8 @@ from station_app.case_clock import CaseDeadline
 from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import (
     CaseEvent,
+    ContactResult,
+    ContactWay,
     CourtOutcome,
     FollowUpParty,
     MediationMode,
@@ -147,6 +149,13 @@ def event_lines(event: CaseEvent) -> list[str]:
             _("Visited: {party}, {satisfaction}").format(
                 party=_enum_text(FollowUpParty, d["party"]),
                 satisfaction=_enum_text(Satisfaction, d.get("satisfaction", "")),
+            )
+        )
+    if d.get("contact_way"):
+        lines.append(
+            _("Contact: {way}, {result}").format(
+                way=_enum_text(ContactWay, d["contact_way"]),
+                result=_enum_text(ContactResult, d.get("contact_result", "")),
             )
         )
     if d.get("result"):

@@ -197,6 +197,12 @@ class MainWindow(QMainWindow):
         )
         self.import_ledger_action.triggered.connect(self.show_ledger_import)
         station_menu.addAction(self.import_ledger_action)
+        self.supervision_action = QAction(_("Super&vision work…"), self)
+        self.supervision_action.setToolTip(
+            _("Satisfaction surveys, secret-shopper visits and product sampling")
+        )
+        self.supervision_action.triggered.connect(self.show_supervision)
+        station_menu.addAction(self.supervision_action)
         station_menu.addAction(self.import_holidays_action)
         # Only an administrator is offered the settings; others never see the entry.
         self.settings_action: QAction | None = None
@@ -559,6 +565,15 @@ class MainWindow(QMainWindow):
         from station_app.ui.ledger_import_dialog import LedgerImportDialog
 
         dialog = LedgerImportDialog(self.tasks, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_supervision(self) -> QDialog:
+        """Open the supervision work records (a new window each time)."""
+        from station_app.ui.supervision_dialog import SupervisionDialog
+
+        dialog = SupervisionDialog(self.tasks, self.user, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -116,6 +116,9 @@ class MerchantsDialog(QDialog):
         row.addWidget(self.new_button)
         left_layout.addLayout(row)
         left_layout.addWidget(self.list, 1)
+        self.proposals_button = QPushButton(_("Abnormal-list &proposals…"))
+        self.proposals_button.clicked.connect(self.open_proposals)
+        left_layout.addWidget(self.proposals_button)
 
         # ------------------------------------------------------------ details
         self.edits: dict[str, QLineEdit] = {key: QLineEdit() for key in _DETAIL_KEYS}
@@ -248,6 +251,14 @@ class MerchantsDialog(QDialog):
         fit_window(self, (1200, 640))
         self.search.setFocus()
         self.refresh()
+
+    def open_proposals(self):  # noqa: ANN201
+        """The online shops to propose for the abnormal operations list (their own window)."""
+        from station_app.ui.abnormal_proposals_dialog import AbnormalProposalsDialog
+
+        self.proposals_dialog = AbnormalProposalsDialog(self.tasks, self)
+        self.proposals_dialog.show()
+        return self.proposals_dialog
 
     # ---------------------------------------------------------------- helpers
 

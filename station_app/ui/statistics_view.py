@@ -53,8 +53,9 @@ from station_app.statistics import (
     compute_figures,
     figure_case_ids,
     monthly_received,
+    trend_period,
 )
-from station_app.stats_report import report_sections, write_report_xlsx
+from station_app.stats_report import report_sections, write_report_pdf, write_report_xlsx
 from station_app.store import Store
 from station_app.store.accounts import local_station
 from station_app.store.case_list import CaseRow, case_rows
@@ -138,6 +139,9 @@ class StatisticsDialog(QDialog):
         self.export_button = QPushButton(_("E&xport the report to Excel…"))
         self.export_button.setAutoDefault(False)  # Enter lists a figure's cases, not exports
         self.export_button.clicked.connect(self.choose_export_file)
+        self.pdf_button = QPushButton(_("Report as &PDF…"))
+        self.pdf_button.setAutoDefault(False)
+        self.pdf_button.clicked.connect(self.choose_pdf_file)
         self.status = QLabel(_("Loading…"))
 
         bar = QHBoxLayout()
@@ -159,6 +163,7 @@ class StatisticsDialog(QDialog):
         bar.addWidget(self.scope_box)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
+        bar.addWidget(self.pdf_button)
 
         self.table = QTreeWidget()
         self.table.setColumnCount(3)
@@ -246,7 +251,7 @@ class StatisticsDialog(QDialog):
         return Scope(self.scope_box.currentData())
 
     def _data_changed(self, what: frozenset[Change]) -> None:
-        if Change.CASES in what:
+        if Change.CASES in what or Change.SUPERVISION in what:
             self.debounce.start()
 
     # ------------------------------------------------------------------ reading
@@ -427,6 +432,38 @@ class StatisticsDialog(QDialog):
 
         def write(_store: Store) -> Path:
             write_report_xlsx(figures, path, station_name=station_name)
+            return path
+
+        self.tasks.submit(write, success=self._exported, owner=self, doing=_("writing the report"))
+
+    def choose_pdf_file(self) -> None:
+        if self.loaded is None:
+            return
+        name = f"{self.loaded.figures.period.title()}.pdf".replace("/", "-")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the report as PDF"), name, _("PDF document (*.pdf)")
+        )
+        if path:
+            self.export_pdf_to(Path(path))
+
+    def export_pdf_to(self, path: Path) -> None:
+        """The report with its charts as a PDF (the same figures as the table and the .xlsx)."""
+        if self.loaded is None:
+            return
+        figures, station_name = self.loaded.figures, self.loaded.station_name
+        code = self.station_code
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        self.status.setText(_("Writing {path}…").format(path=path))
+
+        def write(store: Store) -> Path:
+            months = monthly_received(
+                store,
+                trend_period(figures.period, figures.as_of),
+                scope=figures.scope,
+                station_code=code,
+            )
+            write_report_pdf(figures, months, path, station_name=station_name)
             return path
 
         self.tasks.submit(write, success=self._exported, owner=self, doing=_("writing the report"))

@@ -37,6 +37,7 @@ class Change(StrEnum):
     MERCHANTS = "merchants"
     USERS = "users"
     STATION = "station"
+    SUPERVISION = "supervision"  # supervision work records (surveys, secret visits, sampling)
 
 
 class ChangeBus(QObject):

@@ -4,6 +4,8 @@ that opens with openpyxl, holds the same numbers and prints on A4."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -97,3 +99,47 @@ def test_text_output_and_bad_dates(data_dir):
     assert "Traceback" not in bad.stderr + backwards.stderr
     scope = run(data_dir, "stats", "--from", "2024-01-01", "--to", "2024-12-31", "--scope", "city")
     assert scope.returncode == 0, scope.stderr
+
+
+def _row_pattern(label: str, value: str, percent: str = "") -> re.Pattern:
+    tail = rf"\s+{re.escape(percent)}" if percent else ""
+    return re.compile(rf"{re.escape(label)}\s+{re.escape(value)}{tail}(\s|$)", re.MULTILINE)
+
+
+def test_stats_pdf_holds_the_figures_of_the_json_with_embedded_fonts(data_dir, tmp_path):
+    from tests.core.test_documents_pdf import page_count, pdf_fonts
+
+    pdf = tmp_path / "annual.pdf"
+    done = run(data_dir, "stats", "--from", "2025-01-01", "--to", "2025-12-31", "--json",
+               "--pdf", str(pdf), env={"STATION_APP_LANG": "zh_CN"})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and page_count(data) >= 2
+    fonts = pdf_fonts(data)
+    assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
+    assert not any("Helvetica" in f["name"] for f in fonts)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "595.276 x 841.89 pts (A4)" in info.stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "2025年度" in text
+    completion = printed["completion"]
+    checks = [
+        ("受理总件数", str(printed["received"]), ""),
+        ("电话", str(printed["by_channel"]["phone"]), ""),
+        ("办结件数（办结率）", f"{completion['count']} / {completion['of']}",
+         f"{completion['percent']}%"),
+        ("挽回经济损失（元）", f"{Decimal(printed['losses_recovered']):,.2f}", ""),
+        ("抽检：次数", str(printed["supervision"]["sampling"]["done"]), ""),
+    ]  # fmt: skip
+    success = printed["mediation_success"]
+    checks.append(("调解成功率", f"{success['count']} / {success['of']}", f"{success['percent']}%"))
+    for category, n in printed["complaints_by_category"].items():
+        checks.append((category, str(n), ""))
+    for label, value, percent in checks:
+        assert _row_pattern(label, value, percent).search(text), (label, value, percent)
+    # The charts: the channel bars carry their numbers, the trend its months.
+    assert "按受理渠道的受理件数" in text and "每月受理件数（2025-01 至 2025-12）" in text

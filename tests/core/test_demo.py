@@ -255,6 +255,50 @@ def test_later_changes_of_demo_rows_are_never_queued(tmp_path):
         assert queued == {saved[0].id}
 
 
+def test_the_demo_has_registry_and_supervision_work_that_stays_on_the_pc(demo):
+    from station_app.abnormal_proposals import abnormal_list_proposals
+    from station_app.statistics import Period, Scope, compute_figures
+
+    assert demo.scalar("SELECT count(*) FROM merchants WHERE designations != '[]'") > 0
+    listed = demo.scalar("SELECT count(*) FROM merchants WHERE abnormal_listed = 1")
+    assert listed > 0
+    assert (
+        demo.scalar(
+            "SELECT count(*) FROM merchants WHERE abnormal_listed = 1 AND cluster_registered = 0"
+        )
+        == 0
+    )
+    results = dict(
+        demo.execute(
+            "SELECT json_extract(details, '$.contact_result'), count(*) FROM case_events"
+            " WHERE action = 'contact' GROUP BY 1"
+        ).fetchall()
+    )
+    assert results.get("unreachable", 0) > 0 and results.get("reached", 0) > 0
+    proposals = abnormal_list_proposals(demo)
+    assert proposals and all(p.cluster_registered or p.same_address > 1 for p in proposals)
+    records = demo.scalar("SELECT count(*) FROM supervision_records")
+    assert records > 30
+    assert demo.scalar("SELECT count(*) FROM supervision_records WHERE demo = 0") == 0
+    assert (
+        demo.scalar(
+            "SELECT count(*) FROM outbox WHERE table_name IN ('supervision_records', 'case_events')"
+        )
+        == 0
+    )
+    today = date.today()
+    figures = compute_figures(
+        demo, Period(today.replace(year=today.year - 2), today), scope=Scope.STATION,
+        station_code="RC-MT", as_of=today,
+    )  # fmt: skip
+    assert sum(figures.supervision_done.values()) == records
+    # Added once: a later fill adds cases, not a second set of registry work.
+    from station_app.demo_registry import add_demo_registry_work
+
+    assert not add_demo_registry_work(demo, station_code="RC-MT", seed=8, actor="demo")
+    assert demo.scalar("SELECT count(*) FROM supervision_records") == records
+
+
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
     prints = []
     for seed, folder in ((11, "a"), (11, "b"), (12, "c")):

@@ -66,6 +66,7 @@ def test_syncable_tables_are_the_expected_ones():
         "audit_log",
         "holiday_schedules",
         "issued_documents",
+        "supervision_records",
     }
 
 

@@ -418,3 +418,17 @@ def test_a_database_of_an_earlier_schema_gets_its_figures_when_migrated(tmp_path
         f = _figures(store, date(2024, 2, 1), date(2024, 2, 29))
         assert f["received"] == 1 and f["accepted"] == 1
         assert _figures(store, date(2024, 1, 1), date(2024, 12, 31))["received"] == 1
+
+
+def test_the_trend_of_a_report_shows_a_year_for_a_month_and_no_month_after_today():
+    from station_app.statistics import trend_period
+
+    assert trend_period(Period.month(2026, 3)) == Period(date(2025, 4, 1), date(2026, 3, 31))
+    assert trend_period(Period.month(2026, 1)) == Period(date(2025, 2, 1), date(2026, 1, 31))
+    assert trend_period(Period.year(2025)) == Period.year(2025)
+    assert trend_period(Period.year(2026), date(2026, 11, 30)) == Period(
+        date(2026, 1, 1), date(2026, 11, 30)
+    )
+    assert trend_period(Period.quarter(2026, 1), date(2026, 2, 10)) == Period(
+        date(2025, 3, 1), date(2026, 2, 10)
+    )

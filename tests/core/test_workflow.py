@@ -112,6 +112,9 @@ for kind, statuses in STATUSES_OF.items():
         if status in OPEN[kind]:
             for action in (Action.ESCALATE, Action.DISPATCH, Action.ARRIVE):
                 EXPECTED[kind, status, action] = status
+        # an attempt to reach the business, on a complaint or report not closed or merged
+        if kind is not Q and status not in (S.CLOSED, S.MERGED):
+            EXPECTED[kind, status, Action.CONTACT] = status
 
 
 @pytest.fixture(autouse=True)

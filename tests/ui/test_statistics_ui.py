@@ -51,7 +51,7 @@ def _table(dialog: StatisticsDialog) -> list[tuple[str, str, str]]:
     rows = []
     for index in range(dialog.table.topLevelItemCount()):
         item = dialog.table.topLevelItem(index)
-        if item.data(0, Qt.ItemDataRole.UserRole) is not None:
+        if item.text(0).startswith("    "):  # a figure's row, under its section's title
             rows.append((item.text(0).strip(), item.text(1), item.text(2)))
     return rows
 
@@ -168,6 +168,25 @@ def test_the_export_holds_the_same_numbers(qtbot, folder, runner, tmp_path: Path
     assert values["All items received"] == figures.received
     assert values["Mediations with an agreement"] == figures.agreed
     assert values["Complaints accepted"] == figures.accepted
+
+
+def test_the_pdf_report_holds_the_same_numbers(qtbot, folder, runner, tmp_path: Path):
+    import subprocess
+
+    dialog = _dialog(qtbot, runner)
+    assert dialog.pdf_button.isVisible()
+    dialog.export_pdf_to(tmp_path / "report")
+    written = tmp_path / "report.pdf"
+    qtbot.waitUntil(lambda: "Report written" in dialog.status.text(), timeout=30000)
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(written), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    figures = _figures(folder, Period.month(2026, 6))
+    line = next(line for line in text.splitlines() if "All items received" in line)
+    assert line.split()[-1] == str(figures.received)
+    line = next(line for line in text.splitlines() if "Complaints accepted" in line)
+    assert line.split()[-1] == str(figures.accepted)
 
 
 def test_the_statistics_window_fits(qtbot, runner, screenshots):  # noqa: F811

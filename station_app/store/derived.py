@@ -15,6 +15,7 @@ import logging
 from station_app.store import chain, due, search_index, statistics
 from station_app.store.connection import Store
 from station_app.store.holidays import load_calendar
+from station_app.store.migration_progress import STEP_DERIVED, ProgressReporter
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +72,16 @@ def drain(store: Store) -> None:
     chain.seal_pending(store)
 
 
-def rebuild_after_migration(store: Store, from_version: int) -> None:
+def rebuild_after_migration(
+    store: Store, from_version: int, progress: ProgressReporter | None = None
+) -> None:
     """Fill the derived tables that migrations since `from_version` made or changed, with the
     code of the day (a migration never calls live code), then drain the queue."""
     if not _has_queue(store):
         return
+    progress = progress or ProgressReporter(None, 0)
+    if from_version > 0:
+        progress.begin(STEP_DERIVED, from_version)
     with store.transaction(origin=store.origin):
         conn = store.conn
         if 0 < from_version < _SEARCH_SINCE:

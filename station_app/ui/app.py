@@ -17,10 +17,12 @@ from station_app.i18n import _, current_language
 from station_app.store import Store, StoreError
 from station_app.store.accounts import is_initialised, local_station
 from station_app.store.case_list import count_cases
+from station_app.store.migration_progress import MigrationProgress
 from station_app.ui.errors import set_log_file, show_unexpected, user_message
 from station_app.ui.fonts import apply_cjk_font
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
+from station_app.ui.migration_dialog import MigrationDialog
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
@@ -90,8 +92,10 @@ class StartupFlow(QObject):
         self.window: MainWindow | None = None
         self._dialog: QWidget | None = None
         self.safety_net: SafetyNet | None = None
+        self.migration_dialog: MigrationDialog | None = None
 
     def start(self) -> None:
+        self.tasks.migration_progress.connect(self._migration_progress)
         self.tasks.submit(
             _read_station_state,
             success=self._state_read,
@@ -99,7 +103,17 @@ class StartupFlow(QObject):
             doing=_("opening the database"),
         )
 
+    def _migration_progress(self, report: MigrationProgress) -> None:
+        """The database needs migrating: show how it goes until it is done."""
+        if self.migration_dialog is None:
+            if report.finished:
+                return
+            self.migration_dialog = MigrationDialog()
+        self.migration_dialog.show_report(report)
+
     def _state_read(self, state: tuple[bool, Station | None]) -> None:
+        if self.migration_dialog is not None:
+            self.migration_dialog.close()
         initialised, station = state
         if initialised:
             self._start_safety_net()
@@ -186,6 +200,8 @@ class StartupFlow(QObject):
         self.app.exit(1)
 
     def _fatal(self, error: BaseException) -> None:
+        if self.migration_dialog is not None:
+            self.migration_dialog.close()
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             _("station-app cannot start"),

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    QTranslator,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from station_app.data_folder import DataFolder
 from station_app.domain import Station, User
-from station_app.error_report import configure_logging, current_log_path, unconfigure_logging
+from station_app.error_report import (
+    configure_logging,
+    current_log_path,
+    log_unexpected,
+    unconfigure_logging,
+)
 from station_app.i18n import _, current_language
 from station_app.store import Store, StoreError
 from station_app.store.accounts import is_initialised, local_station
@@ -211,15 +227,50 @@ class StartupFlow(QObject):
         self.app.exit(1)
 
 
+class _UnhandledBridge(QObject):
+    """Carries an error that escaped on another thread (PySide calls sys.excepthook on the
+    thread where a QThread's run() raised) to the UI thread, the only one that may show it."""
+
+    raised = Signal(object, object, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised.connect(self.show, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, object, object)
+    def show(self, kind: type[BaseException], error: BaseException, trace) -> None:
+        _show_unhandled(kind, error, trace)
+
+
+_bridge: list[_UnhandledBridge] = []
+
+
 def _show_unhandled(
     kind: type[BaseException], error: BaseException, trace: TracebackType | None
 ) -> None:
-    """An error that escaped a Qt slot: logged with a reference and shown with what to do and
-    a button that copies the details, instead of the app dying silently."""
+    """An error that escaped a Qt slot (or a thread's run()): logged with a reference and shown
+    with what to do and a button that copies the details, instead of the app dying silently."""
     if isinstance(error, KeyboardInterrupt):
         QApplication.quit()
         return
+    app = QApplication.instance()
+    if app is not None and QThread.currentThread() is not app.thread():
+        if not _bridge:  # (made on the UI thread by install_unhandled_hook)
+            log_unexpected(error, trace)
+            return
+        _bridge[0].raised.emit(kind, error, trace)
+        return
     show_unexpected(QApplication.activeWindow(), error, trace)
+
+
+def install_unhandled_hook() -> Callable[..., None]:
+    """Show every error that escapes (on the UI thread or another) as _show_unhandled does;
+    returns the hook it replaced. Called on the UI thread."""
+    if not _bridge:
+        _bridge.append(_UnhandledBridge())
+    previous = sys.excepthook
+    sys.excepthook = _show_unhandled
+    return previous
 
 
 def warn_if_documents_cannot_print(parent: QWidget | None = None) -> str | None:
@@ -250,8 +301,7 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     set_log_file(str(configure_logging(folder.path)))
     # Once the first window is up: the check loads reportlab, which start-up need not wait for.
     QTimer.singleShot(0, warn_if_documents_cannot_print)
-    previous_hook = sys.excepthook
-    sys.excepthook = _show_unhandled
+    previous_hook = install_unhandled_hook()
     tasks = TaskRunner(folder)
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window opens
     flow = StartupFlow(app, folder, tasks, demo_cases)

@@ -54,10 +54,11 @@ def test_a_database_that_needs_migrating_shows_a_progress_dialog(
 
     def step() -> None:
         dialog = visible(MigrationDialog)
-        if dialog is not None and "dialog" not in seen:
-            seen["dialog"] = dialog.labelText()
-            seen["value"] = dialog.value()
-            seen["modal"] = dialog.isModal()
+        if dialog is not None:
+            seen.setdefault("values", []).append(dialog.value())
+            if "dialog" not in seen:
+                seen["dialog"] = dialog.labelText()
+                seen["modal"] = dialog.isModal()
         login = visible(LoginDialog)
         if login is not None and "login" not in seen:
             seen["login"] = True
@@ -72,7 +73,8 @@ def test_a_database_that_needs_migrating_shows_a_progress_dialog(
     steps = 1 + (LATEST_VERSION - version) + 1
     assert re.search(rf"Step \d+ of {steps} · \d+ s so far", seen["dialog"])
     assert "do not switch off the PC" in seen["dialog"]
-    assert 0 < seen["value"] < 100 and seen["modal"]
+    # the bar moved while the clerk watched (the slow last migration is at over 80 %)
+    assert max(seen["values"]) > 50 and max(seen["values"]) < 100 and seen["modal"]
     assert seen["login"] and not seen["dialog_after_login"]
     reports = seen["reports"]
     assert reports[-1].finished and reports[-1].percent == 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from station_app.i18n import _
@@ -31,7 +31,7 @@ class MigrationProgress:
     steps: int  # how many steps in all
     kind: str  # STEP_BACKUP, STEP_MIGRATION or STEP_DERIVED
     version: int  # a migration's: the version it leads to; a backup's, the derived state's: from
-    percent: int  # of the whole, by steps done
+    percent: int  # of the whole, by the steps' weights and the part of this one done
     elapsed: float  # seconds since the migration began
     heartbeat: bool = False  # a report within a step rather than its start
     finished: bool = False  # the last report: everything done
@@ -57,9 +57,19 @@ class ProgressReporter:
     statement, the backup's copy, a loop in Python): SQLite and the copy let other threads run
     while they work. A failing callback never stops a migration (it is logged)."""
 
-    def __init__(self, callback: ProgressCallback | None, steps: int):
+    def __init__(
+        self,
+        callback: ProgressCallback | None,
+        steps: int,
+        weights: Sequence[float] | None = None,
+    ):
+        """`weights`: the share of the whole each step is expected to take (default equal)."""
         self.callback = callback
         self.steps = max(steps, 1)
+        self.weights = list(weights) if weights else [1.0] * self.steps
+        if len(self.weights) != self.steps:
+            raise ValueError("one weight for each step")
+        self.fraction = 0.0  # of the step under way
         self.step = 0
         self.kind = ""
         self.version = 0
@@ -73,6 +83,7 @@ class ProgressReporter:
         with self._lock:
             self.step = min(self.step + 1, self.steps)
             self.kind, self.version = kind, version
+            self.fraction = 0.0
             log.info("migration step %s/%s: %s %s", self.step, self.steps, kind, version)
             self._send(heartbeat=False)
         if self.callback is not None and self._ticker is None:
@@ -80,6 +91,12 @@ class ProgressReporter:
                 target=self._beat, name="migration-progress", daemon=True
             )
             self._ticker.start()
+
+    def part(self, fraction: float) -> None:
+        """How much of the step under way is done (0 … 1), when the step can tell."""
+        with self._lock:
+            self.fraction = min(max(fraction, self.fraction), 1.0)
+        self.tick()
 
     def tick(self) -> None:
         """Within a step: report if HEARTBEAT_SECONDS passed since the last report."""
@@ -109,13 +126,18 @@ class ProgressReporter:
         self._last = now
         if self.callback is None:
             return
-        done = self.steps if finished else self.step - 1
+        total = sum(self.weights)
+        if finished:
+            done = total
+        else:
+            index = max(self.step - 1, 0)
+            done = sum(self.weights[:index]) + self.weights[index] * self.fraction
         report = MigrationProgress(
             step=self.step,
             steps=self.steps,
             kind=self.kind,
             version=self.version,
-            percent=int(100 * done / self.steps),
+            percent=min(int(100 * done / total), 100),
             elapsed=now - self.started,
             heartbeat=heartbeat,
             finished=finished,

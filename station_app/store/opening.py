@@ -15,7 +15,7 @@ from station_app.store.connection import (
     StoreError,
     explain_sqlite_error,
 )
-from station_app.store.derived import drain, rebuild_after_migration
+from station_app.store.derived import drain, rebuild_after_migration, rebuild_weight
 from station_app.store.migration_progress import ProgressCallback, ProgressReporter
 from station_app.store.migrations import (
     LATEST_VERSION,
@@ -63,9 +63,14 @@ class Store(connection.Store):
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         self._origin = ORIGIN_MIGRATION
         upgrading = 0 < before < LATEST_VERSION
-        # the backup, each migration, the derived state
-        steps = 1 + pending_migrations(before) + 1 if upgrading else 0
-        reporter = ProgressReporter(self._progress if upgrading else None, steps)
+        reporter = ProgressReporter(None, 1)
+        if upgrading:  # the backup, each migration, the derived state
+            pending = pending_migrations(before)
+            reporter = ProgressReporter(
+                self._progress,
+                1 + pending + 1,
+                [1.0] * (1 + pending) + [rebuild_weight(before, pending)],
+            )
         try:
             migrate_to_latest(
                 self,

@@ -73,8 +73,8 @@ def test_a_database_that_needs_migrating_shows_a_progress_dialog(
     steps = 1 + (LATEST_VERSION - version) + 1
     assert re.search(rf"Step \d+ of {steps} · \d+ s so far", seen["dialog"])
     assert "do not switch off the PC" in seen["dialog"]
-    # the bar moved while the clerk watched (the slow last migration is at over 80 %)
-    assert max(seen["values"]) > 50 and max(seen["values"]) < 100 and seen["modal"]
+    # the bar moved while the clerk watched
+    assert 0 < max(seen["values"]) < 100 and seen["modal"]
     assert seen["login"] and not seen["dialog_after_login"]
     reports = seen["reports"]
     assert reports[-1].finished and reports[-1].percent == 100

@@ -23,6 +23,7 @@ from station_app.cli_common import (
 from station_app.cli_common import print_json as _print_json
 from station_app.cli_common import read_json_argument as _read_json_file
 from station_app.cli_contact import add_contact_parser
+from station_app.cli_progress import ProgressPrinter
 from station_app.cli_stats import add_stats_command
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
@@ -822,6 +823,9 @@ def main(argv: list[str] | None = None) -> int:
     args.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     configure_logging(args.data_dir)
     commits_before = Store.commits_in_process
+    progress_before = Store.default_migration_progress
+    if args.func is not cmd_gui:  # (the desktop app shows it in a dialog)
+        Store.default_migration_progress = ProgressPrinter()
     try:
         code = args.func(args)
         if (
@@ -843,3 +847,5 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the one place that catches what nobody expected
         print(report_unexpected(error), file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        Store.default_migration_progress = progress_before

@@ -21,6 +21,7 @@ from station_app.error_report import os_error_reason
 from station_app.i18n import _
 from station_app.store import DATABASE_FILENAME, Store, StoreError
 from station_app.store.accounts import LOCAL_STATION_KEY
+from station_app.store.migration_progress import ProgressCallback
 from station_app.store.online_backup import file_problem
 
 ENV_VARIABLE = "STATION_APP_DATA"
@@ -160,14 +161,16 @@ class DataFolder:
     def marker(self) -> dict | None:
         return read_marker(self.path)
 
-    def open_store(self) -> Store:
+    def open_store(self, progress: ProgressCallback | None = None) -> Store:
         """A new connection (one per thread), migrated to the current schema (after a backup
-        of the database, documents and evidence); the station's marker written once set up."""
+        of the database, documents and evidence; `progress` hears how that goes); the
+        station's marker written once set up."""
         check_database_file(self.path)
         store = Store(
             self.database_path,
             backup_dir=self.backup_dir,
             before_migration=self._back_up_before_migration,
+            progress=progress,
         )
         try:
             if self.marker is None:

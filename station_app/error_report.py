@@ -24,9 +24,31 @@ class _FolderMakingHandler(logging.handlers.RotatingFileHandler):
     """A rotating log file opened (and its folder made) at the first record, so a command that
     logs nothing leaves no trace; a log that cannot be written never stops the program."""
 
+    # Records to write after a rotation failed before trying again.
+    RETRY_AFTER_RECORDS = 200
+
+    _skip_rollover = 0
+
     def _open(self):  # noqa: ANN202 - the base class's signature
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
         return super()._open()
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - logging's name
+        if self._skip_rollover > 0:
+            self._skip_rollover -= 1
+            return False
+        return bool(super().shouldRollover(record))
+
+    def doRollover(self) -> None:  # noqa: N802 - logging's name
+        """On Windows the file cannot be renamed while another process (the app and a command
+        run beside it) has it open: then go on writing to it and try again later, rather
+        than lose every record from then on."""
+        try:
+            super().doRollover()
+        except OSError:
+            self._skip_rollover = self.RETRY_AFTER_RECORDS
+            if self.stream is None:
+                self.stream = self._open()
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
         # The default prints a traceback on stderr: exactly what a full disk must not cause.

@@ -15,6 +15,7 @@ import logging
 from station_app.store import chain, due, search_index, statistics
 from station_app.store.connection import Store
 from station_app.store.holidays import load_calendar
+from station_app.store.migration_progress import STEP_DERIVED, ProgressReporter
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +72,35 @@ def drain(store: Store) -> None:
     chain.seal_pending(store)
 
 
-def rebuild_after_migration(store: Store, from_version: int) -> None:
+def rebuild_weight(from_version: int, migrations: int) -> float:
+    """The share of a migration's time the rebuild takes, as a number of migrations: most of
+    it when the search index is rebuilt (on 100,000 cases of schema 2: 15 s of 16.5 s CPU)."""
+    return float(migrations * 10) if 0 < from_version < _SEARCH_SINCE else 1.0
+
+
+def rebuild_after_migration(
+    store: Store, from_version: int, progress: ProgressReporter | None = None
+) -> None:
     """Fill the derived tables that migrations since `from_version` made or changed, with the
     code of the day (a migration never calls live code), then drain the queue."""
     if not _has_queue(store):
         return
+    progress = progress or ProgressReporter(None, 0)
+    if from_version > 0:
+        progress.begin(STEP_DERIVED, from_version)
     with store.transaction(origin=store.origin):
         conn = store.conn
         if 0 < from_version < _SEARCH_SINCE:
-            count = search_index.rebuild_index(conn)
+            # most of the step: about 80 % of it, measured on 100,000 cases
+            count = search_index.rebuild_index(conn, lambda done: progress.part(0.8 * done))
             log.info("search index rebuilt: %s cases", count)
         if 0 < from_version < _DEADLINES_SINCE:
             # Until schema 4 no case could leave 'registered'.
             added = due.add_registered_case_deadlines(conn, load_calendar(store))
             log.info("deadlines of %s registered cases computed", added)
+            progress.part(0.85)
         drain(store)
+        progress.part(0.9)
         if 0 < from_version < _FIGURES_SINCE and _has_figures(store):
             count = statistics.add_case_figures_after(conn)
             log.info("statistics of %s cases derived", count)

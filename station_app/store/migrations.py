@@ -11,6 +11,7 @@ from pathlib import Path
 
 from station_app.i18n import _
 from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
+from station_app.store.migration_progress import STEP_BACKUP, STEP_MIGRATION, ProgressReporter
 from station_app.store.online_backup import copy_database
 
 log = logging.getLogger(__name__)
@@ -1626,21 +1627,30 @@ def refuse_unknown_database(store: Store, backup_dir: Path) -> int:
     return current
 
 
+def pending_migrations(current: int, target: int = LATEST_VERSION) -> int:
+    """How many migrations take a database from schema `current` to `target`."""
+    return sum(1 for migration in MIGRATIONS if current < migration.version <= target)
+
+
 def migrate_to_latest(
     store: Store,
     *,
     backup_dir: Path,
     target: int = LATEST_VERSION,
     before_migration: Callable[[Store], None] | None = None,
+    progress: ProgressReporter | None = None,
 ) -> None:
     """Bring the schema up to `target`, after a backup (`before_migration`, default a copy of
     the database in `backup_dir`). A file that holds tables but no schema version is not a
-    station database and is refused untouched: no fresh schema is ever written over it."""
+    station database and is refused untouched: no fresh schema is ever written over it.
+    `progress` hears of the backup and of each migration as it starts, and in between."""
     conn = store.conn
     current = refuse_unknown_database(store, backup_dir)
     if current >= target:
         return
+    progress = progress or ProgressReporter(None, 0)
     if current > 0:
+        progress.begin(STEP_BACKUP, current)
         if before_migration is not None:
             before_migration(store)
         else:
@@ -1654,6 +1664,8 @@ def migrate_to_latest(
         )
         for migration in MIGRATIONS:
             if current < migration.version <= target:
+                if current > 0:  # (a new database is made in no time)
+                    progress.begin(STEP_MIGRATION, migration.version)
                 migration.apply(conn)
                 conn.execute(
                     "INSERT INTO schema_version VALUES (?, ?, ?)",

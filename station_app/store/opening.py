@@ -15,10 +15,12 @@ from station_app.store.connection import (
     StoreError,
     explain_sqlite_error,
 )
-from station_app.store.derived import drain, rebuild_after_migration
+from station_app.store.derived import drain, rebuild_after_migration, rebuild_weight
+from station_app.store.migration_progress import ProgressCallback, ProgressReporter
 from station_app.store.migrations import (
     LATEST_VERSION,
     migrate_to_latest,
+    pending_migrations,
     refuse_unknown_database,
     schema_version,
 )
@@ -28,7 +30,11 @@ class Store(connection.Store):
     """The station database, opened: `Store(path)` checks and migrates it; with
     `migrate=False` it is opened as it is (backups, checks, older schemas). Either way every
     commit keeps the derived state. `before_migration` backs the database up before a pending
-    migration (default: a copy of the database in `backup_dir`)."""
+    migration (default: a copy of the database in `backup_dir`). `progress` (default
+    `Store.default_migration_progress`, which the command line sets) hears how a migration
+    goes: the backup, each migration, the rebuild of the derived state."""
+
+    default_migration_progress: ProgressCallback | None = None
 
     def __init__(
         self,
@@ -37,9 +43,11 @@ class Store(connection.Store):
         migrate: bool = True,
         backup_dir: Path | None = None,
         before_migration: Callable[[connection.Store], None] | None = None,
+        progress: ProgressCallback | None = None,
     ):
         self._migrate_on_open = migrate
         self._before_migration = before_migration
+        self._progress = progress or Store.default_migration_progress
         super().__init__(path, backup_dir=backup_dir)
 
     def _check_file(self) -> None:
@@ -54,13 +62,28 @@ class Store(connection.Store):
         except sqlite3.DatabaseError as error:
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         self._origin = ORIGIN_MIGRATION
+        upgrading = 0 < before < LATEST_VERSION
+        reporter = ProgressReporter(None, 1)
+        if upgrading:  # the backup, each migration, the derived state
+            pending = pending_migrations(before)
+            reporter = ProgressReporter(
+                self._progress,
+                1 + pending + 1,
+                [1.0] * (1 + pending) + [rebuild_weight(before, pending)],
+            )
         try:
             migrate_to_latest(
-                self, backup_dir=self.backup_dir, before_migration=self._before_migration
+                self,
+                backup_dir=self.backup_dir,
+                before_migration=self._before_migration,
+                progress=reporter,
             )
             if before < LATEST_VERSION:
-                rebuild_after_migration(self, before)
+                rebuild_after_migration(self, before, progress=reporter)
+            if upgrading:
+                reporter.finish()
         finally:
+            reporter.close()
             self._origin = ORIGIN_LOCAL
 
     def _update_derived(self) -> None:

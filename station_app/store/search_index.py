@@ -11,7 +11,7 @@ changed (a form, the CLI, a pulled row or plain SQL), without being told the old
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from station_app.search_text import (
@@ -152,19 +152,32 @@ def _set_automerge(conn: sqlite3.Connection, value: int) -> None:
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', ?)", (value,))
 
 
-def index_all_cases(conn: sqlite3.Connection, *, after_local_id: int = 0) -> int:
+def index_all_cases(
+    conn: sqlite3.Connection,
+    *,
+    after_local_id: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> int:
     """Index every live case with local_id > after_local_id that is not indexed yet (a bulk
-    load of new cases, merging the index as it grows); returns how many were added."""
+    load of new cases, merging the index as it grows); returns how many were added.
+    `progress` hears the part done (0 … 1) after each batch."""
     saved = _automerge(conn)
     if saved != _BULK_AUTOMERGE:
         _set_automerge(conn, _BULK_AUTOMERGE)
-    count = _index_all_cases(conn, after_local_id)
+    count = _index_all_cases(conn, after_local_id, progress)
     if saved != _BULK_AUTOMERGE:  # (a failed load rolls the setting back with its rows)
         _set_automerge(conn, saved)
     return count
 
 
-def _index_all_cases(conn: sqlite3.Connection, after_local_id: int) -> int:
+def _index_all_cases(
+    conn: sqlite3.Connection, after_local_id: int, progress: Callable[[float], None] | None
+) -> int:
+    total = 0
+    if progress is not None:
+        total = conn.execute(
+            "SELECT count(*) FROM cases WHERE local_id > ? AND deleted = 0", (after_local_id,)
+        ).fetchone()[0]
     cursor = conn.execute(
         _FIELDS_SQL + " WHERE c.local_id > ? AND c.deleted = 0"
         " AND c.local_id NOT IN (SELECT local_id FROM case_search_source WHERE local_id > ?)"
@@ -177,14 +190,16 @@ def _index_all_cases(conn: sqlite3.Connection, after_local_id: int) -> int:
         conn.executemany(_INSERT_FTS, [(s[0], *_terms(s[1:])) for s in sources])
         conn.executemany(_INSERT_SOURCE, sources)
         count += len(rows)
+        if progress is not None and total:
+            progress(count / total)
     return count
 
 
-def rebuild_index(conn: sqlite3.Connection) -> int:
+def rebuild_index(conn: sqlite3.Connection, progress: Callable[[float], None] | None = None) -> int:
     """Empty the index and index every live case again; returns how many."""
     conn.execute("INSERT INTO case_search(case_search) VALUES ('delete-all')")
     conn.execute("DELETE FROM case_search_source")
-    return index_all_cases(conn)
+    return index_all_cases(conn, progress=progress)
 
 
 # --------------------------------------------------------------------------- queries

@@ -4,23 +4,41 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    QTranslator,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from station_app.data_folder import DataFolder
 from station_app.domain import Station, User
-from station_app.error_report import configure_logging, current_log_path, unconfigure_logging
+from station_app.error_report import (
+    configure_logging,
+    current_log_path,
+    log_unexpected,
+    unconfigure_logging,
+)
 from station_app.i18n import _, current_language
 from station_app.store import Store, StoreError
 from station_app.store.accounts import is_initialised, local_station
 from station_app.store.case_list import count_cases
+from station_app.store.migration_progress import MigrationProgress
 from station_app.ui.errors import set_log_file, show_unexpected, user_message
 from station_app.ui.fonts import apply_cjk_font
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
+from station_app.ui.migration_dialog import MigrationDialog
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
@@ -90,8 +108,10 @@ class StartupFlow(QObject):
         self.window: MainWindow | None = None
         self._dialog: QWidget | None = None
         self.safety_net: SafetyNet | None = None
+        self.migration_dialog: MigrationDialog | None = None
 
     def start(self) -> None:
+        self.tasks.migration_progress.connect(self._migration_progress)
         self.tasks.submit(
             _read_station_state,
             success=self._state_read,
@@ -99,7 +119,17 @@ class StartupFlow(QObject):
             doing=_("opening the database"),
         )
 
+    def _migration_progress(self, report: MigrationProgress) -> None:
+        """The database needs migrating: show how it goes until it is done."""
+        if self.migration_dialog is None:
+            if report.finished:
+                return
+            self.migration_dialog = MigrationDialog()
+        self.migration_dialog.show_report(report)
+
     def _state_read(self, state: tuple[bool, Station | None]) -> None:
+        if self.migration_dialog is not None:
+            self.migration_dialog.close()
         initialised, station = state
         if initialised:
             self._start_safety_net()
@@ -186,6 +216,8 @@ class StartupFlow(QObject):
         self.app.exit(1)
 
     def _fatal(self, error: BaseException) -> None:
+        if self.migration_dialog is not None:
+            self.migration_dialog.close()
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             _("station-app cannot start"),
@@ -195,15 +227,50 @@ class StartupFlow(QObject):
         self.app.exit(1)
 
 
+class _UnhandledBridge(QObject):
+    """Carries an error that escaped on another thread (PySide calls sys.excepthook on the
+    thread where a QThread's run() raised) to the UI thread, the only one that may show it."""
+
+    raised = Signal(object, object, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised.connect(self.show, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, object, object)
+    def show(self, kind: type[BaseException], error: BaseException, trace) -> None:
+        _show_unhandled(kind, error, trace)
+
+
+_bridge: list[_UnhandledBridge] = []
+
+
 def _show_unhandled(
     kind: type[BaseException], error: BaseException, trace: TracebackType | None
 ) -> None:
-    """An error that escaped a Qt slot: logged with a reference and shown with what to do and
-    a button that copies the details, instead of the app dying silently."""
+    """An error that escaped a Qt slot (or a thread's run()): logged with a reference and shown
+    with what to do and a button that copies the details, instead of the app dying silently."""
     if isinstance(error, KeyboardInterrupt):
         QApplication.quit()
         return
+    app = QApplication.instance()
+    if app is not None and QThread.currentThread() is not app.thread():
+        if not _bridge:  # (made on the UI thread by install_unhandled_hook)
+            log_unexpected(error, trace)
+            return
+        _bridge[0].raised.emit(kind, error, trace)
+        return
     show_unexpected(QApplication.activeWindow(), error, trace)
+
+
+def install_unhandled_hook() -> Callable[..., None]:
+    """Show every error that escapes (on the UI thread or another) as _show_unhandled does;
+    returns the hook it replaced. Called on the UI thread."""
+    if not _bridge:
+        _bridge.append(_UnhandledBridge())
+    previous = sys.excepthook
+    sys.excepthook = _show_unhandled
+    return previous
 
 
 def warn_if_documents_cannot_print(parent: QWidget | None = None) -> str | None:
@@ -234,8 +301,7 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     set_log_file(str(configure_logging(folder.path)))
     # Once the first window is up: the check loads reportlab, which start-up need not wait for.
     QTimer.singleShot(0, warn_if_documents_cannot_print)
-    previous_hook = sys.excepthook
-    sys.excepthook = _show_unhandled
+    previous_hook = install_unhandled_hook()
     tasks = TaskRunner(folder)
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window opens
     flow = StartupFlow(app, folder, tasks, demo_cases)

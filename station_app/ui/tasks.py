@@ -24,6 +24,7 @@ from station_app.data_folder import DataFolder
 from station_app.error_report import log_unexpected
 from station_app.i18n import _
 from station_app.store import Store, upkeep
+from station_app.store.migration_progress import MigrationProgress
 from station_app.ui.errors import is_expected, show_error
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ class _DatabaseWorker(QThread):
 
     task_done = Signal(object, object, object)  # handle, result, error
     task_progress = Signal(object, int, int, str)
+    migration_progress = Signal(object)  # MigrationProgress, while opening the database
 
     def __init__(self, folder: DataFolder, name: str = "database-worker"):
         super().__init__()
@@ -151,7 +153,7 @@ class _DatabaseWorker(QThread):
         store: Store | None = None
         open_error: BaseException | None = None
         try:
-            store = self.folder.open_store()
+            store = self.folder.open_store(progress=self.migration_progress.emit)
         except BaseException as error:  # every task will report it; nothing else can run
             open_error = error
             if not is_expected(error):
@@ -210,7 +212,12 @@ class _DatabaseWorker(QThread):
 
 
 class TaskRunner(QObject):
-    """Runs `fn(store)` on the database worker; calls back on the UI thread (Anki's QueryOp)."""
+    """Runs `fn(store)` on the database worker; calls back on the UI thread (Anki's QueryOp).
+
+    `migration_progress(MigrationProgress)` is emitted on the UI thread while the worker opens
+    a database that needs migrating (store.migration_progress)."""
+
+    migration_progress = Signal(object)
 
     def __init__(
         self,
@@ -230,6 +237,10 @@ class TaskRunner(QObject):
         self._worker.task_progress.connect(
             self._deliver_progress, Qt.ConnectionType.QueuedConnection
         )
+        self._worker.migration_progress.connect(
+            self._deliver_migration_progress, Qt.ConnectionType.QueuedConnection
+        )
+        self.last_migration_progress: MigrationProgress | None = None
         self._pending: set[TaskHandle] = set()
         self._stopped = False
         self._worker.start()
@@ -301,6 +312,11 @@ class TaskRunner(QObject):
     def _deliver_progress(self, handle: TaskHandle, done: int, total: int, text: str) -> None:
         if handle.progress is not None and not handle.cancelled and handle.owner_alive():
             handle.progress(done, total, text)
+
+    @Slot(object)
+    def _deliver_migration_progress(self, report: MigrationProgress) -> None:
+        self.last_migration_progress = report
+        self.migration_progress.emit(report)
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Cancel what has not started, let the running task finish, and close the Store."""

@@ -62,3 +62,44 @@ def test_the_dialog_is_in_chinese_for_a_chinese_clerk(qtbot, tmp_path):
     finally:
         unconfigure_logging()
         i18n.set_language("en")
+
+
+def test_an_error_escaping_a_thread_is_shown_on_the_ui_thread(qtbot, tmp_path):
+    """PySide calls sys.excepthook on the thread where a QThread's run() raised: the dialog
+    is made on the UI thread all the same (a widget made on another thread crashes Qt)."""
+    from PySide6.QtCore import QThread
+
+    from station_app.ui.app import install_unhandled_hook
+
+    class Failing(QThread):
+        def run(self) -> None:
+            raise KeyError("worker")
+
+    log_file = configure_logging(tmp_path)
+    previous = install_unhandled_hook()
+    made_on: list[object] = []
+    try:
+        thread = Failing()
+        thread.start()
+        assert thread.wait(10_000)
+
+        def box_shown() -> QMessageBox:
+            boxes = [
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ]
+            assert boxes
+            return boxes[0]
+
+        qtbot.waitUntil(lambda: box_shown() is not None, timeout=5_000)
+        box = box_shown()
+        made_on.append(box.thread())
+        assert made_on[0] is QApplication.instance().thread()
+        assert "Copy details" in box.text()
+        reference = box.property("reference")
+        assert f"reference {reference}" in log_file.read_text(encoding="utf-8")
+        box.close()
+    finally:
+        sys.excepthook = previous
+        unconfigure_logging()

@@ -1363,12 +1363,16 @@ def _schema_21(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO dirty_cases (case_local_id) "
         "SELECT local_id FROM cases WHERE kind = 'report' AND received_at >= '2026-04-15'"
     )
+
+
 def _schema_20(conn: sqlite3.Connection) -> None:
     """The outbox looked up by row: every pulled change asks whether its row has local
     changes not sent yet (store.sync_apply), which read the whole outbox each time, and an
     offline station's outbox can hold tens of thousands of entries (a USB bundle imported
     then checked them all for each change)."""
     conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
+
+
 def _schema_19(conn: sqlite3.Connection) -> None:
     """Reference data the city office publishes, as the station uses it. A pulled
     reference_data row (a table this schema does not sync: its fields are kept in
@@ -1458,6 +1462,8 @@ def _schema_19(conn: sqlite3.Connection) -> None:
     )
     # Reference data pulled before this version: copied now (the triggers fire on it).
     conn.execute("UPDATE sync_extra_fields SET fields = fields WHERE table_name = 'reference_data'")
+
+
 def _schema_16(conn: sqlite3.Connection) -> None:
     """Ledger imports (station_app/ledger_import.py): each batch imported from an Excel ledger,
     the cases it made (with the row they came from and how they stood right after the import,
@@ -1493,6 +1499,8 @@ def _schema_16(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         """,
     )
+
+
 def _schema_17(conn: sqlite3.Connection) -> None:
     """Supervision work besides complaints: satisfaction surveys, secret-shopper visits (暗访)
     and product sampling (抽检), each with its day, merchant (registry), findings, result and

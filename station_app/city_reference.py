@@ -133,13 +133,14 @@ def authority_problems(document: Any) -> list[str]:
 
 
 def _clean_values(values: Any) -> dict[str, str]:
-    """The usable settings of an entry: a value a station cannot print is left out."""
+    """The usable settings of an entry: an empty value (the city sets nothing) and a value a
+    station cannot print are left out."""
     if not isinstance(values, dict):
         return {}
     return {
         key: value.strip()
         for key, value in values.items()
-        if isinstance(value, str) and not setting_problems(key, value)
+        if isinstance(value, str) and value.strip() and not setting_problems(key, value)
     }
 
 
@@ -181,7 +182,7 @@ def effective_settings(
         mine = (own.get(key) or "").strip()
         theirs = city.values.get(key)
         allowed = theirs is None or city.allows_override(key)
-        if theirs is not None and theirs and not (allowed and mine):
+        if theirs is not None and not (allowed and mine):
             value, source = theirs, SOURCE_CITY
         elif mine:
             value, source = mine, SOURCE_STATION

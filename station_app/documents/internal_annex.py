@@ -37,6 +37,7 @@ from station_app.documents.layout import (
     number_line,
     para,
 )
+from station_app.domain import Case, CaseKind
 from station_app.i18n import _
 
 KIND = "agreement_internal_annex"
@@ -55,10 +56,16 @@ class InternalAnnexContent:
     agreement: AgreementContent
     agreement_number: str  # the issued agreement's number; empty: not issued yet
 
+    @property
+    def case(self) -> Case:
+        return self.agreement.case
+
 
 def missing_facts(content: InternalAnnexContent) -> list[str]:
     case = content.agreement.case
     problems = []
+    if case.kind != CaseKind.COMPLAINT:
+        problems.append(_("A mediation agreement is made only for a complaint."))
     if not content.agreement_number.strip():
         problems.append(issue_first(_("The mediation agreement is not issued yet"),
                                     "mediation_agreement"))  # fmt: skip

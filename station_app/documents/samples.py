@@ -204,7 +204,16 @@ def sample_content(kind_id: str):
         return sample_report_result()
     if kind_id == "court_transfer_letter":
         return sample_court_transfer()
+    if kind_id == "agreement_internal_annex":
+        return sample_internal_annex()
     return sample_agreement()
+
+
+def sample_internal_annex(complainants: int = 1):
+    from station_app.documents.internal_annex import InternalAnnexContent
+
+    agreement = sample_agreement(complainants)
+    return InternalAnnexContent(agreement=agreement, agreement_number=agreement.document_number)
 
 
 def sample_record(statement_repeat: int = 1):

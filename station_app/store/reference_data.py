@@ -13,7 +13,12 @@ from station_app.store.connection import Store
 
 
 def reference_document(store: Store, kind: str) -> Any | None:
-    """The city's document of `kind` (parsed JSON), or None when none was received."""
+    """The city's document of `kind` (parsed JSON), or None when none was received (or the
+    database is of a schema before migration 19, as some tools open it)."""
+    if not store.scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reference_documents'"
+    ):
+        return None
     text = store.scalar("SELECT content FROM reference_documents WHERE kind = ?", (kind,))
     if text is None:
         return None

@@ -84,6 +84,10 @@ def test_effective_settings_station_override_only_where_allowed() -> None:
     assert got["prefix.notice"].source == SOURCE_STATION
     assert got["mediator.kind"].value == "consumer_association"
     assert effective_settings({}, None)["court.name"].source == SOURCE_UNSET
+    # An empty city value sets nothing: the station's own holds and may be changed.
+    blank = city_authority({"defaults": {"court.name": " "}}, "RC-MT-DC", "RC-MT")
+    court = effective_settings({"court.name": "本地法院"}, blank)["court.name"]
+    assert (court.value, court.source, court.locked) == ("本地法院", SOURCE_STATION, False)
 
 
 @pytest.mark.parametrize(

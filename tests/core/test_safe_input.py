@@ -190,4 +190,4 @@ def test_an_io_error_on_a_full_disk_is_called_a_full_disk(tmp_path):
     )
     full, roomy = done.stdout.splitlines()
     assert full.startswith("The disk is full."), done.stderr
-    assert roomy.startswith("A database error occurred (disk I/O error)")
+    assert roomy.startswith("The data folder cannot be read or written"), done.stderr

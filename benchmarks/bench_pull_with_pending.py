@@ -1,6 +1,6 @@
 """Pulled changes applied on a station whose outbox is full (offline for days, or importing a
 USB bundle): the CPU time of 1,000 pulled updates with about 8,000 changes waiting, without
-and with the outbox's index by row (migration 20).
+and with the outbox's index by row (migration 19).
 
     python benchmarks/bench_pull_with_pending.py [--cases 2000]
 """

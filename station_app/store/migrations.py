@@ -1355,7 +1355,7 @@ def _schema_15(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
 
 
-def _schema_21(conn: sqlite3.Connection) -> None:
+def _schema_20(conn: sqlite3.Connection) -> None:
     """Order No. 121 sets no time limit for telling a reporter the result (its art. 36): the
     deadlines of reports received under it are computed again, by the code of the day, when
     the derived tables are brought up to date after migrating (store/derived.py)."""
@@ -1365,7 +1365,7 @@ def _schema_21(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_20(conn: sqlite3.Connection) -> None:
+def _schema_19(conn: sqlite3.Connection) -> None:
     """The outbox looked up by row: every pulled change asks whether its row has local
     changes not sent yet (store.sync_apply), which read the whole outbox each time, and an
     offline station's outbox can hold tens of thousands of entries (a USB bundle imported
@@ -1373,7 +1373,7 @@ def _schema_20(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
 
 
-def _schema_19(conn: sqlite3.Connection) -> None:
+def _schema_18(conn: sqlite3.Connection) -> None:
     """Reference data the city office publishes, as the station uses it. A pulled
     reference_data row (a table this schema does not sync: its fields are kept in
     sync_extra_fields) is copied by triggers into reference_documents, one JSON document per
@@ -1579,12 +1579,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "ledger imports: batches, their cases and merchants", _schema_16),
     Migration(17, "supervision work: surveys, secret-shopper visits, product sampling", _schema_17),
     Migration(
-        19,
+        18,
         "reference data from the city office: documents, abnormal list, designations",
-        _schema_19,
+        _schema_18,
     ),
-    Migration(20, "the outbox looked up by row", _schema_20),
-    Migration(21, "reports under Order No. 121: deadlines computed again", _schema_21),
+    Migration(19, "the outbox looked up by row", _schema_19),
+    Migration(20, "reports under Order No. 121: deadlines computed again", _schema_20),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1,5 +1,5 @@
 """Reference data from the city office as this station keeps it: one JSON document per kind
-(reference_documents, filled by triggers from every pulled reference_data row, migration 19),
+(reference_documents, filled by triggers from every pulled reference_data row, migration 18),
 and the city's abnormal list and designations unpacked into rows."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from station_app.store.connection import Store
 
 def reference_document(store: Store, kind: str) -> Any | None:
     """The city's document of `kind` (parsed JSON), or None when none was received (or the
-    database is of a schema before migration 19, as some tools open it)."""
+    database is of a schema before migration 18, as some tools open it)."""
     if not store.scalar(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reference_documents'"
     ):

@@ -250,7 +250,7 @@ def test_the_city_abnormal_list_and_designations_meet_the_registry(store, statio
     assert listed == [own]
 
 
-def test_reference_data_pulled_before_migration_19_is_taken_up(db_path) -> None:
+def test_reference_data_pulled_before_migration_18_is_taken_up(db_path) -> None:
     from station_app.store import Store
     from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
 

@@ -144,7 +144,7 @@ def test_own_changes_coming_back_are_only_remembered_and_the_pages_order_holds(s
 
 
 def test_a_pulled_change_looks_up_its_rows_pending_changes_by_index(store) -> None:
-    """Migration 20: an offline station's outbox can hold tens of thousands of entries; a
+    """Migration 19: an offline station's outbox can hold tens of thousands of entries; a
     pulled change (or a USB bundle's) reads only its row's, not the whole outbox."""
     set_up_village(store)
     plan = " ".join(

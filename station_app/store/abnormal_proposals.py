@@ -11,7 +11,7 @@ _ADDRESS_KEY = "replace(replace(trim(address), ' ', ''), '\u3000', '')"
 
 def proposal_rows(store: Store, min_attempts: int) -> list[dict]:
     """One row per case behind a proposal, ordered by merchant then receipt: a live online shop
-    (a platform is named) not on the abnormal list, cluster-registered or sharing its address
+    (a platform is named) not on the abnormal list (the station's or the city office's), cluster-registered or sharing its address
     with another live merchant, and a live case against it with at least `min_attempts`
     contact attempts, every one of them unreachable."""
     # From the candidate shops to their cases and events (CROSS JOIN keeps that order), so
@@ -32,6 +32,15 @@ def proposal_rows(store: Store, min_attempts: int) -> list[dict]:
               FROM live m LEFT JOIN shared s ON s.address_key = m.address_key
              WHERE m.platform <> '' AND m.abnormal_listed = 0
                AND (m.cluster_registered = 1 OR COALESCE(s.merchants, 1) >= 2)
+               -- nor one the city office's list already names (store/reference_data.py)
+               AND NOT EXISTS (
+                   SELECT 1 FROM city_abnormal_list l
+                    WHERE l.uscc <> '' AND l.uscc = upper(replace(m.uscc, ' ', ''))
+               )
+               AND NOT EXISTS (
+                   SELECT 1 FROM city_abnormal_list l
+                    WHERE l.uscc = '' AND l.name = replace(trim(m.name), ' ', '')
+               )
         ),
         attempts AS (
             SELECT e.case_id, count(*) AS attempts,

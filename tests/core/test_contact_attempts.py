@@ -140,3 +140,42 @@ def test_proposals_equal_an_independent_count_on_generated_data(village, tmp_pat
     assert sorted(case_numbers) == sorted(no for nos in expected.values() for no in nos)
     names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True) if row[1]]
     assert names == [p.name for p in proposals]  # merged over each merchant's cases
+
+
+def test_a_shop_on_the_city_offices_abnormal_list_is_not_proposed(village):
+    from tests.core.test_city_reference import pull_reference
+
+    shops = [
+        Merchant(
+            name=f"集群网店{n}",
+            address="九江市电商产业园A栋301",
+            platform="淘宝",
+            cluster_registered=True,
+        )  # fmt: skip
+        for n in range(3)
+    ]
+    for shop in shops:
+        case = _shop_case(village, shop)
+        for day in (3, 4):
+            do(village, case, "contact",
+               {"way": "phone", "result": "unreachable", "occurred_at": f"2026-03-0{day}"},
+               user=CLERK)  # fmt: skip
+    assert {p.name for p in abnormal_list_proposals(village)} == {s.name for s in shops}
+    # The city lists one by name (spaces ignored) and another by credit code it knows.
+    village.execute("UPDATE merchants SET uscc = '91360481MA35XXXX1X' WHERE name = '集群网店2'")
+    pull_reference(
+        village,
+        "abnormal_list",
+        {
+            "entries": [
+                {"name": "集群 网店0", "since": "2026-05-01", "note": "通过登记的住所无法联系"},
+                {
+                    "uscc": "91360481MA35XXXX1X",
+                    "name": "别名",
+                    "since": "2026-05-01",
+                    "note": "同上",
+                },  # fmt: skip
+            ]
+        },
+    )
+    assert [p.name for p in abnormal_list_proposals(village)] == ["集群网店1"]

@@ -139,7 +139,9 @@ def _undo(args: argparse.Namespace) -> int:
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         station = accounts.local_station(store)
         user = acting_user(store, args.user)
-        count = li.undo_import(store, args.undo, actor=user.username, station_code=station.code)
+        count = li.undo_import(
+            store, args.undo, actor=user.username, role=user.role, station_code=station.code
+        )
     print(_("The import was undone: {count} cases deleted.").format(count=count))
     return EXIT_OK
 

@@ -1287,10 +1287,11 @@ def already_imported(store: Store, plan: ImportPlan) -> str:
     )
 
 
-def undo_import(store: Store, batch_key: str, *, actor: str, station_code: str) -> int:
+def undo_import(store: Store, batch_key: str, *, actor: str, role: Role, station_code: str) -> int:
     """Undo an import as one step: its cases (and the merchants it registered that no other
-    case names) are deleted, with their search entries, deadlines and figures. Refused, naming
-    the cases, when a case of it was changed since; returns the number of cases."""
+    case names) are deleted, with their search entries, deadlines and figures. Only the user
+    who imported it or an administrator may; refused, naming the cases, when a case of it was
+    changed since; returns the number of cases."""
     with store.transaction(actor=actor):
         batch = ledger_imports.get_batch(store, batch_key.strip())
         if batch is None:
@@ -1303,6 +1304,12 @@ def undo_import(store: Store, batch_key: str, *, actor: str, station_code: str) 
             raise UndoRefused(
                 _("The import {batch} was already undone on {at}.").format(
                     batch=batch.id, at=batch.undone_at[:16].replace("T", " ")
+                )
+            )
+        if role is not Role.ADMIN and batch.imported_by != actor:
+            raise UndoRefused(
+                _("Only {who}, who made the import, or an administrator may undo it.").format(
+                    who=batch.imported_by
                 )
             )
         changed = ledger_imports.changed_cases(store, batch.id)

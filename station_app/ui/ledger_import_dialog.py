@@ -457,7 +457,9 @@ class LedgerImportDialog(QDialog):
 
         def run(store: Store) -> int:
             station = accounts.local_station(store)
-            return li.undo_import(store, batch_id, actor=user.username, station_code=station.code)
+            return li.undo_import(
+                store, batch_id, actor=user.username, role=user.role, station_code=station.code
+            )
 
         def undone(count: int) -> None:
             self.summary.setText(

@@ -303,7 +303,12 @@ def test_undo_removes_exactly_the_batch(store, admin, tmp_path):
         == 2
     )
     store.execute("DELETE FROM outbox")
-    assert li.undo_import(store, second.batch_id, actor="admin", station_code=STATION_CODE) == 2
+    assert (
+        li.undo_import(
+            store, second.batch_id, actor="admin", role=Role.ADMIN, station_code=STATION_CODE
+        )
+        == 2
+    )
     assert store.scalar("SELECT count(*) FROM cases WHERE deleted = 0") == 6
     assert (
         compute_figures(
@@ -327,7 +332,9 @@ def test_undo_removes_exactly_the_batch(store, admin, tmp_path):
     )
     assert ledger_imports.get_batch(store, second.batch_id).undone_by == "admin"
     with pytest.raises(li.UndoRefused, match="already undone"):
-        li.undo_import(store, second.batch_id, actor="admin", station_code=STATION_CODE)
+        li.undo_import(
+            store, second.batch_id, actor="admin", role=Role.ADMIN, station_code=STATION_CODE
+        )
     assert first.cases == 6
 
 
@@ -349,7 +356,9 @@ def test_undo_is_refused_when_a_case_changed_since(store, admin, tmp_path):
         now=datetime(2026, 3, 2, 10, 0),
     )
     with pytest.raises(li.UndoRefused) as refused:
-        li.undo_import(store, result.batch_id, actor="admin", station_code=STATION_CODE)
+        li.undo_import(
+            store, result.batch_id, actor="admin", role=Role.ADMIN, station_code=STATION_CODE
+        )
     assert open_case in str(refused.value)
     assert "1 of its cases" in str(refused.value)
     assert store.scalar("SELECT count(*) FROM cases WHERE deleted = 0") == 6
@@ -362,7 +371,7 @@ def test_a_second_import_of_the_same_ledger_is_warned_about(store, admin, tmp_pa
     warning = li.already_imported(store, _plan(path))
     assert "“ledger.xlsx” / “2021年” was already imported" in warning
     assert first.batch_id in warning
-    li.undo_import(store, first.batch_id, actor="admin", station_code=STATION_CODE)
+    li.undo_import(store, first.batch_id, actor="admin", role=Role.ADMIN, station_code=STATION_CODE)
     assert li.already_imported(store, _plan(path)) == ""
     # numbers given once are not given again
     second = _import(store, path)
@@ -449,3 +458,21 @@ def test_a_clerk_may_not_import_decisions_a_clerk_may_not_take(store, admin, tmp
     assert {r["actor_role"] for r in store.query("SELECT actor_role FROM case_events")} == {
         "officer"
     }
+
+
+def test_only_the_importer_or_an_administrator_undoes_an_import(store, admin, tmp_path):
+    plan = _plan(write_messy_ledger(tmp_path / "ledger.xlsx", messy_rows()))
+    result = li.run_import(
+        store, plan, actor="officer1", role=Role.OFFICER, station_code=STATION_CODE
+    )
+    with pytest.raises(li.UndoRefused) as refused:
+        li.undo_import(
+            store, result.batch_id, actor="clerk2", role=Role.CLERK, station_code=STATION_CODE
+        )
+    assert "officer1" in str(refused.value)
+    assert store.scalar("SELECT count(*) FROM cases WHERE deleted = 0") == result.cases
+    undone = li.undo_import(
+        store, result.batch_id, actor="officer1", role=Role.OFFICER, station_code=STATION_CODE
+    )
+    assert undone == result.cases
+    assert store.scalar("SELECT count(*) FROM cases WHERE deleted = 0") == 0

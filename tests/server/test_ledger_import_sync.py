@@ -47,7 +47,11 @@ def test_an_imported_ledger_and_its_undo_reach_the_city(tmp_path, backend, memor
         assert len(rows_of(city["city"].store, "agreements", imported)) == 2
 
         li.undo_import(
-            village.store, result.batch_id, actor=village.user, station_code=village.code
+            village.store,
+            result.batch_id,
+            actor=village.user,
+            role=Role.ADMIN,
+            station_code=village.code,
         )
         assert village.sync().checksum_ok
         assert city["city"].sync().checksum_ok

@@ -221,6 +221,13 @@ def test_show_reveal_is_for_administrators_and_audited_with_the_cli_user(station
         )  # fmt: skip
         assert refused.returncode == 2
         assert refused.stdout == "" and "Only an administrator" in refused.stderr
+    out = station / "registration.pdf"
+    printed = run(
+        station, "print", "complaint_registration", number, "--out", str(out),
+        "--user", "li.clerk", env=AS_LI,
+    )  # fmt: skip
+    assert printed.returncode == 1 and not out.exists()
+    assert "only an officer or an administrator" in printed.stderr
     masked = json.loads(run(station, "case", "show", number, "--json").stdout)
     assert "11010519491231002X" not in json.dumps(masked)
     revealed = run(station, "case", "show", number, "--json", "--reveal")

@@ -1,4 +1,5 @@
-"""The rules of user accounts: who manages them, what a user name may be, when a login locks."""
+"""The rules of user accounts: who manages them, what a user name may be, when a login locks,
+who may see and export full ID and phone numbers, and when an idle screen locks."""
 
 from __future__ import annotations
 
@@ -51,7 +52,56 @@ def display_name_problem(display_name: str) -> str | None:
     return None
 
 
+# Who may see whole ID numbers and phone numbers, one case at a time and each time logged
+# (PIPL art. 6, minimum necessity): those who handle cases. A clerk registers a case and
+# afterwards sees the numbers masked (first 6 and last 4 of an ID number, 138****6721).
+FULL_NUMBER_ROLES = frozenset({Role.OFFICER, Role.ADMIN, Role.CITY})
+
+
+def may_see_full_numbers(user: User | None) -> bool:
+    """Whether `user` may have a case's full ID numbers and phones shown (logged each time)."""
+    return user is not None and user.role in FULL_NUMBER_ROLES
+
+
+def full_numbers_refused() -> str:
+    return _(
+        "Only an officer or an administrator may see full ID numbers and phone numbers; "
+        "they are shown to you partly hidden."
+    )
+
+
+def may_export_personal_data(user: User | None) -> bool:
+    """Whether `user` may take personal data out of the app in full (a list with whole phone
+    numbers, a case as JSON with full numbers): only an administrator, and each export is
+    audited."""
+    return user is not None and user.role is Role.ADMIN
+
+
+def export_refused() -> str:
+    return _(
+        "Only an administrator may export full ID numbers and phone numbers; "
+        "nothing was shown or written."
+    )
+
+
 def may_export_full_phones(user: User) -> bool:
     """Whether a list exported by `user` may show whole phone numbers: only an administrator's
     (others see them one case at a time, each reveal logged); every such export is audited."""
-    return user.role is Role.ADMIN
+    return may_export_personal_data(user)
+
+
+# The lock after idle minutes: the screen goes back to the login, over the open windows.
+IDLE_LOCK_SETTING = "lock.idle_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240  # 0 = never, which only an administrator may set (in the settings)
+
+
+def idle_lock_minutes(stored: str | None) -> int:
+    """The minutes of the stored setting (the default when unset or unreadable)."""
+    try:
+        minutes = int((stored or "").strip())
+    except ValueError:
+        return DEFAULT_IDLE_LOCK_MINUTES
+    if not 0 <= minutes <= MAX_IDLE_LOCK_MINUTES:
+        return DEFAULT_IDLE_LOCK_MINUTES
+    return minutes

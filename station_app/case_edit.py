@@ -160,10 +160,11 @@ class CaseEditResult:
 # --------------------------------------------------------------------------- the case as data
 
 
-def editable_data(case: Case) -> dict[str, Any]:
-    """The case's registration data in the `case add` shape, in full (not masked), with the
-    ids of its parties and merchant: what the 更正 form is filled with."""
-    shown = case_to_dict(case, reveal=True)
+def editable_data(case: Case, *, reveal: bool = True) -> dict[str, Any]:
+    """The case's registration data in the `case add` shape, with the ids of its parties and
+    merchant: what the 更正 form is filled with. Phones and ID numbers in full only with
+    `reveal` (log it); masked, they are kept as they are when saved unchanged."""
+    shown = case_to_dict(case, reveal=reveal)
     data = {key: shown[key] for key in ("kind", *EDITABLE_KEYS)}  # a fresh dict: no copy needed
     for person, party in zip(data["complainants"], case.complainants, strict=True):
         person["id"] = party.id
@@ -624,3 +625,17 @@ def edit_case(
     # The store re-indexed the case and recomputed its stored deadlines before COMMIT.
     deadlines = due.stored_deadlines(store, [plan.local_id]).get(plan.local_id, [])
     return _result(plan, saved=True, deadlines=deadlines)
+
+
+def masked_fields(data: Mapping[str, Any]) -> dict[str, str]:
+    """The masked phones and ID numbers of `editable_data(case, reveal=False)`, by field path
+    (complainants[0].phone): left as they are, they are no problem (kept when saved)."""
+    people = [(f"complainants[{i}]", p) for i, p in enumerate(data.get("complainants") or [])]
+    if data.get("agent"):
+        people.append(("agent", data["agent"]))
+    return {
+        f"{prefix}.{key}": person[key]
+        for prefix, person in people
+        for key in _MASKS
+        if isinstance(person, Mapping) and person.get(key)
+    }

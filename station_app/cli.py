@@ -154,6 +154,16 @@ def _cli_user(store: Store, username: str | None) -> User:
     return acting_user(store, username)
 
 
+def _revealing_user(store: Store, username: str | None) -> User:
+    """The user of a `--reveal`: full numbers printed are an export, for administrators only."""
+    from station_app.account_rules import export_refused, may_export_personal_data
+
+    user = _cli_user(store, username)
+    if not may_export_personal_data(user):
+        raise CommandError(export_refused(), EXIT_INVALID)
+    return user
+
+
 def cmd_case_add(args: argparse.Namespace) -> int:
     payload = _read_json_file(args.json, MAX_JSON_BYTES)
     cases_data = payload if isinstance(payload, list) else [payload]
@@ -206,7 +216,7 @@ def cmd_case_members(args: argparse.Namespace) -> int:
         if case is None:
             raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
         if args.reveal:
-            user = _cli_user(store, args.user)
+            user = _revealing_user(store, args.user)
             log_reveal(
                 store, case.id, actor=user.username, station_code=accounts.local_station(store).code
             )
@@ -301,7 +311,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         if case is None:
             raise CommandError(_("No case numbered {number}.").format(number=args.case_no))
         if args.reveal:
-            user = _cli_user(store, args.user)
+            user = _revealing_user(store, args.user)
             log_reveal(
                 store,
                 case.id,
@@ -650,7 +660,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = case_sub.add_parser("show", help=_("show one case"))
     show.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
     show.add_argument("--json", action="store_true", help=_("print JSON"))
-    show.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
+    show.add_argument(
+        "--reveal",
+        action="store_true",
+        help=_("show full phone and ID numbers (administrators; logged)"),
+    )
     show.add_argument(
         "--user",
         help=_("the user recorded as seeing full numbers (default: the first administrator)"),
@@ -675,7 +689,11 @@ def build_parser() -> argparse.ArgumentParser:
         "members", help=_("the complainants of a joint complaint with their amounts")
     )
     members.add_argument("case_no", help=_("the case number, e.g. RC-MT-2026-00017"))
-    members.add_argument("--reveal", action="store_true", help=_("show full phone and ID numbers"))
+    members.add_argument(
+        "--reveal",
+        action="store_true",
+        help=_("show full phone and ID numbers (administrators; logged)"),
+    )
     members.add_argument("--user", help=_("the user recorded as seeing full numbers"))
     members.set_defaults(func=cmd_case_members)
     import_members = case_sub.add_parser(

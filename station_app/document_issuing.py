@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from station_app.account_rules import may_see_full_numbers
 from station_app.acting_bodies import AUTHORITY_PREFIX, ActingBodies, missing_setting
 from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
@@ -43,7 +44,8 @@ from station_app.documents.content import (
 )
 from station_app.documents.layout import VERSION_NOTE, format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
-from station_app.domain import Case, CaseEvent, User
+from station_app.domain import Case, CaseEvent, CaseKind, User
+from station_app.domain import label as enum_label
 from station_app.i18n import _
 from station_app.safe_input import InputRejected
 from station_app.store.accounts import display_name_of, find_station
@@ -110,6 +112,27 @@ REVEALING_KINDS = frozenset(
 def _audit_reveal(store: Store, case_id: str, kind: str, user: User, station_code: str) -> None:
     if kind in REVEALING_KINDS:
         log_reveal(store, case_id, actor=user.username, station_code=station_code)
+
+
+class RevealRefused(StoreError):
+    """The document prints full ID numbers and phones, which this user may not see."""
+
+
+def reveal_refusal(kind: str, user: User) -> str | None:
+    """Why `user` may not issue, preview or reprint a document of `kind`, or None
+    (account_rules.may_see_full_numbers: a clerk never sees a full ID number)."""
+    if kind in REVEALING_KINDS and not may_see_full_numbers(user):
+        return _(
+            "{title} prints full ID numbers and phone numbers: only an officer or an "
+            "administrator may issue, preview or reprint it."
+        ).format(title=_kind(kind).title)
+    return None
+
+
+def _refuse_reveal(kind: str, user: User) -> None:
+    refusal = reveal_refusal(kind, user)
+    if refusal is not None:
+        raise RevealRefused(refusal)
 
 
 @dataclass
@@ -388,9 +411,30 @@ def _judicial_window_due(ctx: _Context) -> date | None:
     return window.due
 
 
+# The documents of a report: its registration form (the station's file) and the result told to
+# the reporter. No other document is issued on a report: they go to the business, and the
+# reporter's identity never does (Order No. 121; domain.md).
+REPORT_DOCUMENTS = frozenset({registration_form.REPORT_KIND, report_result.KIND})
+
+
+def applies_to(kind: str, case_kind: CaseKind | str) -> bool:
+    """Whether the document of `kind` is issued on a case of this kind (consultations get none)."""
+    if case_kind == CaseKind.REPORT:
+        return kind in REPORT_DOCUMENTS
+    if case_kind == CaseKind.COMPLAINT:
+        return kind not in REPORT_DOCUMENTS
+    return False
+
+
 def rule_problems(ctx: _Context, kind: str, content: Any) -> list[str]:
     """What the workflow's rules (workflow.py) refuse about issuing `kind` now."""
     refused: str | None = None
+    if not applies_to(kind, ctx.case.kind):
+        return [
+            _("{title} is not issued on a case of this type ({case_kind}).").format(
+                title=_kind(kind).title, case_kind=enum_label(CaseKind(ctx.case.kind))
+            )
+        ]
     if kind == decisions.NOTICE_KIND:
         refused = mediation_notice_refusal(_consents_recorded(ctx.record))
     elif kind == judicial_application.KIND and content.agreed_on is not None:
@@ -637,6 +681,8 @@ def check_document(
     )
     content = CONTENT_FILLERS[kind](ctx, PENDING_NUMBER)
     problems = rule_problems(ctx, kind, content) + spec.missing_facts(content)
+    refusal = reveal_refusal(kind, user)
+    problems += [refusal] if refusal else []
     return problems + prefix_problems(store, station_code, kind)
 
 
@@ -651,6 +697,7 @@ def _issue(
     reason: str,
 ) -> Issued:
     spec = _kind(kind)
+    _refuse_reveal(kind, ctx.user)
     fill = CONTENT_FILLERS[kind]
     draft = fill(ctx, previous.doc_no if previous else PENDING_NUMBER)
     problems = rule_problems(ctx, kind, draft) + spec.missing_facts(draft)
@@ -791,6 +838,7 @@ def reprint(
     DocumentDamaged when the stored file is missing or changed. A document that shows full
     ID numbers and phones is audited as a reveal to `user`."""
     _kind(kind)
+    _refuse_reveal(kind, user)
     case = get_case(store, case_key.strip())
     if case is None:
         raise NotIssued(_("No case numbered {number}.").format(number=case_key))

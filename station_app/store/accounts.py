@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from station_app.account_rules import (
+    IDLE_LOCK_SETTING,
     LOCK_TIME,
     MAX_FAILURES,
     display_name_problem,
+    idle_lock_minutes,
     username_problem,
 )
 from station_app.domain import Role, Station, StationLevel, User
@@ -396,3 +398,8 @@ def first_administrator(store: Store) -> str | None:
         "SELECT username FROM users WHERE role = 'admin' AND active = 1 AND deleted = 0"
         " ORDER BY created_at, local_id LIMIT 1"
     )
+
+
+def idle_lock_setting(store: Store) -> int:
+    """Minutes without a key or mouse press before the screen locks (0: never)."""
+    return idle_lock_minutes(store.get_setting(IDLE_LOCK_SETTING))

@@ -74,6 +74,11 @@ def _secure_keyring() -> keyring.backend.KeyringBackend:
     return backend
 
 
+def secure_keyring() -> keyring.backend.KeyringBackend:
+    """The keyring in use, or InsecureKeyringError when it would not keep a secret safely."""
+    return _secure_keyring()
+
+
 def save_sync_token(station_code: str, token: str) -> None:
     _secure_keyring().set_password(SERVICE_NAME, station_code, token)
 

@@ -36,6 +36,7 @@ from station_app.store.case_list import count_cases
 from station_app.store.migration_progress import MigrationProgress
 from station_app.ui.errors import set_log_file, show_unexpected, user_message
 from station_app.ui.fonts import apply_cjk_font
+from station_app.ui.idle_lock import IdleLock
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
 from station_app.ui.migration_dialog import MigrationDialog
@@ -84,6 +85,7 @@ def open_main_window(
         tasks = TaskRunner(folder)
         app.aboutToQuit.connect(tasks.shutdown)
     window = MainWindow(tasks, user, station)
+    window.idle_lock = IdleLock(tasks, user, station, parent=window)
     fit_window(window, (1280, 760))
     window.show()
     return window

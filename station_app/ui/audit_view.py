@@ -24,6 +24,7 @@ from station_app.store.audit import AuditEntry, audit_entries
 from station_app.store.people import display_names
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window
+from station_app.validation import mask_id_number, mask_phone
 
 # Long values (facts, JSON details) are cut in the table; the tooltip holds the whole text.
 CELL_CHARS = 80
@@ -145,8 +146,14 @@ def _short(value: str | None) -> str:
     return value if len(value) <= CELL_CHARS else value[:CELL_CHARS] + "…"
 
 
-def _value_text(entry: AuditEntry, value: str | None) -> str:
-    """A status is shown by its name; other values as stored."""
+_MASKS = {"phone": mask_phone, "id_number": mask_id_number}
+
+
+def _value_text(entry: AuditEntry, value: str | None, reveal: bool = False) -> str:
+    """A status is shown by its name; a phone or ID number masked unless `reveal` (the case's
+    full numbers were shown, and logged, to a user who may see them); other values as stored."""
+    if entry.field in _MASKS and value and not reveal:
+        return _short(_MASKS[entry.field](value))
     if entry.field == "status" and value:
         try:
             return enum_label(CaseStatus(value))
@@ -179,11 +186,18 @@ class AuditDialog(QDialog):
     )
 
     def __init__(
-        self, tasks: TaskRunner, case_id: str, case_no: str, parent: QWidget | None = None
+        self,
+        tasks: TaskRunner,
+        case_id: str,
+        case_no: str,
+        parent: QWidget | None = None,
+        *,
+        reveal: bool = False,
     ):
         super().__init__(parent)
         self.tasks = tasks
         self.case_id = case_id
+        self.reveal = reveal  # phones and ID numbers in full (the reveal was logged)
         self.entries: list[AuditEntry] | None = None
         self.names: dict[str, str] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -233,8 +247,8 @@ class AuditDialog(QDialog):
                 entry_kind(entry),
                 table_label(entry.table_name),
                 field_label(entry.table_name, entry.field),
-                _value_text(entry, entry.old_value),
-                _value_text(entry, entry.new_value),
+                _value_text(entry, entry.old_value, self.reveal),
+                _value_text(entry, entry.new_value, self.reveal),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

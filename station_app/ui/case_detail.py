@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.account_rules import full_numbers_refused, may_see_full_numbers
 from station_app.atomic_files import copy_file_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
@@ -410,7 +411,10 @@ class CaseDetailView(QWidget):
         self.reveal_button.setToolTip(_("Each time the full numbers are shown, it is logged"))
         self.reveal_button.clicked.connect(self.reveal)
         has_numbers = any(p.id_number or p.phone for p in self._people(view.case))
-        self.reveal_button.setEnabled(has_numbers and not self.revealed)
+        allowed = may_see_full_numbers(self.user)
+        if not allowed:
+            self.reveal_button.setToolTip(full_numbers_refused())
+        self.reveal_button.setEnabled(has_numbers and allowed and not self.revealed)
         tools.addWidget(self.reveal_button)
         tools.addStretch(1)
         holder = QWidget()
@@ -490,7 +494,7 @@ class CaseDetailView(QWidget):
             return None
         if self.audit_dialog is None:
             self.audit_dialog = AuditDialog(
-                self.tasks, self.view.case.id, self.view.case.case_no, self
+                self.tasks, self.view.case.id, self.view.case.case_no, self, reveal=self.revealed
             )
             self.audit_dialog.destroyed.connect(
                 lambda _obj=None: setattr(self, "audit_dialog", None)
@@ -523,6 +527,8 @@ class CaseDetailView(QWidget):
         """Log the reveal on the worker, then show the full numbers."""
         if self.view is None or self.user is None or self.revealed:
             return
+        if not may_see_full_numbers(self.user):
+            return  # the button is disabled; a shortcut must not get round it either
         case_id, actor, station = self.view.case.id, self.user.username, self.view.station.code
 
         def log(store: Store) -> int:
@@ -534,6 +540,7 @@ class CaseDetailView(QWidget):
                 self.reveal_button.setEnabled(False)
                 self.scroll.setWidget(self._build(self.view))
             if self.audit_dialog is not None:
+                self.audit_dialog.reveal = True
                 self.audit_dialog.reload()
 
         self.tasks.submit(log, success=logged, owner=self, doing=_("logging the reveal"))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.account_rules import may_see_full_numbers
 from station_app.case_edit import (
     REASON_KEY,
     AffectedDocument,
@@ -27,12 +28,14 @@ from station_app.case_edit import (
     CaseEditResult,
     edit_case,
     editable_data,
+    masked_fields,
     preview_edit,
 )
 from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import Case, User
 from station_app.i18n import _
 from station_app.store import Store
+from station_app.store.audit import log_reveal
 from station_app.ui.errors import is_expected, show_error, user_message
 from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
 from station_app.ui.form_widgets import confirm_discard
@@ -93,7 +96,20 @@ class CaseEditDialog(QDialog):
         )
         self.hint.setWordWrap(True)
         self.form = IntakeForm(tasks, today=today)
-        self.form.load_case(editable_data(case))
+        # Full phones and ID numbers only for those who may see them (and that is logged);
+        # others correct the rest, and the masked numbers are kept as they are.
+        revealed = may_see_full_numbers(user)
+        data = editable_data(case, reveal=revealed)
+        if revealed:
+            case_id, actor = case.id, user.username
+            self.tasks.submit(
+                lambda store: log_reveal(store, case_id, actor=actor, station_code=station_code),
+                owner=self,
+                doing=_("logging the reveal"),
+            )
+        else:
+            self.form.masked = masked_fields(data)
+        self.form.load_case(data)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(
             _("Why the registration is corrected (needed when the time received changes)")

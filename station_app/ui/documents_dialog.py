@@ -34,6 +34,7 @@ from station_app.document_issuing import (
     BatchResult,
     DocumentIncomplete,
     Issued,
+    applies_to,
     check_document,
     correct_document,
     print_document,
@@ -41,8 +42,8 @@ from station_app.document_issuing import (
     reprint,
     stored_facts,
 )
-from station_app.documents import DOCUMENT_KINDS, registration_form, report_result
-from station_app.domain import CaseKind, User
+from station_app.documents import DOCUMENT_KINDS
+from station_app.domain import User
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store.cases import get_case
@@ -54,18 +55,6 @@ from station_app.ui.joint_members_box import ProblemsDialog
 from station_app.ui.print_documents import default_copies, print_pdf, print_pdfs
 from station_app.ui.tasks import TaskContext, TaskRunner, run_with_progress
 from station_app.ui.window_fit import fit_window
-
-# The case kind each document is issued on (a report's documents never go to a business).
-REPORT_DOCUMENTS = {registration_form.REPORT_KIND, report_result.KIND}
-
-
-def applies_to(kind: str, case_kind: CaseKind | str) -> bool:
-    """Whether the document of `kind` is issued on a case of this kind (consultations get none)."""
-    if case_kind == CaseKind.REPORT:
-        return kind in REPORT_DOCUMENTS
-    if case_kind == CaseKind.COMPLAINT:
-        return kind not in REPORT_DOCUMENTS
-    return False
 
 
 @dataclass

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.case_edit import masked_fields
 from station_app.classification import bundled_classification
 from station_app.domain import CaseKind, Channel, GoodsOrService
 from station_app.domain import label as enum_label
@@ -96,6 +97,8 @@ class IntakeForm(QWidget):
         self.tasks = tasks
         self._today = today
         self.override_uscc_warning = False
+        # Masked phones and ID numbers loaded for a correction, by field path (case_edit).
+        self.masked: dict[str, str] = {}
         self._touched: set[str] = set()
         self._show_all = False
         self.slots: dict[str, FieldSlot] = {}
@@ -614,10 +617,18 @@ class IntakeForm(QWidget):
         self.refresh_problems()
 
     def check(self) -> list[Problem]:
-        """Every problem of the current entries (pure Python, no database)."""
-        return check_case_data(
-            self.case_data(), today=self._today(), classification=self.classification
-        )
+        """Every problem of the current entries (pure Python, no database). A masked phone or
+        ID number left as it was loaded (`masked`) is no problem: saving keeps the old value."""
+        data = self.case_data()
+        problems = check_case_data(data, today=self._today(), classification=self.classification)
+        if not self.masked:
+            return problems
+        shown = masked_fields(data)
+        return [
+            p
+            for p in problems
+            if not (p.field in self.masked and shown.get(p.field) == self.masked[p.field])
+        ]
 
     def refresh_problems(self) -> list[Problem]:
         problems = self.check()

@@ -1,14 +1,21 @@
 """Log in with user name and password; Enter submits, a wrong password says so plainly, a
-locked account says when to try again, and the last user name on this PC is offered."""
+locked account says when to try again, and the last user name on this PC is offered.
+
+The same dialog unlocks the screen after the idle lock (ui/idle_lock.py): then the user name is
+the locked user's and cannot be changed, Esc does nothing, and quitting asks first (the forms
+left open behind the lock would lose what was typed)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -32,11 +39,16 @@ class LoginDialog(QDialog):
         station: Station | None = None,
         username: str = "",
         parent: QWidget | None = None,
+        *,
+        locked_user: User | None = None,
     ):
         super().__init__(parent)
         self.tasks = tasks
         self.user: User | None = None
-        self.setWindowTitle(_("Log in"))
+        self.locked_user = locked_user
+        if locked_user is not None:
+            username = locked_user.username
+        self.setWindowTitle(_("Screen locked") if locked_user else _("Log in"))
         self.setMinimumWidth(380)
 
         heading = QLabel(
@@ -51,6 +63,7 @@ class LoginDialog(QDialog):
         heading.setWordWrap(True)
 
         self.username = QLineEdit(username)
+        self.username.setReadOnly(locked_user is not None)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
@@ -63,13 +76,25 @@ class LoginDialog(QDialog):
             _("Log in"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.login_button.setDefault(True)
-        cancel = self.buttons.addButton(_("Quit"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.quit_button = cancel = self.buttons.addButton(
+            _("Quit"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         cancel.setAutoDefault(False)
         self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self._quit_asked)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
+        if locked_user is not None:
+            self.setWindowModality(Qt.WindowModality.ApplicationModal)
+            note = QLabel(
+                _(
+                    "The screen was locked after a time without use. Enter the password of "
+                    "{name} to go on where you left off; nothing typed was lost."
+                ).format(name=locked_user.display_name or locked_user.username)
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -82,6 +107,30 @@ class LoginDialog(QDialog):
                 owner=self,
                 doing=_("reading the last user name"),
             )
+
+    def reject(self) -> None:
+        """At the login: quit. On the lock, Esc and the close button do nothing."""
+        if self.locked_user is None:
+            super().reject()
+
+    def _quit_asked(self) -> None:
+        """The Quit button; on the lock only once the user confirms."""
+        if self.locked_user is None:
+            super().reject()
+            return
+        answer = QMessageBox.question(
+            self,
+            _("Quit station-app?"),
+            _(
+                "Quit station-app? What was typed in forms left open and not saved is lost. "
+                "Saved cases are kept."
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            super().reject()
+            QApplication.quit()
 
     def _last_username_read(self, username: str) -> None:
         if username and not self.username.text():
@@ -122,6 +171,9 @@ class LoginDialog(QDialog):
             self.problem.show_problem(result.message())
             self.password.clear()
             self.password.setFocus()
+            return
+        if self.locked_user is not None and result.user.id != self.locked_user.id:
+            self.problem.show_problem(_("Only the user who was working may unlock the screen."))
             return
         self.user = result.user
         self.accept()

@@ -1,6 +1,7 @@
 """The station's settings (administrators only): who decides, mediates and seals on the
 station's documents, the on-site response promise per area, the art. 17 thresholds of the
-frequent-filer flag, and a second folder for the daily backup."""
+frequent-filer flag, a second folder for the daily backup, and the screen lock after idle
+minutes."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_app.account_rules import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    IDLE_LOCK_SETTING,
+    MAX_IDLE_LOCK_MINUTES,
+)
 from station_app.acting_bodies import (
     AUTHORITY_NAME,
     AUTHORITY_PREFIX,
@@ -44,6 +50,7 @@ from station_app.flags import (
 )
 from station_app.i18n import N_, _
 from station_app.store import Store
+from station_app.store.accounts import idle_lock_setting
 from station_app.store.station_settings import effective_acting_settings, save_acting_settings
 from station_app.ui.errors import show_error
 from station_app.ui.field_problem import FieldSlot, ProblemLabel
@@ -74,7 +81,10 @@ PROMISE_TOWNSHIP = NumberSetting(
 )
 FREQUENT_COUNT = NumberSetting(FREQUENT_COUNT_SETTING, N_("Complaints by one person"), 2, 100)
 FREQUENT_DAYS = NumberSetting(FREQUENT_DAYS_SETTING, N_("Within (days)"), 1, 365)
-SETTINGS = (PROMISE_TOWN, PROMISE_TOWNSHIP, FREQUENT_COUNT, FREQUENT_DAYS)
+IDLE_LOCK = NumberSetting(
+    IDLE_LOCK_SETTING, N_("Lock the screen after idle minutes (0: never)"), 0, MAX_IDLE_LOCK_MINUTES
+)
+SETTINGS = (PROMISE_TOWN, PROMISE_TOWNSHIP, FREQUENT_COUNT, FREQUENT_DAYS, IDLE_LOCK)
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,7 @@ class StationSettings:
     acting: dict[str, str] | None = None  # acting_bodies keys -> values in force
     # the same keys with their source; a locked one is the city office's to set
     acting_sources: dict[str, EffectiveSetting] | None = None
+    idle_lock: int = DEFAULT_IDLE_LOCK_MINUTES
 
     def locked_keys(self) -> set[str]:
         return {key for key, item in (self.acting_sources or {}).items() if item.locked}
@@ -97,6 +108,7 @@ class StationSettings:
             PROMISE_TOWNSHIP.key: self.promise_township,
             FREQUENT_COUNT.key: self.frequent_count,
             FREQUENT_DAYS.key: self.frequent_days,
+            IDLE_LOCK.key: self.idle_lock,
         }
 
 
@@ -112,6 +124,7 @@ def read_station_settings(store: Store) -> StationSettings:
         store.get_setting(SECOND_FOLDER_SETTING, "") or "",
         {key: item.value for key, item in effective.items()},
         effective,
+        idle_lock_setting(store),
     )
 
 
@@ -241,7 +254,7 @@ class StationSettingsDialog(QDialog):
         flags_note.setStyleSheet("color: #555;")
         flags_form.addRow(flags_note)
 
-        backup_box = QGroupBox(_("Backups"))
+        backup_box = QGroupBox(_("Backups and the screen lock"))
         backup_form = QFormLayout(backup_box)
         self.backup_folder = QLineEdit()
         self.backup_folder.setEnabled(False)
@@ -269,6 +282,7 @@ class StationSettingsDialog(QDialog):
         self.back_up_button.setAutoDefault(False)
         self.back_up_button.clicked.connect(self.back_up_now)
         backup_form.addRow(self.back_up_button)
+        backup_form.addRow(_(IDLE_LOCK.caption), self._field(IDLE_LOCK))
         self.last_backup = None
 
         buttons = QDialogButtonBox()

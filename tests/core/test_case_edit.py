@@ -294,6 +294,24 @@ def test_editable_data_round_trips_through_an_edit_unchanged(store, registered, 
     assert result.changes == []
 
 
+def test_a_masked_correction_form_keeps_the_numbers_and_saves_the_rest(store, registered, edit):
+    """What a clerk's correction form holds (phones and ID numbers masked) saves the fields
+    changed and keeps the stored numbers as they were."""
+    from station_app.case_edit import masked_fields
+
+    case = registered()
+    stored = get_case(store, case.case_no).complainants[0]
+    data = editable_data(get_case(store, case.case_no), reveal=False)
+    person = data["complainants"][0]
+    assert person["phone"] != stored.phone and stored.phone.endswith(person["phone"][-4:])
+    assert masked_fields(data)["complainants[0].phone"] == person["phone"]
+    data["facts"] = data["facts"] + "（补充）"
+    result = edit(case.case_no, data)
+    assert [change.path for change in result.changes] == ["facts"]
+    after = get_case(store, case.case_no).complainants[0]
+    assert (after.phone, after.id_number) == (stored.phone, stored.id_number)
+
+
 def test_issued_documents_that_print_a_changed_field_are_named(
     store, registered, edit, admin, codes, tmp_path
 ):

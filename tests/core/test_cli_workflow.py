@@ -212,11 +212,25 @@ def test_holidays_import_and_a_bad_file(station, tmp_path):
     assert _tables(station) == before
 
 
-def test_show_reveal_is_audited_with_the_cli_user(station):
+def test_show_reveal_is_for_administrators_and_audited_with_the_cli_user(station):
     number = _add_case(station)
-    revealed = run(
-        station, "case", "show", number, "--json", "--reveal", "--user", "li.clerk", env=AS_LI
-    )
+    for command in (["show", "--json"], ["members"]):  # a clerk is refused: nothing printed
+        refused = run(
+            station, "case", command[0], number, *command[1:], "--reveal", "--user", "li.clerk",
+            env=AS_LI,
+        )  # fmt: skip
+        assert refused.returncode == 2
+        assert refused.stdout == "" and "Only an administrator" in refused.stderr
+    out = station / "registration.pdf"
+    printed = run(
+        station, "print", "complaint_registration", number, "--out", str(out),
+        "--user", "li.clerk", env=AS_LI,
+    )  # fmt: skip
+    assert printed.returncode == 1 and not out.exists()
+    assert "only an officer or an administrator" in printed.stderr
+    masked = json.loads(run(station, "case", "show", number, "--json").stdout)
+    assert "11010519491231002X" not in json.dumps(masked)
+    revealed = run(station, "case", "show", number, "--json", "--reveal")
     assert revealed.returncode == 0, revealed.stderr
     assert json.loads(revealed.stdout)["complainants"][0]["id_number"] == "11010519491231002X"
     with Store(station / "station.db") as store:
@@ -224,10 +238,7 @@ def test_show_reveal_is_audited_with_the_cli_user(station):
         rows = store.query(
             "SELECT actor, field FROM audit_log WHERE case_id = ? AND kind = 'reveal'", (case_id,)
         )
-    assert {(r["actor"], r["field"]) for r in rows} == {
-        ("li.clerk", "id_number"),
-        ("li.clerk", "phone"),
-    }
+    assert {(r["actor"], r["field"]) for r in rows} == {("admin", "id_number"), ("admin", "phone")}
     # A masked show logs nothing.
     run(station, "case", "show", number, "--json")
     with Store(station / "station.db") as store:

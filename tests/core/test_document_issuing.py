@@ -14,6 +14,7 @@ from station_app.document_issuing import (
     AlreadyIssued,
     DocumentDamaged,
     DocumentIncomplete,
+    RevealRefused,
     check_document,
     correct_document,
     document_path,
@@ -404,13 +405,29 @@ def test_every_copy_of_a_form_with_full_identifiers_is_an_audited_reveal(village
     case = new_case(village)
     _issue(village, data_dir, case, "complaint_registration")
     reprint(
-        village, data_dir, case.case_no, "complaint_registration", user=CLERK, station_code=VILLAGE
-    )
+        village, data_dir, case.case_no, "complaint_registration", user=OFFICER,
+        station_code=VILLAGE,
+    )  # fmt: skip
+    # A clerk never sees a full ID number: no copy, no preview, nothing logged.
+    with pytest.raises(RevealRefused, match="only an officer or an administrator"):
+        reprint(
+            village, data_dir, case.case_no, "complaint_registration", user=CLERK,
+            station_code=VILLAGE,
+        )  # fmt: skip
+    with pytest.raises(RevealRefused):
+        correct_document(
+            village, data_dir, case.case_no, "complaint_registration", reason="更正", user=CLERK,
+            station_code=VILLAGE, now=NOW,
+        )  # fmt: skip
+    assert check_document(
+        village, case.case_no, "complaint_registration", user=CLERK, station_code=VILLAGE,
+        now=NOW,
+    )  # fmt: skip
 
     reveals = [e for e in audit_entries(village, case.id) if e.kind == "reveal"]
     assert [(e.actor, e.field) for e in reveals] == [
         (OFFICER.username, "phone"),
-        (CLERK.username, "phone"),
+        (OFFICER.username, "phone"),
     ]
     # A decision shows no identifiers: reprinting it reveals nothing.
     accepted = _accepted(village)
@@ -419,3 +436,26 @@ def test_every_copy_of_a_form_with_full_identifiers_is_an_audited_reveal(village
         village, data_dir, accepted.case_no, "acceptance_decision", user=CLERK, station_code=VILLAGE
     )
     assert not [e for e in audit_entries(village, accepted.id) if e.kind == "reveal"]
+
+
+def test_no_document_for_the_business_is_issued_on_a_report(village, data_dir):
+    """A report's documents are its registration form and the result told to the reporter; a
+    decision or notice would go to the business with the reporter's name: refused, from the
+    command line too (not only hidden in the window)."""
+    from station_app.document_issuing import applies_to
+    from station_app.domain import CaseKind
+
+    report = new_case(village, kind=CaseKind.REPORT)
+    for kind in DOCUMENT_KINDS:
+        if applies_to(kind, CaseKind.REPORT):
+            continue
+        with pytest.raises(DocumentIncomplete, match="not issued on a case of this type"):
+            issue_document(
+                village, data_dir, report.case_no, kind, user=OFFICER, station_code=VILLAGE,
+                now=NOW,
+            )  # fmt: skip
+    assert village.scalar("SELECT COUNT(*) FROM issued_documents") == 0
+    assert {k for k in DOCUMENT_KINDS if applies_to(k, CaseKind.REPORT)} == {
+        "report_registration",
+        "report_result_notice",
+    }

@@ -301,9 +301,12 @@ def test_overdue_deadline_shown_in_red(qtbot, tasks, sample_cases, clerk):
     assert "#c62828" in state.styleSheet()
 
 
-def test_revealing_the_id_number_logs_it_first(qtbot, tasks, sample_cases, clerk):
+def test_revealing_the_id_number_logs_it_first(qtbot, tasks, sample_cases, clerk, officer):
     case = sample_cases[0]
-    detail = open_detail(qtbot, tasks, clerk, case.case_no)
+    refused = open_detail(qtbot, tasks, clerk, case.case_no)  # a clerk may not reveal
+    assert not refused.view.reveal_button.isEnabled()
+    refused.close()
+    detail = open_detail(qtbot, tasks, officer, case.case_no)
     assert "11010519491231002X" not in texts(detail.view)
     detail.view.reveal_button.click()
     qtbot.waitUntil(lambda: detail.view.revealed, timeout=5_000)
@@ -311,7 +314,7 @@ def test_revealing_the_id_number_logs_it_first(qtbot, tasks, sample_cases, clerk
     with tasks.folder.open_store() as store:
         reveals = [e for e in audit_entries(store, case.id) if e.kind == "reveal"]
     assert {e.field for e in reveals} == {"id_number", "phone"}
-    assert all(e.actor == "clerk" for e in reveals)
+    assert all(e.actor == "officer" for e in reveals)
 
     audit = detail.view.open_audit()
     qtbot.waitUntil(lambda: audit.entries is not None and len(audit.entries) >= 2, timeout=5_000)

@@ -8,8 +8,10 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from station_app.assets import asset_path
 from station_app.data_folder import DataFolder
 from station_app.domain import Station, User
 from station_app.error_report import configure_logging, current_log_path, unconfigure_logging
@@ -25,6 +27,7 @@ from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
 from station_app.ui.window_fit import fit_window
+from station_app.ui.wine import choose_style_before_application
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,11 @@ def make_application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    choose_style_before_application()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("station-app")
     app.setApplicationDisplayName(_("Consumer complaint station"))
+    app.setWindowIcon(QIcon(str(asset_path("icons", "station-app.png"))))
     apply_cjk_font(app)
     if current_language() == "zh_CN":
         # Qt's standard texts (file dialogs, calendar, context menus) in Chinese as well.

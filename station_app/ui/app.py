@@ -23,6 +23,7 @@ from station_app.ui.errors import set_log_file, show_unexpected, user_message
 from station_app.ui.fonts import apply_cjk_font
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
+from station_app.ui.paint_log import watch_first_paints
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
@@ -230,6 +231,7 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     that many sample cases. Exit code 1 when the data folder or the database cannot be used.
     """
     app = make_application()
+    watch_first_paints(app)  # only with STATION_APP_PAINT_LOG set (benchmarks/bench_build.py)
     try:
         folder = DataFolder(Path(data_dir))
     except StoreError as error:

@@ -28,7 +28,6 @@ from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
 from station_app.ui.window_fit import fit_window
-from station_app.ui.wine import choose_style_before_application
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,6 @@ def make_application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
-    choose_style_before_application()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("station-app")
     app.setApplicationDisplayName(_("Consumer complaint station"))

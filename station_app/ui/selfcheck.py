@@ -14,9 +14,6 @@ def check_qt() -> dict:
     from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
     from PySide6.QtWidgets import QApplication
 
-    from station_app.ui.wine import choose_style_before_application
-
-    choose_style_before_application()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     result = {"qt_ok": True, "platform": app.platformName()}
     families = list(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))

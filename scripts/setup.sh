@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up a development machine (Debian 12 or similar): system libraries for Qt, a Chinese font,
-# poppler and Xvfb; PostgreSQL for the city server's tests (started on 127.0.0.1:5432 with trust
-# authentication for local TCP when nothing answers there); a virtual environment in .venv with
-# the project and its dev tools.
+# poppler and Xvfb; wine64 for the Windows lane; PostgreSQL for the city server's tests (started
+# on 127.0.0.1:5432 with trust authentication for local TCP when nothing answers there); a
+# virtual environment in .venv with the project and its dev tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ packages=(
   fonts-wqy-microhei fonts-hanazono fonts-dejavu-core poppler-utils
   postgresql postgresql-client
   faketime
+  wine64 xdotool  # the Windows lane (scripts/windows-check.sh); the build benchmark's login
 )
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

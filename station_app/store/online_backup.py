@@ -30,7 +30,9 @@ def copy_database(conn: sqlite3.Connection, target: Path) -> None:
             copy.execute("PRAGMA journal_mode=DELETE")
         finally:
             copy.close()
-        fd = os.open(temporary, os.O_RDONLY)
+        # Read-write: Windows flushes a file (FlushFileBuffers) only through a handle that
+        # may write; a read-only one fails with "Permission denied" (scripts/windows-check.sh).
+        fd = os.open(temporary, os.O_RDWR | getattr(os, "O_BINARY", 0))
         try:
             os.fsync(fd)
         finally:

@@ -19,8 +19,10 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from station_app.assets import asset_path
 from station_app.data_folder import DataFolder
 from station_app.domain import Station, User
 from station_app.error_report import (
@@ -40,6 +42,7 @@ from station_app.ui.idle_lock import IdleLock
 from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
 from station_app.ui.migration_dialog import MigrationDialog
+from station_app.ui.paint_log import watch_first_paints
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
@@ -56,6 +59,7 @@ def make_application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("station-app")
     app.setApplicationDisplayName(_("Consumer complaint station"))
+    app.setWindowIcon(QIcon(str(asset_path("icons", "station-app.png"))))
     apply_cjk_font(app)
     if current_language() == "zh_CN":
         # Qt's standard texts (file dialogs, calendar, context menus) in Chinese as well.
@@ -294,6 +298,7 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     that many sample cases. Exit code 1 when the data folder or the database cannot be used.
     """
     app = make_application()
+    watch_first_paints(app)  # only with STATION_APP_PAINT_LOG set (benchmarks/bench_build.py)
     try:
         folder = DataFolder(Path(data_dir))
     except StoreError as error:

@@ -174,18 +174,26 @@ def test_env_variable_overrides_the_default_folder(monkeypatch, tmp_path):
     assert ENV_VARIABLE == "STATION_APP_DATA"
 
 
+def expected_default(tmp_path: Path) -> Path:
+    """XDG_DATA_HOME on Linux (set by these tests); on Windows (scripts/windows-check.sh) the
+    user's AppData\\Local, e.g. C:\\Users\\张三\\AppData\\Local\\station-app."""
+    if sys.platform == "win32":
+        return Path(os.environ["LOCALAPPDATA"]) / "station-app"
+    return tmp_path / "xdg" / "station-app"
+
+
 def test_default_folder_without_the_variable(monkeypatch, tmp_path):
     monkeypatch.delenv(ENV_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     path = default_data_dir()
     assert path.name == "station-app"
-    assert path == tmp_path / "xdg" / "station-app"
+    assert path == expected_default(tmp_path)
 
 
 def test_empty_env_variable_is_ignored(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv(ENV_VARIABLE, "")
-    assert default_data_dir() == tmp_path / "xdg" / "station-app"
+    assert default_data_dir() == expected_default(tmp_path)
 
 
 def test_env_variable_is_read_at_call_time(monkeypatch, tmp_path):

@@ -3,6 +3,7 @@ characters (𠮷, U+20BB7) come from a font that has them, or printing stops nam
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,7 @@ def test_a_windows_song_font_is_preferred_and_the_bundled_font_fills_its_gaps(
     from station_app.documents import fonts
 
     bundled = fonts.bundled_font_file().path
-    (tmp_path / "simsun.ttc").symlink_to(bundled)
+    shutil.copyfile(bundled, tmp_path / "simsun.ttc")  # a symlink needs a privilege on Windows
     monkeypatch.setattr(fonts, "windows_fonts_dir", lambda: tmp_path)
     configure_document_fonts(prefer_system=True, rare_character_fonts=())
     chosen = document_fonts()

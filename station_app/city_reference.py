@@ -27,12 +27,15 @@ does not set stays the station's to set).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 from station_app.acting_bodies import KEYS, PREFIX, is_known_key, setting_problems
+from station_app.i18n import _
 
 AUTHORITY = "authority"
 CATEGORIES = "categories"
@@ -130,6 +133,32 @@ def authority_problems(document: Any) -> list[str]:
             if "overridable" in entry:
                 problems += _overridable_problems(entry["overridable"], f"{where}.overridable")
     return problems
+
+
+class AuthorityFileRefused(ValueError):
+    """A file that is not a usable `authority` document; the message is for the clerk."""
+
+
+def read_authority_file(path: Path) -> dict:
+    """The city office's `authority` document from a file (the one it publishes with
+    `city-server set-reference authority FILE`, brought on a USB stick before this PC can
+    sync): used to propose the acting bodies at first setup."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise AuthorityFileRefused(
+            _("{path} is not the city office's settings file (a JSON file): {reason}").format(
+                path=Path(path).name, reason=error
+            )
+        ) from error
+    problems = authority_problems(document)
+    if problems:
+        raise AuthorityFileRefused(
+            _("{path} is not a usable settings file of the city office: {problems}").format(
+                path=Path(path).name, problems="; ".join(problems[:5])
+            )
+        )
+    return document
 
 
 def _clean_values(values: Any) -> dict[str, str]:

@@ -3,14 +3,19 @@ administrator."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +29,7 @@ from station_app.acting_bodies import (
     MediatorKind,
     default_settings,
 )
+from station_app.city_reference import AuthorityFileRefused, city_authority, read_authority_file
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.i18n import _
 from station_app.numbering import is_valid_station_code
@@ -115,6 +121,15 @@ class SetupWizard(QDialog):
         self._add_row(station_grid, 3, "parent_code", _("Parent station code"), self.parent_code)
         acting_box = QGroupBox(_("Who decides, mediates and seals"))
         acting_grid = QGridLayout(acting_box)
+        self.city_file_button = QPushButton(_("Take them from the city office's &file…"))
+        self.city_file_button.setToolTip(
+            _(
+                "The settings file the city office publishes (authority.json), e.g. on a USB "
+                "stick: fills the empty fields for the station code and parent typed above"
+            )
+        )
+        self.city_file_button.setAutoDefault(False)
+        self.city_file_button.clicked.connect(self._choose_city_file)
         self._add_row(acting_grid, 0, AUTHORITY_NAME, _("Deciding authority"), self.authority)
         self._add_row(
             acting_grid, 1, AUTHORITY_PREFIX, _("Its number prefix"), self.authority_prefix
@@ -123,6 +138,7 @@ class SetupWizard(QDialog):
         self._add_row(
             acting_grid, 3, MEDIATOR_KIND, _("Kind of mediating organisation"), self.mediator_kind
         )
+        acting_grid.addWidget(self.city_file_button, 4, 1, Qt.AlignmentFlag.AlignLeft)
         admin_box = QGroupBox(_("First administrator"))
         admin_grid = QGridLayout(admin_box)
         self._add_row(admin_grid, 0, "username", _("User name (for logging in)"), self.username)
@@ -171,6 +187,40 @@ class SetupWizard(QDialog):
             owner=self,
             doing=_("reading the city office's settings"),
         )
+
+    def _choose_city_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("The city office's settings file"),
+            "",
+            _("JSON files (*.json);;All files (*)"),
+        )
+        if path:
+            self.propose_from_file(Path(path))
+
+    def propose_from_file(self, path: Path) -> bool:
+        """Fill the empty acting-body fields from the city office's `authority` file for the
+        station code and parent typed; a file that cannot be used is named in the form."""
+        code = self.code.text().strip()
+        if not code:
+            self.general_problem.show_problem(
+                _("Type the station code first: the file holds settings by station.")
+            )
+            return False
+        try:
+            document = read_authority_file(path)
+        except AuthorityFileRefused as error:
+            self.general_problem.show_problem(str(error))
+            return False
+        values = dict(city_authority(document, code, self.parent_code.text().strip()).values)
+        if not values:
+            self.general_problem.show_problem(
+                _("The city office's file sets nothing for station {code}.").format(code=code)
+            )
+            return False
+        self.general_problem.clear_problem()
+        self.propose(values)
+        return True
 
     def propose(self, values: dict[str, str]) -> None:
         """Fill the fields not typed yet with proposed values (acting_bodies keys)."""

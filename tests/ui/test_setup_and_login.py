@@ -135,3 +135,50 @@ def test_setup_wizard_checks_the_password_length_as_it_is_typed(qtbot, tasks):
     assert slot.problem.isHidden()
     qtbot.keyClick(wizard.password, Qt.Key.Key_Backspace)
     assert not slot.problem.isHidden()
+
+
+def test_setup_wizard_takes_who_acts_from_the_city_offices_file(
+    qtbot, type_text, tasks, folder, tmp_path
+):
+    """Before this PC can sync, the city office's settings file (e.g. on a USB stick) fills
+    the acting bodies the city set for this station's township; a bad file is named."""
+    import json
+
+    wizard = SetupWizard(tasks)
+    qtbot.addWidget(wizard)
+    bad = tmp_path / "notes.json"
+    bad.write_text("这不是设置文件", encoding="utf-8")
+    assert not wizard.propose_from_file(bad)  # no station code yet
+    _fill_wizard(qtbot, type_text, wizard)
+    assert not wizard.propose_from_file(bad)
+    assert "notes.json" in wizard.general_problem.text()
+    city_file = tmp_path / "authority.json"
+    city_file.write_text(
+        json.dumps(
+            {
+                "defaults": {
+                    "authority.name": "瑞昌市市场监督管理局",
+                    "authority.prefix": "瑞市监消",
+                    "mediator.kind": "consumer_association",
+                },
+                "townships": {
+                    "RC-MT": {
+                        "values": {"authority.name": "瑞昌市市场监督管理局码头市场监督管理所"}
+                    }
+                },
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    type_text(wizard.authority_prefix, "码市监")  # typed by the clerk: kept
+    assert wizard.propose_from_file(city_file)
+    assert wizard.authority.text() == "瑞昌市市场监督管理局码头市场监督管理所"
+    assert wizard.authority_prefix.text() == "码市监"
+    assert wizard.mediator_kind.currentData() == "consumer_association"
+    assert wizard.general_problem.text() == ""
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.save_button, Qt.MouseButton.LeftButton)
+    with folder.open_store() as store:
+        assert store.get_setting("authority.name") == "瑞昌市市场监督管理局码头市场监督管理所"
+        assert store.get_setting("mediator.kind") == "consumer_association"

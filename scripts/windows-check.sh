@@ -161,6 +161,9 @@ if [ "$what" = all ] || [ "$what" = build ]; then
   echo "== the built station-app-debug.exe under wine"
   user_dir="$WINEPREFIX/drive_c/users/张 三"
   rm -rf "$user_dir"
+  # A user's profile exists before the app runs; the app makes only its own folder in it (a
+  # data folder whose parent is missing is taken for a USB stick that is not plugged in).
+  mkdir -p "$user_dir/AppData/Local"
   data='C:\users\张 三\AppData\Local\station-app 数据'
   run_built() {
     STATION_APP_PASSWORD=windows-secret \

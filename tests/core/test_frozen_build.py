@@ -117,6 +117,7 @@ def test_built_program_passes_selftest_and_prints_a_case(
     folder, _work = built
     debug = folder / "station-app-debug"
     data_dir = tmp_path / "数据 目录" / "张三 的站"
+    data_dir.parent.mkdir()  # the user's folder is there; the app makes its own in it
     selftest = run(debug, "selftest", data_dir=data_dir)
     lines = selftest.stdout.splitlines()
     assert len(lines) == 5, selftest.stdout + selftest.stderr

@@ -129,6 +129,10 @@ def test_reference_data_and_other_stations_rows_written_locally_are_set_aside(ci
                     "name": "某超市",
                     "address": "旧址",
                     "owner_station": city.village_b.code,
+                    # a whole row, as a station sends it: the other tests' stations that share
+                    # this server pull it too
+                    "created_at": "2026-05-01T08:00:00Z",
+                    "updated_at": "2026-05-01T08:00:00Z",
                 },
             }
         ]

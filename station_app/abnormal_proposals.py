@@ -10,18 +10,16 @@ least MIN_UNREACHABLE_ATTEMPTS and were all unreachable (none reached, none refu
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station_app.atomic_files import write_bytes_atomically
 from station_app.domain import CaseStatus, ContactWay, label
 from station_app.i18n import _
+from station_app.report_files import print_on_a4, save_workbook
 from station_app.store import Store
 from station_app.store.abnormal_proposals import proposal_rows
-from station_app.store.connection import StoreError
 
 # One missed call is not "could not be reached": at least two failed attempts.
 MIN_UNREACHABLE_ATTEMPTS = 2
@@ -223,22 +221,7 @@ def write_proposals_xlsx(
                 )
     if not proposals:
         sheet.append([_("(none)")])
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = "&P / &N"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    try:
-        write_bytes_atomically(Path(path), buffer.getvalue())
-    except OSError as error:
-        raise StoreError(
-            _("The file could not be written ({detail}). Choose another folder.").format(
-                detail=error.strerror or error
-            )
-        ) from error
+    print_on_a4(
+        sheet, landscape=True, margins=PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    )
+    save_workbook(workbook, Path(path))

@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from station_app.atomic_files import write_bytes_atomically
 from station_app.domain import CaseKind, Channel, SupervisionKind, label
 from station_app.i18n import _
 from station_app.money import from_fen
+from station_app.report_files import print_on_a4, save_report_file, save_workbook
 from station_app.statistics import SCOPE_LABELS, FigureRef, Figures, Rate
-from station_app.store.connection import StoreError
 
 
 @dataclass(frozen=True)
@@ -249,25 +247,10 @@ def write_report_xlsx(figures: Figures, path: Path | str, *, station_name: str) 
                 value_cell.number_format = "#,##0.00"
             sheet.cell(row=current, column=3).alignment = Alignment(horizontal="right")
             sheet.cell(row=current, column=1).alignment = Alignment(wrap_text=True)
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.7)
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = "&P / &N"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    try:
-        write_bytes_atomically(Path(path), buffer.getvalue())
-    except OSError as error:
-        raise StoreError(
-            _("The file could not be written ({detail}). Choose another folder.").format(
-                detail=error.strerror or error
-            )
-        ) from error
+    print_on_a4(
+        sheet, landscape=False, margins=PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.7)
+    )
+    save_workbook(workbook, Path(path))
 
 
 def _value_text(value: object) -> str:
@@ -319,11 +302,4 @@ def write_report_pdf(
         verification_code=report_verification_code(figures),
         printed_on=figures.as_of.isoformat(),
     )
-    try:
-        write_bytes_atomically(Path(path), pdf)
-    except OSError as error:
-        raise StoreError(
-            _("The file could not be written ({detail}). Choose another folder.").format(
-                detail=error.strerror or error
-            )
-        ) from error
+    save_report_file(pdf, Path(path))

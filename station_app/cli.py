@@ -331,33 +331,10 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 
 def cmd_case_act(args: argparse.Namespace) -> int:
-    from station_app.case_actions import ActionRejected, act
-    from station_app.store.holidays import load_calendar
+    from station_app.cli_actions import run_case_action
 
     payload = _read_json_file(args.json) if args.json else {}
-    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
-        station = accounts.local_station(store)
-        user = _cli_user(store, args.user)
-        try:
-            result = act(
-                store,
-                args.case_no,
-                args.action,
-                payload,
-                user=user,
-                station_code=station.code,
-                calendar=load_calendar(store),
-                now=datetime.now(),
-            )
-        except ActionRejected as rejected:
-            raise CommandError(
-                _("Nothing was saved:") + "\n" + "\n".join(f"- {p}" for p in rejected.problems),
-                EXIT_INVALID,
-            ) from None
-    _print_json(result.to_dict(date.today()))
-    for warning in result.warnings:
-        print(warning, file=sys.stderr)
-    return EXIT_OK
+    return run_case_action(args.data_dir, args.user, args.case_no, args.action, payload)
 
 
 def cmd_due(args: argparse.Namespace) -> int:

@@ -4,19 +4,13 @@ one action path (the workflow's "contact" action)."""
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
 
-from station_app.cli_common import EXIT_INVALID, EXIT_OK, CommandError, print_json
-from station_app.cli_users import acting_user
-from station_app.data_folder import DataFolder
+from station_app.cli_actions import run_case_action
 from station_app.domain import ContactResult, ContactWay
 from station_app.i18n import _
-from station_app.store import accounts
 
 
 def cmd_case_contact(args: argparse.Namespace) -> int:
-    from station_app.case_actions import ActionRejected, act
-    from station_app.store.holidays import load_calendar
     from station_app.workflow import Action
 
     payload = {"way": args.way, "result": args.result}
@@ -24,27 +18,7 @@ def cmd_case_contact(args: argparse.Namespace) -> int:
         payload["occurred_at"] = args.on
     if args.note:
         payload["note"] = args.note
-    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
-        station = accounts.local_station(store)
-        user = acting_user(store, args.user)
-        try:
-            result = act(
-                store,
-                args.case_no,
-                Action.CONTACT,
-                payload,
-                user=user,
-                station_code=station.code,
-                calendar=load_calendar(store),
-                now=datetime.now(),
-            )
-        except ActionRejected as rejected:
-            raise CommandError(
-                _("Nothing was saved:") + "\n" + "\n".join(f"- {p}" for p in rejected.problems),
-                EXIT_INVALID,
-            ) from None
-    print_json(result.to_dict(date.today()))
-    return EXIT_OK
+    return run_case_action(args.data_dir, args.user, args.case_no, Action.CONTACT, payload)
 
 
 def add_contact_parser(case_sub: argparse._SubParsersAction) -> None:

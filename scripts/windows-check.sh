@@ -62,11 +62,20 @@ fi
 # Windows wheels for the app, its tests and PyInstaller. pip evaluates environment markers for
 # this (Linux) machine, so pywin32-ctypes and pefile (PyInstaller's on Windows) are named here,
 # and SecretStorage/jeepney/cryptography arrive anyway (build.spec leaves them out on Windows).
+# The app's own dependencies come from pyproject.toml (one list), with Qt pinned to the
+# version that runs under wine.
+mapfile -t app_requirements < <("$host_python" - "$ROOT/pyproject.toml" <<'PY'
+import sys, tomllib
+
+with open(sys.argv[1], "rb") as f:
+    for requirement in tomllib.load(f)["project"]["dependencies"]:
+        if not requirement.lower().startswith(("pyside6", "shiboken6")):
+            print(requirement)
+PY
+)
 requirements=(
   "PySide6-Essentials==$PYSIDE" "PySide6-Addons==$PYSIDE" "shiboken6==$PYSIDE"
-  "sqlite-utils>=3.36" "python-stdnum>=1.20" "platformdirs>=4.0" "keyring>=24.0"
-  "pywin32-ctypes>=0.2" "uuid6>=2024.1.12" "filelock>=3.12" "reportlab>=4.0"
-  "chinesecalendar>=1.11" "openpyxl>=3.1" "httpx>=0.27"
+  "${app_requirements[@]}" "pywin32-ctypes>=0.2"
   "pytest>=8.0" "hypothesis>=6.100" "psutil>=5.9" "pyinstaller>=6" "pefile>=2022.5.30"
 )
 stamp=$(printf '%s\n' "${requirements[@]}" | sha256sum | cut -c1-16)

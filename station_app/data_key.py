@@ -65,6 +65,8 @@ def key_from_recovery(text: str) -> bytes:
         payload = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except ValueError:
         payload = b""
+    if base64.b32encode(payload).decode("ascii").rstrip("=") != cleaned:
+        payload = b""  # a mistyped last character can differ only in bits past the key
     key, checksum = payload[:KEY_BYTES], payload[KEY_BYTES:]
     if len(key) != KEY_BYTES or checksum != hashlib.sha256(key).digest()[:2]:
         raise DataKeyProblem(

@@ -87,3 +87,15 @@ def test_a_damaged_key_file_is_told_in_words(memory_keyring, tmp_path):
     (tmp_path / KEY_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(DataKeyProblem, match="cannot be read"):
         load_folder_key(tmp_path)
+
+
+def test_every_mistyped_last_character_is_caught():
+    # 34 bytes fill 54 characters and 3 bits of the 55th: a typo there used to pass unnoticed
+    # when it touched only the unused bits.
+    text = recovery_text(bytes(range(32)))
+    for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567":
+        if ch == text[-1]:
+            assert key_from_recovery(text[:-1] + ch) == bytes(range(32))
+            continue
+        with pytest.raises(DataKeyProblem, match="recovery key is not right"):
+            key_from_recovery(text[:-1] + ch)

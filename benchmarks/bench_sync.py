@@ -329,9 +329,24 @@ def incremental_sync(
 
 def _station_worker(args: tuple) -> dict:
     """One client process: drive its share of the stations with asyncio, starting together at
-    `start_at` (wall clock); returns every request's latency and every error."""
-    villages, rounds, start_at, seed = args
-    return asyncio.run(_drive_stations(villages, rounds, start_at, seed))
+    `start_at` (wall clock), or each at its own moment within `spread` seconds after it;
+    returns every request's latency and every error."""
+    villages, rounds, start_at, seed, spread = args
+    return asyncio.run(_drive_stations(villages, rounds, start_at, seed, spread))
+
+
+def machine_speed() -> float:
+    """CPU seconds of a fixed pure-Python loop (10,000,000 additions), best of three: figures
+    of runs on different machines compare only through it (machines of this workplace
+    differed by a factor of three)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.process_time() - started)
+    return best
 
 
 class LeanConnection:
@@ -392,7 +407,9 @@ class LeanConnection:
         self.reader = self.writer = None
 
 
-async def _drive_stations(villages: list, rounds: int, start_at: float, seed: int) -> dict:
+async def _drive_stations(
+    villages: list, rounds: int, start_at: float, seed: int, spread: float = 0.0
+) -> dict:
     latencies: list[tuple[str, float]] = []
     errors: list[str] = []
     rng = random.Random(seed)
@@ -403,10 +420,13 @@ async def _drive_stations(villages: list, rounds: int, start_at: float, seed: in
         for code, _url, _token in villages
     }
 
+    # Each station's own moment within the spread (0: all at the same instant).
+    offsets = {code: rng.uniform(0, spread) for code, _url, _token in villages}
+
     async def station(code: str, url: str, token: str) -> None:
         # One connection per station, as a station PC has.
         client = LeanConnection(url, {**HEADERS, "Authorization": f"Bearer {token}"})
-        await asyncio.sleep(max(0.0, start_at - time.time()))
+        await asyncio.sleep(max(0.0, start_at + offsets[code] - time.time()))
 
         async def timed(kind: str, *args, **kwargs) -> bytes | None:  # noqa: ANN002, ANN003
             t = time.perf_counter()
@@ -460,7 +480,9 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] * 1000
 
 
-def many_stations(db_url: str, stations: int, rounds: int, client_processes: int) -> dict:
+def many_stations(
+    db_url: str, stations: int, rounds: int, client_processes: int, spread: float = 0.0
+) -> dict:
     process_a, url_a = start_server(db_url)
     process_b, url_b = start_server(db_url)
     try:
@@ -488,17 +510,21 @@ def many_stations(db_url: str, stations: int, rounds: int, client_processes: int
         servers_before = sum(map(_cpu_seconds, server_pids))
         load = os.getloadavg()[0]
         shares = [
-            (villages[i::client_processes], rounds, start_at, i) for i in range(client_processes)
+            (villages[i::client_processes], rounds, start_at, i, spread)
+            for i in range(client_processes)
         ]
         with multiprocessing.get_context("spawn").Pool(client_processes) as pool:
             parts = pool.map(_station_worker, shares)
         elapsed = max(p["finished"] for p in parts) - start_at
+        requests_per_s = sum(len(p["latencies"]) for p in parts) / elapsed
         server_cpu = sum(map(_cpu_seconds, server_pids))
         latencies = [x for p in parts for x in p["latencies"]]
         errors = [x for p in parts for x in p["errors"]]
         every = [s for _k, s in latencies]
         out = {
             "stations": stations,
+            "spread": spread,
+            "requests_per_s": requests_per_s,
             "requests": len(latencies) + len(errors),
             "errors": len(errors),
             "first_errors": errors[:3],
@@ -857,6 +883,13 @@ def main() -> int:
     parser.add_argument("--stations", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=0.0,
+        help="also run the many stations each starting at a random moment within this many "
+        "seconds (as background sync timers spread them); 0: only all at one instant",
+    )
     parser.add_argument("--lossy", action="store_true", help="also the lossy-link day (root)")
     parser.add_argument("--link", default="rate 100kbit delay 500ms loss 2%")
     parser.add_argument("--photo-kb", type=int, default=20)
@@ -868,6 +901,7 @@ def main() -> int:
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
+    speed = machine_speed()
     before = os.getloadavg()
     admin = psycopg.connect(PG_ADMIN, autocommit=True)
     name = f"bench_sync_{uuid.uuid4().hex[:8]}"
@@ -888,6 +922,11 @@ def main() -> int:
                 pg_url, args.stations, args.rounds, args.client_processes
             )
             print("many", results["many"], flush=True)
+            if args.spread > 0:
+                results["many_spread"] = many_stations(
+                    pg_url, args.stations, args.rounds, args.client_processes, args.spread
+                )
+                print("many_spread", results["many_spread"], flush=True)
         if args.lossy:
             lossy_db = str(folder / "lossy.db")
             migrate(make_engine(lossy_db))
@@ -897,23 +936,27 @@ def main() -> int:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(folder, ignore_errors=True)
     after = os.getloadavg()
-    text = report(args, results, before, after)
+    text = report(args, results, before, after, speed)
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     return 0
 
 
-def report(args: argparse.Namespace, results: dict, before: tuple, after: tuple) -> str:
+def report(
+    args: argparse.Namespace, results: dict, before: tuple, after: tuple, speed: float
+) -> str:
     lines = [
         "# Sync benchmark results (city server)",
         "",
         f"Produced by `python benchmarks/bench_sync.py --cases {args.cases} --batch {args.batch} "
         f"--stations {args.stations} --rounds {args.rounds} --client-processes {args.client_processes}"
-        f"{' --lossy' if args.lossy else ''}`.",
+        f"{f' --spread {args.spread:g}' if args.spread else ''}{' --lossy' if args.lossy else ''}`.",
         "",
         f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; load average "
         f"(1 min) {before[0]:.1f} before, {after[0]:.1f} after (the machine is shared)",
+        f"- machine speed: a 10,000,000-step Python loop takes {speed:.2f} s of CPU "
+        "(`machine_speed()`; compare figures of different machines through it)",
         f"- date: {datetime.now():%Y-%m-%d %H:%M}",
         "",
     ]
@@ -941,15 +984,19 @@ def report(args: argparse.Namespace, results: dict, before: tuple, after: tuple)
                 f"| {r['plain_bytes_per_case']:.0f} | {inc:.3f} {mark(inc <= 1)} |"
             )
         lines.append("")
-    if "many" in results:
-        m = results["many"]
+    for part in ("many", "many_spread"):
+        if part not in results:
+            continue
+        m = results[part]
         ok = m["errors"] == 0 and m["p95_ms"] <= 500
+        when = f"each starting within {m['spread']:g} s" if m["spread"] else "at once"
         lines += [
-            f"## {m['stations']} stations at once (two server processes over one PostgreSQL)",
+            f"## {m['stations']} stations {when} (two server processes over one PostgreSQL)",
             "",
-            "| requests | errors | seconds | p50 ms | p95 ms | max ms | target |",
-            "|---|---|---|---|---|---|---|",
-            f"| {m['requests']:,} | {m['errors']} | {m['seconds']:.1f} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} "
+            "| requests | errors | seconds | requests/s | p50 ms | p95 ms | max ms | target |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {m['requests']:,} | {m['errors']} | {m['seconds']:.1f} | {m['requests_per_s']:.0f} "
+            f"| {m['p50_ms']:.0f} | {m['p95_ms']:.0f} "
             f"| {m['max_ms']:.0f} | 0 errors, p95 ≤ 500 ms {'✅' if ok else '❌'} |",
             "",
             "| request | count | p50 ms | p95 ms |",

@@ -244,7 +244,10 @@ class Change:
         for key in ("txid", "origin_station", "changed_at"):
             value = data.get(key, "")
             if not (
-                isinstance(value, str) and len(value) <= 80 and _is_text(value, single_line=True)
+                isinstance(value, str)
+                and len(value) <= 80
+                # printable ASCII (the usual ids and times) is a line of text at once
+                and ((value.isascii() and value.isprintable()) or _is_text(value, single_line=True))
             ):
                 raise ProtocolError(
                     f"{_where(where)}: {key} must be a line of text of at most 80 characters"
@@ -253,7 +256,10 @@ class Change:
             value = data.get(key)
             if not (value is None or (isinstance(value, str) and ROW_ID.fullmatch(value))):
                 raise ProtocolError(f"{_where(where)}: {key} must be an id or null")
-        return cls(
+        # Every value is checked above, so the change is made without the frozen dataclass's
+        # __init__ (a setattr through object per field: a quarter of reading a large batch).
+        change = object.__new__(cls)
+        change.__dict__.update(
             table=table,
             row_id=row_id,
             op=op,
@@ -266,6 +272,7 @@ class Change:
             owner_station=data.get("owner_station"),
             changed_at=data.get("changed_at", ""),
         )
+        return change
 
 
 _CHANGE_KEYS = frozenset(Change.__dataclass_fields__)

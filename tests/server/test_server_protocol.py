@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import uuid
@@ -131,3 +132,32 @@ def test_the_protocol_module_is_pure_python() -> None:
         for alias in node.names
     }
     assert imported - {"__future__"} <= set(sys.stdlib_module_names)
+
+
+def test_a_change_read_from_json_is_the_change_itself_and_stays_frozen() -> None:
+    # from_json makes the change without the dataclass's __init__ (it is the hot path of a
+    # push): the result must be the same value, as immutable as any other.
+    data = {
+        "table": "parties",
+        "row_id": "p-1",
+        "op": "update",
+        "fields": {"name": "张三", "phone": "13800000000"},
+        "base": {"name": "张山"},
+        "row_version": 3.0,
+        "txid": "tx 1",
+        "origin_station": "V01",
+        "case_id": "c-1",
+        "owner_station": "V01",
+        "changed_at": "2026-11-30T10:00:00Z",
+    }
+    change = Change.from_json(data)
+    made = Change(**{**data, "row_version": 3})
+    assert change == made and change.to_json() == made.to_json()
+    assert type(change.row_version) is int
+    assert change.__dict__ == made.__dict__
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        change.op = "delete"  # type: ignore[misc]
+    for bad in ("tx\n1", "tx\x7f", "x" * 81):
+        with pytest.raises(ProtocolError, match="txid"):
+            Change.from_json({**data, "txid": bad})
+    assert Change.from_json({**data, "txid": "交易 1"}).txid == "交易 1"

@@ -64,6 +64,30 @@ def log_list_export(store: Store, *, actor: str, station_code: str, cases: int, 
         )
 
 
+def log_bundle_export(
+    store: Store, *, actor: str, station_code: str, changes: int, cases: int, path: str
+) -> None:
+    """Record that `actor` wrote a USB bundle of `changes` changes touching `cases` cases (names,
+    phones and ID numbers in full) to `path`: one 'reveal' row with no case of its own, like a
+    list export (log_list_export)."""
+    now = utc_now()
+    with store.transaction(actor=actor):
+        store.execute(
+            "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
+            " table_name, row_id, field, new_value, kind) VALUES (?, ?, ?, ?, ?, ?, NULL,"
+            " 'cases', '*', '*', ?, 'reveal')",
+            (
+                new_id(),
+                station_code,
+                now,
+                now,
+                now,
+                actor,
+                f"USB bundle of {changes} changes of {cases} cases to {path}",
+            ),
+        )
+
+
 def audit_entries(store: Store, case_id: str) -> list[AuditEntry]:
     """Every audit row of a case, oldest first."""
     return [

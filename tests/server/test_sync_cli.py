@@ -127,8 +127,12 @@ def _flip(data: bytes) -> bytes:
     return gzip.compress(bytes(raw))
 
 
-def test_bundles_both_ways_once_and_refused_whole_when_changed(tmp_path, backend, capsys) -> None:
+def test_bundles_both_ways_once_and_refused_whole_when_changed(
+    tmp_path, backend, capsys, monkeypatch
+) -> None:
     city = make_city(tmp_path, backend)
+    # The export is an administrator's act: the station's first administrator's password.
+    monkeypatch.setenv("STATION_APP_PASSWORD", "admin-secret-123")
     try:
         village, township = city["village_a"], city["township"]
         case = village.add_case(name="命令行", facts="U盘带来的")

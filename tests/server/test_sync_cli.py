@@ -154,10 +154,13 @@ def test_bundles_both_ways_once_and_refused_whole_when_changed(
         assert again["duplicates"] == again["batches"]
         sql = "SELECT count(*) FROM changes WHERE origin_station = :s"
         on_server = count_rows(backend.engine, sql, s=village.code)
-        # Online later, the same batches are answered as duplicates: nothing twice.
+        # Online later, the same batches are answered as duplicates: nothing twice. The one
+        # new change is the audit row of the export itself (an administrator's act).
         report = village.sync()
         assert report.duplicate_batches >= 1 and report.checksum_ok
-        assert count_rows(backend.engine, sql, s=village.code) == on_server
+        assert count_rows(backend.engine, sql, s=village.code) == on_server + 1
+        audit = sql + " AND table_name = 'audit_log' AND fields LIKE '%USB bundle of%'"
+        assert count_rows(backend.engine, audit, s=village.code) == 1
 
         # The city office's bundle for the township, carried back.
         with backend.engine.begin() as conn:

@@ -127,14 +127,18 @@ def export_bundle(
         cases=len({c.case_id for b in batches for c in b.changes if c.case_id}),
         attachments=len(files),
     )
-    log_bundle_export(
-        store,
-        actor=exported_by.username,
-        station_code=station,
-        changes=report.changes,
-        cases=report.cases,
-        path=str(target),
-    )
+    try:
+        log_bundle_export(
+            store,
+            actor=exported_by.username,
+            station_code=station,
+            changes=report.changes,
+            cases=report.cases,
+            path=str(target),
+        )
+    except BaseException:
+        Path(target).unlink(missing_ok=True)  # no bundle leaves without its audit row
+        raise
     return report
 
 

@@ -120,3 +120,19 @@ def test_the_service_itself_refuses_a_clerk(store, data_dir, pending, tmp_path) 
     with pytest.raises(SyncError, match="Only an administrator"):
         export_bundle(store, data_dir, target, exported_by=clerk)
     assert not target.exists() and _bundle_exports(store) == []
+
+
+def test_no_bundle_is_left_when_its_audit_row_cannot_be_written(
+    store, admin, data_dir, pending, tmp_path, monkeypatch
+) -> None:
+    from station_app.store import StoreError
+    from station_app.sync import bundles
+
+    def audit_fails(*args, **kwargs) -> None:
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(bundles, "log_bundle_export", audit_fails)
+    target = tmp_path / "b.ssb"
+    with pytest.raises(StoreError):
+        export_bundle(store, data_dir, target, exported_by=admin)
+    assert not target.exists()

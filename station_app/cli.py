@@ -156,12 +156,9 @@ def _cli_user(store: Store, username: str | None) -> User:
 
 def _revealing_user(store: Store, username: str | None) -> User:
     """The user of a `--reveal`: full numbers printed are an export, for administrators only."""
-    from station_app.account_rules import export_refused, may_export_personal_data
+    from station_app.cli_users import exporting_user
 
-    user = _cli_user(store, username)
-    if not may_export_personal_data(user):
-        raise CommandError(export_refused(), EXIT_INVALID)
-    return user
+    return exporting_user(store, username)
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:

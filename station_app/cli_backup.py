@@ -30,13 +30,37 @@ def _open_existing(data_dir: Path) -> Store:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     with _open_existing(args.data_dir) as store:
-        result = back_up(store, args.data_dir, to=args.to)
+        if args.to is None:
+            result = back_up(store, args.data_dir)
+        else:
+            result = _back_up_elsewhere(store, args)
     print(
         _("Backup made: {path} ({seconds:.1f} s, {files} new files copied).").format(
             path=result.path, seconds=result.seconds, files=result.files_copied
         )
     )
     return EXIT_OK
+
+
+def _back_up_elsewhere(store: Store, args: argparse.Namespace):  # noqa: ANN202 - BackupResult
+    """`backup --to DIR`: the whole station (every name, phone and ID number) leaves the data
+    folder, so it is an export: an administrator's (password checked; exit code 2 for anyone
+    else, nothing copied), in the audit log."""
+    from station_app.cli_users import exporting_user
+    from station_app.store.accounts import LOCAL_STATION_KEY
+    from station_app.store.audit import log_backup_export
+    from station_app.store.case_list import count_cases
+
+    user = exporting_user(store, args.user)
+    result = back_up(store, args.data_dir, to=args.to)
+    log_backup_export(
+        store,
+        actor=user.username,
+        station_code=store.get_setting(LOCAL_STATION_KEY) or user.station_code,
+        cases=count_cases(store),
+        path=str(result.path),
+    )
+    return result
 
 
 def _station_code(data_dir: Path) -> str | None:
@@ -146,7 +170,14 @@ def add_backup_commands(sub: argparse._SubParsersAction) -> None:
         "backup", help=_("back up the database, documents and evidence (online, while in use)")
     )
     backup.add_argument(
-        "--to", type=Path, metavar="DIR", help=_("another folder, e.g. a USB stick")
+        "--to",
+        type=Path,
+        metavar="DIR",
+        help=_("another folder, e.g. a USB stick (administrators; logged)"),
+    )
+    backup.add_argument(
+        "--user",
+        help=_("with --to: the administrator copying it (default: the first administrator)"),
     )
     backup.set_defaults(func=cmd_backup)
     restore_cmd = sub.add_parser(

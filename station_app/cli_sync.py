@@ -116,14 +116,19 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     with DataFolder(args.data_dir) as folder, folder.open_store() as store:
         try:
             if args.bundle_command == "export":
-                report = export_bundle(store, folder.path, Path(args.file))
+                from station_app.cli_users import exporting_user
+
+                # Names, phones and ID numbers in full: an administrator's act, audited.
+                user = exporting_user(store, args.user)
+                report = export_bundle(store, folder.path, Path(args.file), exported_by=user)
                 message = _(
-                    "Bundle written to {path}: {batches} batches, {changes} changes, "
-                    "{files} files. Give it to the city office."
+                    "Bundle written to {path}: {batches} batches, {changes} changes of {cases} "
+                    "cases, {files} files. Give it to the city office."
                 ).format(
                     path=args.file,
                     batches=report.batches,
                     changes=report.changes,
+                    cases=report.cases,
                     files=report.attachments,
                 )
             else:
@@ -183,9 +188,17 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:
     bundle = sub.add_parser("bundle", help=_("sync by USB stick: write or read a bundle file"))
     bundle_sub = bundle.add_subparsers(dest="bundle_command", required=True, title=_("commands"))
     export = bundle_sub.add_parser(
-        "export", help=_("write this station's changes to a bundle for the city office")
+        "export",
+        help=_("write this station's changes to a bundle for the city office (administrators)"),
     )
     export.add_argument("file", metavar="FILE", help=_("the bundle file to write"))
+    export.add_argument(
+        "--user",
+        help=_(
+            "the administrator writing it (full names, phones and ID numbers; logged; "
+            "default: the first administrator)"
+        ),
+    )
     export.set_defaults(func=cmd_bundle)
     imported = bundle_sub.add_parser(
         "import", help=_("read a bundle the city office made for this station")

@@ -84,6 +84,18 @@ def acting_user(store: Store, username: str | None) -> User:
     return result.user
 
 
+def exporting_user(store: Store, username: str | None) -> User:
+    """The user of a command that takes full ID numbers and phones out of the app (`--reveal`,
+    `bundle export`), password checked: only one who may export personal data
+    (account_rules); anyone else is refused with exit code 2 before anything is written."""
+    from station_app.account_rules import export_refused, may_export_personal_data
+
+    user = acting_user(store, username)
+    if not may_export_personal_data(user):
+        raise CommandError(export_refused(), EXIT_INVALID)
+    return user
+
+
 def _new_password_from_stdin() -> str:
     """The new password, typed twice: two lines of standard input (or prompts on a terminal)."""
     if sys.stdin.isatty():

@@ -1,5 +1,6 @@
 """The log file in the data folder, and how an unexpected error reaches the clerk: a message in
-their language with a reference to the log entry, the traceback only in the log file."""
+their language with a reference to the log entry, the traceback only in the log file (whole ID
+numbers and phones in it masked)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from station_app.i18n import _
+from station_app.validation import mask_numbers_in_text
 
 LOG_FOLDER = "logs"
 LOG_FILENAME = "station-app.log"
@@ -55,7 +57,16 @@ class _FolderMakingHandler(logging.handlers.RotatingFileHandler):
         pass
 
 
-class _NoTraceback(logging.Formatter):
+class _MaskingFormatter(logging.Formatter):
+    """A record (and its traceback) with whole ID numbers and phones masked, as the lists show
+    them: an error's message may quote what was typed, and the log file is read by whoever
+    opens the data folder and is sent to the city office (PIPL, minimum necessity)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_numbers_in_text(super().format(record))
+
+
+class _NoTraceback(_MaskingFormatter):
     """For the console: one line per record; tracebacks go to the log file only."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -82,7 +93,7 @@ def configure_logging(data_dir: Path, *, console: bool = True) -> Path:
     )
     handler.setLevel(logging.INFO)
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+        _MaskingFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     app_logger.addHandler(handler)
     app_logger.setLevel(logging.INFO)

@@ -396,6 +396,25 @@ def mask_phone(value: str) -> str:
     return _mask_tail(text, 4)
 
 
+# Whole ID numbers and phones as they may stand in free text (a log line, an error's message,
+# a traceback): an 18-character resident ID or an old 15-digit one, a mobile number (with
+# +86, spaces or dashes), a landline with its area code; no digit or Latin letter either side.
+_NUMBERS_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"(?P<id>[0-9]{17}[0-9Xx]|[0-9]{15})"
+    r"|(?P<phone>(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}-?[0-9]{7,8})"
+    r")(?![0-9A-Za-z])"
+)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """`text` with every whole ID number and phone number in it masked as the lists show them
+    (for what leaves the app unasked: the log file, an error's copied details)."""
+    return _NUMBERS_IN_TEXT.sub(
+        lambda m: mask_id_number(m["id"]) if m["id"] else mask_phone(m["phone"]), text
+    )
+
+
 def mask_id_number(value: str) -> str:
     """Hide the middle of an ID number: 18 characters -> first 6, 8 stars, last 4."""
     text = re.sub(r"\s", "", value)

@@ -51,17 +51,57 @@ def log_reveal(
     return len(rows)
 
 
-def log_list_export(store: Store, *, actor: str, station_code: str, cases: int, path: str) -> None:
-    """Record that `actor` exported a list of `cases` cases with whole phone numbers to `path`:
-    one 'reveal' row for the export (no case of its own), like a reveal on screen."""
+def _log_export(store: Store, *, actor: str, station_code: str, field: str, what: str) -> None:
+    """One 'reveal' row for personal data taken out of the app in a file (no case of its own):
+    `field` the column shown in full ('*': the whole records), `what` the file and how much."""
     now = utc_now()
     with store.transaction(actor=actor):
         store.execute(
             "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
             " table_name, row_id, field, new_value, kind) VALUES (?, ?, ?, ?, ?, ?, NULL,"
-            " 'cases', '*', 'phone', ?, 'reveal')",
-            (new_id(), station_code, now, now, now, actor, f"export of {cases} cases to {path}"),
+            " 'cases', '*', ?, ?, 'reveal')",
+            (new_id(), station_code, now, now, now, actor, field, what),
         )
+
+
+def log_list_export(store: Store, *, actor: str, station_code: str, cases: int, path: str) -> None:
+    """Record that `actor` exported a list of `cases` cases with whole phone numbers to `path`:
+    one 'reveal' row for the export, like a reveal on screen."""
+    _log_export(
+        store,
+        actor=actor,
+        station_code=station_code,
+        field="phone",
+        what=f"export of {cases} cases to {path}",
+    )
+
+
+def log_bundle_export(
+    store: Store, *, actor: str, station_code: str, changes: int, cases: int, path: str
+) -> None:
+    """Record that `actor` wrote a USB bundle of `changes` changes touching `cases` cases (names,
+    phones and ID numbers in full) to `path`."""
+    _log_export(
+        store,
+        actor=actor,
+        station_code=station_code,
+        field="*",
+        what=f"USB bundle of {changes} changes of {cases} cases to {path}",
+    )
+
+
+def log_backup_export(
+    store: Store, *, actor: str, station_code: str, cases: int, path: str
+) -> None:
+    """Record that `actor` copied the whole station (`cases` cases, every party's data) to a
+    backup outside the data folder, at `path`."""
+    _log_export(
+        store,
+        actor=actor,
+        station_code=station_code,
+        field="*",
+        what=f"backup of {cases} cases to {path}",
+    )
 
 
 def audit_entries(store: Store, case_id: str) -> list[AuditEntry]:

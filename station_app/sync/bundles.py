@@ -1,8 +1,9 @@
 """USB bundles on the station's side (architecture point 11), both ways.
 
-Export: the outbox as the *same* batches sync would push (each kept with its UUID before it
-leaves, store.sync_state), with the attachments they name, in a file with a manifest and an
-HMAC with the station's secret (protocol.make_bundle). The city office imports it
+Export (an administrator's act, audited: the bundle holds personal data in full): the outbox
+as the *same* batches sync would push (each kept with its UUID before it leaves,
+store.sync_state), with the attachments they name, in a file with a manifest and an HMAC with
+the station's secret (protocol.make_bundle). The city office imports it
 (`city-server import-bundle`); a later online sync sends the same batches again and the server
 answers them as duplicates, so nothing is applied twice.
 
@@ -21,11 +22,14 @@ from pathlib import Path
 
 from keyring.errors import KeyringError
 
+from station_app.account_rules import export_refused, may_export_personal_data
 from station_app.atomic_files import write_bytes_atomically
+from station_app.domain import User
 from station_app.i18n import _
 from station_app.store import Store
 from station_app.store import sync_state as state
 from station_app.store.accounts import LOCAL_STATION_KEY
+from station_app.store.audit import log_bundle_export
 from station_app.store.sync_apply import RemoteChange
 from station_app.sync.engine import file_path, next_batch
 from station_app.sync.protocol import (
@@ -48,6 +52,7 @@ MAX_BUNDLE_BYTES = 1024 * 1024 * 1024
 class BundleReport:
     batches: int = 0
     changes: int = 0
+    cases: int = 0  # export: how many cases the changes touch
     attachments: int = 0
     applied: int = 0
     refused: int = 0
@@ -75,8 +80,15 @@ def _secret(store: Store) -> tuple[str, bytes]:
     return station, secret
 
 
-def export_bundle(store: Store, data_folder: Path, target: Path) -> BundleReport:
-    """Write the outbox as batches to `target` (see the module)."""
+def export_bundle(
+    store: Store, data_folder: Path, target: Path, *, exported_by: User
+) -> BundleReport:
+    """Write the outbox as batches to `target` (see the module). The bundle carries the
+    complainants' names, phones and ID numbers in full, so only a user who may export personal
+    data writes one (account_rules.may_export_personal_data), and each export is in the audit
+    log (store.audit.log_bundle_export)."""
+    if not may_export_personal_data(exported_by):
+        raise SyncError("not_allowed", export_refused())
     station, secret = _secret(store)
     while True:
         kept = state.batches_kept(store)
@@ -109,11 +121,25 @@ def export_bundle(store: Store, data_folder: Path, target: Path) -> BundleReport
                 path=target, reason=error.strerror or error
             ),
         ) from error
-    return BundleReport(
+    report = BundleReport(
         batches=len(batches),
         changes=sum(len(b.changes) for b in batches),
+        cases=len({c.case_id for b in batches for c in b.changes if c.case_id}),
         attachments=len(files),
     )
+    try:
+        log_bundle_export(
+            store,
+            actor=exported_by.username,
+            station_code=station,
+            changes=report.changes,
+            cases=report.cases,
+            path=str(target),
+        )
+    except BaseException:
+        Path(target).unlink(missing_ok=True)  # no bundle leaves without its audit row
+        raise
+    return report
 
 
 def import_bundle(store: Store, data_folder: Path, source: Path) -> BundleReport:

@@ -8,7 +8,8 @@ read from every answer (`server_time`), so the engine can warn about a PC clock 
 Failures become SyncError with a message for the clerk (what happened, what to do) and a
 `kind`: 'offline' (no connection; retry later), 'revoked', 'token', 'protocol', 'tls',
 'server' (a server fault; retry later), 'refused' (the server refused the request: `code`
-says why), 'keyring', 'not_enrolled'. Never a traceback.
+says why), 'keyring', 'not_enrolled', 'not_allowed' (the user's role may not do this, e.g.
+export a USB bundle). Never a traceback.
 """
 
 from __future__ import annotations

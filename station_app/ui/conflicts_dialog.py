@@ -14,15 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
-    QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -40,6 +36,7 @@ from station_app.store.sync_review import (
 )
 from station_app.ui.audit_view import field_label, table_label
 from station_app.ui.errors import show_error
+from station_app.ui.form_widgets import read_only_table, read_only_text, selected_row
 from station_app.ui.sync_words import when_text
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window
@@ -85,25 +82,11 @@ class ConflictsDialog(QDialog):
             )
         )
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(_column_titles()))
-        self.table.setHorizontalHeaderLabels(_column_titles())
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((150, 70, 120, 170, 170, 90, 90, 90)):
-            self.table.setColumnWidth(column, width)
+        self.table = read_only_table(_column_titles(), (150, 70, 120, 170, 170, 90, 90, 90))
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
-        self.ours = QPlainTextEdit()
-        self.theirs = QPlainTextEdit()
-        for box in (self.ours, self.theirs):
-            box.setReadOnly(True)
-            box.setMaximumHeight(110)
-            box.setTabChangesFocus(True)
+        self.ours = read_only_text(110)
+        self.theirs = read_only_text(110)
         self.ours_label = QLabel(_("This station's value"))
         self.theirs_label = QLabel(_("Other station's value"))
         values = QGridLayout()
@@ -191,10 +174,8 @@ class ConflictsDialog(QDialog):
         self._selection_changed()
 
     def current(self) -> Conflict | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows or rows[0].row() >= len(self.conflicts):
-            return None
-        return self.conflicts[rows[0].row()]
+        row = selected_row(self.table, len(self.conflicts))
+        return None if row is None else self.conflicts[row]
 
     def _selection_changed(self) -> None:
         c = self.current()

@@ -22,6 +22,7 @@ from station_app.error_report import (
 from station_app.i18n import _
 from station_app.safe_input import InputRejected
 from station_app.store import StoreError
+from station_app.validation import mask_numbers_in_text
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +124,18 @@ def show_error(
 
 
 def error_details(reference: str, error: BaseException, trace: TracebackType | None) -> str:
-    """What "Copy details" puts on the clipboard for the city office."""
+    """What "Copy details" puts on the clipboard for the city office (whole ID numbers and
+    phones an error's message may quote are masked, as in the log file)."""
     lines = traceback.format_exception(type(error), error, trace or error.__traceback__)
-    return "\n".join(
-        [
-            f"station-app {__version__} · Python {platform.python_version()} · "
-            f"{platform.platform()}",
-            f"reference {reference}",
-            "".join(lines).rstrip(),
-        ]
+    return mask_numbers_in_text(
+        "\n".join(
+            [
+                f"station-app {__version__} · Python {platform.python_version()} · "
+                f"{platform.platform()}",
+                f"reference {reference}",
+                "".join(lines).rstrip(),
+            ]
+        )
     )
 
 

@@ -1,13 +1,24 @@
-"""Small input widgets for forms: dates typed as text, and combos of enum values; and the
-question before a form's unsaved input is thrown away."""
+"""Small widgets for forms: dates typed as text, combos of enum values, read-only tables and
+text boxes of the review dialogs; and the question before a form's unsaved input is thrown
+away."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableWidget,
+    QWidget,
+)
 
 from station_app.domain import label as enum_label
 from station_app.i18n import _
@@ -115,3 +126,38 @@ def confirm_discard(dialog: QWidget, text: str) -> bool:
     box.exec()
     dialog.confirm_box = None
     return box.clickedButton() is discard
+
+
+def read_only_table(titles: list[str], widths: Iterable[int] = ()) -> QTableWidget:
+    """A list to read and pick one row from, never to edit: whole rows, one at a time, no row
+    numbers; columns of the given widths the user may widen, the last one filling the rest."""
+    table = QTableWidget(0, len(titles))
+    table.setHorizontalHeaderLabels(titles)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
+    return table
+
+
+def selected_row(table: QTableWidget, rows: int) -> int | None:
+    """The row selected in `table`, if it is one of the `rows` the dialog holds."""
+    model = table.selectionModel()
+    selected = model.selectedRows() if model is not None else []
+    if not selected or selected[0].row() >= rows:
+        return None
+    return selected[0].row()
+
+
+def read_only_text(max_height: int) -> QPlainTextEdit:
+    """A box showing a whole value below a list; Tab moves on rather than typing a tab."""
+    box = QPlainTextEdit()
+    box.setReadOnly(True)
+    box.setMaximumHeight(max_height)
+    box.setTabChangesFocus(True)
+    return box

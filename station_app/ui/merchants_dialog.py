@@ -8,13 +8,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -32,6 +30,7 @@ from station_app.domain import CaseKind, CaseStatus, User
 from station_app.domain import label as enum_label
 from station_app.i18n import N_, _
 from station_app.store import Store
+from station_app.ui.form_widgets import read_only_table
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window
 
@@ -56,18 +55,6 @@ _FIELD_CAPTIONS = {
     "merged_from": N_("Merged from"),
     "deleted": N_("Removed from the registry"),
 }
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return table
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -99,7 +86,7 @@ class MerchantsDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Name, credit code or address"))
         self.search.setClearButtonEnabled(True)
-        self.list = _table(
+        self.list = read_only_table(
             [_("Merchant name"), _("Credit code"), _("Address"), _("Cases"), _("Open cases")]
         )
         for column, width in enumerate((170, 150, 110, 45)):
@@ -147,7 +134,7 @@ class MerchantsDialog(QDialog):
         form.addRow("", self.save_button)
 
         # ------------------------------------------------------------ designations
-        self.designations = _table([_("Designation"), _("Granted on"), _("Valid until"),
+        self.designations = read_only_table([_("Designation"), _("Granted on"), _("Valid until"),
                                     _("Revoked")])  # fmt: skip
         self.designations.setColumnWidth(0, 170)
         self.kind = QComboBox()
@@ -174,13 +161,13 @@ class MerchantsDialog(QDialog):
         d_layout.addLayout(revoke_row)
 
         # ------------------------------------------------------------ cases
-        self.cases = _table([_("Case number"), _("Received"), _("Kind"), _("Status"),
+        self.cases = read_only_table([_("Case number"), _("Received"), _("Kind"), _("Status"),
                              _("Request")])  # fmt: skip
         self.cases.setColumnWidth(0, 150)
         self.cases.setColumnWidth(1, 120)
 
         # ------------------------------------------------------------ duplicates
-        self.duplicate_list = _table(
+        self.duplicate_list = read_only_table(
             [_("Merchant name"), _("Credit code"), _("Address"), _("Cases")]
         )
         self.duplicate_list.setColumnWidth(0, 200)
@@ -204,7 +191,7 @@ class MerchantsDialog(QDialog):
         self.tabs.addTab(designations, _("Desi&gnations"))
         self.tabs.addTab(self.cases, _("&Cases"))
         self.tabs.addTab(duplicates, _("D&uplicates"))
-        self.changes = _table(
+        self.changes = read_only_table(
             [_("When (UTC)"), _("Who"), _("Field"), _("Old value"), _("New value")]
         )
         self.changes.setColumnWidth(0, 150)

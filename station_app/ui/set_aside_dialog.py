@@ -11,13 +11,9 @@ from __future__ import annotations
 import json
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
-    QPlainTextEdit,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +22,7 @@ from PySide6.QtWidgets import (
 from station_app.i18n import _
 from station_app.store.sync_state import SetAsideRecord, set_aside_records
 from station_app.ui.audit_view import table_label
+from station_app.ui.form_widgets import read_only_table, read_only_text, selected_row
 from station_app.ui.sync_words import set_aside_words, when_text
 from station_app.ui.tasks import TaskRunner
 from station_app.ui.window_fit import fit_window
@@ -66,23 +63,10 @@ class SetAsideDialog(QDialog):
             )
         )
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(_column_titles()))
-        self.table.setHorizontalHeaderLabels(_column_titles())
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((110, 180, 70, 110, 320)):
-            self.table.setColumnWidth(column, width)
+        self.table = read_only_table(_column_titles(), (110, 180, 70, 110, 320))
+        self.table.setWordWrap(True)  # "what to do" is a sentence or two
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.details = QPlainTextEdit()
-        self.details.setReadOnly(True)
-        self.details.setMaximumHeight(140)
-        self.details.setTabChangesFocus(True)
+        self.details = read_only_text(140)
         self.empty = QLabel(_("No records are set aside."))
         self.empty.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -135,10 +119,8 @@ class SetAsideDialog(QDialog):
         self._selection_changed()
 
     def current(self) -> SetAsideRecord | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows or rows[0].row() >= len(self.records):
-            return None
-        return self.records[rows[0].row()]
+        row = selected_row(self.table, len(self.records))
+        return None if row is None else self.records[row]
 
     def _selection_changed(self) -> None:
         record = self.current()

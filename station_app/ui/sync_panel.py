@@ -5,8 +5,9 @@ Sync now (Ctrl+Shift+S, also on the toolbar) and the background sync every few m
 The status line says when the last sync succeeded, how many changes wait, and any conflicts,
 refused changes and clock warning; a failure is explained with what to do (a message box
 after Sync now, the status bar after a background round). The menu also holds the conflict
-review (administrators and officers), the list of set-aside records, the USB bundles and,
-for administrators, enrolment.
+review (administrators and officers), the list of set-aside records, the USB bundles (the
+export, which holds personal data in full, for administrators only, audited) and, for
+administrators, enrolment.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from station_app.account_rules import may_export_personal_data
 from station_app.domain import Role, User
 from station_app.i18n import N_, _
 from station_app.store import Store
@@ -100,8 +102,15 @@ class SyncPanel(QObject):
         )
         self.set_aside_action.triggered.connect(self.show_set_aside)
         self.export_action = QAction(_("&Export a USB bundle…"), window)
+        # The bundle holds names, phones and ID numbers in full: an administrator's act.
+        self.export_action.setEnabled(may_export_personal_data(user))
         self.export_action.setToolTip(
             _("Write this station's changes to a file for the city office (USB stick)")
+            if may_export_personal_data(user)
+            else _(
+                "Only an administrator may export a USB bundle: it holds complainants' names, "
+                "phone numbers and ID numbers in full."
+            )
         )
         self.export_action.triggered.connect(self.choose_export_file)
         self.import_action = QAction(_("&Import a USB bundle…"), window)
@@ -124,6 +133,7 @@ class SyncPanel(QObject):
         """The 同步 menu (before the menu `before`) and the status bar's widgets (after the
         status bar's first `status_index` normal widgets)."""
         menu = QMenu(_("S&ync"), window)
+        menu.setToolTipsVisible(True)  # a disabled entry says why
         menu.addAction(self.sync_action)
         menu.addAction(self.cancel_action)
         menu.addSeparator()
@@ -318,6 +328,8 @@ class SyncPanel(QObject):
     # -- USB bundles -------------------------------------------------------------------------
 
     def choose_export_file(self) -> None:
+        if not may_export_personal_data(self.user):
+            return
         default = f"{date.today():%Y%m%d}.ssb"
         path, _filter = QFileDialog.getSaveFileName(
             self.window, _("Export a USB bundle"), default, _(BUNDLE_FILTER_TEXT)
@@ -333,20 +345,25 @@ class SyncPanel(QObject):
             self.import_bundle_from(Path(path))
 
     def export_bundle_to(self, path: Path, done=None):  # noqa: ANN001 - a callback
-        """Write the bundle on the database worker, behind a progress dialog."""
+        """Write the bundle on the database worker, behind a progress dialog (administrators;
+        export_bundle refuses anyone else and logs the export)."""
         folder = self.tasks.folder.path
+        user = self.user
 
         def run(store: Store, context) -> BundleReport:  # noqa: ANN001 - a TaskContext
             from station_app.sync.bundles import export_bundle
 
             context.report_progress(0, 1, _("Writing the USB bundle…"))
-            return export_bundle(store, folder, path)
+            return export_bundle(store, folder, path, exported_by=user)
 
         def exported(report: BundleReport) -> None:
             self.last_message = _(
-                "The USB bundle {path} holds {changes} changes and {files} files. Take it to "
-                "the city office; the next online sync will not send them twice."
-            ).format(path=path, changes=report.changes, files=report.attachments)
+                "The USB bundle {path} holds {changes} changes of {cases} cases and {files} "
+                "files. Take it to the city office; the next online sync will not send them "
+                "twice. The export is recorded in the audit log."
+            ).format(
+                path=path, changes=report.changes, cases=report.cases, files=report.attachments
+            )
             self._tell(QMessageBox.Icon.Information, _("USB bundle written"), self.last_message)
             self.controller.refresh_status()
             if done is not None:

@@ -45,6 +45,7 @@ _ADVICE = {
         "technician."
     ),
     "bundle": N_("The USB bundle was refused. Nothing was imported."),
+    "not_allowed": N_("This is for an administrator: ask one to do it."),
 }
 _CLOCK_ADVICE = N_("PC clock is wrong, please set the PC's time right")
 

@@ -115,6 +115,35 @@ def test_restored_station_equals_the_original(station, tmp_path):
         assert kept.scalar("SELECT count(*) FROM cases WHERE case_no = ?", (later[-1],)) == 1
 
 
+def test_a_backup_elsewhere_is_an_administrators_export_and_audited(station, tmp_path):
+    """`backup --to` copies every name, phone and ID number out of the data folder: a clerk
+    gets exit code 2 and nothing is copied; an administrator's copy is in the audit log."""
+    from station_app.domain import Role, User
+    from station_app.store.accounts import add_user
+
+    with Store(station / DATABASE_FILENAME) as store:
+        add_user(store, User("li.clerk", "李文书", Role.CLERK, "RC-MT"), "li-clerk-pass")
+    usb = tmp_path / "usb"
+    refused = run(
+        station, "backup", "--to", str(usb), "--user", "li.clerk",
+        env={"STATION_APP_PASSWORD": "li-clerk-pass"},
+    )  # fmt: skip
+    assert refused.returncode == 2 and "Only an administrator" in refused.stderr
+    assert not usb.exists()
+    # The data folder's own backup stays everyone's (and is not an export).
+    assert run(station, "backup", env={"STATION_APP_PASSWORD": None}).returncode == 0
+    done = run(station, "backup", "--to", str(usb), "--user", "admin")
+    assert done.returncode == 0, done.stderr
+    (copy,) = list_backups(usb)
+    with Store(station / DATABASE_FILENAME) as store:
+        rows = store.query(
+            "SELECT actor, new_value FROM audit_log WHERE kind = 'reveal' AND case_id IS NULL"
+        )
+    assert [(r["actor"], r["new_value"]) for r in rows] == [
+        ("admin", f"backup of 3 cases to {copy.path}")
+    ]
+
+
 def test_backup_to_another_folder_copies_files_once(station, tmp_path):
     usb = tmp_path / "usb"
     assert run(station, "backup", "--to", str(usb)).returncode == 0

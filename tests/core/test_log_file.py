@@ -4,6 +4,7 @@ cannot rename the file (Windows, when another process has it open) loses no reco
 from __future__ import annotations
 
 import logging
+import re
 
 from station_app import error_report
 from station_app.error_report import configure_logging, unconfigure_logging
@@ -67,3 +68,31 @@ def test_a_rotation_that_cannot_rename_loses_no_record(tmp_path, monkeypatch):
         assert "record 0699" in path.read_text(encoding="utf-8")
     finally:
         unconfigure_logging()
+
+
+def test_the_log_file_holds_no_whole_id_number_or_phone(tmp_path, capsys):
+    """An error's message may quote what was typed; the log file (and the console line) keep
+    only the masked numbers, as the lists show them."""
+    from station_app.error_report import log_unexpected
+
+    path = configure_logging(tmp_path)
+    try:
+        try:
+            try:
+                int("11010519491231002X")
+            except ValueError as error:
+                raise KeyError("phone 138-1234-6721, landline 0791-88886666") from error
+        except KeyError as error:
+            log_unexpected(error, doing="saving 张三 13955551234")
+        logging.getLogger("station_app.test").warning("party 13812346721 not found")
+        text = path.read_text(encoding="utf-8")
+        console = capsys.readouterr().err
+    finally:
+        unconfigure_logging()
+    for whole in ("11010519491231002X", "1234-6721", "88886666", "13955551234", "13812346721"):
+        assert whole not in text and whole not in console
+    assert "110105********002X" in text and "Traceback" in text
+    assert "138****6721" in text and "0791-****6666" in text and "139****1234" in text
+    assert "138****6721 not found" in console
+    # The time of each line stays readable.
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", text)

@@ -853,3 +853,18 @@ def test_future_received_date_is_relative_to_today() -> None:
     data = complaint()
     data["received_at"] = (TODAY + timedelta(days=1)).isoformat() + " 08:00"
     assert validate_case(data, today=TODAY) == []
+
+
+def test_numbers_in_free_text_are_masked_and_nothing_else():
+    from station_app.validation import mask_numbers_in_text
+
+    text = (
+        "id 11010519491231002X old 110105491231002; 电话13812346721无效 +86 139 1234 5678 "
+        "0791-88886666 | row 0193a5b2-7c1d-7e55-9a8b-123456789012 at 2026-03-02T09:30:00 "
+        "ms 1764531211000 line 123 amount 1299.50"
+    )
+    assert mask_numbers_in_text(text) == (
+        "id 110105********002X old 110105*****1002; 电话138****6721无效 139****5678 "
+        "0791-****6666 | row 0193a5b2-7c1d-7e55-9a8b-123456789012 at 2026-03-02T09:30:00 "
+        "ms 1764531211000 line 123 amount 1299.50"
+    )

@@ -127,8 +127,12 @@ def _flip(data: bytes) -> bytes:
     return gzip.compress(bytes(raw))
 
 
-def test_bundles_both_ways_once_and_refused_whole_when_changed(tmp_path, backend, capsys) -> None:
+def test_bundles_both_ways_once_and_refused_whole_when_changed(
+    tmp_path, backend, capsys, monkeypatch
+) -> None:
     city = make_city(tmp_path, backend)
+    # The export is an administrator's act: the station's first administrator's password.
+    monkeypatch.setenv("STATION_APP_PASSWORD", "admin-secret-123")
     try:
         village, township = city["village_a"], city["township"]
         case = village.add_case(name="命令行", facts="U盘带来的")
@@ -150,10 +154,13 @@ def test_bundles_both_ways_once_and_refused_whole_when_changed(tmp_path, backend
         assert again["duplicates"] == again["batches"]
         sql = "SELECT count(*) FROM changes WHERE origin_station = :s"
         on_server = count_rows(backend.engine, sql, s=village.code)
-        # Online later, the same batches are answered as duplicates: nothing twice.
+        # Online later, the same batches are answered as duplicates: nothing twice. The one
+        # new change is the audit row of the export itself (an administrator's act).
         report = village.sync()
         assert report.duplicate_batches >= 1 and report.checksum_ok
-        assert count_rows(backend.engine, sql, s=village.code) == on_server
+        assert count_rows(backend.engine, sql, s=village.code) == on_server + 1
+        audit = sql + " AND table_name = 'audit_log' AND fields LIKE '%USB bundle of%'"
+        assert count_rows(backend.engine, audit, s=village.code) == 1
 
         # The city office's bundle for the township, carried back.
         with backend.engine.begin() as conn:

@@ -515,6 +515,73 @@ def test_usb_bundle_export_writes_the_changes(qtbot, folder, window, tmp_path):
     assert isinstance(panel.message_box, QMessageBox)
 
 
+def _bundle_exports(folder) -> list[tuple[str, str]]:
+    return read(
+        folder,
+        lambda store: [
+            (row["actor"], row["new_value"])
+            for row in store.query(
+                "SELECT actor, new_value FROM audit_log WHERE kind = 'reveal'"
+                " AND case_id IS NULL AND new_value LIKE 'USB bundle%'"
+            )
+        ],
+    )
+
+
+def test_only_an_administrator_exports_a_usb_bundle_and_it_is_audited(
+    qtbot, folder, enrolled, tmp_path, screenshots
+):
+    """The bundle holds names, phones and ID numbers in full: a clerk's menu entry is disabled
+    and says why (and the panel refuses if called anyway); an administrator's export writes
+    the file and one audit row. Import stays open to everyone."""
+    from station_app.store.accounts import add_user
+
+    station, admin = enrolled
+    clerk = User("clerk1", "登记员", Role.CLERK, station.code)
+    read(folder, lambda store: add_user(store, clerk, "a-good-password-1"))
+    read(folder, lambda store: save_case(store, station.code, facts="U盘带走的案件"))
+    target = tmp_path / "clerk.ssb"
+    window = open_window(qtbot, folder, clerk, station)
+    try:
+        panel = window.sync_panel
+        assert not panel.export_action.isEnabled()
+        assert "Only an administrator" in panel.export_action.toolTip()
+        assert panel.import_action.isEnabled()
+        assert panel.menu.toolTipsVisible()
+        window.grab().save(str(screenshots / "sync-menu-clerk.png"))
+        panel.choose_export_file()  # a shortcut or a stray call: nothing, no file dialog
+        results = []
+        panel.export_bundle_to(target, done=results.append)
+        qtbot.waitUntil(lambda: bool(results), timeout=WAIT)
+        assert isinstance(results[0], Exception)
+        assert "Only an administrator" in panel.message_box.text()
+        assert not target.exists() and _bundle_exports(folder) == []
+        panel.message_box.close()
+    finally:
+        window.close()
+        window.tasks.shutdown()
+
+    window = open_window(qtbot, folder, admin, station)
+    try:
+        panel = window.sync_panel
+        assert panel.export_action.isEnabled()
+        assert "Only an administrator" not in panel.export_action.toolTip()
+        target = tmp_path / "admin.ssb"
+        results = []
+        panel.export_bundle_to(target, done=results.append)
+        qtbot.waitUntil(lambda: bool(results), timeout=WAIT)
+        report = results[0]
+        assert report.changes > 0 and report.cases == 1 and target.stat().st_size > 0
+        assert _bundle_exports(folder) == [
+            ("admin", f"USB bundle of {report.changes} changes of 1 cases to {target}")
+        ]
+        assert "audit log" in panel.message_box.text()
+        panel.message_box.close()
+    finally:
+        window.close()
+        window.tasks.shutdown()
+
+
 def test_the_status_line_in_a_clerks_words():
     from datetime import UTC, datetime
 

@@ -44,6 +44,25 @@ def test_an_escaped_error_shows_a_dialog_with_a_reference_and_copyable_details(q
         unconfigure_logging()
 
 
+def test_copied_details_hold_no_whole_id_number_or_phone(qtbot, tmp_path):
+    configure_logging(tmp_path)
+    try:
+        try:
+            raise ValueError("party 11010519491231002X, phone 13812346721")
+        except ValueError:
+            _show_unhandled(*sys.exc_info())
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+        (box,) = [b for b in boxes if b.isVisible()]
+        (copy,) = [b for b in box.findChildren(QPushButton) if b.text() == "Copy details"]
+        copy.click()
+        copied = QApplication.clipboard().text()
+        assert "ValueError: party 110105********002X, phone 138****6721" in copied
+        assert "11010519491231002X" not in copied and "13812346721" not in copied
+        box.close()
+    finally:
+        unconfigure_logging()
+
+
 def test_the_dialog_is_in_chinese_for_a_chinese_clerk(qtbot, tmp_path):
     from station_app import i18n
 

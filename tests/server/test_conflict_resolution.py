@@ -167,3 +167,35 @@ def test_after_an_escalation_the_new_owner_reviews_and_closes_the_old_owners_cop
     assert village.sync().checksum_ok
     assert _mine(village, case.id) == []
     assert _facts(village, case.id) == _facts(township, case.id) == "乡镇的版本"
+
+
+def test_the_review_of_a_city_wide_record_reaches_a_station_outside_the_owners_scope(
+    city, backend
+) -> None:
+    """A merchant (the city-wide registry, written by every station) belongs to the station
+    that registered it; another village's lost value is reviewed there, and the review is
+    public like the merchant, so it reaches that village too."""
+    village, other = city["village_a"], city["village_b"]
+    case = village.add_case(merchant="好又多超市")
+    merchant_id = village.store.scalar("SELECT merchant_id FROM cases WHERE id = ?", (case.id,))
+    village.sync()
+    other.sync()
+    village.edit("merchants", merchant_id, address="码头镇老街1号")
+    other.edit("merchants", merchant_id, address="码头镇新街2号")
+    village.sync()
+    assert other.sync().conflicts == 1
+    [notice] = [c for c in open_conflicts(other.store) if c.row_id == merchant_id]
+    assert not notice.reviewable and notice.local_value == "码头镇新街2号"
+    village.sync()
+    [review] = [c for c in open_conflicts(village.store) if c.row_id == merchant_id]
+    assert review.reviewable and review.remote_station == other.code
+    # Keeping the value in effect writes only the review, which travels all the same.
+    assert not resolve_conflict(village.store, review.conflict_id, KEEP_LOCAL, actor=village.user)
+    assert village.sync().set_aside == 0
+    assert _open_on_server(backend, merchant_id) == 0
+    assert other.sync().checksum_ok
+    assert [c for c in open_conflicts(other.store) if c.row_id == merchant_id] == []
+    for replica in city.values():
+        assert replica.sync().checksum_ok, replica.name
+        address = replica.store.scalar("SELECT address FROM merchants WHERE id = ?", (merchant_id,))
+        assert address == "码头镇老街1号", replica.name

@@ -16,6 +16,7 @@ from station_app.document_issuing import issue_document
 from station_app.domain import Role, User
 from station_app.store.reference_data import reference_document
 from station_app.store.station_settings import effective_acting_settings, save_acting_settings
+from tests.server.live import ROOT
 from tests.server.sync_support import act_on, make_city
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -155,6 +156,22 @@ def test_entries_and_documents_the_city_removes_disappear_at_the_stations(
             assert reference_document(replica.store, "abnormal_list") is None
             assert reference_document(replica.store, "categories") is None
             assert _abnormal_usccs(replica.store) == set()
+        # A year's holiday schedule taken back.
+        holidays = json.loads(
+            (ROOT / "resources/reference/holidays/2027.example.json").read_text(encoding="utf-8")
+        )
+        del holidays["example"], holidays["note"]
+        holiday_file = tmp_path / "2027.json"
+        holiday_file.write_text(json.dumps(holidays, ensure_ascii=False), encoding="utf-8")
+        with backend.engine.begin() as conn:
+            admin.set_reference(conn, "holidays", holiday_file)
+        assert village.sync().checksum_ok
+        years = "SELECT count(*) FROM holiday_schedules WHERE year = 2027"
+        assert village.store.scalar(years) == 1
+        with backend.engine.begin() as conn:
+            assert admin.remove_reference(conn, "holidays", year=2027)
+        assert village.sync().checksum_ok
+        assert village.store.scalar(years) == 0
         # Published again later: it arrives again.
         publish(backend, tmp_path, "abnormal_list", {"entries": listed[1:]})
         assert village.sync().checksum_ok

@@ -199,3 +199,46 @@ def test_the_review_of_a_city_wide_record_reaches_a_station_outside_the_owners_s
         assert replica.sync().checksum_ok, replica.name
         address = replica.store.scalar("SELECT address FROM merchants WHERE id = ?", (merchant_id,))
         assert address == "码头镇老街1号", replica.name
+
+
+def test_a_review_and_a_removed_reference_document_travel_by_usb_bundle(
+    city, backend, tmp_path
+) -> None:
+    """Offline both ways: the owner's review reaches the city office in the station's bundle,
+    and the city's bundle for the township closes the township's notice and takes back a
+    reference document the city deleted."""
+    from city_server import admin
+    from station_app.store import sync_state
+    from station_app.store.reference_data import reference_document
+    from station_app.sync import bundles
+
+    village, township = city["village_a"], city["township"]
+    case = village.add_case(facts="原事实")
+    village.sync()
+    path = tmp_path / "abnormal.json"
+    path.write_text('{"entries": [{"uscc": "91110108551385082Q", "name": "好又多超市"}]}')
+    with backend.engine.begin() as conn:
+        admin.set_reference(conn, "abnormal_list", path)
+    township.sync()
+    assert reference_document(township.store, "abnormal_list") is not None
+    _lose_to_the_village(village, township, case.id)
+    [review] = _mine(village, case.id)
+    resolve_conflict(village.store, review.conflict_id, KEEP_REMOTE, actor=village.user)
+
+    to_city = tmp_path / "to-city.bundle"
+    bundles.export_bundle(village.store, village.folder, to_city)
+    with backend.engine.begin() as conn:
+        assert admin.import_bundle(conn, to_city.read_bytes())["rejected"] == 0
+        assert admin.remove_reference(conn, "abnormal_list")
+    assert _open_on_server(backend, case.id) == 0
+
+    cursor = int(sync_state.get_state(township.store, sync_state.CURSOR, "0"))
+    with backend.engine.begin() as conn:
+        back = admin.export_bundle(conn, township.code, cursor)
+    to_township = tmp_path / "to-township.bundle"
+    to_township.write_bytes(back)
+    bundles.import_bundle(township.store, township.folder, to_township)
+    assert _mine(township, case.id) == []
+    assert _facts(township, case.id) == "乡镇的版本"
+    assert reference_document(township.store, "abnormal_list") is None
+    assert township.store.scalar("SELECT count(*) FROM city_abnormal_list") == 0

@@ -1622,6 +1622,9 @@ def _schema_21(conn: sqlite3.Connection) -> None:
     )
     drop_change_capture(conn, "conflict_resolutions")
     install_change_capture(conn, "conflict_resolutions")
+    # Resolutions pulled before this version were kept as rows of an unknown table: the
+    # scope checksum's repair now brings them in as rows (and closes what they resolve).
+    conn.execute("DELETE FROM sync_extra_fields WHERE table_name = 'conflict_resolutions'")
     local = "(SELECT value FROM settings WHERE key = 'local_station_code')"
     owners = {"cases": "(SELECT owner_station FROM cases WHERE id = s.row_id)"}
     for table in _SCHEMA_21_CASE_ROWS:

@@ -200,7 +200,15 @@ def test_migration_21_says_which_value_of_a_kept_conflict_lost(tmp_path):
             " 'RC-MT-DC', ?)",
             (now,),
         )
+        # A resolution pulled by this older version, kept as a row of an unknown table: the
+        # repair brings it in as a row after the migration.
+        old.execute(
+            "INSERT INTO sync_extra_fields(table_name, row_id, fields) VALUES"
+            " ('conflict_resolutions', 'r-1', '{}'), ('reference_data', 'x', '{}')"
+        )
     with Store(path, backup_dir=tmp_path / "b") as store:
+        kept = store.query("SELECT table_name FROM sync_extra_fields")
+        assert kept == [{"table_name": "reference_data"}]
         found = store.query("SELECT row_id, lost_here FROM sync_conflicts ORDER BY local_id")
         assert found == [
             {"row_id": "c-mine", "lost_here": 0},

@@ -135,6 +135,26 @@ def set_reference(conn: Connection, kind: str, path: Path) -> str:
     )
 
 
+def remove_reference(conn: Connection, kind: str, year: int | None = None) -> bool:
+    """Take reference data back from every station: the document of `kind`, or (holidays)
+    the schedule of `year`. It goes at each station's next pull (a deleted row of the order of
+    events); returns False when nothing of the kind (or year) is published."""
+    if kind not in REFERENCE_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(REFERENCE_KINDS)}")
+    if (kind == "holidays") != (year is not None):
+        raise ValueError("a year names the holiday schedule to remove, and only that")
+    table, key = (
+        ("holiday_schedules", {"year": year})
+        if kind == "holidays"
+        else ("reference_data", {"kind": kind})
+    )
+    found = _existing(conn, table, key)
+    if found is None:
+        return False
+    server_write(conn, [Change(table=table, row_id=found["row_id"], op="delete")])
+    return True
+
+
 def add_user(
     conn: Connection, username: str, display_name: str, role: str, station: str, password: str
 ) -> str:

@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ref.add_argument("kind", choices=REFERENCE_KINDS)
     ref.add_argument("file", type=Path)
+
+    unref = commands.add_parser(
+        "remove-reference",
+        parents=[common],
+        help="take published reference data back from every station",
+    )
+    unref.add_argument("kind", choices=REFERENCE_KINDS)
+    unref.add_argument("--year", type=int, help="holidays: the year whose schedule goes")
     return parser
 
 
@@ -155,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command == "set-reference":
                 row_id = admin.set_reference(conn, args.kind, args.file)
                 print(f"{args.kind} published ({row_id})")
+            elif args.command == "remove-reference":
+                what = f"{args.kind} {args.year}" if args.year is not None else args.kind
+                if not admin.remove_reference(conn, args.kind, args.year):
+                    return _fail(f"no {what} is published")
+                print(f"{what} removed; stations drop it at their next sync")
     except (ValueError, OSError, ApiError) as error:
         message = error.message if isinstance(error, ApiError) else str(error)
         if isinstance(error, BundleError):

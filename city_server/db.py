@@ -145,6 +145,7 @@ conflicts = Table(
     Column("resolved_at", String(32)),
     Column("resolution_note", Text),
     Index("conflicts_owner", "owner_station", "id"),
+    Index("conflicts_row", "table_name", "row_id", "field"),
 )
 
 rejected = Table(

@@ -53,7 +53,9 @@ from city_server.stations import Hierarchy, Station, authenticate_many
 from station_app import chain_hash
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
+    FIELD_NAME,
     NON_CONFLICTING_FIELDS,
+    RESOLUTIONS_TABLE,
     ROW_ID,
     SHA256_HEX,
     STATION_CODE,
@@ -300,6 +302,8 @@ class Plan:
     breaks: list[dict[str, Any]] = field(default_factory=list)
     transfers: list[tuple[str, str, str]] = field(default_factory=list)  # case, old, new
     attachment_cases: list[dict[str, str]] = field(default_factory=list)
+    # Conflicts the owner station resolved (RESOLUTIONS_TABLE rows): closed when written.
+    resolutions: list[dict[str, Any]] = field(default_factory=list)
     accepted: int = 0
 
     def take_seq(self) -> int:
@@ -445,7 +449,7 @@ class BatchApplier:
                     # rows along: they are judged by the owner that escalated it.
                     return before.owner_station or "", case_id
             return case.owner_station or "", case_id
-        if rule.case_field is not None and change.table != "audit_log":
+        if rule.case_field is not None and change.table not in ("audit_log", RESOLUTIONS_TABLE):
             raise Rejected(f"a {change.table} row must name its case ({rule.case_field})")
         if current is not None and not current.removed and current.owner_station:
             return current.owner_station, None
@@ -507,6 +511,7 @@ class BatchApplier:
             len(self.plan.conflicts),
             len(self.plan.transfers),
             len(self.plan.attachment_cases),
+            len(self.plan.resolutions),
         )
         failed: tuple[int, str] | None = None
         # The record's entries first: a transaction refused for another reason still moves
@@ -553,6 +558,7 @@ class BatchApplier:
         del self.plan.conflicts[mark[1] :]
         del self.plan.transfers[mark[2] :]
         del self.plan.attachment_cases[mark[3] :]
+        del self.plan.resolutions[mark[4] :]
         failed_index, reason = failed
         for index, change in group:
             why = (
@@ -636,6 +642,9 @@ class BatchApplier:
                         f"{change.table} row {change.row_id} cannot go to station {new_owner}"
                     )
 
+        public = rule.public
+        if change.table == RESOLUTIONS_TABLE and not live:
+            public = self._resolution(change, lookup)
         seq = self.plan.take_seq()
         if change.op == "delete":
             state = copy.deepcopy(current)
@@ -651,7 +660,7 @@ class BatchApplier:
                 case_id=case_id,
                 owner_station=None,
                 scope_station=None,
-                public=rule.public,
+                public=public,
                 removed=False,
                 in_db=current is not None and current.in_db,
             )
@@ -699,11 +708,58 @@ class BatchApplier:
                 state.scope_station,
                 state.owner_station,
                 case_id,
-                rule.public,
+                state.public if change.table == RESOLUTIONS_TABLE else rule.public,
                 state.version,
                 change.txid[:80],
             )
         )
+
+    def _resolution(self, change: Change, lookup) -> bool:  # noqa: ANN001
+        """Check a conflict resolution (only the station that owns the record resolves its
+        conflicts, and the row names the record's case) and plan the closing of the server's
+        conflict records of the value it names as lost; returns whether the row is public
+        (as the record is)."""
+        fields = change.fields
+        table, row_id, name = fields.get("table_name"), fields.get("row_id"), fields.get("field")
+        if not (
+            isinstance(table, str)
+            and table in SYNC_TABLES
+            and table != RESOLUTIONS_TABLE
+            and isinstance(row_id, str)
+            and ROW_ID.fullmatch(row_id)
+            and isinstance(name, str)
+            and FIELD_NAME.fullmatch(name)
+            and isinstance(fields.get("lost_station"), str)
+        ):
+            raise Rejected("a conflict resolution must name a synced record, a field and a station")
+        record = lookup((table, row_id))
+        if record is None or record.removed:
+            raise Rejected(
+                f"the record of this conflict ({table} row {row_id}) is not on the server"
+            )
+        if SYNC_TABLES[table].case_field is not None:
+            case = lookup(("cases", record.case_id)) if record.case_id else None
+            owner, case_id = (case.owner_station if case else None), record.case_id
+        else:
+            owner, case_id = record.owner_station, None
+        if owner != self.station.code:
+            raise Rejected(
+                f"only the owner station {owner} resolves the conflicts of {table} row {row_id}"
+            )
+        if fields.get("case_id") != case_id:
+            raise Rejected(f"{table} row {row_id} belongs to case {case_id}, not to another")
+        self.plan.resolutions.append(
+            {
+                "id": change.row_id,
+                "table_name": table,
+                "row_id": row_id,
+                "field": name,
+                "lost_station": fields["lost_station"],
+                "lost": _json_value(fields.get("lost_value")),
+                "chosen": fields.get("chosen_value"),
+            }
+        )
+        return SYNC_TABLES[table].public
 
     def _check_chain(self, change: Change, current: RowState | None) -> None:
         """An entry of the record must continue its station's hash chain on the server: its
@@ -878,6 +934,51 @@ def _code(value: Any) -> str | None:
     return value if known else None
 
 
+def _json_value(text: Any) -> Any:
+    """A value a station keeps as JSON text (a text that is not JSON: itself)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def close_conflicts(conn: Connection, station_code: str, resolutions: list[dict[str, Any]]) -> int:
+    """Mark resolved the open conflict records of each resolution's lost value (its table,
+    row, field, station and value); returns how many."""
+    closed = 0
+    now = utc_now_text()
+    for item in resolutions:
+        found = conn.execute(
+            select(conflicts.c.id, conflicts.c.lost).where(
+                conflicts.c.table_name == item["table_name"],
+                conflicts.c.row_id == item["row_id"],
+                conflicts.c.field == item["field"],
+                conflicts.c.lost_station == item["lost_station"],
+                conflicts.c.resolved_at.is_(None),
+            )
+        ).all()
+        ids = [r.id for r in found if _json_value(r.lost) == item["lost"]]
+        if not ids:
+            continue
+        chosen = item["chosen"]
+        conn.execute(
+            update(conflicts)
+            .where(conflicts.c.id.in_(ids))
+            .values(
+                resolved_by=station_code,
+                resolved_at=now,
+                resolution_note=(
+                    f"resolved at station {station_code} (resolution {item['id']}); value chosen:"
+                    f" {chosen if chosen is not None else 'null'}"
+                )[:2000],
+            )
+        )
+        closed += len(ids)
+    return closed
+
+
 def _versions_json(versions: dict[str, list[Any]]) -> str:
     if len(versions) == 1 and "" in versions:  # a row as inserted: one change set every field
         seq, station = versions[""]
@@ -927,6 +1028,11 @@ def _wanted(batch: PushBatch) -> set[RowKey]:
     """The rows a batch reads: its own, and the case each names."""
     wanted = {(c.table, c.row_id) for c in batch.changes}
     wanted |= {("cases", c) for c in (_case_of(ch, None) for ch in batch.changes) if c}
+    for c in batch.changes:
+        if c.table == RESOLUTIONS_TABLE:  # the record whose conflict it resolves
+            table, row_id = c.fields.get("table_name"), c.fields.get("row_id")
+            if table in SYNC_TABLES and isinstance(row_id, str):
+                wanted.add((table, row_id))
     return wanted
 
 
@@ -1058,6 +1164,9 @@ class GroupApplier:
                 record["id"] = conn.execute(
                     conflicts.insert().values(**record)
                 ).inserted_primary_key[0]
+        for applier, _, _ in self.pending:
+            if applier.plan.resolutions:
+                close_conflicts(conn, applier.station.code, applier.plan.resolutions)
         refused = [record for plan in plans for record in plan.rejected]
         if refused:
             conn.execute(rejected.insert(), refused)

@@ -39,7 +39,8 @@ _SCHEMA_5_SYNCABLE = ("issued_documents",)
 # The syncable tables as of migration 14 (which kept a digest of each): frozen history.
 _SCHEMA_14_SYNCABLE = _SCHEMA_1_SYNCABLE + _SCHEMA_4_SYNCABLE + _SCHEMA_5_SYNCABLE
 _SCHEMA_17_SYNCABLE = ("supervision_records",)
-SYNCABLE_TABLES = _SCHEMA_14_SYNCABLE + _SCHEMA_17_SYNCABLE
+_SCHEMA_21_SYNCABLE = ("conflict_resolutions",)
+SYNCABLE_TABLES = _SCHEMA_14_SYNCABLE + _SCHEMA_17_SYNCABLE + _SCHEMA_21_SYNCABLE
 
 # Tables whose every change is written to the audit log by triggers (migration 4), with the
 # expression that names the case a row belongs to.
@@ -1551,6 +1552,131 @@ def _schema_17(conn: sqlite3.Connection) -> None:
     install_audit_log(conn, "supervision_records", "NULL")
 
 
+# The tables whose rows belong to a case through case_id, as of migration 21 (frozen).
+_SCHEMA_21_CASE_ROWS = (
+    "parties",
+    "evidence",
+    "case_events",
+    "mediation_sessions",
+    "agreements",
+    "follow_ups",
+    "audit_log",
+    "issued_documents",
+)
+
+
+def _schema_21(conn: sqlite3.Connection) -> None:
+    """Conflict resolutions that travel, and reference documents the city deletes.
+
+    conflict_resolutions (synced, append-only): the owner station's review of a same-field
+    conflict (store.sync_review.resolve_conflict writes one in the same transaction as the
+    value chosen): which value of which station lost on the server, the station whose value
+    was kept and the value the owner chose. The city server closes its conflict records of
+    that lost value; every station that receives the row (its own insert, a pull, a USB
+    bundle, a repair) marks its open conflicts of that lost value resolved, by the trigger
+    below. sync_conflicts.lost_here says which side of a conflict kept here lost on the
+    server (1: this station's local_value, 0: the remote_value; filled for the conflicts
+    already kept from who owns their record now), and resolution_id the resolution that
+    closed it.
+
+    A reference_data row the city deletes is forgotten with its document (and the abnormal
+    list or designations unpacked from it), whatever path brought the delete."""
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE IF NOT EXISTS conflict_resolutions (
+            local_id INTEGER PRIMARY KEY,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            case_id TEXT,
+            lost_station TEXT NOT NULL,
+            lost_value TEXT,
+            kept_station TEXT NOT NULL,
+            chosen_value TEXT,
+            resolved_by TEXT NOT NULL DEFAULT '',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX IF NOT EXISTS conflict_resolutions_row
+            ON conflict_resolutions(table_name, row_id, field);
+        CREATE INDEX IF NOT EXISTS conflict_resolutions_case
+            ON conflict_resolutions(case_id) WHERE case_id IS NOT NULL;
+        CREATE TRIGGER IF NOT EXISTS conflict_resolutions_digest_dirty_insert
+            AFTER INSERT ON conflict_resolutions BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('conflict_resolutions', NEW.id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS conflict_resolutions_digest_dirty_update
+            AFTER UPDATE ON conflict_resolutions BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('conflict_resolutions', OLD.id);
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('conflict_resolutions', NEW.id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS conflict_resolutions_digest_dirty_delete
+            AFTER DELETE ON conflict_resolutions BEGIN
+            INSERT OR IGNORE INTO sync_digest_dirty VALUES ('conflict_resolutions', OLD.id);
+        END;
+        ALTER TABLE sync_conflicts ADD COLUMN lost_here INTEGER;
+        ALTER TABLE sync_conflicts ADD COLUMN resolution_id TEXT;
+        CREATE INDEX IF NOT EXISTS sync_conflicts_open
+            ON sync_conflicts(table_name, row_id, field) WHERE resolved = 0;
+        """,
+    )
+    drop_change_capture(conn, "conflict_resolutions")
+    install_change_capture(conn, "conflict_resolutions")
+    # Resolutions pulled before this version were kept as rows of an unknown table: the
+    # scope checksum's repair now brings them in as rows (and closes what they resolve).
+    conn.execute("DELETE FROM sync_extra_fields WHERE table_name = 'conflict_resolutions'")
+    local = "(SELECT value FROM settings WHERE key = 'local_station_code')"
+    owners = {"cases": "(SELECT owner_station FROM cases WHERE id = s.row_id)"}
+    for table in _SCHEMA_21_CASE_ROWS:
+        owners[table] = (
+            f"(SELECT c.owner_station FROM {table} t JOIN cases c ON c.id = t.case_id"
+            " WHERE t.id = s.row_id)"
+        )
+    for table in _SCHEMA_14_SYNCABLE + _SCHEMA_17_SYNCABLE:
+        owner = owners.get(table, f"(SELECT owner_station FROM {table} WHERE id = s.row_id)")
+        conn.execute(
+            f"UPDATE sync_conflicts AS s SET lost_here = CASE WHEN {owner} IS NULL THEN NULL"
+            f" WHEN {owner} = {local} THEN 0 ELSE 1 END"
+            " WHERE s.table_name = ? AND s.lost_here IS NULL",
+            (table,),
+        )
+
+    def same(a: str, b: str) -> str:
+        # Values are kept as JSON text: compared as JSON (a text that is not JSON as text).
+        return (
+            f"(CASE WHEN json_valid({a}) THEN json({a}) ELSE {a} END)"
+            f" IS (CASE WHEN json_valid({b}) THEN json({b}) ELSE {b} END)"
+        )
+
+    run_script(
+        conn,
+        f"""
+        CREATE TRIGGER IF NOT EXISTS conflict_resolutions_close
+            AFTER INSERT ON conflict_resolutions BEGIN
+            UPDATE sync_conflicts SET resolved = 1, resolution_id = NEW.id
+             WHERE resolved = 0 AND table_name = NEW.table_name AND row_id = NEW.row_id
+               AND field = NEW.field
+               AND ((lost_here = 1 AND NEW.lost_station = {local}
+                     AND {same("local_value", "NEW.lost_value")})
+                 OR (lost_here = 0 AND remote_station = NEW.lost_station
+                     AND {same("remote_value", "NEW.lost_value")}));
+        END;
+        CREATE TRIGGER IF NOT EXISTS reference_documents_pulled_delete
+            AFTER DELETE ON sync_extra_fields WHEN OLD.table_name = 'reference_data' BEGIN
+            DELETE FROM reference_documents WHERE row_id = OLD.row_id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS reference_documents_abnormal_list_removed
+            AFTER DELETE ON reference_documents WHEN OLD.kind = 'abnormal_list' BEGIN
+            DELETE FROM city_abnormal_list;
+        END;
+        CREATE TRIGGER IF NOT EXISTS reference_documents_designations_removed
+            AFTER DELETE ON reference_documents WHEN OLD.kind = 'designations' BEGIN
+            DELETE FROM city_designations;
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1585,6 +1711,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(19, "the outbox looked up by row", _schema_19),
     Migration(20, "reports under Order No. 121: deadlines computed again", _schema_20),
+    Migration(
+        21,
+        "conflict resolutions that travel; reference documents the city deletes",
+        _schema_21,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

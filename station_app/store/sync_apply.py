@@ -49,7 +49,13 @@ from station_app.store.connection import Store, remote_origin
 from station_app.store.migrations import SYNCABLE_TABLES
 
 # Rows that are never changed once written: a pulled copy is inserted once.
-APPEND_ONLY = ("case_events", "audit_log", "mediation_sessions", "follow_ups")
+APPEND_ONLY = (
+    "case_events",
+    "audit_log",
+    "mediation_sessions",
+    "follow_ups",
+    "conflict_resolutions",
+)
 # Columns that are this PC's own and never taken from a pulled row.
 _LOCAL_COLUMNS = ("local_id", "demo")
 # Fields whose pulled value never conflicts with a local one.
@@ -266,6 +272,13 @@ def keep_unknown_fields(store: Store, table: str, row_id: str, fields: Mapping[s
     )
 
 
+def forget_unknown_row(store: Store, table: str, row_id: str) -> None:
+    """Forget a row of a table this version does not have, deleted on the server."""
+    store.execute(
+        "DELETE FROM sync_extra_fields WHERE table_name = ? AND row_id = ?", (table, row_id)
+    )
+
+
 def unknown_fields(store: Store, table: str, row_id: str) -> dict[str, Any]:
     """The fields of a pulled row that this version has no column for."""
     known = store.scalar(
@@ -278,9 +291,11 @@ def unknown_fields(store: Store, table: str, row_id: str) -> dict[str, Any]:
 def _keep_conflict(
     store: Store, change: RemoteChange, name: str, local_value: Any, remote_value: Any
 ) -> None:
+    # Which value will lose on the server once the local one is pushed: the owner's wins.
+    owner = record_owner(store, change.table, change.row_id)
     store.execute(
         "INSERT INTO sync_conflicts(table_name, row_id, field, local_value, remote_value,"
-        " remote_station, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " remote_station, received_at, lost_here) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             change.table,
             change.row_id,
@@ -289,8 +304,26 @@ def _keep_conflict(
             None if remote_value is None else json.dumps(remote_value, ensure_ascii=False),
             change.station,
             utc_now(),
+            0 if owner is not None and owner == store.get_setting("local_station_code") else 1,
         ),
     )
+
+
+def record_owner(store: Store, table: str, row_id: str) -> str | None:
+    """The station that owns a record and reviews its conflicts: its case's owner station
+    for a case's row, else the row's owner_station (None: not here)."""
+    columns = _columns(store, table)
+    if table == "cases":
+        return store.scalar("SELECT owner_station FROM cases WHERE id = ?", (row_id,))
+    if "case_id" in columns:
+        return store.scalar(
+            f"SELECT c.owner_station FROM {table} t JOIN cases c ON c.id = t.case_id"
+            " WHERE t.id = ?",
+            (row_id,),
+        )
+    if "owner_station" in columns:
+        return store.scalar(f"SELECT owner_station FROM {table} WHERE id = ?", (row_id,))
+    return None
 
 
 def remember_versions(store: Store, versions: Iterable[tuple[str, str, int]]) -> None:

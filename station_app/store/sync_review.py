@@ -11,8 +11,17 @@ Only the owner station reviews (architecture.md, sync point 5): the owner of a c
 is the case's owner station (escalation moves it), of any other record its owner_station. A
 conflict recorded at another station (its edit lost to the owner's, which the server kept
 with both values) is shown there for information only and cannot be resolved there; it is not
-counted among the conflicts to review. It stays in sync_conflicts: if the case is escalated
-to this station later, the conflict becomes this station's to review.
+counted among the conflicts to review. It stays open in sync_conflicts until the owner
+resolves it: if the case is escalated to this station first, the conflict becomes this
+station's to review.
+
+The review travels: the same transaction writes a conflict_resolutions row (migration 21),
+which the outbox sends like any edit. It names the value that lost on the server and its
+station (sync_conflicts.lost_here says which side that is), the station whose value was kept
+and the value chosen. The city server marks its conflict records of that lost value resolved
+(only the record's owner may send one); every station that receives the row marks its own
+open conflicts of that lost value resolved (a trigger, whatever path brought the row), so an
+information-only notice closes when the owner's review is pulled.
 """
 
 from __future__ import annotations
@@ -22,8 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from station_app.i18n import _
+from station_app.ids import new_id, utc_now
 from station_app.store.connection import Store, StoreError
 from station_app.store.migrations import SYNCABLE_TABLES
+from station_app.store.sync_apply import record_owner
 
 KEEP_LOCAL = "local"
 KEEP_REMOTE = "remote"
@@ -82,17 +93,9 @@ def _current(store: Store, table: str, row_id: str, field: str, columns: list[st
 
 
 def _owner(store: Store, table: str, row_id: str, columns: list[str]) -> str | None:
-    if table == "cases":
-        return store.scalar("SELECT owner_station FROM cases WHERE id = ?", (row_id,))
-    if "case_id" in columns:
-        return store.scalar(
-            f"SELECT c.owner_station FROM {table} t JOIN cases c ON c.id = t.case_id"
-            " WHERE t.id = ?",
-            (row_id,),
-        )
-    if "owner_station" in columns:
-        return store.scalar(f"SELECT owner_station FROM {table} WHERE id = ?", (row_id,))
-    return None
+    if not columns:
+        return None
+    return record_owner(store, table, row_id)
 
 
 def conflicts_to_review(store: Store) -> int:
@@ -161,8 +164,8 @@ def resolve_conflict(store: Store, conflict_id: int, keep: str, *, actor: str) -
         raise ValueError(f"keep must be {KEEP_LOCAL!r} or {KEEP_REMOTE!r}, not {keep!r}")
     with store.transaction(actor):
         rows = store.query(
-            "SELECT table_name, row_id, field, local_value, remote_value FROM sync_conflicts"
-            " WHERE local_id = ? AND resolved = 0",
+            "SELECT table_name, row_id, field, local_value, remote_value, remote_station,"
+            " lost_here FROM sync_conflicts WHERE local_id = ? AND resolved = 0",
             (conflict_id,),
         )
         if not rows:
@@ -186,7 +189,8 @@ def resolve_conflict(store: Store, conflict_id: int, keep: str, *, actor: str) -
                 _("The record of this conflict no longer exists. Nothing was changed.")
             )
         owner = _owner(store, table, row_id, columns)
-        if owner != store.get_setting("local_station_code"):
+        local = store.get_setting("local_station_code")
+        if owner != local:
             raise StoreError(
                 _(
                     "Station {owner} owns this record and reviews this conflict; both values "
@@ -203,5 +207,52 @@ def resolve_conflict(store: Store, conflict_id: int, keep: str, *, actor: str) -
                 ", updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')" if "updated_at" in columns else ""
             )
             store.execute(f"UPDATE {table} SET {field} = ?{stamp} WHERE id = ?", (chosen, row_id))
-        store.execute("UPDATE sync_conflicts SET resolved = 1 WHERE local_id = ?", (conflict_id,))
+        resolution = _record_resolution(store, row, local, keep, actor, columns)
+        store.execute(
+            "UPDATE sync_conflicts SET resolved = 1, resolution_id = ? WHERE local_id = ?",
+            (resolution, conflict_id),
+        )
     return changed
+
+
+def _record_resolution(
+    store: Store, row: dict[str, Any], local: str, keep: str, actor: str, columns: list[str]
+) -> str:
+    """Write the conflict_resolutions row of a review (queued for the server by the outbox
+    triggers; its own trigger closes the other open conflicts here of the same lost value)."""
+    table, row_id = row["table_name"], row["row_id"]
+    if row["lost_here"] == 1:
+        lost_station, lost_value, kept_station = local, row["local_value"], row["remote_station"]
+    else:
+        # 0, or unknown (kept before migration 21 for a record gone then): this station owns
+        # the record now, so the other station's value is the one the server set aside.
+        lost_station, lost_value, kept_station = row["remote_station"], row["remote_value"], local
+    if table == "cases":
+        case_id = row_id
+    elif "case_id" in columns:
+        case_id = store.scalar(f"SELECT case_id FROM {table} WHERE id = ?", (row_id,))
+    else:
+        case_id = None
+    resolution = new_id()
+    now = utc_now()
+    store.execute(
+        "INSERT INTO conflict_resolutions(id, table_name, row_id, field, case_id, lost_station,"
+        " lost_value, kept_station, chosen_value, resolved_by, owner_station, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            resolution,
+            table,
+            row_id,
+            row["field"],
+            case_id,
+            lost_station,
+            lost_value,
+            kept_station,
+            row["local_value"] if keep == KEEP_LOCAL else row["remote_value"],
+            actor,
+            local,
+            now,
+            now,
+        ),
+    )
+    return resolution

@@ -32,6 +32,7 @@ from station_app.store.sync_apply import (
     ApplyResult,
     RemoteChange,
     apply_remote_changes,
+    forget_unknown_row,
     keep_unknown_fields,
     remember_versions,
     unknown_fields,
@@ -240,6 +241,8 @@ class PushConflict:
     local_value: Any
     remote_value: Any
     remote_station: str
+    # Which value lost on the server: this station's (local_value) or the other's.
+    lost_here: bool = False
 
 
 def finish_batch(
@@ -281,7 +284,8 @@ def finish_batch(
         for c in conflicts:
             store.execute(
                 "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
-                " remote_value, remote_station, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " remote_value, remote_station, received_at, lost_here)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     c.table,
                     c.row_id,
@@ -290,6 +294,7 @@ def finish_batch(
                     _json_or_null(c.remote_value),
                     c.remote_station,
                     now,
+                    int(c.lost_here),
                 ),
             )
         return apply_remote_changes(store, list(fixes))
@@ -311,7 +316,8 @@ def keep_owner_conflicts(store: Store, conflicts: Iterable[PushConflict], *, cur
                 continue
             store.execute(
                 "INSERT INTO sync_conflicts(table_name, row_id, field, local_value,"
-                " remote_value, remote_station, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " remote_value, remote_station, received_at, lost_here)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
                 (
                     c.table,
                     c.row_id,
@@ -367,11 +373,13 @@ def apply_page(
     changes: list[RemoteChange],
     *,
     cursor: int,
-    foreign: Iterable[tuple[str, str, Mapping[str, Any]]] = (),
+    foreign: Iterable[tuple[str, str, Mapping[str, Any] | None]] = (),
 ) -> ApplyResult:
     """Apply one pulled page and advance the cursor, in ONE transaction: a page is stored
     whole with its cursor or not at all. `foreign`: rows of tables this version does not
-    have (table, row id, fields), kept untouched. Changes this PC refuses are set aside."""
+    have (table, row id, fields), kept untouched, in the page's order; fields None: the row
+    was deleted on the server, and is forgotten here (a reference document the city deleted
+    goes with it, migration 21). Changes this PC refuses are set aside."""
     with store.transaction():
         echoes, changes = _own_echoes(store, changes)
         result = apply_remote_changes(store, changes)
@@ -379,7 +387,10 @@ def apply_page(
             remember_versions(store, [(c.table, c.row_id, c.version) for c in echoes])
             result.applied += len(echoes)
         for table, row_id, fields in foreign:
-            keep_unknown_fields(store, table, row_id, fields)
+            if fields is None:
+                forget_unknown_row(store, table, row_id)
+            else:
+                keep_unknown_fields(store, table, row_id, fields)
         _set_aside_pulled(store, result)
         store.execute(
             "INSERT INTO sync_state(key, value) VALUES (?, ?)"

@@ -190,7 +190,9 @@ def import_bundle(store: Store, data_folder: Path, source: Path) -> BundleReport
         if c.table in local
     ]
     foreign = [
-        (c.table, c.row_id, c.fields) for c in fresh if c.table not in local and c.op != "delete"
+        (c.table, c.row_id, None if c.op == "delete" else c.fields)
+        for c in fresh
+        if c.table not in local
     ]
     moves = until > cursor
     result = state.apply_page(store, changes, cursor=max(until, cursor), foreign=foreign)

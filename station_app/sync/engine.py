@@ -471,7 +471,9 @@ class SyncEngine:
         for c in result.conflicts:
             if c.lost_station == self.station and c.kept_station != self.station:
                 conflicts.append(
-                    state.PushConflict(c.table, c.row_id, c.field, c.lost, c.kept, c.kept_station)
+                    state.PushConflict(
+                        c.table, c.row_id, c.field, c.lost, c.kept, c.kept_station, lost_here=True
+                    )
                 )
                 if c.table in state.local_tables():
                     # The owner's value stays on the server: this PC takes it too.
@@ -552,8 +554,9 @@ class SyncEngine:
                             c.table, c.row_id, c.op, c.fields, c.row_version, c.origin_station
                         )
                     )
-                elif c.op != "delete":
-                    foreign.append((c.table, c.row_id, c.fields))
+                else:
+                    # A table this version does not have: kept untouched; a delete forgets it.
+                    foreign.append((c.table, c.row_id, None if c.op == "delete" else c.fields))
             result = state.apply_page(
                 self.store, changes, cursor=max(page.next_cursor, cursor), foreign=foreign
             )

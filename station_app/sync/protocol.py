@@ -9,7 +9,9 @@ batch in one transaction and remembers its UUID, so a batch sent again is a no-o
 the first answer. A change is checked per field against the value the edit started from
 (`base`); on a same-field conflict the case's owner station wins and the losing value is kept
 in a conflict record. Changes of one station transaction (`txid`) are accepted or set aside
-(rejected, with the reason) together.
+(rejected, with the reason) together. The owner station's review of a conflict travels as
+a row of RESOLUTIONS_TABLE (protocol 3) in its outbox, like any write: the server marks the
+conflict resolved and stations that pull the row mark their copies of it resolved.
 
 Pull: the server orders every accepted change by one sequence. `PullPage` holds the changes
 after a cursor, in order; the station applies a page in one transaction and only then keeps
@@ -44,10 +46,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-PROTOCOL_VERSION = 2
-# Version 1 had no transaction id and no origin station in a change: the server fills them in
-# (the batch id and the pushing station).
-PREVIOUS_PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 3
+# Version 2 had no conflict resolutions (the table RESOLUTIONS_TABLE): a version 2 station
+# never sends one, and keeps the ones it pulls as rows of a table it does not know. (Version
+# 1, without a transaction id and an origin station in a change, is no longer accepted.)
+PREVIOUS_PROTOCOL_VERSION = 2
 ACCEPTED_PROTOCOL_VERSIONS = (PROTOCOL_VERSION, PREVIOUS_PROTOCOL_VERSION)
 
 PROTOCOL_HEADER = "X-Sync-Protocol"
@@ -112,7 +115,13 @@ SYNC_TABLES: Mapping[str, TableRule] = {
     "supervision_records": TableRule(),
     # Reference data the city office sets (city-server set-reference): row id = the kind.
     "reference_data": TableRule(public=True, city_only=True),
+    # A same-field conflict resolved at the owner station (protocol 3): which value of which
+    # station lost on the server, and the value the owner chose. The server closes its
+    # conflict records of that lost value (only the record's owner may) and passes the row on
+    # like the record's own rows; a resolution of a public record is public.
+    "conflict_resolutions": TableRule(case_field="case_id", append_only=True),
 }
+RESOLUTIONS_TABLE = "conflict_resolutions"
 # Fields whose value is bookkeeping, never a conflict (the PC clock writes them).
 NON_CONFLICTING_FIELDS = frozenset({"updated_at"})
 # Rows whose fields name a content-addressed attachment (evidence files, issued PDFs).

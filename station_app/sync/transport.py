@@ -14,6 +14,7 @@ export a USB bundle). Never a traceback.
 
 from __future__ import annotations
 
+import re
 import ssl
 import threading
 from dataclasses import dataclass
@@ -60,6 +61,14 @@ class SyncError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+def _accepted_versions(detail: str) -> list[int]:
+    """The protocol versions a server's refusal says it accepts ("... (it accepts 3, 2) ...")."""
+    found = re.search(r"it accepts ([0-9, ]+)", detail)
+    if not found:
+        return []
+    return [int(part) for part in found.group(1).replace(" ", "").split(",") if part.isdigit()]
 
 
 def _offline(url: str, detail: str) -> SyncError:
@@ -245,6 +254,18 @@ class HttpTransport:
                 code=code,
             )
         if status in (400, 426) and code.startswith("protocol"):
+            accepted = _accepted_versions(detail)
+            if accepted and max(accepted) < self.protocol:
+                # This PC was updated before the city office's server.
+                return SyncError(
+                    "protocol",
+                    _(
+                        "The city office's server is older than this station-app (it speaks "
+                        "sync protocol {server}, this PC {mine}). Ask the city office to update "
+                        "the server; the changes wait on this PC until then."
+                    ).format(server=max(accepted), mine=self.protocol),
+                    code=code,
+                )
             return SyncError(
                 "protocol",
                 _(

@@ -37,6 +37,7 @@ TABLE_LABELS = {
     "parties": N_("Party"),
     "agreements": N_("Agreement"),
     "merchants": N_("Merchant"),
+    "conflict_resolutions": N_("Conflict review"),
 }
 COMMON_FIELD_LABELS = {
     "*": N_("Whole record"),

@@ -67,6 +67,7 @@ def test_syncable_tables_are_the_expected_ones():
         "holiday_schedules",
         "issued_documents",
         "supervision_records",
+        "conflict_resolutions",
     }
 
 

@@ -136,7 +136,7 @@ def test_stations_users_and_reference_data_from_the_command_line(
     refused = city_server("set-reference", "--db", db, "holidays", str(bad))
     assert refused.returncode == 2 and refused.stderr
 
-    pulled, _ = village.pull_all()
+    pulled, cursor = village.pull_all()
     [account] = [
         c for c in pulled if c["table"] == "users" and c["fields"]["station_code"] == village_code
     ]
@@ -146,6 +146,25 @@ def test_stations_users_and_reference_data_from_the_command_line(
     assert 2027 in years
     assert any(
         c["table"] == "reference_data" and c["fields"]["kind"] == "categories" for c in pulled
+    )
+    # Taken back: each removal reaches the stations as a delete of its row.
+    published_rows = {
+        c["table"]: c["row_id"]
+        for c in pulled
+        if (c["table"], c["fields"].get("year") or c["fields"].get("kind"))
+        in (("holiday_schedules", 2027), ("reference_data", "categories"))
+    }
+    unsure = city_server("remove-reference", "--db", db, "holidays")
+    assert unsure.returncode == 2 and "a year names the holiday schedule" in unsure.stderr
+    removed = city_server("remove-reference", "--db", db, "holidays", "--year", "2027")
+    assert removed.returncode == 0 and "holidays 2027 removed" in removed.stdout
+    removed = city_server("remove-reference", "--db", db, "categories")
+    assert removed.returncode == 0, removed.stderr
+    again = city_server("remove-reference", "--db", db, "categories")
+    assert again.returncode == 2 and "no categories is published" in again.stderr
+    deletes, _ = village.pull_all(cursor)
+    assert {(c["table"], c["row_id"]) for c in deletes if c["op"] == "delete"} == set(
+        published_rows.items()
     )
     # Another township's station does not receive this village's account.
     other = _enrol(

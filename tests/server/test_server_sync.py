@@ -7,7 +7,13 @@ import dataclasses
 
 import httpx
 
-from station_app.sync.protocol import PROTOCOL_HEADER, PullPage, PushResult, clock_needs_warning
+from station_app.sync.protocol import (
+    PREVIOUS_PROTOCOL_VERSION,
+    PROTOCOL_HEADER,
+    PullPage,
+    PushResult,
+    clock_needs_warning,
+)
 from tests.server.live import (
     City,
     case_insert,
@@ -170,11 +176,14 @@ def test_unknown_fields_are_kept_and_passed_on(city: City) -> None:
 
 
 def test_the_previous_protocol_is_accepted_and_an_unknown_one_refused(city: City) -> None:
-    village = dataclasses.replace(city.village_a, protocol=1)
+    village = dataclasses.replace(city.village_a, protocol=PREVIOUS_PROTOCOL_VERSION)
     case = case_insert(village)
-    del case["txid"]
     answer = village.push([case])
     assert answer.status_code == 200 and answer.json()["accepted"] == 1
+    # Two versions back (1: no transaction ids) is refused like an unknown one.
+    village.protocol = PREVIOUS_PROTOCOL_VERSION - 1
+    refused = village.push([case_insert(village)])
+    assert refused.status_code == 426 and "update station-app" in refused.json()["message"]
     village.protocol = 99
     refused = village.get("/v1/pull")
     assert refused.status_code == 426

@@ -18,6 +18,7 @@ from station_app.store import StoreError
 from station_app.store.sync_apply import pending_conflicts
 from station_app.store.sync_review import KEEP_LOCAL, open_conflicts, resolve_conflict
 from station_app.sync.engine import sync_status
+from station_app.sync.protocol import PREVIOUS_PROTOCOL_VERSION, PROTOCOL_VERSION
 from station_app.sync.transport import SyncError
 from tests.server.live import count_rows
 from tests.server.sync_support import (
@@ -147,12 +148,19 @@ def test_a_revoked_station_is_stopped_with_a_clear_message(city, backend) -> Non
 def test_an_old_protocol_client_is_told_to_update(city) -> None:
     village = city["village_a"]
     engine = village.connect()
-    engine.transport.protocol = 99
+    engine.transport.protocol = PREVIOUS_PROTOCOL_VERSION - 1
     with pytest.raises(SyncError) as refused:
         engine.run_once()
     assert (
         refused.value.kind == "protocol" and "Install the current version" in refused.value.message
     )
+    # A PC updated before the city office's server is told that the server is the old one.
+    engine.transport.protocol = PROTOCOL_VERSION + 1
+    with pytest.raises(SyncError) as refused:
+        engine.run_once()
+    assert refused.value.kind == "protocol" and not refused.value.retryable
+    assert "server is older than this station-app" in refused.value.message
+    assert f"protocol {PROTOCOL_VERSION}, this PC {PROTOCOL_VERSION + 1}" in refused.value.message
 
 
 def test_an_attachment_upload_cut_in_the_middle_resumes_where_it_stopped(

@@ -64,6 +64,19 @@ def log_list_export(store: Store, *, actor: str, station_code: str, cases: int, 
         )
 
 
+def log_recovery_key_shown(store: Store, *, actor: str, station_code: str) -> None:
+    """Record that `actor` was shown the data folder's recovery key (`station-app key show`):
+    one 'reveal' row, no case of its own."""
+    now = utc_now()
+    with store.transaction(actor=actor):
+        store.execute(
+            "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
+            " table_name, row_id, field, new_value, kind) VALUES (?, ?, ?, ?, ?, ?, NULL,"
+            " 'station', '*', 'recovery_key', 'recovery key shown', 'reveal')",
+            (new_id(), station_code, now, now, now, actor),
+        )
+
+
 def audit_entries(store: Store, case_id: str) -> list[AuditEntry]:
     """Every audit row of a case, oldest first."""
     return [

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from station_app.assets import asset_path
 from station_app.data_folder import DataFolder
+from station_app.data_key import KEY_FILE
 from station_app.domain import Station, User
 from station_app.error_report import (
     configure_logging,
@@ -156,7 +157,12 @@ class StartupFlow(QObject):
             self._setup()
 
     def _setup(self) -> None:
-        wizard = SetupWizard(self.tasks)
+        encrypted = (
+            self._recovery is not None
+            or self.folder.key_problem() is None
+            and ((self.folder.path / KEY_FILE).exists())
+        )
+        wizard = SetupWizard(self.tasks, encrypted=encrypted)
         wizard.accepted.connect(lambda: self._after_setup(wizard.station, wizard.admin.username))
         wizard.rejected.connect(lambda: self.app.exit(0))
         self._show(wizard)

@@ -39,6 +39,7 @@ class RecoveryKeyNotice(QDialog):
         self.recovery = recovery
         self.station_name = station_name
         self.setWindowTitle(_("Write down the recovery key"))
+        self.setMinimumWidth(560)
         intro = QLabel(
             _(
                 "The station's data is encrypted on this PC. Its key is kept in this PC's "
@@ -104,6 +105,7 @@ class RecoveryKeyPrompt(QDialog):
         super().__init__(parent)
         self.folder = Path(folder)
         self.setWindowTitle(_("Enter the recovery key"))
+        self.setMinimumWidth(560)
         explanation = QLabel(problem)
         explanation.setWordWrap(True)
         self.key_edit = QLineEdit()

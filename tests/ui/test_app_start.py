@@ -157,3 +157,40 @@ def test_demo_start_makes_sample_cases(qapp, data_dir):
         code = run_gui(data_dir, demo_cases=50)
     assert code == 0
     assert done == {"login": "admin", "rows": 50}
+
+
+def test_first_start_without_a_secure_keyring_warns_and_sets_up_unencrypted(qapp, data_dir):
+    from keyring.backends import fail
+
+    done: dict[str, object] = {}
+
+    def step() -> None:
+        wizard = visible(SetupWizard)
+        if wizard is not None and "wizard" not in done:
+            done["wizard"] = wizard.not_encrypted.isVisible() and wizard.not_encrypted.text()
+            wizard.grab().save(str(data_dir.parent / "wizard-not-encrypted.png"))
+            wizard.code.setText("RC-MT")
+            wizard.name.setText("码头镇消费者投诉站")
+            wizard.parent_code.setText("RC")
+            wizard.username.setText("wangli")
+            wizard.display_name.setText("王丽")
+            wizard.password.setText("geheim-123")
+            wizard.password_again.setText("geheim-123")
+            wizard.submit()
+        done["notice"] = done.get("notice") or visible(RecoveryKeyNotice) is not None
+        login = visible(LoginDialog)
+        if login is not None and "login" not in done:
+            done["login"] = True
+            login.reject()
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with driving_the_app(step):
+            code = run_gui(data_dir)
+    finally:
+        keyring.set_keyring(before)
+    assert code == 0 and done["login"] and not done["notice"]
+    assert "will not be encrypted" in done["wizard"]
+    assert not (data_dir / KEY_FILE).exists()
+    assert (data_dir / "station.db").read_bytes().startswith(driver.SQLITE_HEADER)

@@ -260,3 +260,24 @@ def test_an_encrypted_station_set_up_by_the_cli_opens_in_the_test(tmp_path):
     station = init_station(tmp_path / "station")
     with Store(station / "station.db") as store:
         assert store.key is not None
+
+
+def test_key_create_encrypts_a_station_set_up_without_a_key(tmp_path):
+    station = tmp_path / "station"
+    args = ("init", "--code", "RC-MT", "--name", "码头镇消费者投诉站", "--level", "township",
+            "--parent", "RC", "--admin", "admin", "--unencrypted")  # fmt: skip
+    assert run(station, *args, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+    assert run(station, "case", "add", "--json", "-", stdin=_case_json()).returncode == 0
+    assert _in_clear(station / "station.db") or _in_clear(station / "station.db-wal")
+    refused = run(station, "key", "create", "--user", "admin", env={"STATION_APP_PASSWORD": "x"})
+    assert refused.returncode == 1 and not (station / KEY_FILE).exists()
+    done = run(station, "key", "create", "--user", "admin")
+    assert done.returncode == 0, done.stderr
+    recovery = done.stdout.strip()
+    assert "Write it down" in done.stderr
+    assert key_from_recovery(recovery) == key_from_recovery(
+        run(station, "key", "show", "--user", "admin").stdout.strip()
+    )
+    assert not any(_in_clear(p) for p in _files(station)), _files(station)
+    found = run(station, "search", "欧阳")
+    assert found.returncode == 0 and "RC-MT" in found.stdout

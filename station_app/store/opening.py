@@ -4,10 +4,10 @@ deadlines, hash chains) is brought up to date (store.derived)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from station_app.i18n import _
 from station_app.store import connection, driver, encryption
 from station_app.store.connection import (
     ORIGIN_LOCAL,
@@ -25,6 +25,8 @@ from station_app.store.migrations import (
     refuse_unknown_database,
     schema_version,
 )
+
+log = logging.getLogger(__name__)
 
 # `Store(path, key=FOLDER_KEY)`: the key of the data folder the database is in (none when the
 # folder has no data-key.json: a plaintext database, as a demo or a development folder).
@@ -131,17 +133,14 @@ class Store(connection.Store):
         self.conn.close()
         try:
             encryption.encrypt_file(self.path, key)
-        except (encryption.EncryptionFailed, OSError) as error:
-            raise StoreError(
-                _(
-                    "The database could not be encrypted ({detail}). Nothing was changed; "
-                    "the station works on and the next start tries again."
-                ).format(detail=error)
-            ) from error
-        finally:
-            self._connect(key if not driver.is_plaintext_file(self.path) else None)
-            self._set_up_connection()
-        encryption.encrypt_plaintext_files(self.backup_dir, key)
+        except (encryption.EncryptionFailed, OSError):
+            # The plaintext database is unchanged and works on; the next opening tries again.
+            log.warning("encrypting %s failed", self.path, exc_info=True)
+        encrypted = not driver.is_plaintext_file(self.path)
+        self._connect(key if encrypted else None)
+        self._set_up_connection()
+        if encrypted:
+            encryption.encrypt_plaintext_files(self.backup_dir, key)
 
     def _update_derived(self) -> None:
         drain(self)

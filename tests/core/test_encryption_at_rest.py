@@ -17,7 +17,7 @@ from station_app.backup import back_up, list_backups, restore
 from station_app.data_folder import DataFolder
 from station_app.data_key import KEY_FILE, create_folder_key, key_from_recovery
 from station_app.domain import Role, Station, StationLevel, User
-from station_app.store import DataKeyMissing, Store, StoreError, driver
+from station_app.store import DataKeyMissing, Store, StoreError, driver, encryption
 from station_app.store.accounts import initialise_station
 from station_app.store.case_list import search_cases
 from station_app.store.encryption import PLAINTEXT_SUFFIX, encrypt_file
@@ -147,6 +147,26 @@ def test_an_encryption_cut_short_is_finished_at_the_next_start(tmp_path):
         assert store.key is not None and store.scalar("SELECT count(*) FROM cases") == 3
     assert not (folder / f"station.db{PLAINTEXT_SUFFIX}").exists()
     assert not _in_clear(folder / "station.db")
+
+
+def test_an_encrypted_copy_that_does_not_check_out_changes_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "station"
+    folder.mkdir()
+    _set_up(folder)
+    create_folder_key(folder)
+
+    def differs(*args) -> None:
+        raise encryption.EncryptionFailed("row counts differ in cases")
+
+    monkeypatch.setattr(encryption, "_check", differs)
+    with DataFolder(folder) as opened, opened.open_store() as store:
+        assert store.key is None  # the station works on, as it was
+        save_case(store, name=NAME, phone=PHONE)
+    assert driver.is_plaintext_file(folder / "station.db")
+    assert sorted(p.name for p in folder.iterdir() if "station.db" in p.name) == ["station.db"]
+    monkeypatch.undo()  # the next start tries again
+    with DataFolder(folder) as opened, opened.open_store() as store:
+        assert store.key is not None and store.scalar("SELECT count(*) FROM cases") == 4
 
 
 def test_a_database_still_open_elsewhere_is_not_swapped_under_it(tmp_path):

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from station_app.i18n import _
-from station_app.store import driver
 from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
+from station_app.store.driver import Connection, DatabaseError, Error, complete_statement
 from station_app.store.migration_progress import STEP_BACKUP, STEP_MIGRATION, ProgressReporter
 from station_app.store.online_backup import copy_database
 
@@ -46,7 +46,7 @@ SYNCABLE_TABLES = _SCHEMA_14_SYNCABLE + _SCHEMA_17_SYNCABLE
 AUDITED_TABLES = {"cases": "NEW.id", "parties": "NEW.case_id", "agreements": "NEW.case_id"}
 
 
-def run_script(conn: driver.Connection, script: str) -> None:
+def run_script(conn: Connection, script: str) -> None:
     """Run SQL statements one by one inside the caller's transaction.
 
     sqlite3's executescript() would commit the open transaction first, so a failed
@@ -55,14 +55,14 @@ def run_script(conn: driver.Connection, script: str) -> None:
     statement = ""
     for line in script.splitlines(keepends=True):
         statement += line
-        if driver.complete_statement(statement):
+        if complete_statement(statement):
             conn.execute(statement)
             statement = ""
     if statement.strip():
         raise ValueError(f"incomplete SQL statement: {statement!r}")
 
 
-def _schema_1(conn: driver.Connection) -> None:
+def _schema_1(conn: Connection) -> None:
     run_script(
         conn,
         f"""
@@ -188,7 +188,7 @@ def _schema_1(conn: driver.Connection) -> None:
         _install_change_capture_v1(conn, table)
 
 
-def _install_change_capture_v1(conn: driver.Connection, table: str) -> None:
+def _install_change_capture_v1(conn: Connection, table: str) -> None:
     """Triggers that record every insert, update and delete of `table` in the outbox (as
     migrations 1 to 5 made them; migration 8 replaces them with install_change_capture).
 
@@ -235,7 +235,7 @@ def _install_change_capture_v1(conn: driver.Connection, table: str) -> None:
     )
 
 
-def drop_change_capture(conn: driver.Connection, table: str) -> None:
+def drop_change_capture(conn: Connection, table: str) -> None:
     """Remove the outbox triggers of `table`, before its columns change: the triggers name
     every column, so they must be installed again (install_change_capture) afterwards."""
     for op in ("insert", "update", "delete", "sealed"):
@@ -255,7 +255,7 @@ _NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _LOCAL_STATION_SQL = "(SELECT value FROM settings WHERE key = 'local_station_code')"
 
 
-def _install_audit_log_v1(conn: driver.Connection, table: str, case_id: str) -> None:
+def _install_audit_log_v1(conn: Connection, table: str, case_id: str) -> None:
     """Triggers that write who changed what in `table` to the audit log: one row per changed
     column (old and new value) on update, one 'created' row on insert (as migration 4 made
     them; migration 8 replaces them with install_audit_log).
@@ -298,13 +298,13 @@ def _install_audit_log_v1(conn: driver.Connection, table: str, case_id: str) -> 
     )
 
 
-def drop_audit_log(conn: driver.Connection, table: str) -> None:
+def drop_audit_log(conn: Connection, table: str) -> None:
     """Remove the audit triggers of `table` (before its columns change; install them again)."""
     for op in ("insert", "update"):
         conn.execute(f"DROP TRIGGER IF EXISTS audit_{table}_{op}")
 
 
-def _append_only(conn: driver.Connection, table: str) -> None:
+def _append_only(conn: Connection, table: str) -> None:
     """Rows of `table` are a record: they may be added, never changed or removed."""
     run_script(
         conn,
@@ -317,7 +317,7 @@ def _append_only(conn: driver.Connection, table: str) -> None:
     )
 
 
-def _schema_2(conn: driver.Connection) -> None:
+def _schema_2(conn: Connection) -> None:
     """Full-text search over case number, names, phones, merchant and facts. The index is
     filled after migrating (store.derived.rebuild_after_migration), by the code of the day."""
     conn.execute(
@@ -327,7 +327,7 @@ def _schema_2(conn: driver.Connection) -> None:
     )
 
 
-def _schema_3(conn: driver.Connection) -> None:
+def _schema_3(conn: Connection) -> None:
     """Indexes over live cases only, so the list, its sorting and its count never read the wide
     case rows; and the case number's year and sequence as numbers, so RC-MT-2026-100000 sorts
     after RC-MT-2026-99999."""
@@ -353,7 +353,7 @@ def _schema_3(conn: driver.Connection) -> None:
     )
 
 
-def _schema_4(conn: driver.Connection) -> None:
+def _schema_4(conn: Connection) -> None:
     """Handling cases by the rules: workflow columns, events, mediation sessions, agreements,
     follow-up visits, the audit log, holiday schedules, and each open case's deadlines.
 
@@ -516,7 +516,7 @@ def _schema_4(conn: driver.Connection) -> None:
     )
 
 
-def _schema_5(conn: driver.Connection) -> None:
+def _schema_5(conn: Connection) -> None:
     """Issued documents: each printed decision, notice or agreement, frozen with the SHA-256
     of its PDF (the file itself is kept in the data folder's documents/ by its hash), and
     gapless document numbers per station, kind and year."""
@@ -585,7 +585,7 @@ def _schema_5(conn: driver.Connection) -> None:
     _install_change_capture_v1(conn, "issued_documents")
 
 
-def _schema_6(conn: driver.Connection) -> None:
+def _schema_6(conn: Connection) -> None:
     """Indexes for the signs of non-genuine consumption (flags.py): complainants sharing an
     address or an identity. The address expression is store.flags.ADDRESS_KEY_SQL, written out
     because a migration must not change when later code does; a test checks that they agree."""
@@ -599,7 +599,7 @@ def _schema_6(conn: driver.Connection) -> None:
     )
 
 
-def _schema_7(conn: driver.Connection) -> None:
+def _schema_7(conn: Connection) -> None:
     """Wrong passwords typed on this PC and the lock they lead to. Local to the PC, never
     synced: a column of the syncable users row would make every typo a sync conflict."""
     run_script(
@@ -626,7 +626,7 @@ _CHAINED = ("case_events", "audit_log")
 _PRIVATE_COLUMNS = {"users": {"password_hash": "{row}.role = 'city'"}}
 
 
-def _local_row_condition(conn: driver.Connection, table: str, row: str) -> str:
+def _local_row_condition(conn: Connection, table: str, row: str) -> str:
     """SQL that is true when `row` (NEW or OLD) of `table` may be queued: written locally and
     not part of the demo sandbox (a demo row, or a row of a demo case)."""
     columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
@@ -638,7 +638,7 @@ def _local_row_condition(conn: driver.Connection, table: str, row: str) -> str:
     return condition
 
 
-def install_change_capture(conn: driver.Connection, table: str) -> None:
+def install_change_capture(conn: Connection, table: str) -> None:
     """Triggers that record every local insert, update and delete of `table` in the outbox
     (as of migration 8; later migrations adding a syncable table call this).
 
@@ -730,7 +730,7 @@ def install_change_capture(conn: driver.Connection, table: str) -> None:
     )
 
 
-def install_audit_log(conn: driver.Connection, table: str, case_id: str) -> None:
+def install_audit_log(conn: Connection, table: str, case_id: str) -> None:
     """Triggers that write who changed what in `table` to the audit log (as of migration 8):
     one row per changed column (old and new value) on update, one 'created' row on insert.
 
@@ -773,7 +773,7 @@ def install_audit_log(conn: driver.Connection, table: str, case_id: str) -> None
     )
 
 
-def _chain_record(conn: driver.Connection, table: str) -> None:
+def _chain_record(conn: Connection, table: str) -> None:
     """`table` is an append-only record chained by hash: a new local row is queued for sealing
     (unsealed), and the only change ever allowed is that seal, once (store/chain.py)."""
     columns = [
@@ -805,7 +805,7 @@ def _chain_record(conn: driver.Connection, table: str) -> None:
 _MARK_DIRTY_SQL = "SELECT local_id FROM cases WHERE {key} = {value}"
 
 
-def _dirty_queue(conn: driver.Connection) -> None:
+def _dirty_queue(conn: Connection) -> None:
     """Triggers that put every case whose search terms or deadlines may change in dirty_cases,
     whatever writes it; the store drains the queue before COMMIT (the search index keeps its
     own copy of what it indexed, so no old value is needed). The demo loader derives its own rows
@@ -842,7 +842,7 @@ def _dirty_queue(conn: driver.Connection) -> None:
     run_script(conn, "\n".join(statements))
 
 
-def _schema_8(conn: driver.Connection) -> None:
+def _schema_8(conn: Connection) -> None:
     """Ready for sync: every write knows its origin, derived state follows the rows, audit and
     events are chained by hash, and demo rows are a sandbox.
 
@@ -952,7 +952,7 @@ def _schema_8(conn: driver.Connection) -> None:
     _dirty_queue(conn)
 
 
-def _schema_9(conn: driver.Connection) -> None:
+def _schema_9(conn: Connection) -> None:
     """The search index with one column per field (case number, names, phones, merchant,
     facts) and digits columns (every run of 4+ digits as 4-digit terms), so a search can say where it matched, rank names before facts and be confined to
     one field; beside it, the normalized values each case was indexed with, so its entry can
@@ -1013,7 +1013,7 @@ def _schema_9(conn: driver.Connection) -> None:
         )
 
 
-def _schema_10(conn: driver.Connection) -> None:
+def _schema_10(conn: Connection) -> None:
     """The station's side of sync: its state (server, cursor, last success, clock warning),
     the batch being sent (kept before sending, so a resend after a crash reuses its UUID),
     changes set aside with their reason, fields of pulled rows this version does not know
@@ -1058,7 +1058,7 @@ def _schema_10(conn: driver.Connection) -> None:
     )
 
 
-def _schema_12(conn: driver.Connection) -> None:
+def _schema_12(conn: Connection) -> None:
     """The search index merges its segments when the app is idle, not inside a save.
 
     FTS5's 'automerge' (4 by default) makes some commits merge segments of the index: a save
@@ -1070,7 +1070,7 @@ def _schema_12(conn: driver.Connection) -> None:
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', 0)")
 
 
-def _schema_13(conn: driver.Connection) -> None:
+def _schema_13(conn: Connection) -> None:
     """Statistics: each case's figures (what it counts for) in a derived local table, and
     totals by month and by year kept from it by triggers, so any period's figures are a few
     index reads
@@ -1216,10 +1216,10 @@ def _schema_13(conn: driver.Connection) -> None:
 class Migration:
     version: int
     description: str
-    apply: Callable[[driver.Connection], None]
+    apply: Callable[[Connection], None]
 
 
-def _schema_11(conn: driver.Connection) -> None:
+def _schema_11(conn: Connection) -> None:
     """The facts typed when a document is issued (session time and place, materials, court,
     result ...), kept with the issued version as JSON, so that a correction or a later kind is
     prefilled with them. Like every column of an issued version, they never change: the
@@ -1261,7 +1261,7 @@ def _schema_11(conn: driver.Connection) -> None:
     install_change_capture(conn, "issued_documents")
 
 
-def _schema_14(conn: driver.Connection) -> None:
+def _schema_14(conn: Connection) -> None:
     """The scope checksum kept up to date as rows change, so a sync round does not read every
     row: each counted row's digest, the per-table count and sum of them, and the rows changed
     since (marked by triggers on every write, whatever its origin; store.sync_state folds them
@@ -1332,7 +1332,7 @@ def _schema_14(conn: driver.Connection) -> None:
     )
 
 
-def _schema_15(conn: driver.Connection) -> None:
+def _schema_15(conn: Connection) -> None:
     """The merchant registry's own facts: whether the merchant is on the abnormal operations
     list (since when, why), its designations (JSON list of {kind, granted, until, revoked,
     reason}) and, for an entry merged into another, the id of the kept one. The outbox
@@ -1355,7 +1355,7 @@ def _schema_15(conn: driver.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
 
 
-def _schema_20(conn: driver.Connection) -> None:
+def _schema_20(conn: Connection) -> None:
     """Order No. 121 sets no time limit for telling a reporter the result (its art. 36): the
     deadlines of reports received under it are computed again, by the code of the day, when
     the derived tables are brought up to date after migrating (store/derived.py)."""
@@ -1365,7 +1365,7 @@ def _schema_20(conn: driver.Connection) -> None:
     )
 
 
-def _schema_19(conn: driver.Connection) -> None:
+def _schema_19(conn: Connection) -> None:
     """The outbox looked up by row: every pulled change asks whether its row has local
     changes not sent yet (store.sync_apply), which read the whole outbox each time, and an
     offline station's outbox can hold tens of thousands of entries (a USB bundle imported
@@ -1373,7 +1373,7 @@ def _schema_19(conn: driver.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
 
 
-def _schema_18(conn: driver.Connection) -> None:
+def _schema_18(conn: Connection) -> None:
     """Reference data the city office publishes, as the station uses it. A pulled
     reference_data row (a table this schema does not sync: its fields are kept in
     sync_extra_fields) is copied by triggers into reference_documents, one JSON document per
@@ -1464,7 +1464,7 @@ def _schema_18(conn: driver.Connection) -> None:
     conn.execute("UPDATE sync_extra_fields SET fields = fields WHERE table_name = 'reference_data'")
 
 
-def _schema_16(conn: driver.Connection) -> None:
+def _schema_16(conn: Connection) -> None:
     """Ledger imports (station_app/ledger_import.py): each batch imported from an Excel ledger,
     the cases it made (with the row they came from and how they stood right after the import,
     so an undo can tell a case changed since) and the merchants it registered. Local tables:
@@ -1501,7 +1501,7 @@ def _schema_16(conn: driver.Connection) -> None:
     )
 
 
-def _schema_17(conn: driver.Connection) -> None:
+def _schema_17(conn: Connection) -> None:
     """Supervision work besides complaints: satisfaction surveys, secret-shopper visits (暗访)
     and product sampling (抽检), each with its day, merchant (registry), findings, result and
     follow-up. Owned by the station that did the work and synced to the township and the city
@@ -1589,7 +1589,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST_VERSION = MIGRATIONS[-1].version
 
 
-def schema_version(conn: driver.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
     ).fetchone()
@@ -1598,7 +1598,7 @@ def schema_version(conn: driver.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
 
 
-def backup_database(conn: driver.Connection, backup_dir: Path, version: int) -> Path:
+def backup_database(conn: Connection, backup_dir: Path, version: int) -> Path:
     """A consistent copy of the database made with SQLite's online backup."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = backup_dir / f"station-v{version}-{stamp}.db"
@@ -1615,7 +1615,7 @@ def refuse_unknown_database(store: Store, backup_dir: Path) -> int:
     try:
         current = schema_version(conn)
         foreign = current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except driver.DatabaseError as error:
+    except DatabaseError as error:
         raise StoreError(explain_sqlite_error(error, backup_dir)) from error
     if current > LATEST_VERSION:
         raise NewerSchemaError(
@@ -1684,6 +1684,6 @@ def migrate_to_latest(
         # Any failure (an SQL error or a bug in a migration) leaves the old version intact.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        if isinstance(error, driver.Error):
+        if isinstance(error, Error):
             raise StoreError(explain_sqlite_error(error, backup_dir)) from error
         raise

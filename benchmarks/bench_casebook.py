@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from station_app.demo import ensure_demo_station, fill_demo  # noqa: E402
 from station_app.domain import CaseKind  # noqa: E402
 from station_app.intake import register_cases  # noqa: E402
-from station_app.store import Store  # noqa: E402
+from station_app.store import Store, driver  # noqa: E402
 from station_app.store.case_list import (  # noqa: E402
     CaseFilter,
     SortKey,
@@ -290,7 +290,7 @@ def run(args: argparse.Namespace) -> str:
         "",
         f"- database: `{path.name}`, {build_info['build']}",
         f"- machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}",
+        f"SQLite {driver.sqlite_version}",
         f"- date: {time.strftime('%Y-%m-%d %H:%M')}",
         "",
         "| measurement | n | p50 ms | p95 ms | max ms | note | target |",

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from station_app.case_actions import act  # noqa: E402
 from station_app.domain import Role, User  # noqa: E402
-from station_app.store import Store, migrations  # noqa: E402
+from station_app.store import Store, driver, migrations  # noqa: E402
 from station_app.store.accounts import local_station  # noqa: E402
 from station_app.store.case_events import progress_by_local_id  # noqa: E402
 from station_app.store.case_list import case_ids  # noqa: E402
@@ -268,7 +268,7 @@ def main() -> int:
         f"## Workflow benchmark: {cases:,} cases",
         "",
         f"- database: `{args.db.name}` (copy), {os.cpu_count()} CPUs, Python "
-        f"{sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}",
+        f"{sys.version.split()[0]}, SQLite {driver.sqlite_version}",
         f"- date: {datetime.now():%Y-%m-%d %H:%M}",
         *[f"- {note}" for note in notes],
         f"- peak memory (maxrss): {peak:,.0f} MiB",

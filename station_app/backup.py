@@ -30,7 +30,7 @@ from station_app.atomic_files import (
     remove_leftovers,
 )
 from station_app.i18n import _
-from station_app.store import DATABASE_FILENAME, Store, StoreError
+from station_app.store import DATABASE_FILENAME, Store, StoreError, driver, folder_key
 from station_app.store.migrations import LATEST_VERSION, schema_version
 from station_app.store.online_backup import (
     copy_database,
@@ -241,12 +241,20 @@ class RestoreResult:
     cases: int
 
 
-def check_backup(backup: Path, station_code: str | None) -> int:
+def check_backup(backup: Path, station_code: str | None, key: bytes | None = None) -> int:
     """Refuse a backup that is damaged, not a station's, from a newer app or another station.
+    `key` is the data folder's (a backup of an encrypted station is encrypted with it).
     Returns the number of cases it holds."""
     try:
-        report = inspect_database_file(backup)
-    except Exception as error:  # sqlite3.DatabaseError and OSError alike: refuse, never crash
+        report = inspect_database_file(backup, key=key)
+    except driver.KeyRejected as error:
+        raise RestoreRefused(
+            _(
+                "{path} is encrypted with another data folder's key: it is not a backup of this "
+                "station. Nothing was changed."
+            ).format(path=backup)
+        ) from error
+    except Exception as error:  # driver.DatabaseError and OSError alike: refuse, never crash
         raise RestoreRefused(
             _("{path} cannot be read as a backup ({reason}). Nothing was changed.").format(
                 path=backup, reason=error
@@ -293,7 +301,8 @@ def restore(
     station the folder belongs to (from its marker); a backup of another station is refused.
     """
     backup = backup.resolve()
-    cases = check_backup(backup, station_code)
+    key = folder_key(data_dir)
+    cases = check_backup(backup, station_code, key)
     database = data_dir / DATABASE_FILENAME
     set_aside = None
     try:
@@ -311,7 +320,7 @@ def restore(
             fsync_directory(data_dir)
         if progress:
             progress(_("Copying the backup {path}").format(path=backup))
-        copy_database_file(backup, database)
+        copy_database_file(backup, database, key)
         files = mirror_files(backup.parent, data_dir, progress)
     except OSError as error:
         raise StoreError(

@@ -23,10 +23,15 @@ from station_app.cli_common import (
 from station_app.cli_common import print_json as _print_json
 from station_app.cli_common import read_json_argument as _read_json_file
 from station_app.cli_contact import add_contact_parser
+from station_app.cli_key import add_key_commands, missing_key_hint, write_down_notice
 from station_app.cli_progress import ProgressPrinter
 from station_app.cli_stats import add_stats_command
 from station_app.cli_words import choose_language, hide_internal_commands, translate_argparse
 from station_app.data_folder import DataFolder, check_database_file, default_data_dir
+from station_app.data_key import (
+    DataKeyProblem,
+    read_folder_info,
+)
 from station_app.domain import Role, Station, StationLevel, User
 from station_app.error_report import configure_logging, os_error_reason, report_unexpected
 from station_app.i18n import SUPPORTED_LANGUAGES, _, set_language
@@ -38,7 +43,7 @@ from station_app.safe_input import (
     bounded_int_argument,
     parse_day,
 )
-from station_app.store import DATABASE_FILENAME, Store, StoreError, accounts
+from station_app.store import DATABASE_FILENAME, DataKeyMissing, Store, StoreError, accounts
 from station_app.store.case_list import search_cases
 from station_app.store.cases import get_case
 from station_app.validation import mask_phone
@@ -82,41 +87,67 @@ def cmd_init(args: argparse.Namespace) -> int:
             _("Give the administrator's password (at least 6 characters) on standard input."),
             EXIT_INVALID,
         )
-    with DataFolder(args.data_dir) as folder, folder.open_store() as store:
-        station = accounts.initialise_station(
-            store,
-            Station(
-                code=code,
-                name=args.name.strip(),
-                level=level,
-                parent_code=args.parent.strip().upper() if args.parent else None,
-            ),
-            User(
-                username=args.admin.strip(),
-                display_name=args.display_name or args.admin.strip(),
-                role=Role.ADMIN,
-                station_code=code,
-            ),
-            password,
-        )
-        folder.mark_station(store)
-        # The station mediates itself until an administrator says otherwise; the deciding
-        # authority and its prefix must be set (`station-app settings set`).
-        from station_app.acting_bodies import default_settings
-        from station_app.store.station_settings import save_acting_settings
-
-        save_acting_settings(
-            store, default_settings(station_name=station.name), actor=args.admin.strip()
-        )
-    _print_json(
-        {
-            "station": station.code,
-            "name": station.name,
-            "level": station.level.value,
-            "admin": args.admin,
-        }
-    )
+    with DataFolder(args.data_dir) as folder:
+        recovery = None if args.unencrypted else _new_folder_key(folder)
+        with folder.open_store() as store:
+            station = _initialise(store, folder, args, code, level, password)
+    result = {
+        "station": station.code,
+        "name": station.name,
+        "level": station.level.value,
+        "admin": args.admin,
+        "encrypted": recovery is not None or read_folder_info(args.data_dir) is not None,
+    }
+    if recovery is not None:
+        result["recovery_key"] = recovery
+        print(write_down_notice(recovery), file=sys.stderr)
+    _print_json(result)
     return EXIT_OK
+
+
+def _new_folder_key(folder: DataFolder) -> str | None:
+    """The recovery key of a new station's data folder (DataFolder.new_station_key), or a
+    CommandError in words when this PC has no secure keyring."""
+    try:
+        return folder.new_station_key(required=True)
+    except DataKeyProblem as problem:
+        raise CommandError(
+            str(problem)
+            + "\n"
+            + _(
+                "To set up a station for development or testing without encrypting its "
+                "database, add --unencrypted (never for a station's real data)."
+            )
+        ) from problem
+
+
+def _initialise(store: Store, folder: DataFolder, args, code, level, password) -> Station:
+    station = accounts.initialise_station(
+        store,
+        Station(
+            code=code,
+            name=args.name.strip(),
+            level=level,
+            parent_code=args.parent.strip().upper() if args.parent else None,
+        ),
+        User(
+            username=args.admin.strip(),
+            display_name=args.display_name or args.admin.strip(),
+            role=Role.ADMIN,
+            station_code=code,
+        ),
+        password,
+    )
+    folder.mark_station(store)
+    # The station mediates itself until an administrator says otherwise; the deciding
+    # authority and its prefix must be set (`station-app settings set`).
+    from station_app.acting_bodies import default_settings
+    from station_app.store.station_settings import save_acting_settings
+
+    save_acting_settings(
+        store, default_settings(station_name=station.name), actor=args.admin.strip()
+    )
+    return station
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -587,6 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_gui)
     sub = parser.add_subparsers(dest="command", title=_("commands"))
     add_backup_commands(sub)
+    add_key_commands(sub)
 
     init = sub.add_parser("init", help=_("set up this PC's station and its first administrator"))
     init.add_argument("--code", required=True, help=_("the station's code, e.g. RC-MT"))
@@ -604,6 +636,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the first administrator's user name; the password is read from standard input"),
     )
     init.add_argument("--display-name", help=_("the administrator's name as shown to others"))
+    init.add_argument(
+        "--unencrypted",
+        action="store_true",
+        help=_(
+            "do not encrypt the database (development only: for a PC without a secure "
+            "password store)"
+        ),
+    )
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", help=_("fill the database with realistic sample cases"))
@@ -830,6 +870,9 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(str(error), file=sys.stderr)
         return error.code
+    except DataKeyMissing as error:
+        print(f"{error}\n{missing_key_hint()}", file=sys.stderr)
+        return EXIT_FAILED
     except StoreError as error:
         print(str(error), file=sys.stderr)
         return EXIT_FAILED

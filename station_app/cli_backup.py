@@ -12,7 +12,7 @@ from station_app.cli_common import EXIT_FAILED, EXIT_OK
 from station_app.data_folder import DataFolder, check_database_file, read_marker
 from station_app.i18n import _
 from station_app.station_check import CheckOutcome, CheckTarget, run_checks
-from station_app.store import DATABASE_FILENAME, Store, StoreError, upkeep
+from station_app.store import DATABASE_FILENAME, Store, StoreError, folder_key, upkeep
 from station_app.store.online_backup import inspect_database_file
 
 
@@ -68,7 +68,10 @@ def _station_code(data_dir: Path) -> str | None:
     if marker and marker.get("station_code"):
         return str(marker["station_code"])
     try:
-        return inspect_database_file(data_dir / DATABASE_FILENAME, thorough=False).station_code
+        database = data_dir / DATABASE_FILENAME
+        return inspect_database_file(
+            database, thorough=False, key=folder_key(data_dir)
+        ).station_code
     except Exception:  # an unreadable current database names no station; the marker is absent
         return None
 

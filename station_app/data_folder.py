@@ -17,12 +17,21 @@ from station_app.backup import (
     damaged_database_message,
     list_backups,
 )
+from station_app.data_key import (
+    KEY_FILE,
+    DataKeyProblem,
+    create_folder_key,
+    load_folder_key,
+    read_folder_info,
+    recovery_text,
+)
 from station_app.error_report import os_error_reason
 from station_app.i18n import _
-from station_app.store import DATABASE_FILENAME, Store, StoreError
+from station_app.store import DATABASE_FILENAME, Store, StoreError, folder_key
 from station_app.store.accounts import LOCAL_STATION_KEY
+from station_app.store.driver import is_plaintext_file
 from station_app.store.migration_progress import ProgressCallback
-from station_app.store.online_backup import file_problem
+from station_app.store.online_backup import file_problem, opens_with_key
 
 ENV_VARIABLE = "STATION_APP_DATA"
 LOCK_FILENAME = "station.lock"
@@ -66,7 +75,15 @@ def check_database_file(data_dir: Path) -> None:
     first set-up leaves an empty file, with nothing in it to lose).
     """
     check_folder_reachable(data_dir)
-    problem = file_problem(data_dir / DATABASE_FILENAME)
+    database = data_dir / DATABASE_FILENAME
+    encrypted = (data_dir / KEY_FILE).exists()
+    problem = file_problem(database, encrypted=encrypted)
+    if problem is None and encrypted and not is_plaintext_file(database):
+        # Random bytes and an encrypted database look alike: the folder's key tells them
+        # apart (its check value was verified, so a file it does not open is damaged).
+        # DataKeyMissing when this PC has no key for the folder.
+        if not opens_with_key(database, folder_key(data_dir)):
+            problem = "not_sqlite"
     if problem is None:
         return
     if problem in ("missing", "empty") and not station_lives_here(data_dir):
@@ -179,6 +196,38 @@ class DataFolder:
             store.close()
             raise
         return store
+
+    def key_problem(self) -> str | None:
+        """Why the folder's encrypted database cannot be opened on this PC (its key is not in
+        the keyring, or a wrong one is), in words for the user; None when it can be, or when
+        the folder's database is not encrypted."""
+        try:
+            if read_folder_info(self.path) is not None:
+                load_folder_key(self.path)
+        except DataKeyProblem as problem:
+            return str(problem)
+        return None
+
+    def new_station_key(self, *, required: bool = False) -> str | None:
+        """For a station being set up: the recovery key of the folder's key, made now, before
+        the database, so that the database is encrypted from its first page (shown again if
+        an earlier set-up stopped before the station was saved). None when the station is set
+        up already, when a plaintext database is here from before (it is encrypted later, by
+        `station-app key create`), or when the PC has no secure keyring and not `required`
+        (else DataKeyProblem, which says so)."""
+        if self.marker is not None:
+            return None
+        try:
+            if read_folder_info(self.path) is not None:
+                return recovery_text(load_folder_key(self.path))
+            database = self.database_path
+            if database.exists() and database.stat().st_size > 0:
+                return None
+            return create_folder_key(self.path)
+        except DataKeyProblem:
+            if required:
+                raise
+            return None
 
     def mark_station(self, store: Store) -> None:
         """Write the marker once the database holds a set-up station."""

@@ -2,7 +2,7 @@
 data on a shared PC"): made at setup, kept in the OS keyring under the folder's own id, never
 in a plaintext keyring, with a recovery key printed once for the administrator.
 
-Not wired into the store yet: this module is the key management only. A data folder holds a
+The store opens the database with it (store/opening.py `folder_key`). A data folder holds a
 small `data-key.json` with the folder's id and a check value of its key (an HMAC, which tells a
 wrong key from the right one and reveals nothing of it).
 """

@@ -2,9 +2,17 @@
 
 from station_app.store.connection import (
     DATABASE_FILENAME,
+    DataKeyMissing,
     NewerSchemaError,
     StoreError,
 )
-from station_app.store.opening import Store
+from station_app.store.opening import Store, folder_key
 
-__all__ = ["DATABASE_FILENAME", "NewerSchemaError", "Store", "StoreError"]
+__all__ = [
+    "DATABASE_FILENAME",
+    "DataKeyMissing",
+    "NewerSchemaError",
+    "Store",
+    "StoreError",
+    "folder_key",
+]

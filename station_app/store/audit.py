@@ -51,16 +51,19 @@ def log_reveal(
     return len(rows)
 
 
-def _log_export(store: Store, *, actor: str, station_code: str, field: str, what: str) -> None:
+def _log_export(
+    store: Store, *, actor: str, station_code: str, field: str, what: str, table: str = "cases"
+) -> None:
     """One 'reveal' row for personal data taken out of the app in a file (no case of its own):
-    `field` the column shown in full ('*': the whole records), `what` the file and how much."""
+    `field` the column shown in full ('*': the whole records), `what` the file and how much;
+    `table` what was shown (the cases, or 'station' for the data folder's recovery key)."""
     now = utc_now()
     with store.transaction(actor=actor):
         store.execute(
             "INSERT INTO audit_log(id, owner_station, created_at, updated_at, at, actor, case_id,"
             " table_name, row_id, field, new_value, kind) VALUES (?, ?, ?, ?, ?, ?, NULL,"
-            " 'cases', '*', ?, ?, 'reveal')",
-            (new_id(), station_code, now, now, now, actor, field, what),
+            " ?, '*', ?, ?, 'reveal')",
+            (new_id(), station_code, now, now, now, actor, table, field, what),
         )
 
 
@@ -101,6 +104,19 @@ def log_backup_export(
         station_code=station_code,
         field="*",
         what=f"backup of {cases} cases to {path}",
+    )
+
+
+def log_recovery_key_shown(store: Store, *, actor: str, station_code: str) -> None:
+    """Record that `actor` was shown the data folder's recovery key (`station-app key show`):
+    one 'reveal' row, no case of its own."""
+    _log_export(
+        store,
+        actor=actor,
+        station_code=station_code,
+        field="recovery_key",
+        what="recovery key shown",
+        table="station",
     )
 
 

@@ -15,14 +15,13 @@ unfinished load is kept in the settings with each batch, so a killed load can be
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from station_app.domain import Role, User
 from station_app.i18n import _
-from station_app.store import chain, derived, search_index, statistics
+from station_app.store import chain, derived, driver, search_index, statistics
 from station_app.store.connection import ORIGIN_DEMO, Store, StoreError
 from station_app.store.due import add_case_deadlines_after
 from station_app.store.holidays import load_calendar
@@ -199,7 +198,7 @@ class HistoryBatch:
     follow_ups: list[tuple] = field(default_factory=list)
 
 
-def _sealed_events(conn: sqlite3.Connection, events: Sequence[tuple]) -> list[tuple]:
+def _sealed_events(conn: driver.Connection, events: Sequence[tuple]) -> list[tuple]:
     """The event rows with their place in their station's hash chain (store/chain.py), as the
     store seals an event written by a clerk."""
     heads: dict[str, tuple[int, str]] = {}
@@ -320,7 +319,7 @@ def insert_case_batch(
                 conn.executemany(_SESSION_SQL, history.sessions)
                 conn.executemany(_AGREEMENT_SQL, history.agreements)
                 conn.executemany(_FOLLOW_UP_SQL, history.follow_ups)
-        except sqlite3.IntegrityError as error:
+        except driver.IntegrityError as error:
             raise StoreError(
                 _(
                     "The demo data could not be saved ({detail}). Nothing of this batch was kept."

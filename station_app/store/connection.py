@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from station_app.error_report import storage_lost_message
 from station_app.i18n import _
 from station_app.ids import new_id
+from station_app.store import driver
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,11 @@ class NewerSchemaError(StoreError):
     """The database was written by a newer version of the app."""
 
 
+class DataKeyMissing(StoreError):
+    """The data folder's database is encrypted and this PC has no key for it (or a wrong one):
+    an administrator enters the recovery key (`station-app key restore`)."""
+
+
 # SQLite reports a write that failed for want of space as "disk I/O error" when the journal or
 # the shared-memory file cannot grow; with less free space than this the disk is called full.
 DISK_NEARLY_FULL_BYTES = 8 * 1024 * 1024
@@ -64,13 +69,19 @@ def _disk_nearly_full(path: Path | None) -> bool:
 
 
 def explain_sqlite_error(
-    error: sqlite3.Error, backup_dir: Path | None = None, path: Path | None = None
+    error: driver.Error, backup_dir: Path | None = None, path: Path | None = None
 ) -> str:
     """Turn an SQLite error into a message that tells the clerk what to do.
 
     `backup_dir` is the folder the damage message sends the clerk to (the data folder's
     backups); `path`, the database file, lets an I/O error on a full disk be named as one.
     """
+    if isinstance(error, driver.KeyRejected):
+        return _(
+            "The data folder's key does not open its database (was the database file replaced "
+            "by another station's?). Nothing was changed. Restore the newest backup of this "
+            "station, or ask the city office for help."
+        )
     text = str(error).lower()
     if "disk i/o error" in text and _disk_nearly_full(path):
         text = "database or disk is full"
@@ -111,30 +122,16 @@ class Store:
     # command that wrote is followed by the upkeep and the day's backup (cli_backup).
     commits_in_process = 0
 
-    def __init__(self, path: Path | str, *, backup_dir: Path | None = None):
+    def __init__(
+        self, path: Path | str, *, backup_dir: Path | None = None, key: bytes | None = None
+    ):
         self.path = Path(path)
         self.backup_dir = backup_dir or self.path.parent / "backups"
-        try:
-            self.conn = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=True, timeout=10
-            )
-        except sqlite3.Error as error:
-            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
+        self._connect(key)
         # A store that fails to open must not keep the file open (and locked) behind it.
         try:
             self._check_file()
-            try:
-                self.conn.execute("PRAGMA journal_mode=WAL")
-                self.conn.execute("PRAGMA foreign_keys=ON")
-                # Saved means on disk: in WAL mode FULL syncs the log at every commit, so a
-                # save the clerk was told about survives a power cut (NORMAL may lose it).
-                self.conn.execute("PRAGMA synchronous=FULL")
-                # The log is copied into the database file in idle time (store.upkeep); a save
-                # does it only when the log has grown this long because upkeep never ran.
-                self.conn.execute(f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}")
-                self.conn.execute("PRAGMA busy_timeout=10000")
-            except sqlite3.Error as error:
-                raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
+            self._set_up_connection()
             self._depth = 0
             self._actor = SYSTEM_ACTOR
             self._origin = ORIGIN_LOCAL
@@ -145,11 +142,39 @@ class Store:
             self.commits = 0
             self.commits_at_checkpoint = 0
             self._figures = False  # whether the schema has the statistics tables (store.derived)
-            self._register_write_functions()
             self._opened()
         except BaseException:
             self.conn.close()
             raise
+
+    @property
+    def key(self) -> bytes | None:
+        """The key the database is encrypted with (None: a plaintext database)."""
+        return self.conn.data_key
+
+    def _connect(self, key: bytes | None) -> None:
+        """Open the connection, keyed with `key` (None: plaintext) before anything is read."""
+        try:
+            self.conn = driver.connect(
+                self.path, key, isolation_level=None, check_same_thread=True, timeout=10
+            )
+        except driver.Error as error:
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
+
+    def _set_up_connection(self) -> None:
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            # Saved means on disk: in WAL mode FULL syncs the log at every commit, so a
+            # save the clerk was told about survives a power cut (NORMAL may lose it).
+            self.conn.execute("PRAGMA synchronous=FULL")
+            # The log is copied into the database file in idle time (store.upkeep); a save
+            # does it only when the log has grown this long because upkeep never ran.
+            self.conn.execute(f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}")
+            self.conn.execute("PRAGMA busy_timeout=10000")
+        except driver.Error as error:
+            raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
+        self._register_write_functions()
 
     def _check_file(self) -> None:
         """Before anything is written (even the switch to WAL): refuse a file that must not be
@@ -197,7 +222,7 @@ class Store:
     @contextmanager
     def transaction(
         self, actor: str | None = None, *, origin: str | None = None
-    ) -> Iterator[sqlite3.Connection]:
+    ) -> Iterator[driver.Connection]:
         """All-or-nothing: a nested call joins the outer transaction.
 
         `actor` is the user name the audit log records for every change made inside, and
@@ -223,7 +248,7 @@ class Store:
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
+        except driver.Error as error:
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         outer = (self._actor, self._origin)
         self._depth = 1
@@ -238,14 +263,14 @@ class Store:
         except BaseException as error:
             self._end_transaction(outer)
             self._rollback()
-            if isinstance(error, sqlite3.OperationalError):
+            if isinstance(error, driver.OperationalError):
                 # Code given the connection itself (the search index) fails like Store.execute.
                 raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
             raise
         self._end_transaction(outer)
         try:
             self.conn.execute("COMMIT")
-        except sqlite3.Error as error:
+        except driver.Error as error:
             self._rollback()
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         if self.conn.total_changes != changes:
@@ -260,7 +285,7 @@ class Store:
     def _drain(self) -> None:
         try:
             self._update_derived()
-        except sqlite3.Error as error:
+        except driver.Error as error:
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
 
     def _rollback(self) -> None:
@@ -269,17 +294,17 @@ class Store:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
-    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: tuple | dict = ()) -> driver.Cursor:
         """Run one statement. A write outside a transaction commits on its own, and the
         derived state and the hash chains are brought up to date right after it."""
         changes = self.conn.total_changes
         try:
             cursor = self.conn.execute(sql, params)
-        except sqlite3.DatabaseError as error:
+        except driver.DatabaseError as error:
             # Constraint and programming errors are the caller's; a damaged file (a plain
             # DatabaseError: "malformed", "not a database") is explained like an operational one.
-            if not isinstance(error, sqlite3.OperationalError) and type(error) is not (
-                sqlite3.DatabaseError
+            if not isinstance(error, driver.OperationalError) and type(error) is not (
+                driver.DatabaseError
             ):
                 raise
             # The clerk gets the explanation; the log file (not the screen) gets the details.
@@ -303,8 +328,8 @@ class Store:
         """Rows are read as they are fetched: damage found there is explained too."""
         try:
             return fetch()
-        except sqlite3.DatabaseError as error:
-            if type(error) is not sqlite3.DatabaseError:
+        except driver.DatabaseError as error:
+            if type(error) is not driver.DatabaseError:
                 raise
             log.info("reading rows failed", exc_info=True)
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
@@ -318,7 +343,7 @@ class Store:
         pragma = "PRAGMA integrity_check(20)" if thorough else "PRAGMA quick_check(20)"
         try:
             lines = [row[0] for row in self.conn.execute(pragma).fetchall()]
-        except sqlite3.DatabaseError as error:  # damage so bad the check itself stops
+        except driver.DatabaseError as error:  # damage so bad the check itself stops
             return str(error)
         return "\n".join(lines) if lines else "ok"
 

@@ -11,7 +11,6 @@ cases.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from typing import Any
 from station_app.case_clock import CaseDeadline, ClockEvent, compute_case_deadlines
 from station_app.deadlines import LABELS, DeadlineKind, due_date
 from station_app.domain import Agreement, CaseKind
+from station_app.store import driver
 from station_app.store.case_events import (
     CaseProgress,
     clock_events,
@@ -178,7 +178,7 @@ def add_case_deadlines_after(
 
 
 def add_registered_case_deadlines(
-    conn: sqlite3.Connection, calendar: WorkdayCalendar, *, after_local_id: int = 0
+    conn: driver.Connection, calendar: WorkdayCalendar, *, after_local_id: int = 0
 ) -> int:
     """Deadline rows of registered cases (with local_id > after_local_id) that have none yet,
     computed in SQL: a registered case's deadlines depend only on its receipt day, so each day's

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from station_app.i18n import _
 from station_app.store.connection import NewerSchemaError, Store, StoreError, explain_sqlite_error
+from station_app.store.driver import Connection, DatabaseError, Error, complete_statement
 from station_app.store.migration_progress import STEP_BACKUP, STEP_MIGRATION, ProgressReporter
 from station_app.store.online_backup import copy_database
 
@@ -47,7 +47,7 @@ SYNCABLE_TABLES = _SCHEMA_14_SYNCABLE + _SCHEMA_17_SYNCABLE + _SCHEMA_21_SYNCABL
 AUDITED_TABLES = {"cases": "NEW.id", "parties": "NEW.case_id", "agreements": "NEW.case_id"}
 
 
-def run_script(conn: sqlite3.Connection, script: str) -> None:
+def run_script(conn: Connection, script: str) -> None:
     """Run SQL statements one by one inside the caller's transaction.
 
     sqlite3's executescript() would commit the open transaction first, so a failed
@@ -56,14 +56,14 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
     statement = ""
     for line in script.splitlines(keepends=True):
         statement += line
-        if sqlite3.complete_statement(statement):
+        if complete_statement(statement):
             conn.execute(statement)
             statement = ""
     if statement.strip():
         raise ValueError(f"incomplete SQL statement: {statement!r}")
 
 
-def _schema_1(conn: sqlite3.Connection) -> None:
+def _schema_1(conn: Connection) -> None:
     run_script(
         conn,
         f"""
@@ -189,7 +189,7 @@ def _schema_1(conn: sqlite3.Connection) -> None:
         _install_change_capture_v1(conn, table)
 
 
-def _install_change_capture_v1(conn: sqlite3.Connection, table: str) -> None:
+def _install_change_capture_v1(conn: Connection, table: str) -> None:
     """Triggers that record every insert, update and delete of `table` in the outbox (as
     migrations 1 to 5 made them; migration 8 replaces them with install_change_capture).
 
@@ -236,7 +236,7 @@ def _install_change_capture_v1(conn: sqlite3.Connection, table: str) -> None:
     )
 
 
-def drop_change_capture(conn: sqlite3.Connection, table: str) -> None:
+def drop_change_capture(conn: Connection, table: str) -> None:
     """Remove the outbox triggers of `table`, before its columns change: the triggers name
     every column, so they must be installed again (install_change_capture) afterwards."""
     for op in ("insert", "update", "delete", "sealed"):
@@ -256,7 +256,7 @@ _NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _LOCAL_STATION_SQL = "(SELECT value FROM settings WHERE key = 'local_station_code')"
 
 
-def _install_audit_log_v1(conn: sqlite3.Connection, table: str, case_id: str) -> None:
+def _install_audit_log_v1(conn: Connection, table: str, case_id: str) -> None:
     """Triggers that write who changed what in `table` to the audit log: one row per changed
     column (old and new value) on update, one 'created' row on insert (as migration 4 made
     them; migration 8 replaces them with install_audit_log).
@@ -299,13 +299,13 @@ def _install_audit_log_v1(conn: sqlite3.Connection, table: str, case_id: str) ->
     )
 
 
-def drop_audit_log(conn: sqlite3.Connection, table: str) -> None:
+def drop_audit_log(conn: Connection, table: str) -> None:
     """Remove the audit triggers of `table` (before its columns change; install them again)."""
     for op in ("insert", "update"):
         conn.execute(f"DROP TRIGGER IF EXISTS audit_{table}_{op}")
 
 
-def _append_only(conn: sqlite3.Connection, table: str) -> None:
+def _append_only(conn: Connection, table: str) -> None:
     """Rows of `table` are a record: they may be added, never changed or removed."""
     run_script(
         conn,
@@ -318,7 +318,7 @@ def _append_only(conn: sqlite3.Connection, table: str) -> None:
     )
 
 
-def _schema_2(conn: sqlite3.Connection) -> None:
+def _schema_2(conn: Connection) -> None:
     """Full-text search over case number, names, phones, merchant and facts. The index is
     filled after migrating (store.derived.rebuild_after_migration), by the code of the day."""
     conn.execute(
@@ -328,7 +328,7 @@ def _schema_2(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_3(conn: sqlite3.Connection) -> None:
+def _schema_3(conn: Connection) -> None:
     """Indexes over live cases only, so the list, its sorting and its count never read the wide
     case rows; and the case number's year and sequence as numbers, so RC-MT-2026-100000 sorts
     after RC-MT-2026-99999."""
@@ -354,7 +354,7 @@ def _schema_3(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_4(conn: sqlite3.Connection) -> None:
+def _schema_4(conn: Connection) -> None:
     """Handling cases by the rules: workflow columns, events, mediation sessions, agreements,
     follow-up visits, the audit log, holiday schedules, and each open case's deadlines.
 
@@ -517,7 +517,7 @@ def _schema_4(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_5(conn: sqlite3.Connection) -> None:
+def _schema_5(conn: Connection) -> None:
     """Issued documents: each printed decision, notice or agreement, frozen with the SHA-256
     of its PDF (the file itself is kept in the data folder's documents/ by its hash), and
     gapless document numbers per station, kind and year."""
@@ -586,7 +586,7 @@ def _schema_5(conn: sqlite3.Connection) -> None:
     _install_change_capture_v1(conn, "issued_documents")
 
 
-def _schema_6(conn: sqlite3.Connection) -> None:
+def _schema_6(conn: Connection) -> None:
     """Indexes for the signs of non-genuine consumption (flags.py): complainants sharing an
     address or an identity. The address expression is store.flags.ADDRESS_KEY_SQL, written out
     because a migration must not change when later code does; a test checks that they agree."""
@@ -600,7 +600,7 @@ def _schema_6(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_7(conn: sqlite3.Connection) -> None:
+def _schema_7(conn: Connection) -> None:
     """Wrong passwords typed on this PC and the lock they lead to. Local to the PC, never
     synced: a column of the syncable users row would make every typo a sync conflict."""
     run_script(
@@ -627,7 +627,7 @@ _CHAINED = ("case_events", "audit_log")
 _PRIVATE_COLUMNS = {"users": {"password_hash": "{row}.role = 'city'"}}
 
 
-def _local_row_condition(conn: sqlite3.Connection, table: str, row: str) -> str:
+def _local_row_condition(conn: Connection, table: str, row: str) -> str:
     """SQL that is true when `row` (NEW or OLD) of `table` may be queued: written locally and
     not part of the demo sandbox (a demo row, or a row of a demo case)."""
     columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
@@ -639,7 +639,7 @@ def _local_row_condition(conn: sqlite3.Connection, table: str, row: str) -> str:
     return condition
 
 
-def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
+def install_change_capture(conn: Connection, table: str) -> None:
     """Triggers that record every local insert, update and delete of `table` in the outbox
     (as of migration 8; later migrations adding a syncable table call this).
 
@@ -731,7 +731,7 @@ def install_change_capture(conn: sqlite3.Connection, table: str) -> None:
     )
 
 
-def install_audit_log(conn: sqlite3.Connection, table: str, case_id: str) -> None:
+def install_audit_log(conn: Connection, table: str, case_id: str) -> None:
     """Triggers that write who changed what in `table` to the audit log (as of migration 8):
     one row per changed column (old and new value) on update, one 'created' row on insert.
 
@@ -774,7 +774,7 @@ def install_audit_log(conn: sqlite3.Connection, table: str, case_id: str) -> Non
     )
 
 
-def _chain_record(conn: sqlite3.Connection, table: str) -> None:
+def _chain_record(conn: Connection, table: str) -> None:
     """`table` is an append-only record chained by hash: a new local row is queued for sealing
     (unsealed), and the only change ever allowed is that seal, once (store/chain.py)."""
     columns = [
@@ -806,7 +806,7 @@ def _chain_record(conn: sqlite3.Connection, table: str) -> None:
 _MARK_DIRTY_SQL = "SELECT local_id FROM cases WHERE {key} = {value}"
 
 
-def _dirty_queue(conn: sqlite3.Connection) -> None:
+def _dirty_queue(conn: Connection) -> None:
     """Triggers that put every case whose search terms or deadlines may change in dirty_cases,
     whatever writes it; the store drains the queue before COMMIT (the search index keeps its
     own copy of what it indexed, so no old value is needed). The demo loader derives its own rows
@@ -843,7 +843,7 @@ def _dirty_queue(conn: sqlite3.Connection) -> None:
     run_script(conn, "\n".join(statements))
 
 
-def _schema_8(conn: sqlite3.Connection) -> None:
+def _schema_8(conn: Connection) -> None:
     """Ready for sync: every write knows its origin, derived state follows the rows, audit and
     events are chained by hash, and demo rows are a sandbox.
 
@@ -953,7 +953,7 @@ def _schema_8(conn: sqlite3.Connection) -> None:
     _dirty_queue(conn)
 
 
-def _schema_9(conn: sqlite3.Connection) -> None:
+def _schema_9(conn: Connection) -> None:
     """The search index with one column per field (case number, names, phones, merchant,
     facts) and digits columns (every run of 4+ digits as 4-digit terms), so a search can say where it matched, rank names before facts and be confined to
     one field; beside it, the normalized values each case was indexed with, so its entry can
@@ -1014,7 +1014,7 @@ def _schema_9(conn: sqlite3.Connection) -> None:
         )
 
 
-def _schema_10(conn: sqlite3.Connection) -> None:
+def _schema_10(conn: Connection) -> None:
     """The station's side of sync: its state (server, cursor, last success, clock warning),
     the batch being sent (kept before sending, so a resend after a crash reuses its UUID),
     changes set aside with their reason, fields of pulled rows this version does not know
@@ -1059,7 +1059,7 @@ def _schema_10(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_12(conn: sqlite3.Connection) -> None:
+def _schema_12(conn: Connection) -> None:
     """The search index merges its segments when the app is idle, not inside a save.
 
     FTS5's 'automerge' (4 by default) makes some commits merge segments of the index: a save
@@ -1071,7 +1071,7 @@ def _schema_12(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', 0)")
 
 
-def _schema_13(conn: sqlite3.Connection) -> None:
+def _schema_13(conn: Connection) -> None:
     """Statistics: each case's figures (what it counts for) in a derived local table, and
     totals by month and by year kept from it by triggers, so any period's figures are a few
     index reads
@@ -1217,10 +1217,10 @@ def _schema_13(conn: sqlite3.Connection) -> None:
 class Migration:
     version: int
     description: str
-    apply: Callable[[sqlite3.Connection], None]
+    apply: Callable[[Connection], None]
 
 
-def _schema_11(conn: sqlite3.Connection) -> None:
+def _schema_11(conn: Connection) -> None:
     """The facts typed when a document is issued (session time and place, materials, court,
     result ...), kept with the issued version as JSON, so that a correction or a later kind is
     prefilled with them. Like every column of an issued version, they never change: the
@@ -1262,7 +1262,7 @@ def _schema_11(conn: sqlite3.Connection) -> None:
     install_change_capture(conn, "issued_documents")
 
 
-def _schema_14(conn: sqlite3.Connection) -> None:
+def _schema_14(conn: Connection) -> None:
     """The scope checksum kept up to date as rows change, so a sync round does not read every
     row: each counted row's digest, the per-table count and sum of them, and the rows changed
     since (marked by triggers on every write, whatever its origin; store.sync_state folds them
@@ -1333,7 +1333,7 @@ def _schema_14(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_15(conn: sqlite3.Connection) -> None:
+def _schema_15(conn: Connection) -> None:
     """The merchant registry's own facts: whether the merchant is on the abnormal operations
     list (since when, why), its designations (JSON list of {kind, granted, until, revoked,
     reason}) and, for an entry merged into another, the id of the kept one. The outbox
@@ -1356,7 +1356,7 @@ def _schema_15(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO sync_digest_dirty SELECT 'merchants', id FROM merchants")
 
 
-def _schema_20(conn: sqlite3.Connection) -> None:
+def _schema_20(conn: Connection) -> None:
     """Order No. 121 sets no time limit for telling a reporter the result (its art. 36): the
     deadlines of reports received under it are computed again, by the code of the day, when
     the derived tables are brought up to date after migrating (store/derived.py)."""
@@ -1366,7 +1366,7 @@ def _schema_20(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_19(conn: sqlite3.Connection) -> None:
+def _schema_19(conn: Connection) -> None:
     """The outbox looked up by row: every pulled change asks whether its row has local
     changes not sent yet (store.sync_apply), which read the whole outbox each time, and an
     offline station's outbox can hold tens of thousands of entries (a USB bundle imported
@@ -1374,7 +1374,7 @@ def _schema_19(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS outbox_row ON outbox(table_name, row_id)")
 
 
-def _schema_18(conn: sqlite3.Connection) -> None:
+def _schema_18(conn: Connection) -> None:
     """Reference data the city office publishes, as the station uses it. A pulled
     reference_data row (a table this schema does not sync: its fields are kept in
     sync_extra_fields) is copied by triggers into reference_documents, one JSON document per
@@ -1465,7 +1465,7 @@ def _schema_18(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE sync_extra_fields SET fields = fields WHERE table_name = 'reference_data'")
 
 
-def _schema_16(conn: sqlite3.Connection) -> None:
+def _schema_16(conn: Connection) -> None:
     """Ledger imports (station_app/ledger_import.py): each batch imported from an Excel ledger,
     the cases it made (with the row they came from and how they stood right after the import,
     so an undo can tell a case changed since) and the merchants it registered. Local tables:
@@ -1502,7 +1502,7 @@ def _schema_16(conn: sqlite3.Connection) -> None:
     )
 
 
-def _schema_17(conn: sqlite3.Connection) -> None:
+def _schema_17(conn: Connection) -> None:
     """Supervision work besides complaints: satisfaction surveys, secret-shopper visits (暗访)
     and product sampling (抽检), each with its day, merchant (registry), findings, result and
     follow-up. Owned by the station that did the work and synced to the township and the city
@@ -1720,7 +1720,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST_VERSION = MIGRATIONS[-1].version
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
     ).fetchone()
@@ -1729,7 +1729,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
 
 
-def backup_database(conn: sqlite3.Connection, backup_dir: Path, version: int) -> Path:
+def backup_database(conn: Connection, backup_dir: Path, version: int) -> Path:
     """A consistent copy of the database made with SQLite's online backup."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = backup_dir / f"station-v{version}-{stamp}.db"
@@ -1746,7 +1746,7 @@ def refuse_unknown_database(store: Store, backup_dir: Path) -> int:
     try:
         current = schema_version(conn)
         foreign = current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as error:
+    except DatabaseError as error:
         raise StoreError(explain_sqlite_error(error, backup_dir)) from error
     if current > LATEST_VERSION:
         raise NewerSchemaError(
@@ -1815,6 +1815,6 @@ def migrate_to_latest(
         # Any failure (an SQL error or a bug in a migration) leaves the old version intact.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        if isinstance(error, sqlite3.Error):
+        if isinstance(error, Error):
             raise StoreError(explain_sqlite_error(error, backup_dir)) from error
         raise

@@ -10,7 +10,6 @@ changed (a form, the CLI, a pulled row or plain SQL), without being told the old
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from station_app.search_text import (
     split_digit_runs,
     words_expression,
 )
+from station_app.store import driver
 
 UNIT = "\x1f"
 # Separates the values of one field (several names) in case_search_source; normalized values
@@ -117,7 +117,7 @@ _INSERT_SOURCE = (
 )
 
 
-def reindex_case(conn: sqlite3.Connection, local_id: int) -> None:
+def reindex_case(conn: driver.Connection, local_id: int) -> None:
     """Bring the index entry of one case in line with its current rows (case, parties,
     merchant name): a new case is added, a changed one re-indexed, a deleted or missing one
     removed. Whatever changed the rows, and however, no old value is needed."""
@@ -143,17 +143,17 @@ def reindex_case(conn: sqlite3.Connection, local_id: int) -> None:
 _BULK_AUTOMERGE = 4
 
 
-def _automerge(conn: sqlite3.Connection) -> int:
+def _automerge(conn: driver.Connection) -> int:
     row = conn.execute("SELECT v FROM case_search_config WHERE k = 'automerge'").fetchone()
     return _BULK_AUTOMERGE if row is None else int(row[0])
 
 
-def _set_automerge(conn: sqlite3.Connection, value: int) -> None:
+def _set_automerge(conn: driver.Connection, value: int) -> None:
     conn.execute("INSERT INTO case_search(case_search, rank) VALUES ('automerge', ?)", (value,))
 
 
 def index_all_cases(
-    conn: sqlite3.Connection,
+    conn: driver.Connection,
     *,
     after_local_id: int = 0,
     progress: Callable[[float], None] | None = None,
@@ -171,7 +171,7 @@ def index_all_cases(
 
 
 def _index_all_cases(
-    conn: sqlite3.Connection, after_local_id: int, progress: Callable[[float], None] | None
+    conn: driver.Connection, after_local_id: int, progress: Callable[[float], None] | None
 ) -> int:
     total = 0
     if progress is not None:
@@ -195,7 +195,7 @@ def _index_all_cases(
     return count
 
 
-def rebuild_index(conn: sqlite3.Connection, progress: Callable[[float], None] | None = None) -> int:
+def rebuild_index(conn: driver.Connection, progress: Callable[[float], None] | None = None) -> int:
     """Empty the index and index every live case again; returns how many."""
     conn.execute("INSERT INTO case_search(case_search) VALUES ('delete-all')")
     conn.execute("DELETE FROM case_search_source")
@@ -258,7 +258,7 @@ def ranked_hits_sql(text_query: TextQuery, limit: int) -> tuple[str, tuple] | No
     )
 
 
-def indexed_fields(conn: sqlite3.Connection, local_ids: Iterable[int]) -> dict[int, tuple]:
+def indexed_fields(conn: driver.Connection, local_ids: Iterable[int]) -> dict[int, tuple]:
     """The current field values of the given cases, for showing where a search matched:
     local id -> (case_no, names list, phones list, merchant, facts)."""
     ids = list(local_ids)

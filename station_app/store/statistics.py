@@ -15,11 +15,11 @@ partial months (head and tail) from case_figures, so one year or ten cost about 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from station_app.store import driver
 from station_app.store.connection import Store
 
 # The statuses in which a case is finished (办结): a decision or an outcome was reached, or the
@@ -157,7 +157,7 @@ _INSERT = (
 )
 
 
-def has_figures(conn: sqlite3.Connection) -> bool:
+def has_figures(conn: driver.Connection) -> bool:
     """Whether the schema has the statistics tables (migration 13)."""
     return bool(
         conn.execute(
@@ -166,7 +166,7 @@ def has_figures(conn: sqlite3.Connection) -> bool:
     )
 
 
-def refresh_case_figures(conn: sqlite3.Connection, local_ids: Sequence[int]) -> None:
+def refresh_case_figures(conn: driver.Connection, local_ids: Sequence[int]) -> None:
     """Derive the figures of the given cases again (a deleted case loses its row)."""
     if not local_ids:
         return
@@ -179,7 +179,7 @@ def refresh_case_figures(conn: sqlite3.Connection, local_ids: Sequence[int]) -> 
     conn.execute(_INSERT + FIGURE_SQL.format(cases=chosen), {"ids": ids})
 
 
-def add_case_figures_after(conn: sqlite3.Connection, after_local_id: int = 0) -> int:
+def add_case_figures_after(conn: driver.Connection, after_local_id: int = 0) -> int:
     """Derive the figures of every live case with local_id > after_local_id that has none (a
     bulk load's batch, or every case after migrating); returns how many rows were added."""
     before = conn.total_changes

@@ -38,13 +38,13 @@ Natural keys, decided before two stations meet:
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from station_app.i18n import _
 from station_app.ids import utc_now
+from station_app.store import driver
 from station_app.store.connection import Store, remote_origin
 from station_app.store.migrations import SYNCABLE_TABLES
 
@@ -104,7 +104,7 @@ def apply_remote_changes(store: Store, changes: Iterable[RemoteChange]) -> Apply
             try:
                 with store.transaction(origin=remote_origin(change.station)):
                     reason = _apply(store, change, local_station, result)
-            except sqlite3.IntegrityError as error:
+            except driver.IntegrityError as error:
                 store.conn.execute("ROLLBACK TO remote_change")
                 reason = _("this database refuses it: {reason}").format(reason=error)
             store.conn.execute("RELEASE remote_change")

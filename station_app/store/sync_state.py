@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ import orjson
 
 from station_app.i18n import _
 from station_app.ids import utc_now
+from station_app.store import driver
 from station_app.store.connection import Store, remote_origin
 from station_app.store.migrations import SYNCABLE_TABLES
 from station_app.store.sync_apply import (
@@ -514,7 +514,7 @@ def remove_local_only(store: Store, table: str, row_ids: Iterable[str]) -> int:
             store.conn.execute("SAVEPOINT remove_local_only")
             try:
                 store.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
-            except sqlite3.IntegrityError:
+            except driver.IntegrityError:
                 # Append-only, or rows of other tables still point at it: it stays.
                 store.conn.execute("ROLLBACK TO remove_local_only")
                 store.conn.execute("RELEASE remove_local_only")

@@ -12,9 +12,9 @@ it exits. Neither changes what a search finds: only how the index is laid out on
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
+from station_app.store import driver
 from station_app.store.connection import Store
 
 # Pages of index segments one step merges: a few milliseconds to tens of them, so a save
@@ -46,7 +46,7 @@ class _NothingMerged(Exception):
     pass
 
 
-def _structure(conn: sqlite3.Connection) -> bytes | None:
+def _structure(conn: driver.Connection) -> bytes | None:
     row = conn.execute("SELECT block FROM case_search_data WHERE id = 10").fetchone()
     return None if row is None else row[0]
 
@@ -63,7 +63,7 @@ def checkpoint(store: Store, min_commits: int = CHECKPOINT_COMMITS) -> bool:
         return False
     try:
         busy = store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0]
-    except sqlite3.OperationalError:  # another connection's checkpoint: next time
+    except driver.OperationalError:  # another connection's checkpoint: next time
         return False
     store.commits_at_checkpoint = store.commits
     return not busy

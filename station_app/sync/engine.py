@@ -55,7 +55,6 @@ import json
 import os
 import random
 import re
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
@@ -68,7 +67,7 @@ import orjson
 
 from station_app.atomic_files import fsync_directory
 from station_app.i18n import _
-from station_app.store import Store, StoreError
+from station_app.store import Store, StoreError, driver
 from station_app.store import sync_state as state
 from station_app.store.accounts import LOCAL_STATION_KEY
 from station_app.store.sync_apply import RemoteChange
@@ -340,7 +339,7 @@ class SyncEngine:
         except StoreError as error:
             state.set_state(self.store, **{state.LAST_ERROR: str(error)})
             raise SyncError("store", str(error)) from error
-        except sqlite3.DatabaseError as error:
+        except driver.DatabaseError as error:
             # A received change this database refused (e.g. a row whose case is not here):
             # the page was not kept (its transaction rolled back); the cursor did not move.
             message = _(

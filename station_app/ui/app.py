@@ -20,10 +20,11 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from station_app.assets import asset_path
 from station_app.data_folder import DataFolder
+from station_app.data_key import KEY_FILE
 from station_app.domain import Station, User
 from station_app.error_report import (
     configure_logging,
@@ -43,6 +44,7 @@ from station_app.ui.login_dialog import LoginDialog
 from station_app.ui.main_window import MainWindow
 from station_app.ui.migration_dialog import MigrationDialog
 from station_app.ui.paint_log import watch_first_paints
+from station_app.ui.recovery_key_dialog import RecoveryKeyNotice, RecoveryKeyPrompt
 from station_app.ui.safety_net import SafetyNet
 from station_app.ui.setup_wizard import SetupWizard
 from station_app.ui.tasks import Change, TaskContext, TaskRunner, run_with_progress
@@ -105,7 +107,15 @@ class StartupFlow(QObject):
     """Setup (or demo data) → login → main window, each step started by the previous one's
     result, so the event loop keeps running and no database work happens on the UI thread."""
 
-    def __init__(self, app: QApplication, folder: DataFolder, tasks: TaskRunner, demo_cases: int):
+    def __init__(
+        self,
+        app: QApplication,
+        folder: DataFolder,
+        tasks: TaskRunner,
+        demo_cases: int,
+        recovery: str | None = None,
+    ):
+        """`recovery`: the recovery key of a station being set up, shown after the setup."""
         super().__init__()
         self.app = app
         self.folder = folder
@@ -115,6 +125,7 @@ class StartupFlow(QObject):
         self._dialog: QWidget | None = None
         self.safety_net: SafetyNet | None = None
         self.migration_dialog: MigrationDialog | None = None
+        self._recovery = recovery
 
     def start(self) -> None:
         self.tasks.migration_progress.connect(self._migration_progress)
@@ -146,10 +157,25 @@ class StartupFlow(QObject):
             self._setup()
 
     def _setup(self) -> None:
-        wizard = SetupWizard(self.tasks)
-        wizard.accepted.connect(lambda: self._login(wizard.station, wizard.admin.username))
+        encrypted = (
+            self._recovery is not None
+            or self.folder.key_problem() is None
+            and ((self.folder.path / KEY_FILE).exists())
+        )
+        wizard = SetupWizard(self.tasks, encrypted=encrypted)
+        wizard.accepted.connect(lambda: self._after_setup(wizard.station, wizard.admin.username))
         wizard.rejected.connect(lambda: self.app.exit(0))
         self._show(wizard)
+
+    def _after_setup(self, station: Station, username: str) -> None:
+        """The recovery key of the new station's data folder, once, before the login."""
+        if self._recovery is None:
+            self._login(station, username)
+            return
+        notice = RecoveryKeyNotice(self._recovery, station.name)
+        self._recovery = None
+        notice.accepted.connect(lambda: self._login(station, username))
+        self._show(notice)
 
     def _make_demo(self) -> None:
         wanted = self.demo_cases
@@ -291,6 +317,17 @@ def warn_if_documents_cannot_print(parent: QWidget | None = None) -> str | None:
     return message
 
 
+def _unlock(folder: DataFolder) -> bool:
+    """Before anything opens the database: when this PC's password store has no key for the
+    folder's encrypted database (or a wrong one), an administrator enters the recovery key.
+    False when they quit instead."""
+    problem = folder.key_problem()
+    if problem is None:
+        return True
+    prompt = RecoveryKeyPrompt(folder.path, problem)
+    return prompt.exec() == QDialog.DialogCode.Accepted
+
+
 def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     """Run the desktop app on a data folder; returns the process exit code.
 
@@ -309,9 +346,17 @@ def run_gui(data_dir: Path, *, demo_cases: int = 0) -> int:
     # Once the first window is up: the check loads reportlab, which start-up need not wait for.
     QTimer.singleShot(0, warn_if_documents_cannot_print)
     previous_hook = install_unhandled_hook()
+    if not _unlock(folder):
+        folder.close()
+        sys.excepthook = previous_hook
+        if configured_here:
+            unconfigure_logging()
+        return 0
+    # A station being set up gets its key before its database exists (the worker opens it).
+    recovery = None if demo_cases > 0 else folder.new_station_key()
     tasks = TaskRunner(folder)
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window opens
-    flow = StartupFlow(app, folder, tasks, demo_cases)
+    flow = StartupFlow(app, folder, tasks, demo_cases, recovery)
     flow.start()
     try:
         code = app.exec()

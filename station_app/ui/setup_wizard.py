@@ -43,6 +43,7 @@ from station_app.ui.field_problem import FieldSlot, ProblemLabel, add_labelled
 from station_app.ui.form_widgets import EnumCombo
 from station_app.ui.tasks import Change, TaskRunner
 from station_app.ui.window_fit import fit_window
+from station_app.validation import Severity
 
 
 def _upper_case_line_edit(placeholder: str) -> QLineEdit:
@@ -62,7 +63,9 @@ def _upper_case_line_edit(placeholder: str) -> QLineEdit:
 class SetupWizard(QDialog):
     """Asks for the station and the first administrator, then saves both on the worker."""
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None, *, encrypted: bool = True):
+        """`encrypted`: whether the station's database is encrypted at rest; when not (no
+        secure password store on this PC) the wizard says so before anything is typed."""
         super().__init__(parent)
         self.tasks = tasks
         self.station: Station | None = None
@@ -159,8 +162,21 @@ class SetupWizard(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
+        self.not_encrypted = ProblemLabel()
+        if not encrypted:
+            self.not_encrypted.show_problem(
+                _(
+                    "This PC has no secure password store, so the station's database will not "
+                    "be encrypted and anyone using this PC's files can read it. Set up the "
+                    "password store (on Windows: Credential Manager) before entering real "
+                    "cases; an administrator can then encrypt the database with `station-app "
+                    "key create`."
+                ),
+                Severity.WARNING,
+            )
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.not_encrypted)
         layout.addWidget(station_box)
         layout.addWidget(acting_box)
         layout.addWidget(admin_box)

@@ -22,7 +22,7 @@ from station_app.backup import (
 )
 from station_app.data_folder import MARKER_FILENAME, DataFolder
 from station_app.evidence_files import attach_evidence
-from station_app.store import DATABASE_FILENAME, Store, StoreError
+from station_app.store import DATABASE_FILENAME, Store, StoreError, folder_key
 from station_app.store.cases import get_case
 from station_app.store.migrations import (
     LATEST_VERSION,
@@ -31,6 +31,7 @@ from station_app.store.migrations import (
     schema_version,
 )
 from tests.support.cli import EXAMPLE, init_station, run, set_authority
+from tests.support.shell import open_shell
 
 # The version before the newest migration (numbers may skip: each branch of work has its own).
 PREVIOUS_VERSION = MIGRATIONS[-2].version
@@ -47,7 +48,7 @@ def _add_cases(data_dir: Path, count: int) -> list[str]:
 
 def _snapshot(data_dir: Path) -> dict[str, list]:
     """Every row of every table, in a comparable form."""
-    conn = sqlite3.connect(data_dir / DATABASE_FILENAME)
+    conn = open_shell(data_dir / DATABASE_FILENAME)
     try:
         tables = [
             row[0]
@@ -111,7 +112,7 @@ def test_restored_station_equals_the_original(station, tmp_path):
     # The database it replaced is kept aside whole, with the later cases in it.
     aside = next((station / "set-aside").glob("station-before-restore-*.db"))
     assert str(aside) in done.stdout
-    with Store(aside, migrate=False) as kept:
+    with Store(aside, migrate=False, key=folder_key(station)) as kept:
         assert kept.scalar("SELECT count(*) FROM cases WHERE case_no = ?", (later[-1],)) == 1
 
 
@@ -154,7 +155,7 @@ def test_backup_to_another_folder_copies_files_once(station, tmp_path):
     assert len(list_backups(usb)) == 2
     copy = list_backups(usb)[-1].path
     assert not Path(f"{copy}-wal").exists()  # one self-contained file
-    with Store(copy, migrate=False) as backup:
+    with Store(copy, migrate=False, key=folder_key(station)) as backup:
         assert backup.integrity_check(thorough=True) == "ok"
         assert backup.scalar("SELECT count(*) FROM cases") == 3
 
@@ -174,12 +175,14 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(station, tmp_path)
     assert not (station / "set-aside").exists()
 
 
-def test_restore_refuses_another_stations_backup(station, tmp_path):
+@pytest.mark.parametrize("encrypted", [True, False])
+def test_restore_refuses_another_stations_backup(station, tmp_path, encrypted):
     other = tmp_path / "other"
     assert (
         run(
             other, "init", "--code", "RC-XJ", "--name", "新街村", "--level", "village",
-            "--parent", "RC-MT", "--admin", "admin", stdin="secret123\n",
+            "--parent", "RC-MT", "--admin", "admin", *([] if encrypted else ["--unencrypted"]),
+            stdin="secret123\n",
         ).returncode
         == 0
     )  # fmt: skip
@@ -187,7 +190,10 @@ def test_restore_refuses_another_stations_backup(station, tmp_path):
     before = _snapshot(station)
     done = run(station, "restore", str(list_backups(other / BACKUP_FOLDER)[-1].path))
     assert done.returncode == 1
-    assert "RC-XJ" in done.stderr and "RC-MT" in done.stderr
+    if encrypted:  # its own key: this station's cannot even read it
+        assert "encrypted with another data folder's key" in done.stderr
+    else:
+        assert "RC-XJ" in done.stderr and "RC-MT" in done.stderr
     assert _snapshot(station) == before
 
 
@@ -239,7 +245,7 @@ def test_a_page_corrupted_database_is_named_by_check_and_selftest(station):
     path = station / DATABASE_FILENAME
     with Store(path, migrate=False) as store:
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = store.scalar("PRAGMA page_size")
+        page_size = int(store.scalar("PRAGMA page_size"))  # (SQLCipher gives it as text)
         root = store.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'parties'")
     with path.open("r+b") as f:
         f.seek((root - 1) * page_size + 8)
@@ -362,7 +368,9 @@ def test_a_writing_command_takes_the_days_backup_once_and_says_so(tmp_path):
     numbers = _add_cases(data_dir, 1)
     made = list_backups(data_dir / BACKUP_FOLDER)
     assert len(made) == 1 and not made[0].before_migration
-    with Store(made[0].path, migrate=False) as copy:  # taken after the command's own save
+    with Store(
+        made[0].path, migrate=False, key=folder_key(data_dir)
+    ) as copy:  # taken after the command's own save
         assert copy.scalar("SELECT count(*) FROM cases WHERE case_no = ?", (numbers[0],)) == 1
     done = run(data_dir, "case", "act", numbers[0], "accept")
     assert done.returncode == 0, done.stderr
@@ -415,7 +423,7 @@ def test_a_migration_backs_up_the_database_and_files_first(tmp_path):
     made = list_backups(data_dir / BACKUP_FOLDER)
     assert len(made) == 1 and made[0].before_migration
     assert made[0].path.name.endswith(f"-before-v{PREVIOUS_VERSION}.db")
-    with Store(made[0].path, migrate=False) as copy:
+    with Store(made[0].path, migrate=False, key=folder_key(data_dir)) as copy:
         assert schema_version(copy.conn) == PREVIOUS_VERSION
     assert (data_dir / BACKUP_FOLDER / pdf.relative_to(data_dir)).read_bytes() == pdf.read_bytes()
 
@@ -429,7 +437,7 @@ def test_check_finds_an_audit_row_rewritten_behind_the_apps_back(station):
     assert run(station, "backup").returncode == 0
     assert run(station, "check").returncode == 0
     # What an administrator of the PC can do with the sqlite3 shell: drop the guard, rewrite.
-    shell = sqlite3.connect(station / DATABASE_FILENAME, isolation_level=None)
+    shell = open_shell(station / DATABASE_FILENAME, isolation_level=None)
     for (name,) in shell.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
     ).fetchall():

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -17,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import EXAMPLE, ROOT, init_station, run
+from tests.support.file_keyring import ENV as KEYRING_FILE_VARIABLE
 from tests.support.hostile_files import database_fingerprint, deep_json, xlsx_bomb
+from tests.support.shell import open_shell
 
 ZH = {"STATION_APP_LANG": "zh_CN"}
 HUGE = "9" * 5001
@@ -168,7 +169,7 @@ def test_an_unexpected_error_is_logged_with_a_reference(station, case_no, tmp_pa
     clerk gets a reference, the log file gets the traceback."""
     damaged = tmp_path / "damaged"
     shutil.copytree(station, damaged)
-    connection = sqlite3.connect(damaged / "station.db")
+    connection = open_shell(damaged / "station.db")
     # The app's triggers ask who writes; a hand edit that answers them goes through.
     for name, value in (("write_origin", "local"), ("write_actor", "admin"), ("write_txid", "t")):
         connection.create_function(name, 0, lambda value=value: value)
@@ -199,7 +200,12 @@ def test_a_pdf_written_to_a_pipe_reaches_the_reader(station, case_no):
         [sys.executable, "-m", "station_app", "--data-dir", str(station), "print",
          "complaint_registration", case_no, "--out", "/dev/stdout"],
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "STATION_APP_PASSWORD": "secret123"},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "STATION_APP_PASSWORD": "secret123",
+            "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+        },
         timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -216,7 +222,7 @@ set +e
 "$PYTHON" -m station_app --data-dir "$MNT/data" case add --json "$CASES" >/dev/null 2>"$MNT/err"
 echo "exit=$?"
 cat "$MNT/err"
-echo "cases=$("$PYTHON" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM cases").fetchone()[0])' "$MNT/data/station.db")"
+echo "cases=$("$PYTHON" -c 'import sys; from tests.support.shell import open_shell; print(open_shell(sys.argv[1]).execute("SELECT count(*) FROM cases").fetchone()[0])' "$MNT/data/station.db")"
 echo "log:"
 cat "$MNT/data/logs/station-app.log"
 """
@@ -247,6 +253,9 @@ def test_a_full_disk_is_named_and_nothing_is_saved(station, tmp_path):
             "STATION_APP_PASSWORD": "secret123",
             "STATION_APP_TEST_PASSWORD_COST": os.environ.get("STATION_APP_TEST_PASSWORD_COST", ""),
             "PATH": "/usr/bin:/bin",
+            # The session's keyring file, which holds the station's key (tests/conftest.py).
+            "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+            KEYRING_FILE_VARIABLE: os.environ[KEYRING_FILE_VARIABLE],
         },
     )
     report = done.stdout
@@ -254,7 +263,7 @@ def test_a_full_disk_is_named_and_nothing_is_saved(station, tmp_path):
     shown = report.split("exit=1", 1)[1].split("cases=", 1)[0]
     assert "磁盘已满。未保存任何内容。" in shown
     assert "Traceback" not in shown and "SQL failed" not in shown
-    connection = sqlite3.connect(station / "station.db")
+    connection = open_shell(station / "station.db")
     had = connection.execute("SELECT count(*) FROM cases").fetchone()[0]
     connection.close()
     assert f"cases={had}\n" in report  # the cases the station had, none of the 200

@@ -157,7 +157,13 @@ def test_the_password_is_asked_on_the_terminal_while_stdin_carries_the_json(stat
         os.setsid()
         fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
 
-    env = {**os.environ, "STATION_APP_LANG": "en", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STATION_APP_LANG": "en",
+        "PYTHONPATH": str(ROOT),
+        # The session's keyring file, which holds the station's key (tests/conftest.py).
+        "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+    }
     env.pop("STATION_APP_PASSWORD", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "station_app", "--data-dir", str(station),

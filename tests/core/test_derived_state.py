@@ -82,6 +82,7 @@ def test_migrations_call_no_live_code():
     assert imported == {
         "station_app.i18n",
         "station_app.store.connection",
+        "station_app.store.driver",  # the SQLite driver, as sqlite3 was
         "station_app.store.migration_progress",
         "station_app.store.online_backup",
     }

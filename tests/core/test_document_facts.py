@@ -4,7 +4,6 @@ and offered again: a correction keeps them unless changed, a later kind is prefi
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from station_app.document_issuing import (
     issue_document,
     stored_facts,
 )
+from station_app.store import driver
 from station_app.store.documents import document_versions
 from tests.core.conftest import outbox_rows
 from tests.core.workflow_helpers import CLERK, OFFICER, VILLAGE, do, new_case, set_up_village
@@ -114,7 +114,7 @@ def test_a_later_kind_is_prefilled_with_the_facts_typed_before(village, data_dir
 def test_an_issued_versions_facts_cannot_be_changed(village, data_dir):
     case = _mediating(village)
     issued = _issue(village, data_dir, case, FACTS)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(driver.IntegrityError, match="append-only"):
         with village.transaction(actor="admin"):
             village.execute(
                 "UPDATE issued_documents SET facts = '{}' WHERE id = ?", (issued.document.id,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from station_app.document_issuing import (
 )
 from station_app.documents import DOCUMENT_KINDS
 from station_app.domain import Party
+from station_app.store import driver
 from station_app.store.documents import document_versions
 from station_app.store.migrations import SYNCABLE_TABLES
 from tests.core.conftest import outbox_rows
@@ -203,7 +203,7 @@ def test_issued_rows_cannot_be_changed_or_removed(village, data_dir):
         "UPDATE issued_documents SET sha256 = 'x', superseded_by = 'y'",
         "DELETE FROM issued_documents",
     ):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(driver.IntegrityError, match="append-only"):
             village.conn.execute(sql)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from station_app.case_clock import ClockFacts, compute_case_deadlines
 from station_app.domain import CaseKind
-from station_app.store import Store
+from station_app.store import Store, driver
 from station_app.store.migrations import LATEST_VERSION, migrate_to_latest, schema_version
 from station_app.workdays import WorkdayCalendar
 
@@ -257,12 +257,12 @@ def test_events_and_audit_rows_cannot_be_changed(migrated):
         " 'accept', 'registered', 'accepted', '2026-04-16', 'admin', 'admin', 'RC-MT', ?, ?)",
         (NOW, NOW),
     )
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(driver.IntegrityError, match="append-only"):
         migrated.conn.execute("UPDATE case_events SET note = 'x'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(driver.IntegrityError, match="append-only"):
         migrated.conn.execute("DELETE FROM case_events")
     migrated.execute("UPDATE cases SET category = '食品类' WHERE id = 'c-1'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(driver.IntegrityError, match="append-only"):
         migrated.conn.execute("DELETE FROM audit_log")
 
 

@@ -108,6 +108,8 @@ def run_until_killed(shim: Path, data_dir: Path, shadow: Path, out_dir: Path, rn
         "PYTHONPATH": str(ROOT),
         "STATION_APP_LANG": "en",
         "STATION_APP_PASSWORD": "secret123",
+        # The session's keyring file, which holds the station's key (tests/conftest.py).
+        "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
         "LD_PRELOAD": str(shim),
         "POWERCUT_WATCH": str(data_dir.resolve()),
         "POWERCUT_SHADOW": str(shadow.resolve()),

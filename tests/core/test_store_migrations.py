@@ -16,7 +16,7 @@ import pytest
 
 from station_app import i18n
 from station_app.domain import Case, CaseKind, Channel, Merchant, Party
-from station_app.store import Store, migrations
+from station_app.store import Store, driver, migrations
 from station_app.store.case_list import CaseFilter, case_ids, count_cases, search_cases
 from station_app.store.cases import add_case, get_case
 from station_app.store.connection import NewerSchemaError, StoreError, explain_sqlite_error
@@ -60,7 +60,7 @@ def test_wal_mode_and_foreign_keys_are_on(store):
 
 
 def test_foreign_keys_are_enforced(store, admin):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(driver.IntegrityError):
         store.execute(
             "INSERT INTO parties(id, case_id, role, name, owner_station, created_at, updated_at)"
             " VALUES ('p1', 'no-such-case', 'complainant', '张三', 'RC-MT', 'now', 'now')"
@@ -501,7 +501,7 @@ def _fill_until_full(store: Store, station: str) -> None:
     for year in range(1000, 9000):
         try:
             store.conn.execute("INSERT INTO case_counters VALUES (?, ?, 1)", (station, year))
-        except sqlite3.OperationalError as error:
+        except driver.OperationalError as error:
             assert "full" in str(error)
             return
     raise AssertionError("the database never filled up")

@@ -23,6 +23,9 @@ def run(data_dir: Path, *args: str, stdin: str = "", env: dict | None = None):
         "STATION_APP_LANG": "en",
         "PYTHONPATH": str(ROOT),
         "STATION_APP_PASSWORD": ADMIN_PASSWORD,
+        # The session's keyring file (tests/conftest.py): the data folder's key made by
+        # `init` is found by the next command and by the test itself.
+        "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
         **(env or {}),
     }
     full_env = {key: value for key, value in full_env.items() if value is not None}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
+
+from tests.support.shell import open_shell
 
 # A program as Windows starts it (the "MZ" header of every .exe).
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -48,12 +49,19 @@ def xlsx_bomb(path: Path, unpacked_mb: int = 60) -> Path:
 
 
 def database_fingerprint(data_dir: Path) -> tuple[str, list[str]]:
-    """Every row of the station database (as an SQL dump) hashed, and the files of the data
+    """Every row of every table of the station database hashed, and the files of the data
     folder besides the log and SQLite's own side files: equal before and after means nothing
     changed."""
-    connection = sqlite3.connect(data_dir / "station.db")
+    connection = open_shell(data_dir / "station.db")
     try:
-        dump = "\n".join(connection.iterdump())
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        rows = {t: sorted(map(repr, connection.execute(f'SELECT * FROM "{t}"'))) for t in tables}
+        dump = repr(rows)
     finally:
         connection.close()
     files = sorted(

@@ -1565,7 +1565,7 @@ _SCHEMA_21_CASE_ROWS = (
 )
 
 
-def _schema_21(conn: sqlite3.Connection) -> None:
+def _schema_21(conn: Connection) -> None:
     """Conflict resolutions that travel, and reference documents the city deletes.
 
     conflict_resolutions (synced, append-only): the owner station's review of a same-field

@@ -1,6 +1,11 @@
 """The lock after idle minutes on a shared PC: every open window is covered and the login asks
 for the password again. Nothing is closed, so what was typed in an open form is still there
-after unlocking; the minutes are a station setting (account_rules.IDLE_LOCK_SETTING)."""
+after unlocking; the minutes are a station setting (account_rules.IDLE_LOCK_SETTING).
+
+Idle is also made quiet: after CURSOR_QUIET_MS without input the text cursor stops blinking
+(as Windows stops the caret), since a blinking cursor in the lock's password field repainted
+twice a second for as long as the PC stood locked (10 s of CPU an hour); the next key or mouse
+press brings the blinking back."""
 
 from __future__ import annotations
 
@@ -26,6 +31,10 @@ _ACTIVITY = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+
+# Input-free time after which the text cursor stops blinking.
+CURSOR_QUIET_MS = 30_000
 
 
 class LockCover(QWidget):
@@ -82,6 +91,15 @@ class IdleLock(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._check)
+        # The cursor's blinking: stopped after CURSOR_QUIET_MS without input, locked or not.
+        self.cursor_quiet_ms = CURSOR_QUIET_MS
+        self._input_at = self._last_activity
+        self._flash_ms = QApplication.styleHints().cursorFlashTime()
+        self._cursor_quiet = False
+        self._quiet_timer = QTimer(self)
+        self._quiet_timer.setSingleShot(True)
+        self._quiet_timer.timeout.connect(self._check_quiet)
+        self._quiet_timer.start(self.cursor_quiet_ms)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -114,6 +132,8 @@ class IdleLock(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._quiet_timer.stop()
+        self._wake_cursor()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -121,9 +141,33 @@ class IdleLock(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Only a time is noted here: input is frequent, and restarting a timer each time is not
         # needed (the timer checks the time when it fires).
-        if event.type() in _ACTIVITY and not self.is_locked:
-            self._last_activity = time.monotonic()
+        if event.type() in _ACTIVITY:
+            now = time.monotonic()
+            self._input_at = now
+            if not self.is_locked:
+                self._last_activity = now
+            if self._cursor_quiet:
+                self._wake_cursor()
+                self._quiet_timer.start(self.cursor_quiet_ms)
         return False
+
+    @property
+    def cursor_is_quiet(self) -> bool:
+        return self._cursor_quiet
+
+    def _check_quiet(self) -> None:
+        idle_ms = (time.monotonic() - self._input_at) * 1000
+        if idle_ms >= self.cursor_quiet_ms:
+            if self._flash_ms:
+                QApplication.styleHints().setCursorFlashTime(0)  # a steady cursor
+            self._cursor_quiet = True
+        else:
+            self._quiet_timer.start(max(1, int(self.cursor_quiet_ms - idle_ms)))
+
+    def _wake_cursor(self) -> None:
+        if self._cursor_quiet:
+            QApplication.styleHints().setCursorFlashTime(self._flash_ms)
+            self._cursor_quiet = False
 
     def _check(self) -> None:
         if not self.interval_ms or self.is_locked:

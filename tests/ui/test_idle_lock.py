@@ -73,3 +73,21 @@ def test_input_postpones_the_lock_and_zero_minutes_never_locks(qtbot, main_windo
     lock.set_interval_ms(0)
     qtbot.wait(700)
     assert not lock.is_locked
+
+
+def test_the_cursor_stops_blinking_when_idle_and_blinks_again_at_a_key(qtbot, main_window):
+    # A blinking cursor repaints twice a second: in the locked screen's password field that
+    # was 10 s of CPU an hour. After the quiet time the cursor stands still; input wakes it.
+    lock = main_window.idle_lock
+    hints = QApplication.styleHints()
+    blinking = hints.cursorFlashTime()
+    assert blinking > 0
+    lock.cursor_quiet_ms = 200
+    lock._quiet_timer.start(200)
+    qtbot.waitUntil(lambda: lock.cursor_is_quiet, timeout=5000)
+    assert hints.cursorFlashTime() == 0
+    QTest.keyClick(main_window, Qt.Key.Key_Shift)
+    assert not lock.cursor_is_quiet and hints.cursorFlashTime() == blinking
+    qtbot.waitUntil(lambda: lock.cursor_is_quiet, timeout=5000)  # quiet again after input stops
+    lock.stop()
+    assert hints.cursorFlashTime() == blinking  # the app's own setting back when it stops

@@ -200,6 +200,12 @@ if [ "$what" = all ] || [ "$what" = build ]; then
     2>&1 | tr -d '\r') || true
   echo "$init"
   grep -q '"station": "RC-MT"' <<<"$init" || { echo "init failed" >&2; status=1; }
+  # Encrypted at rest, its key in Windows Credential Manager: the file holds no SQLite header.
+  grep -q '"encrypted": true' <<<"$init" || { echo "init made no encrypted database" >&2; status=1; }
+  if head -c 16 "$user_dir/AppData/Local/station-app 数据/station.db" | grep -qa 'SQLite format 3'; then
+    echo "the station database is readable without its key" >&2
+    status=1
+  fi
   added=$(run_built case add --json "$(winpath "$ROOT/examples/case.json")") || true
   echo "$added"
   case_no=$(grep -o 'RC-MT-[0-9]*-[0-9]*' <<<"$added" | head -1)

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from station_app.domain import Role, User
 from station_app.ids import new_id, utc_now
 from station_app.store.sync_review import KEEP_LOCAL, KEEP_REMOTE, open_conflicts, resolve_conflict
 from station_app.sync.engine import sync_status
@@ -226,7 +227,12 @@ def test_a_review_and_a_removed_reference_document_travel_by_usb_bundle(
     resolve_conflict(village.store, review.conflict_id, KEEP_REMOTE, actor=village.user)
 
     to_city = tmp_path / "to-city.bundle"
-    bundles.export_bundle(village.store, village.folder, to_city)
+    bundles.export_bundle(
+        village.store,
+        village.folder,
+        to_city,
+        exported_by=User(village.user, "管理员", Role.ADMIN, village.code),
+    )
     with backend.engine.begin() as conn:
         assert admin.import_bundle(conn, to_city.read_bytes())["rejected"] == 0
         assert admin.remove_reference(conn, "abnormal_list")

@@ -34,6 +34,7 @@ from station_app.store.sync_apply import (
     apply_remote_changes,
     forget_unknown_row,
     keep_unknown_fields,
+    record_owner,
     remember_versions,
     unknown_fields,
 )
@@ -300,13 +301,19 @@ def finish_batch(
         return apply_remote_changes(store, list(fixes))
 
 
-def keep_owner_conflicts(store: Store, conflicts: Iterable[PushConflict], *, cursor: int) -> int:
-    """Keep the conflicts the server holds for this (owner) station's review, and the cursor
-    of the server's conflict list, in one transaction; a conflict kept here already (from
-    the answer to a push) is not kept twice. Returns how many were new."""
+def keep_owner_conflicts(
+    store: Store, conflicts: Iterable[PushConflict], *, cursor: int, station: str
+) -> int:
+    """Keep the conflicts the server holds for the review of `station`, and the cursor of
+    the server's conflict list, in one transaction. Kept: those whose record this station
+    owns now, its own value kept (another station's lost to it) or two other stations'
+    values (a township's kept over the city's on a village's case, say); a conflict kept
+    here already (from the answer to a push) is not kept twice. Returns how many were new."""
     new = 0
     with store.transaction():
         for c in conflicts:
+            if c.remote_station == station or record_owner(store, c.table, c.row_id) != station:
+                continue
             lost = _json_or_null(c.remote_value)
             if store.scalar(
                 "SELECT 1 FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ?"

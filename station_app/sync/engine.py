@@ -573,7 +573,8 @@ class SyncEngine:
 
     def _owner_conflicts(self, report: SyncReport) -> None:
         """The conflicts the server kept for this station's review: another station's value
-        lost to this station's (the owner's) when that station pushed after this one."""
+        lost to this station's (the owner's) when that station pushed after this one, or to a
+        third station's (a township's value kept over the city's on this village's case)."""
         after = int(state.get_state(self.store, state.CONFLICT_CURSOR, "0"))
         while True:
             self._check_cancel()
@@ -586,11 +587,11 @@ class SyncEngine:
                 )
                 for c in found
                 if not c.get("resolved")
-                and c.get("kept_station") == self.station
-                and c.get("lost_station") != self.station
             ]
             after = max(int(c["conflict_id"]) for c in found)
-            report.conflicts += state.keep_owner_conflicts(self.store, theirs, cursor=after)
+            report.conflicts += state.keep_owner_conflicts(
+                self.store, theirs, cursor=after, station=self.station
+            )
             if len(found) < 200:
                 return
 

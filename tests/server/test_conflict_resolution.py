@@ -170,6 +170,43 @@ def test_after_an_escalation_the_new_owner_reviews_and_closes_the_old_owners_cop
     assert _facts(village, case.id) == _facts(township, case.id) == "乡镇的版本"
 
 
+def test_a_conflict_between_two_other_stations_on_its_case_is_reviewed_at_the_owner(
+    city, backend
+) -> None:
+    """The township and the city both change a village's case offline; the township's value
+    reaches the server first, so the city's loses there, to a value that is not the owner's.
+    The village (the owner) still gets the conflict to review, and its choice travels."""
+    village, township, city_station = city["village_a"], city["township"], city["city"]
+    case = village.add_case(facts="原事实")
+    for replica in (village, township, city_station):
+        replica.sync()
+    township.edit("cases", case.id, facts="乡镇的版本")
+    city_station.edit("cases", case.id, facts="市里的版本")
+    township.sync()
+    assert city_station.sync().conflicts == 1
+    assert _open_on_server(backend, case.id) == 1
+    [notice] = _mine(city_station, case.id)
+    assert not notice.reviewable
+
+    village.sync()
+    [review] = _mine(village, case.id)
+    assert review.reviewable
+    assert (review.local_value, review.remote_value) == ("乡镇的版本", "市里的版本")
+    assert review.remote_station == city_station.code
+    assert sync_status(village.store).conflicts == 1
+    # Neither other station reviews it.
+    assert sync_status(township.store).conflicts == 0
+    assert sync_status(city_station.store).conflicts == 0
+
+    assert resolve_conflict(village.store, review.conflict_id, KEEP_REMOTE, actor=village.user)
+    assert village.sync().set_aside == 0
+    assert _open_on_server(backend, case.id) == 0
+    for replica in (township, city_station, village):
+        assert replica.sync().checksum_ok, replica.name
+        assert _facts(replica, case.id) == "市里的版本", replica.name
+    assert _mine(city_station, case.id) == []
+
+
 def test_the_review_of_a_city_wide_record_reaches_a_station_outside_the_owners_scope(
     city, backend
 ) -> None:

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -26,7 +27,8 @@ from starlette.routing import Match
 from city_server import attachments as attachment_store
 from city_server import stations as station_store
 from city_server import sync_service
-from city_server.db import make_engine
+from city_server.collector import collector_paused
+from city_server.db import is_postgresql, make_engine
 from city_server.errors import ApiError
 from city_server.jsonio import dumps_bytes, loads
 from city_server.pushes import GroupedPushes
@@ -512,6 +514,29 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         with engine.begin() as conn:
             return fn(conn)
 
+    # A read of one request (hello, pull, lists) on PostgreSQL runs without a transaction:
+    # each statement is its own (in READ COMMITTED each statement of a transaction had its
+    # own snapshot all the same), so BEGIN and COMMIT are two round trips saved on every
+    # pull. The pull reads the horizon first and nothing up to it changes afterwards.
+    # On SQLite a read stays a transaction (the connections' own setup, see db.make_engine).
+    autocommit = (
+        engine.execution_options(isolation_level="AUTOCOMMIT") if is_postgresql(engine) else None
+    )
+
+    def reading(fn: Callable[[Connection], T]) -> T:
+        """Run a read; a connection the database dropped (a restart of PostgreSQL) is
+        replaced and the read run once more, since connections are not pinged before use."""
+        for attempt in (1, 2):
+            try:
+                if autocommit is None:
+                    return transaction(fn)
+                with autocommit.connect() as conn:
+                    return fn(conn)
+            except DBAPIError as error:
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def authenticated(
         conn: Connection, credentials: "HTTPAuthorizationCredentials | None"
     ) -> Station:
@@ -559,7 +584,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
                 "server_time": utc_now_text(),
             }
 
-        return transaction(run)
+        return reading(run)
 
     @app.post(
         "/v1/push",
@@ -586,11 +611,12 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         raw = await request.body()
 
         def parse() -> PushBatch:
-            try:
-                data = loads(raw)
-            except ProtocolError as error:
-                raise ApiError(422, "invalid_request", str(error)) from error
-            return PushBatch.from_json(data)
+            with collector_paused():
+                try:
+                    data = loads(raw)
+                except ProtocolError as error:
+                    raise ApiError(422, "invalid_request", str(error)) from error
+                return PushBatch.from_json(data)
 
         batch = await run_in_threadpool(parse)
         token = credentials.credentials if credentials else None
@@ -614,7 +640,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
             page = sync_service.pull(conn, station, after, limit, raw_fields=True)
             return {**page, "server_time": utc_now_text()}
 
-        return reply(request, transaction(run))
+        return reply(request, reading(run))
 
     def check_table(table: str) -> str:
         if table not in SYNC_TABLES:
@@ -698,7 +724,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> list[dict[str, Any]]:
         """Same-field conflicts for review at the owner station, both values kept."""
-        return transaction(
+        return reading(
             lambda conn: sync_service.list_conflicts(
                 conn, authenticated(conn, credentials), after, limit
             )
@@ -731,7 +757,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> list[dict[str, Any]]:
         """The station's changes the server set aside, each with its reason."""
-        return transaction(
+        return reading(
             lambda conn: sync_service.list_rejected(
                 conn, authenticated(conn, credentials), after, limit
             )

@@ -265,4 +265,8 @@ def make_engine(url: str) -> Engine:
     # A server process runs at most 40 requests at once (the worker threads) plus its push
     # writer: 20 kept connections and 10 more at a peak serve 200 stations; two processes
     # stay well under PostgreSQL's default of 100 connections.
-    return create_engine(url, pool_size=20, max_overflow=10, pool_timeout=60, pool_pre_ping=True)
+    # No ping before each use (a round trip on every request): a connection PostgreSQL
+    # dropped fails its first statement, the pool then replaces every connection older than
+    # the failure, and the server runs a read again (app.reading) or a push group batch by
+    # batch (pushes.GroupedPushes); a station retries what still failed.
+    return create_engine(url, pool_size=20, max_overflow=10, pool_timeout=60)

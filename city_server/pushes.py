@@ -16,8 +16,10 @@ from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from city_server import sync_service
+from city_server.collector import collector_paused
 from station_app.sync.protocol import PushBatch
 
 MAX_GROUP_CHANGES = 20_000
@@ -77,11 +79,16 @@ class GroupedPushes:
                         if not future.done():
                             future.set_exception(error)
 
-    def _apply(self, group: list[tuple]) -> None:
+    def _apply(self, group: list[tuple], *, again: bool = True) -> None:
         try:
-            with self.engine.begin() as conn:
+            with collector_paused(), self.engine.begin() as conn:
                 results = sync_service.push_group(conn, [item[:3] for item in group])
         except Exception as error:  # noqa: BLE001 - the group failed: each batch alone
+            if again and isinstance(error, DBAPIError) and error.connection_invalidated:
+                # The database dropped the connection (a restart): the pool has replaced it.
+                # Applied again whole; a batch the lost commit did write answers as a duplicate.
+                self._apply(group, again=False)
+                return
             if len(group) == 1:
                 group[0][3].set_exception(error)
                 return

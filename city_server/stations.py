@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, case, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from city_server.db import stations, tokens
 from city_server.errors import ApiError
@@ -39,6 +39,9 @@ class Station:
 _HIERARCHIES: dict[str, tuple[tuple, Hierarchy]] = {}  # per database: (mark, hierarchy)
 
 
+_MARK = select(func.count(), func.sum(case((stations.c.revoked, 1), else_=0)))
+
+
 class Hierarchy:
     """Who reads and writes whose rows: a village its own; a township its own and its
     villages'; the city everything."""
@@ -62,11 +65,7 @@ class Hierarchy:
         holds: one small query instead of every station's row on every request. `mark`: the
         values of `mark_columns`, read by the caller in the same transaction."""
         if mark is None:
-            mark = tuple(
-                conn.execute(
-                    select(func.count(), func.sum(case((stations.c.revoked, 1), else_=0)))
-                ).one()
-            )
+            mark = tuple(conn.execute(_MARK).one())
         mark = tuple(int(v or 0) for v in mark)
         url = str(conn.engine.url)
         cached = _HIERARCHIES.get(url)
@@ -223,6 +222,14 @@ def enrol(conn: Connection, enrol_code: str) -> tuple[Station, str, str]:
     return station, token, row["secret"]
 
 
+# Built once (every request authenticates; building the statement cost more than running it).
+_TOKENS = (
+    select(tokens.c.token_hash, tokens.c.revoked_at, stations)
+    .join(stations, stations.c.code == tokens.c.station_code)
+    .where(tokens.c.token_hash.in_(bindparam("hashes", expanding=True)))
+)
+
+
 def authenticate(conn: Connection, token: str | None) -> Station:
     found = authenticate_many(conn, [token])[token]
     if isinstance(found, ApiError):
@@ -246,11 +253,7 @@ def authenticate_many(
     found = {}
     hashes = sorted(by_hash)
     for start in range(0, len(hashes), 500):
-        for row in conn.execute(
-            select(tokens.c.token_hash, tokens.c.revoked_at, stations)
-            .join(stations, stations.c.code == tokens.c.station_code)
-            .where(tokens.c.token_hash.in_(hashes[start : start + 500]))
-        ).mappings():
+        for row in conn.execute(_TOKENS, {"hashes": hashes[start : start + 500]}).mappings():
             found[row["token_hash"]] = row
     for token_hash, token in by_hash.items():
         row = found.get(token_hash)

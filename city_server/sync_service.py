@@ -71,22 +71,64 @@ from station_app.sync.protocol import (
 SEQUENCE_LOCK = 0x5354_5351  # "STSQ": the one lock of sequence assignment
 _MISSING = object()
 
+# Statements of every push and pull, built once: building a statement cost more than
+# running it on a small batch (a station's day of work).
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_SEQ = select(server_state.c.last_seq).where(server_state.c.id == 1)
+_SET_LAST_SEQ = (
+    update(server_state).where(server_state.c.id == 1).values(last_seq=bindparam("last_seq"))
+)
+_PRIOR_BATCHES = select(batches).where(batches.c.batch_id.in_(bindparam("ids", expanding=True)))
+_HEADS = select(
+    chain_heads.c.table_name,
+    chain_heads.c.station_code,
+    chain_heads.c.owner_station,
+    chain_heads.c.chain_seq,
+    chain_heads.c.row_hash,
+).where(
+    tuple_(chain_heads.c.table_name, chain_heads.c.station_code, chain_heads.c.owner_station).in_(
+        bindparam("keys", expanding=True)
+    )
+)
+
+
+def _upserts(dialect) -> dict[str, Any]:  # noqa: ANN001
+    heads = dialect.insert(chain_heads)
+    return {
+        "heads": heads.on_conflict_do_update(
+            index_elements=[
+                chain_heads.c.table_name,
+                chain_heads.c.station_code,
+                chain_heads.c.owner_station,
+            ],
+            set_={"chain_seq": heads.excluded.chain_seq, "row_hash": heads.excluded.row_hash},
+        ),
+        **{
+            table.name: dialect.insert(table).on_conflict_do_nothing()
+            for table in (case_readers, attachment_cases)
+        },
+    }
+
+
+_UPSERTS = {"postgresql": _upserts(postgresql), "sqlite": _upserts(sqlite)}
+
+
+def _upsert(conn: Connection, name: str):  # noqa: ANN202
+    return _UPSERTS["postgresql" if is_postgresql(conn.engine) else "sqlite"][name]
+
 
 def lock_sequence(conn: Connection) -> int:
     """Take the sequence lock for this transaction; returns the last number handed out."""
     if is_postgresql(conn.engine):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCE_LOCK})
+        conn.execute(_LOCK, {"key": SEQUENCE_LOCK})
     # SQLite: every transaction began IMMEDIATE, so the writer holds the database already.
-    return int(
-        conn.execute(select(server_state.c.last_seq).where(server_state.c.id == 1)).scalar_one()
-    )
+    return int(conn.execute(_LAST_SEQ).scalar_one())
 
 
 def insert_ignoring_duplicates(conn: Connection, table, values: list[dict[str, Any]]) -> None:  # noqa: ANN001
     if not values:
         return
-    dialect = postgresql if is_postgresql(conn.engine) else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(), values)
+    conn.execute(_upsert(conn, table.name), values)
 
 
 def bulk_insert(conn: Connection, table, values: list[dict[str, Any]]) -> None:  # noqa: ANN001
@@ -173,21 +215,7 @@ class ChainHeads:
             part = wanted[start : start + 300]
             for key in part:
                 self.known[key] = None
-            found = self.conn.execute(
-                select(
-                    chain_heads.c.table_name,
-                    chain_heads.c.station_code,
-                    chain_heads.c.owner_station,
-                    chain_heads.c.chain_seq,
-                    chain_heads.c.row_hash,
-                ).where(
-                    tuple_(
-                        chain_heads.c.table_name,
-                        chain_heads.c.station_code,
-                        chain_heads.c.owner_station,
-                    ).in_(part)
-                )
-            )
+            found = self.conn.execute(_HEADS, {"keys": part})
             for table, station, owner, seq, digest in found:
                 key = (table, station, owner)
                 self.known[key] = (int(seq), digest)
@@ -221,24 +249,10 @@ class ChainHeads:
                     "row_hash": head[1],
                 }
             )
-        # One statement for all (new heads inserted, known ones moved on): a group of many
-        # stations' pushes wrote each head with a statement of its own, under the lock.
-        dialect = postgresql if is_postgresql(self.conn.engine) else sqlite
-        for start in range(0, len(values), 1000):
-            upsert = dialect.insert(chain_heads).values(values[start : start + 1000])
-            self.conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[
-                        chain_heads.c.table_name,
-                        chain_heads.c.station_code,
-                        chain_heads.c.owner_station,
-                    ],
-                    set_={
-                        "chain_seq": upsert.excluded.chain_seq,
-                        "row_hash": upsert.excluded.row_hash,
-                    },
-                )
-            )
+        # One statement for all (new heads inserted, known ones moved on; the driver sends
+        # many rows in one statement): a group of many stations' pushes wrote each head with
+        # a statement of its own, under the lock.
+        self.conn.execute(_upsert(self.conn, "heads"), values)
         self.dirty.clear()
 
     def update(self, new: dict[ChainKey, tuple[int, str]]) -> None:
@@ -331,6 +345,25 @@ def _row_from_db(r: Any) -> RowState:
 RowKey = tuple[str, str]  # table, row id: the primary key of `rows`
 
 
+_ROWS_BY_IDS: dict[int, Any] = {}
+
+
+def _rows_by_ids(tables: int):  # noqa: ANN202
+    """PostgreSQL: the rows of `tables` tables (parameters t0, t1, …) by arrays of row ids
+    (ids0, ids1, …), built once per number of tables."""
+    statement = _ROWS_BY_IDS.get(tables)
+    if statement is None:
+        parts = [
+            select(rows).where(
+                rows.c.table_name == bindparam(f"t{i}"),
+                rows.c.row_id == func.any(bindparam(f"ids{i}", type_=ARRAY(String))),
+            )
+            for i in range(tables)
+        ]
+        statement = _ROWS_BY_IDS[tables] = parts[0] if tables == 1 else union_all(*parts)
+    return statement
+
+
 def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState]:
     """Rows by their primary key (table, row id): one range of the key's index per table."""
     found: dict[RowKey, RowState] = {}
@@ -343,15 +376,9 @@ def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState
     if is_postgresql(conn.engine):
         # One statement, an array parameter per table: one round trip, and no statement of
         # thousands of placeholders to parse and plan.
-        parts = [
-            select(rows).where(
-                rows.c.table_name == table,
-                rows.c.row_id == func.any(bindparam(f"ids{i}", type_=ARRAY(String))),
-            )
-            for i, table in enumerate(tables)
-        ]
-        params = {f"ids{i}": sorted(set(by_table[table])) for i, table in enumerate(tables)}
-        chunks = [(parts[0] if len(parts) == 1 else union_all(*parts), params)]
+        params: dict[str, Any] = {f"ids{i}": sorted(set(by_table[t])) for i, t in enumerate(tables)}
+        params.update((f"t{i}", table) for i, table in enumerate(tables))
+        chunks = [(_rows_by_ids(len(tables)), params)]
     else:
         chunks = []
         for table in tables:
@@ -1063,6 +1090,13 @@ def _load_into(
         known |= missing
 
 
+_UPDATE_ROWS = (
+    update(rows)
+    .where(rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row"))
+    .values({c: bindparam(c) for c in ROW_COLUMNS if c not in ("table_name", "row_id")})
+)
+
+
 class GroupApplier:
     """Several batches in one transaction under one hold of the sequence lock: their rows are
     read in one query, planned one after the other over a shared cache (a batch sees the
@@ -1146,13 +1180,7 @@ class GroupApplier:
         bulk_insert_tuples(conn, rows, ROW_COLUMNS, new_rows)
         if old_rows:
             conn.execute(
-                update(rows)
-                .where(
-                    rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row")
-                )
-                .values(
-                    {c: bindparam(c) for c in old_rows[0] if c not in ("table_name", "row_id")}
-                ),
+                _UPDATE_ROWS,
                 [{**v, "k_table": v["table_name"], "k_row": v["row_id"]} for v in old_rows],
             )
         plans = [applier.plan for applier, _, _ in self.pending]
@@ -1183,9 +1211,7 @@ class GroupApplier:
             for case_id, old_owner, new_owner in applier.plan.transfers:
                 applier._transfer(case_id, old_owner, new_owner)  # noqa: SLF001
             self.last_seq = max(self.last_seq, applier.plan.next_seq)
-        conn.execute(
-            update(server_state).where(server_state.c.id == 1).values(last_seq=self.last_seq)
-        )
+        conn.execute(_SET_LAST_SEQ, {"last_seq": self.last_seq})
         now = utc_now_text()
         stored = []
         for applier, content_hash, answer in self.pending:
@@ -1235,9 +1261,7 @@ def push_group(
     prior = {
         r["batch_id"]: r
         for start in range(0, len(ids), 500)
-        for r in conn.execute(
-            select(batches).where(batches.c.batch_id.in_(ids[start : start + 500]))
-        ).mappings()
+        for r in conn.execute(_PRIOR_BATCHES, {"ids": ids[start : start + 500]}).mappings()
     }
     group.preload((station, batch) for _, station, batch, _ in ready if batch.batch_id not in prior)
     in_group: dict[str, tuple[str, str, dict[str, Any]]] = {}
@@ -1316,35 +1340,62 @@ def _scope_filter(table, station: Station, hierarchy: Hierarchy):  # noqa: ANN00
     )
 
 
-def _pull_seqs(
-    conn: Connection, station: Station, hierarchy: Hierarchy, after: int, horizon: int, limit: int
-):  # noqa: ANN202
-    """The first `limit` sequence numbers in the station's scope after the cursor, as a
-    union of index range scans (its own stations' entries, public entries, the cases it
-    still reads), each stopping after `limit`: one scan of the whole log filtered row by row
-    read every other station's history on each pull. The cases it still reads are looked up
-    first, so that each is one range of the (case_id, seq) index."""
-    window = (changes.c.seq > after, changes.c.seq <= horizon)
+_PULL_STATEMENTS: dict[tuple[int, int], Any] = {}  # (stations, cases read) -> statement
+
+
+def _pull_statement(visible: int, read_cases: int):  # noqa: ANN202
+    """The pull of a non-city station, built once per shape (how many stations it sees, how
+    many cases it still reads, up to 50: one index range each) with bound parameters: the
+    first `limit` sequence numbers in its scope after the cursor, as a union of index range
+    scans (its own stations' entries, public entries, the cases it still reads), each
+    stopping after `limit` (one scan of the whole log filtered row by row read every other
+    station's history on each pull), and then their entries. Building the statement cost
+    more than running it."""
+    key = (visible, min(read_cases, 51))
+    statement = _PULL_STATEMENTS.get(key)
+    if statement is not None:
+        return statement
+    window = (changes.c.seq > bindparam("after"), changes.c.seq <= bindparam("horizon"))
 
     def first(*where):  # noqa: ANN002, ANN202
         sub = (
-            select(changes.c.seq).where(*window, *where).order_by(changes.c.seq).limit(limit)
+            select(changes.c.seq)
+            .where(*window, *where)
+            .order_by(changes.c.seq)
+            .limit(bindparam("limit"))
         ).subquery()
         return select(sub.c.seq)
 
-    visible = sorted(hierarchy.visible(station))
-    parts = [first(changes.c.scope_station == code) for code in visible]
+    parts = [first(changes.c.scope_station == bindparam(f"s{i}")) for i in range(visible)]
     parts.append(first(changes.c.public))  # as the partial index says it: "WHERE public"
-    read_cases = sorted(
-        conn.execute(
-            select(case_readers.c.case_id).where(case_readers.c.station_code.in_(visible))
-        ).scalars()
-    )
-    if len(read_cases) <= 50:
-        parts += [first(changes.c.case_id == case_id) for case_id in read_cases]
+    if read_cases <= 50:
+        parts += [first(changes.c.case_id == bindparam(f"c{i}")) for i in range(read_cases)]
     else:
-        parts.append(first(changes.c.case_id.in_(read_cases)))
-    return union(*parts)
+        parts.append(first(changes.c.case_id.in_(bindparam("cases", expanding=True))))
+    seqs = union(*parts).subquery()
+    statement = (
+        select(changes)
+        .where(changes.c.seq.in_(select(seqs.c.seq)))
+        .order_by(changes.c.seq)
+        .limit(bindparam("limit"))
+    )
+    if len(_PULL_STATEMENTS) < 1000:
+        _PULL_STATEMENTS[key] = statement
+    return statement
+
+
+_CITY_PULL = (
+    select(changes)
+    .where(changes.c.seq > bindparam("after"), changes.c.seq <= bindparam("horizon"))
+    .order_by(changes.c.seq)
+    .limit(bindparam("limit"))
+)
+_READ_CASES = select(case_readers.c.case_id).where(
+    case_readers.c.station_code.in_(bindparam("codes", expanding=True))
+)
+_HORIZON = select(server_state.c.last_seq, *Hierarchy.mark_columns()).where(
+    server_state.c.id == 1
+)
 
 
 def pull(
@@ -1358,16 +1409,21 @@ def pull(
     answer written by orjson without parsing them.
     """
     # The horizon and whether the cached hierarchy still holds, in one round trip.
-    horizon, *mark = conn.execute(
-        select(server_state.c.last_seq, *Hierarchy.mark_columns()).where(server_state.c.id == 1)
-    ).one()
+    horizon, *mark = conn.execute(_HORIZON).one()
     horizon = int(horizon)
-    hierarchy = Hierarchy.load(conn, tuple(mark))
-    query = select(changes).where(changes.c.seq > after, changes.c.seq <= horizon)
-    if station.level != "city":
-        seqs = _pull_seqs(conn, station, hierarchy, after, horizon, limit + 1).subquery()
-        query = select(changes).where(changes.c.seq.in_(select(seqs.c.seq)))
-    found = conn.execute(query.order_by(changes.c.seq).limit(limit + 1)).all()
+    params: dict[str, Any] = {"after": after, "horizon": horizon, "limit": limit + 1}
+    if station.level == "city":
+        query = _CITY_PULL
+    else:
+        visible = sorted(Hierarchy.load(conn, tuple(mark)).visible(station))
+        read_cases = sorted(conn.execute(_READ_CASES, {"codes": visible}).scalars())
+        params.update((f"s{i}", code) for i, code in enumerate(visible))
+        if len(read_cases) <= 50:
+            params.update((f"c{i}", case_id) for i, case_id in enumerate(read_cases))
+        else:
+            params["cases"] = read_cases
+        query = _pull_statement(len(visible), len(read_cases))
+    found = conn.execute(query, params).all()
     has_more = len(found) > limit
     found = found[:limit]
     if has_more:

@@ -7,8 +7,10 @@ import dataclasses
 import threading
 
 import httpx
+import psycopg
 
 from tests.server.live import (
+    PG_ADMIN,
     Backend,
     case_insert,
     enrol_station,
@@ -84,3 +86,42 @@ def test_no_change_is_missed_with_two_servers_over_postgresql(postgresql_backend
         postgresql_backend.extra_servers.append(start_server(postgresql_backend.db_url))
     servers = [postgresql_backend.url, postgresql_backend.extra_servers[0].url]
     _run(postgresql_backend, servers)
+
+
+def test_a_server_carries_on_after_postgresql_dropped_its_connections(
+    postgresql_backend: Backend,
+) -> None:
+    """Connections are not pinged before each use (a round trip saved on every request):
+    when PostgreSQL drops them all (a restart), the next hello, pull and push still answer,
+    each on a new connection, and nothing is applied twice."""
+    city = enrol_station(postgresql_backend, "city")
+    township = enrol_station(postgresql_backend, "township", city.code)
+    village = enrol_station(postgresql_backend, "village", township.code)
+    case = case_insert(village)
+    assert village.push([case]).status_code == 200
+    database = postgresql_backend.db_url.rsplit("/", 1)[1]
+
+    def drop_every_connection() -> int:
+        # The tests' own engine (enrolment) loses its connections too: they are let go.
+        postgresql_backend.engine.dispose()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            return len(
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (database,),
+                ).fetchall()
+            )
+
+    for request in ("hello", "pull", "push"):
+        assert drop_every_connection() >= 1
+        if request == "hello":
+            answer = village.get("/v1/hello")
+        elif request == "pull":
+            answer = village.get("/v1/pull", params={"after": 0})
+        else:
+            answer = village.push([party_insert(village, case["row_id"])])
+        assert answer.status_code == 200, (request, answer.text)
+    changes, _ = village.pull_all()
+    assert sorted(c["table"] for c in changes) == ["cases", "parties"]
+    postgresql_backend.engine.dispose()

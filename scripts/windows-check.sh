@@ -61,7 +61,7 @@ fi
 
 # Windows wheels for the app, its tests and PyInstaller. pip evaluates environment markers for
 # this (Linux) machine, so pywin32-ctypes and pefile (PyInstaller's on Windows) are named here,
-# and SecretStorage/jeepney/cryptography arrive anyway (build.spec leaves them out on Windows).
+# and SecretStorage/jeepney arrive anyway (build.spec leaves them out on Windows).
 # The app's own dependencies come from pyproject.toml (one list), with Qt pinned to the
 # version that runs under wine.
 mapfile -t app_requirements < <("$host_python" - "$ROOT/pyproject.toml" <<'PY'

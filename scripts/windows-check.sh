@@ -185,10 +185,10 @@ if [ "$what" = all ] || [ "$what" = build ]; then
   set -e
   echo "$selftest"
   # Every check passes: Qt (offscreen), the Chinese fonts, the document font from the bundle,
-  # the database, and the keyring, which must be Windows Credential Manager (wine implements
-  # CredWrite/CredRead), never keyrings.alt.
+  # the database, the stored files' encryption (cryptography), and the keyring, which must be
+  # Windows Credential Manager (wine implements CredWrite/CredRead), never keyrings.alt.
   passed=$(grep -c '^\[通过\]' <<<"$selftest" || true)
-  if [ "$selftest_code" -ne 0 ] || [ "$passed" -ne 5 ] \
+  if [ "$selftest_code" -ne 0 ] || [ "$passed" -ne 6 ] \
     || ! grep -q 'keyring.backends.Windows.WinVaultKeyring' <<<"$selftest" \
     || grep -q 'keyrings.alt' <<<"$selftest"; then
     echo "selftest of the Windows build failed (exit code $selftest_code)" >&2

@@ -145,3 +145,49 @@ def test_an_encrypted_station_sends_and_receives_the_plaintext(
     finally:
         for replica in city.values():
             replica.close()
+
+
+def test_a_usb_bundle_of_an_encrypted_station_carries_the_plaintext(
+    tmp_path, backend, memory_keyring
+) -> None:
+    """The USB bundle goes the same way as sync: out with the plaintext the server keeps, in
+    checked against its hash and stored encrypted with the receiving folder's key."""
+    from city_server.admin import export_bundle as city_export
+    from city_server.admin import import_bundle as city_import
+    from station_app.domain import Role, User
+    from station_app.sync.bundles import export_bundle, import_bundle
+
+    city = make_city(tmp_path, backend)
+    try:
+        village, township = city["village_a"], city["township"]
+        _keyed(village)
+        _keyed(township)
+        case = village.add_case()
+        photo = tmp_path / "小票.jpg"
+        photo.write_bytes(b"\xff\xd8\xff\xe0 ID 11010519491231002X " + os.urandom(2000))
+        content, sha = photo.read_bytes(), hashlib.sha256(photo.read_bytes()).hexdigest()
+        attach_evidence(
+            village.store, village.folder / "evidence", case.id, photo, owner=village.code
+        )
+        out = tmp_path / "to-city.bundle"
+        admin = User(village.user, "管理员", Role.ADMIN, village.code)
+        assert export_bundle(village.store, village.folder, out, exported_by=admin).attachments == 1
+        with backend.engine.begin() as conn:
+            assert city_import(conn, out.read_bytes())["attachments_new"] == 1
+        with backend.engine.connect() as conn:
+            chunks = conn.execute(
+                text('SELECT data FROM attachment_chunks WHERE sha256 = :s ORDER BY "offset"'),
+                {"s": sha},
+            ).scalars()
+            assert b"".join(bytes(c) for c in chunks) == content
+        with backend.engine.begin() as conn:
+            back = city_export(conn, township.code, 0)
+        incoming = tmp_path / "to-township.bundle"
+        incoming.write_bytes(back)
+        assert import_bundle(township.store, township.folder, incoming).attachments == 1
+        theirs = evidence_path(township.folder / "evidence", sha)
+        assert is_sealed_file(theirs) and b"11010519491231002X" not in theirs.read_bytes()
+        assert read_stored_file(theirs, township.store.key) == content
+    finally:
+        for replica in city.values():
+            replica.close()

@@ -4,6 +4,8 @@ Only pictures, PDFs and common office documents are taken, recognised by their c
 their name): a program or script renamed "receipt.jpg" is refused, and a stored file is only
 ever handed to the PC's viewer under the extension its content has. Names are shown without
 control or bidirectional characters, so "photo\u202egpj.exe" cannot pass for "photoexe.jpg".
+In a data folder with a key the stored file is encrypted (file_crypt); it is still named by the
+SHA-256 of its content, and its kind is judged on the content, never on the encrypted bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +103,9 @@ def detect_evidence_content(data: bytes, name: str) -> EvidenceType | None:
     return _detect(data[:16], name, lambda: _office_zip_type(io.BytesIO(data)))
 
 
-def _detect(head: bytes, name: str, zip_type) -> EvidenceType | None:
+def _detect(
+    head: bytes, name: str, zip_type: Callable[[], EvidenceType | None]
+) -> EvidenceType | None:
     if head.startswith(b"\xff\xd8\xff"):
         return EvidenceType("image/jpeg", ".jpg")
     if head.startswith(b"\x89PNG\r\n\x1a\n"):

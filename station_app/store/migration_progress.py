@@ -52,7 +52,7 @@ def step_text(report: MigrationProgress) -> str:
     if report.kind == STEP_DERIVED:
         return _("Rebuilding the search index, deadlines and statistics")
     if report.kind == STEP_FILES:
-        return _("Encrypting {count} stored evidence files and documents").format(
+        return _("Encrypting the stored evidence files and documents ({count})").format(
             count=report.version
         )
     return _("Upgrading the database to schema {version}").format(version=report.version)

@@ -7,6 +7,7 @@ are encrypted at the next start (resuming after a cut); backups restore them."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from datetime import datetime
@@ -31,6 +32,7 @@ from station_app.store.cases import get_case
 from station_app.store.migration_progress import STEP_FILES
 from tests.core.conftest import VALID_RIC
 from tests.core.workflow_helpers import CLERK, OFFICER, VILLAGE, do, new_case, set_up_village
+from tests.support.cli import ADMIN_PASSWORD, EXAMPLE, run, set_authority
 
 MARKER = f"身份证号 {VALID_RIC}".encode()
 
@@ -284,3 +286,33 @@ def test_files_of_a_plaintext_backup_come_back_encrypted(tmp_path):
     assert file_crypt.is_sealed_file(restored) and MARKER not in restored.read_bytes()
     with Store(folder / "station.db") as store:
         assert file_crypt.read_stored_file(restored, store.key) == photo
+
+
+def test_key_create_encrypts_the_issued_pdfs_and_says_so(tmp_path):
+    """`station-app key create` on a station set up without a key: the PDFs issued before are
+    encrypted with the database, the command line shows the step, and a reprint gives the same
+    bytes as the first print."""
+    station = tmp_path / "station"
+    args = ("init", "--code", "RC-MT", "--name", "码头镇消费者投诉站", "--level", "township",
+            "--parent", "RC", "--admin", "admin", "--unencrypted")  # fmt: skip
+    assert run(station, *args, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+    set_authority(station)
+    added = run(station, "case", "add", "--json", str(EXAMPLE))
+    assert added.returncode == 0, added.stderr
+    number = json.loads(added.stdout)["case_numbers"][0]
+    assert run(station, "case", "act", number, "accept").returncode == 0
+    first, again = tmp_path / "first.pdf", tmp_path / "again.pdf"
+    printed = run(station, "print", "acceptance_decision", number, "--out", str(first))
+    assert printed.returncode == 0, printed.stderr
+    (stored,) = (station / "documents").glob("*/*.pdf")
+    assert stored.read_bytes() == first.read_bytes()  # no key yet: plaintext
+
+    done = run(station, "key", "create", "--user", "admin")
+    assert done.returncode == 0, done.stderr
+    assert "Encrypting the stored evidence files and documents (1)" in done.stderr
+    assert file_crypt.is_sealed_file(stored) and b"%PDF" not in stored.read_bytes()
+    printed = run(station, "print", "acceptance_decision", number, "--out", str(again))
+    assert printed.returncode == 0, printed.stderr
+    assert again.read_bytes() == first.read_bytes()
+    checked = run(station, "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -153,6 +153,10 @@ def test_a_changed_or_foreign_file_is_refused_in_words(tmp_path):
         target = CheckTarget(store, folder)
         assert "changed or damaged" in " ".join(evidence_files(target))
         assert "changed or damaged" in " ".join(document_files(target))
+    # Cut short (a copy that stopped), or of a format version this app does not know.
+    for broken in (raw[:12], file_crypt.MAGIC + bytes([99]) + bytes(raw[9:])):
+        with pytest.raises(file_crypt.StoredFileUnreadable):
+            file_crypt.unseal(broken, key, "x")
     # In the clerk's language, without a traceback.
     i18n.set_language("zh_CN")
     with pytest.raises(file_crypt.StoredFileUnreadable) as chinese:

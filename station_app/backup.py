@@ -105,6 +105,11 @@ def _new_backup_path(folder: Path, suffix: str = "") -> Path:
     return path
 
 
+def stored_file_roots(data_dir: Path) -> list[Path]:
+    """The folders of a data folder's stored files (file_crypt), and of their backup copies."""
+    return [base / name for base in (data_dir, data_dir / BACKUP_FOLDER) for name in FILE_FOLDERS]
+
+
 def mirror_files(data_dir: Path, target: Path, progress: Progress | None = None) -> int:
     """Copy the documents and evidence files `target` does not have yet; how many were copied."""
     copied = 0
@@ -327,7 +332,7 @@ def restore(
         files = mirror_files(backup.parent, data_dir, progress)
         if key is not None:
             # Files of a backup made before they were encrypted come back encrypted.
-            encrypt_stored_files(plaintext_stored_files(data_dir), key)
+            encrypt_stored_files(plaintext_stored_files(stored_file_roots(data_dir)), key)
     except OSError as error:
         raise StoreError(
             _("The restore failed: {reason}. The previous database is kept in {aside}.").format(

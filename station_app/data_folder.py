@@ -16,6 +16,7 @@ from station_app.backup import (
     back_up,
     damaged_database_message,
     list_backups,
+    stored_file_roots,
 )
 from station_app.data_key import (
     KEY_FILE,
@@ -209,7 +210,7 @@ class DataFolder:
         folder (the demo, `init --unencrypted`) keeps plaintext files."""
         if store.key is None or store.get_setting(FILES_ENCRYPTED_SETTING) == "1":
             return
-        files = plaintext_stored_files(self.path)
+        files = plaintext_stored_files(stored_file_roots(self.path))
         failed: list[Path] = []
         if files:
             reporter = ProgressReporter(progress, 1)

@@ -43,11 +43,6 @@ HEADER_BYTES = len(MAGIC) + 1 + NONCE_BYTES
 OVERHEAD = HEADER_BYTES + TAG_BYTES
 _FILE_KEY_LABEL = b"station-app stored files v1"
 
-# The folders of a data folder (and of its backups) whose files are stored this way.
-STORED_FOLDERS = ("documents", "evidence")
-# Where `encrypt_stored_files` looks besides the data folder itself: its backups' copies.
-_BACKUP_FOLDER = "backups"
-
 Progress = Callable[[int, int], None]  # files done, files in all
 
 
@@ -151,16 +146,11 @@ def stored_files(roots: Iterable[Path]) -> list[Path]:
     return found
 
 
-def stored_roots(data_folder: Path) -> list[Path]:
-    """The folders of stored files in a data folder and in its backups folder."""
-    folder = Path(data_folder)
-    return [base / name for base in (folder, folder / _BACKUP_FOLDER) for name in STORED_FOLDERS]
-
-
-def plaintext_stored_files(data_folder: Path) -> list[Path]:
-    """The stored files of a data folder (and of its backups folder) not yet encrypted."""
+def plaintext_stored_files(roots: Iterable[Path]) -> list[Path]:
+    """The stored files under `roots` not yet encrypted (backup.stored_file_roots: a data
+    folder's and its backups folder's)."""
     found = []
-    for path in stored_files(stored_roots(data_folder)):
+    for path in stored_files(roots):
         try:
             if not is_sealed_file(path):
                 found.append(path)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from station_app import file_crypt, i18n
-from station_app.backup import back_up, list_backups, restore
+from station_app.backup import back_up, list_backups, restore, stored_file_roots
 from station_app.data_folder import FILES_ENCRYPTED_SETTING, DataFolder
 from station_app.data_key import create_folder_key
 from station_app.document_issuing import (
@@ -73,7 +73,7 @@ def _with_files(folder: Path, tmp_path: Path) -> tuple[bytes, str, bytes, str]:
 
 
 def _stored(folder: Path) -> list[Path]:
-    return file_crypt.stored_files(file_crypt.stored_roots(folder))
+    return file_crypt.stored_files(stored_file_roots(folder))
 
 
 def test_evidence_and_issued_pdfs_are_encrypted_in_a_keyed_folder(tmp_path):

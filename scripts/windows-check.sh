@@ -61,7 +61,7 @@ fi
 
 # Windows wheels for the app, its tests and PyInstaller. pip evaluates environment markers for
 # this (Linux) machine, so pywin32-ctypes and pefile (PyInstaller's on Windows) are named here,
-# and SecretStorage/jeepney/cryptography arrive anyway (build.spec leaves them out on Windows).
+# and SecretStorage/jeepney arrive anyway (build.spec leaves them out on Windows).
 # The app's own dependencies come from pyproject.toml (one list), with Qt pinned to the
 # version that runs under wine.
 mapfile -t app_requirements < <("$host_python" - "$ROOT/pyproject.toml" <<'PY'
@@ -185,10 +185,10 @@ if [ "$what" = all ] || [ "$what" = build ]; then
   set -e
   echo "$selftest"
   # Every check passes: Qt (offscreen), the Chinese fonts, the document font from the bundle,
-  # the database, and the keyring, which must be Windows Credential Manager (wine implements
-  # CredWrite/CredRead), never keyrings.alt.
+  # the database, the stored files' encryption (cryptography), and the keyring, which must be
+  # Windows Credential Manager (wine implements CredWrite/CredRead), never keyrings.alt.
   passed=$(grep -c '^\[通过\]' <<<"$selftest" || true)
-  if [ "$selftest_code" -ne 0 ] || [ "$passed" -ne 5 ] \
+  if [ "$selftest_code" -ne 0 ] || [ "$passed" -ne 6 ] \
     || ! grep -q 'keyring.backends.Windows.WinVaultKeyring' <<<"$selftest" \
     || grep -q 'keyrings.alt' <<<"$selftest"; then
     echo "selftest of the Windows build failed (exit code $selftest_code)" >&2

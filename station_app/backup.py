@@ -7,7 +7,9 @@ A backup folder (the data folder's `backups/`, a second drive, or `backup --to D
     documents/ab/ab12….pdf                  the issued PDFs, and
     evidence/ab/ab12…                       the evidence files, both content-addressed
 
-Files are named by their SHA-256 and never change, so each backup copies only the new ones.
+Files are named by the SHA-256 of their content and never change, so each backup copies
+only the new ones; in an encrypted data folder they are encrypted (file_crypt) and copied as
+they are, so they open with the same folder key after a restore.
 Database copies are rotated: the newest of each of the last 14 days, 4 weeks and 12 months
 are kept (with all of today's and the last 5 made before migrations); the files are kept,
 since older copies name them.
@@ -29,6 +31,7 @@ from station_app.atomic_files import (
     fsync_directory,
     remove_leftovers,
 )
+from station_app.file_crypt import encrypt_stored_files, plaintext_stored_files
 from station_app.i18n import _
 from station_app.store import DATABASE_FILENAME, Store, StoreError, driver, folder_key
 from station_app.store.migrations import LATEST_VERSION, schema_version
@@ -100,6 +103,11 @@ def _new_backup_path(folder: Path, suffix: str = "") -> Path:
         path = folder / f"station-{stamp}-{counter}{suffix}.db"
         counter += 1
     return path
+
+
+def stored_file_roots(data_dir: Path) -> list[Path]:
+    """The folders of a data folder's stored files (file_crypt), and of their backup copies."""
+    return [base / name for base in (data_dir, data_dir / BACKUP_FOLDER) for name in FILE_FOLDERS]
 
 
 def mirror_files(data_dir: Path, target: Path, progress: Progress | None = None) -> int:
@@ -322,6 +330,9 @@ def restore(
             progress(_("Copying the backup {path}").format(path=backup))
         copy_database_file(backup, database, key)
         files = mirror_files(backup.parent, data_dir, progress)
+        if key is not None:
+            # Files of a backup made before they were encrypted come back encrypted.
+            encrypt_stored_files(plaintext_stored_files(stored_file_roots(data_dir)), key)
     except OSError as error:
         raise StoreError(
             _("The restore failed: {reason}. The previous database is kept in {aside}.").format(

@@ -16,6 +16,7 @@ from station_app.backup import (
     back_up,
     damaged_database_message,
     list_backups,
+    stored_file_roots,
 )
 from station_app.data_key import (
     KEY_FILE,
@@ -26,11 +27,12 @@ from station_app.data_key import (
     recovery_text,
 )
 from station_app.error_report import os_error_reason
+from station_app.file_crypt import encrypt_stored_files, plaintext_stored_files
 from station_app.i18n import _
 from station_app.store import DATABASE_FILENAME, Store, StoreError, folder_key
 from station_app.store.accounts import LOCAL_STATION_KEY
 from station_app.store.driver import is_plaintext_file
-from station_app.store.migration_progress import ProgressCallback
+from station_app.store.migration_progress import STEP_FILES, ProgressCallback, ProgressReporter
 from station_app.store.online_backup import file_problem, opens_with_key
 
 ENV_VARIABLE = "STATION_APP_DATA"
@@ -38,6 +40,9 @@ LOCK_FILENAME = "station.lock"
 # Written once the station is set up: from then on a missing, empty or foreign station.db is
 # damage to report, never a new station to create.
 MARKER_FILENAME = "station.json"
+# Set in the database once every stored file (evidence, documents, their backup copies) of an
+# encrypted folder is encrypted too (file_crypt); a database restored from before lacks it.
+FILES_ENCRYPTED_SETTING = "stored_files_encrypted"
 
 
 class FolderInUse(StoreError):
@@ -190,12 +195,35 @@ class DataFolder:
             progress=progress,
         )
         try:
+            self._encrypt_stored_files(store, progress or Store.default_migration_progress)
             if self.marker is None:
                 self.mark_station(store)
         except BaseException:
             store.close()
             raise
         return store
+
+    def _encrypt_stored_files(self, store: Store, progress: ProgressCallback | None) -> None:
+        """In an encrypted folder, encrypt the stored files still in plaintext (those stored
+        before the folder had a key or before files were encrypted), once: each file
+        atomically, so a PC switched off in the middle goes on at the next start. A plaintext
+        folder (the demo, `init --unencrypted`) keeps plaintext files."""
+        if store.key is None or store.get_setting(FILES_ENCRYPTED_SETTING) == "1":
+            return
+        files = plaintext_stored_files(stored_file_roots(self.path))
+        failed: list[Path] = []
+        if files:
+            reporter = ProgressReporter(progress, 1)
+            try:
+                reporter.begin(STEP_FILES, len(files))
+                _done, failed = encrypt_stored_files(
+                    files, store.key, lambda done, total: reporter.part(done / total)
+                )
+                reporter.finish()
+            finally:
+                reporter.close()
+        if not failed:
+            store.set_setting(FILES_ENCRYPTED_SETTING, "1")
 
     def key_problem(self) -> str | None:
         """Why the folder's encrypted database cannot be opened on this PC (its key is not in

@@ -21,7 +21,6 @@ from typing import Any
 
 from station_app.account_rules import may_see_full_numbers
 from station_app.acting_bodies import AUTHORITY_PREFIX, ActingBodies, missing_setting
-from station_app.atomic_files import write_bytes_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
 from station_app.deadlines import DeadlineKind, compute_deadline
@@ -46,6 +45,7 @@ from station_app.documents.layout import VERSION_NOTE, format_document_number
 from station_app.documents.wording import DOCUMENT_NUMBER_WORDS
 from station_app.domain import Case, CaseEvent, CaseKind, User
 from station_app.domain import label as enum_label
+from station_app.file_crypt import StoredFileUnreadable, read_stored_file, write_stored_file
 from station_app.i18n import _
 from station_app.safe_input import InputRejected
 from station_app.store.accounts import display_name_of, find_station
@@ -517,9 +517,10 @@ def document_path(data_dir: Path | Any, sha256: str) -> Path:
     return documents_dir(data_dir) / sha256[:2] / f"{sha256}.pdf"
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def _write_atomically(target: Path, data: bytes, key: bytes | None) -> None:
+    """The PDF stored whole, encrypted at rest with the folder's `key` (file_crypt)."""
     try:
-        write_bytes_atomically(target, data)
+        write_stored_file(target, data, key)
     except OSError as error:
         raise StoreError(
             _("The document could not be saved in {path}: {reason}").format(
@@ -528,11 +529,14 @@ def _write_atomically(target: Path, data: bytes) -> None:
         ) from error
 
 
-def read_stored(data_dir: Path | Any, document: IssuedDocument) -> bytes:
-    """The frozen PDF bytes, checked against the recorded SHA-256."""
+def read_stored(data_dir: Path | Any, document: IssuedDocument, key: bytes | None = None) -> bytes:
+    """The frozen PDF bytes (decrypted with the folder's `key`), checked against the recorded
+    SHA-256."""
     path = document_path(data_dir, document.sha256)
     try:
-        data = path.read_bytes()
+        data = read_stored_file(path, key)
+    except StoredFileUnreadable:
+        data = b""  # changed or damaged: said below
     except OSError as error:
         raise DocumentDamaged(
             _(
@@ -734,7 +738,7 @@ def _issue(
         finally:
             VERSION_NOTE.reset(token)
         sha = hashlib.sha256(pdf).hexdigest()
-        _write_atomically(document_path(data_dir, sha), pdf)
+        _write_atomically(document_path(data_dir, sha), pdf, store.key)
         document = insert_issued(
             store,
             IssuedDocument(
@@ -849,7 +853,7 @@ def reprint(
                 title=_kind(kind).title, case=case.case_no
             )
         )
-    pdf = read_stored(data_dir, document)
+    pdf = read_stored(data_dir, document, store.key)
     _audit_reveal(store, case.id, kind, user, station_code)
     return Issued(document=document, pdf=pdf, reprinted=True)
 

@@ -4,19 +4,23 @@ Only pictures, PDFs and common office documents are taken, recognised by their c
 their name): a program or script renamed "receipt.jpg" is refused, and a stored file is only
 ever handed to the PC's viewer under the extension its content has. Names are shown without
 control or bidirectional characters, so "photo\u202egpj.exe" cannot pass for "photoexe.jpg".
+In a data folder with a key the stored file is encrypted (file_crypt); it is still named by the
+SHA-256 of its content, and its kind is judged on the content, never on the encrypted bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from station_app.atomic_files import atomic_file
 from station_app.domain import Evidence
 from station_app.error_report import os_error_reason
+from station_app.file_crypt import is_sealed_file, read_stored_file, write_stored_file
 from station_app.i18n import _
 from station_app.store import Store, StoreError
 from station_app.store.cases import add_evidence_row
@@ -59,7 +63,7 @@ _ODF = {
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
 
 
-def _office_zip_type(path: Path) -> EvidenceType | None:
+def _office_zip_type(path: Path | io.BytesIO) -> EvidenceType | None:
     """A Word, Excel or PowerPoint (.docx/.xlsx/.pptx) or OpenDocument file; None for any
     other zip (a .jar, an .apk, a zip of programs)."""
     try:
@@ -91,6 +95,17 @@ def detect_evidence_type(path: Path, name: str) -> EvidenceType | None:
             head = f.read(16)
     except OSError:
         return None
+    return _detect(head, name, lambda: _office_zip_type(path))
+
+
+def detect_evidence_content(data: bytes, name: str) -> EvidenceType | None:
+    """`detect_evidence_type` of a file's content held in memory (a stored file decrypted)."""
+    return _detect(data[:16], name, lambda: _office_zip_type(io.BytesIO(data)))
+
+
+def _detect(
+    head: bytes, name: str, zip_type: Callable[[], EvidenceType | None]
+) -> EvidenceType | None:
     if head.startswith(b"\xff\xd8\xff"):
         return EvidenceType("image/jpeg", ".jpg")
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -112,7 +127,7 @@ def detect_evidence_type(path: Path, name: str) -> EvidenceType | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return _OLE_EXTENSIONS.get(Path(safe_display_name(name)).suffix.lower())
     if head.startswith(b"PK\x03\x04"):
-        return _office_zip_type(path)
+        return zip_type()
     return None
 
 
@@ -155,8 +170,21 @@ def evidence_path(evidence_dir: Path, sha256: str) -> Path:
     return evidence_dir / sha256[:2] / sha256
 
 
-def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
-    """Copy a file into the content-addressed store (once per content) and describe it."""
+def too_large_message(name: str, size: int) -> str:
+    return _(
+        "The file {name} is {size} MB; evidence files may be at most {limit} MB. "
+        "Scan or photograph it at a lower resolution."
+    ).format(
+        name=safe_display_name(name),
+        size=round(size / 1048576, 1),
+        limit=MAX_EVIDENCE_BYTES // 1048576,
+    )
+
+
+def store_evidence_file(evidence_dir: Path, source: Path, key: bytes | None = None) -> Evidence:
+    """Copy a file into the content-addressed store (once per content, named by the SHA-256
+    of its content) and describe it; encrypted at rest with `key`, the data folder's key
+    (`Store.key`; None: a plaintext folder), see file_crypt."""
     try:
         size = source.stat().st_size
     except OSError as error:
@@ -164,31 +192,26 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
             _("The file {name} cannot be read.").format(name=safe_display_name(source.name))
         ) from error
     if size > MAX_EVIDENCE_BYTES:
-        raise StoreError(
-            _(
-                "The file {name} is {size} MB; evidence files may be at most {limit} MB. "
-                "Scan or photograph it at a lower resolution."
-            ).format(
-                name=safe_display_name(source.name),
-                size=round(size / 1048576, 1),
-                limit=MAX_EVIDENCE_BYTES // 1048576,
-            )
-        )
-    digest = hashlib.sha256()
+        raise StoreError(too_large_message(source.name, size))
     try:
-        with atomic_file(evidence_dir) as pending, source.open("rb") as src:
-            while block := src.read(1 << 20):
-                digest.update(block)
-                pending.file.write(block)
-            pending.file.flush()
-            # Judged on the copy, so the file cannot change between the check and the store.
-            kind = detect_evidence_type(pending.path, source.name)
-            if kind is None:
-                raise EvidenceRefused(refused_message(source.name))
-            sha = digest.hexdigest()
-            target = evidence_path(evidence_dir, sha)
-            if not target.exists():
-                pending.commit(target)
+        with source.open("rb") as src:
+            data = src.read(MAX_EVIDENCE_BYTES + 1)
+    except OSError as error:
+        raise StoreError(
+            _("The file {name} cannot be read.").format(name=safe_display_name(source.name))
+        ) from error
+    size = len(data)
+    if size > MAX_EVIDENCE_BYTES:
+        raise StoreError(too_large_message(source.name, size))
+    # Judged on the bytes read, so the file cannot change between the check and the store.
+    kind = detect_evidence_content(data, source.name)
+    if kind is None:
+        raise EvidenceRefused(refused_message(source.name))
+    sha = hashlib.sha256(data).hexdigest()
+    target = evidence_path(evidence_dir, sha)
+    try:
+        if not target.exists() or key is not None and not is_sealed_file(target):
+            write_stored_file(target, data, key)
     except OSError as error:
         raise StoreError(
             _("The file {name} could not be stored: {reason}").format(
@@ -198,9 +221,43 @@ def store_evidence_file(evidence_dir: Path, source: Path) -> Evidence:
     return Evidence(sha256=sha, filename=safe_display_name(source.name), size=size, mime=kind.mime)
 
 
+def copy_out(evidence_dir: Path, evidence: Evidence, key: bytes | None, target_dir: Path) -> Path:
+    """A plaintext copy of a stored evidence file in `target_dir` (a private temporary folder
+    of the PC's user), under its name with the extension of its content, to be opened in the
+    PC's viewer; decrypted with the folder's `key`. Refused (EvidenceRefused) when its content
+    is not an allowed kind, StoreError when it is missing or was changed."""
+    source = evidence_path(evidence_dir, evidence.sha256)
+    try:
+        data = read_stored_file(source, key)
+    except FileNotFoundError as error:
+        raise StoreError(
+            _(
+                "The file {name} is missing from the data folder's evidence store. "
+                "Ask the city office to restore it from a backup."
+            ).format(name=safe_display_name(evidence.filename))
+        ) from error
+    except OSError as error:
+        raise StoreError(
+            _("The file {name} cannot be read.").format(name=safe_display_name(evidence.filename))
+        ) from error
+    kind = detect_evidence_content(data, evidence.filename)
+    if kind is None:
+        raise EvidenceRefused(refused_message(evidence.filename))
+    target = Path(target_dir) / opened_copy_name(evidence.filename, kind)
+    try:
+        write_stored_file(target, data, None)
+    except OSError as error:
+        raise StoreError(
+            _("The file {name} could not be stored: {reason}").format(
+                name=safe_display_name(evidence.filename), reason=os_error_reason(error)
+            )
+        ) from error
+    return target
+
+
 def attach_evidence(
     store: Store, evidence_dir: Path, case_id: str, source: Path, *, owner: str, note: str = ""
 ) -> Evidence:
-    evidence = store_evidence_file(evidence_dir, source)
+    evidence = store_evidence_file(evidence_dir, source, store.key)
     evidence.note = note
     return add_evidence_row(store, case_id, evidence, owner)

@@ -111,6 +111,20 @@ def check_database(data_dir: Path) -> CheckResult:
     return CheckResult(_("Database"), True, _("Integrity check passed: {path}").format(path=path))
 
 
+def check_file_encryption() -> CheckResult:
+    """The stored files' encryption (file_crypt: AES-256-GCM from `cryptography`) works in this
+    build: a sample is encrypted and read back."""
+    name = _("Encryption of stored files")
+    try:
+        from station_app.file_crypt import seal, unseal
+
+        key, sample = os.urandom(32), os.urandom(64)
+        ok = unseal(seal(sample, key), key) == sample
+    except Exception as error:  # a library missing from the build: reported, not raised
+        return CheckResult(name, False, str(error))
+    return CheckResult(name, ok, "AES-256-GCM")
+
+
 def check_keyring() -> CheckResult:
     report = check_backend()
     return CheckResult(
@@ -119,4 +133,10 @@ def check_keyring() -> CheckResult:
 
 
 def run_selftest(data_dir: Path) -> list[CheckResult]:
-    return [*check_qt_and_fonts(), check_document_font(), check_database(data_dir), check_keyring()]
+    return [
+        *check_qt_and_fonts(),
+        check_document_font(),
+        check_database(data_dir),
+        check_file_encryption(),
+        check_keyring(),
+    ]

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from station_app.backup import BACKUP_FOLDER, list_backups
+from station_app.file_crypt import StoredFileUnreadable, read_stored_file
 from station_app.i18n import N_, _
 from station_app.store import Store
 from station_app.store.cases import evidence_hashes
@@ -55,20 +56,21 @@ def database_integrity(target: CheckTarget) -> list[str]:
     ]
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+def _sha256_of(path: Path, key: bytes | None) -> str | None:
+    """The SHA-256 of a stored file's plaintext (decrypted with the folder's key); None when
+    it cannot be decrypted (changed, or another key's)."""
+    try:
+        return hashlib.sha256(read_stored_file(path, key)).hexdigest()
+    except StoredFileUnreadable:
+        return None
 
 
-def _missing_or_changed(paths: dict[str, Path], what: str) -> list[str]:
+def _missing_or_changed(paths: dict[str, Path], what: str, key: bytes | None) -> list[str]:
     problems = []
     for sha, path in sorted(paths.items()):
         if not path.exists():
             problems.append(_("{what} {path} is missing.").format(what=what, path=path))
-        elif _sha256_of(path) != sha:
+        elif _sha256_of(path, key) != sha:
             problems.append(
                 _("{what} {path} has been changed or damaged.").format(what=what, path=path)
             )
@@ -79,7 +81,7 @@ def document_files(target: CheckTarget) -> list[str]:
     from station_app.document_issuing import document_path
 
     paths = {sha: document_path(target.data_dir, sha) for sha in stored_file_hashes(target.store)}
-    return _missing_or_changed(paths, _("Issued document"))
+    return _missing_or_changed(paths, _("Issued document"), target.store.key)
 
 
 def evidence_files(target: CheckTarget) -> list[str]:
@@ -87,7 +89,7 @@ def evidence_files(target: CheckTarget) -> list[str]:
 
     folder = target.data_dir / "evidence"
     paths = {sha: evidence_path(folder, sha) for sha in evidence_hashes(target.store)}
-    return _missing_or_changed(paths, _("Evidence file"))
+    return _missing_or_changed(paths, _("Evidence file"), target.store.key)
 
 
 def record_chains(target: CheckTarget) -> list[str]:

@@ -23,14 +23,17 @@ HEARTBEAT_SECONDS = 0.5
 STEP_BACKUP = "backup"
 STEP_MIGRATION = "migration"
 STEP_DERIVED = "derived"
+STEP_FILES = "files"  # the stored files encrypted at rest (version: how many), data_folder.py
 
 
 @dataclass(frozen=True)
 class MigrationProgress:
     step: int  # 1-based number of the step under way
     steps: int  # how many steps in all
-    kind: str  # STEP_BACKUP, STEP_MIGRATION or STEP_DERIVED
-    version: int  # a migration's: the version it leads to; a backup's, the derived state's: from
+    kind: str  # STEP_BACKUP, STEP_MIGRATION, STEP_DERIVED or STEP_FILES
+    # A migration's: the version it leads to; a backup's, the derived state's: from; the
+    # encryption of the stored files': how many files.
+    version: int
     percent: int  # of the whole, by the steps' weights and the part of this one done
     elapsed: float  # seconds since the migration began
     heartbeat: bool = False  # a report within a step rather than its start
@@ -48,6 +51,10 @@ def step_text(report: MigrationProgress) -> str:
         return _("Backing up the database (schema {version})").format(version=report.version)
     if report.kind == STEP_DERIVED:
         return _("Rebuilding the search index, deadlines and statistics")
+    if report.kind == STEP_FILES:
+        return _("Encrypting the stored evidence files and documents ({count})").format(
+            count=report.version
+        )
     return _("Upgrading the database to schema {version}").format(version=report.version)
 
 

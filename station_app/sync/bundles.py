@@ -25,6 +25,7 @@ from keyring.errors import KeyringError
 from station_app.account_rules import export_refused, may_export_personal_data
 from station_app.atomic_files import write_bytes_atomically
 from station_app.domain import User
+from station_app.file_crypt import StoredFileUnreadable, read_stored_file, write_stored_file
 from station_app.i18n import _
 from station_app.store import Store
 from station_app.store import sync_state as state
@@ -108,7 +109,10 @@ def export_bundle(
             kind = "evidence" if change.table == "evidence" else "document"
             path = file_path(data_folder, kind, sha256)
             if path.is_file():
-                files[sha256] = path.read_bytes()
+                try:
+                    files[sha256] = read_stored_file(path, store.key)  # the plaintext
+                except StoredFileUnreadable:
+                    continue  # changed or damaged here: never sent (station check names it)
     data = make_bundle(
         station=station, direction=TO_SERVER, secret=secret, batches=batches, attachments=files
     )
@@ -201,8 +205,7 @@ def import_bundle(store: Store, data_folder: Path, source: Path) -> BundleReport
         content = files.get(item["sha256"])
         target = file_path(data_folder, item["kind"], item["sha256"])
         if content is not None and not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomically(target, content)
+            write_stored_file(target, content, store.key)  # encrypted in a keyed folder
             written += 1
     return BundleReport(
         changes=len(fresh),

@@ -66,6 +66,7 @@ from typing import Any
 import orjson
 
 from station_app.atomic_files import fsync_directory
+from station_app.file_crypt import StoredFileUnreadable, read_stored_file, write_stored_file
 from station_app.i18n import _
 from station_app.store import Store, StoreError, driver
 from station_app.store import sync_state as state
@@ -507,7 +508,11 @@ class SyncEngine:
             path = self._file_path(item["kind"], item["sha256"])
             if not path.is_file():
                 continue  # a pulled row's file: downloaded, not uploaded
-            if self._upload_one(path, item):
+            try:
+                data = read_stored_file(path, self.store.key)  # the server keeps plaintext
+            except StoredFileUnreadable:
+                continue  # changed or damaged here: never sent (station check names it)
+            if self._upload_one(data, item):
                 report.uploaded += 1
             state.confirm_file(self.store, item["sha256"])
             self._say(
@@ -517,23 +522,22 @@ class SyncEngine:
                 _("Sent {done} of {total} files.").format(done=index + 1, total=len(todo)),
             )
 
-    def _upload_one(self, path: Path, item: dict[str, Any]) -> bool:
-        """Send one file from where the server's copy ends; False when it had it whole."""
+    def _upload_one(self, data: bytes, item: dict[str, Any]) -> bool:
+        """Send one file's plaintext from where the server's copy ends; False when it had it
+        whole."""
         sha256 = item["sha256"]
-        size = path.stat().st_size
+        size = len(data)
         status = self.transport.start_upload(sha256, size, _safe_filename(item["filename"], sha256))
         if status["complete"]:
             return False
         offset = int(status["received"])
-        with path.open("rb") as source:
-            while offset < size:
-                self._check_cancel()
-                source.seek(offset)
-                chunk = source.read(self.chunk_bytes)
-                status = self.transport.put_chunk(sha256, offset, chunk)
-                offset = int(status["received"])
-                if status["complete"]:
-                    break
+        while offset < size:
+            self._check_cancel()
+            chunk = data[offset : offset + self.chunk_bytes]
+            status = self.transport.put_chunk(sha256, offset, chunk)
+            offset = int(status["received"])
+            if status["complete"]:
+                break
         return True
 
     # -- 4. pull -------------------------------------------------------------------------------
@@ -662,17 +666,14 @@ class SyncEngine:
                 offset += len(data)
                 if not data or offset > MAX_ATTACHMENT_BYTES:
                     break
-        digest = hashlib.sha256()
-        with part.open("rb") as source:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
-        if digest.hexdigest() != sha256:
+        data = part.read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
             part.unlink()
             return False
-        target = self._file_path(item["kind"], sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(part, target)
-        fsync_directory(target.parent)
+        # Stored encrypted when the folder has a key (file_crypt), then the part is dropped.
+        write_stored_file(self._file_path(item["kind"], sha256), data, self.store.key)
+        part.unlink()
+        fsync_directory(part.parent)
         return True
 
     # -- 6. scope checksum and repair ----------------------------------------------------------

@@ -27,19 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from station_app.account_rules import full_numbers_refused, may_see_full_numbers
-from station_app.atomic_files import copy_file_atomically
 from station_app.case_actions import case_record
 from station_app.case_json import CaseRecord
 from station_app.domain import Case, CaseKind, CaseStatus, Evidence, Party, Role, Station, User
 from station_app.domain import label as enum_label
-from station_app.evidence_files import (
-    EvidenceRefused,
-    detect_evidence_type,
-    evidence_path,
-    opened_copy_name,
-    refused_message,
-    safe_display_name,
-)
+from station_app.evidence_files import copy_out as copy_evidence_out
+from station_app.evidence_files import safe_display_name
 from station_app.flags import Flag, case_flags
 from station_app.i18n import _
 from station_app.joint_members import (
@@ -53,7 +46,7 @@ from station_app.joint_members import (
     parse_member_sheet,
 )
 from station_app.money import format_yuan
-from station_app.store import Store, StoreError
+from station_app.store import Store
 from station_app.store.accounts import local_station
 from station_app.store.audit import log_reveal
 from station_app.store.case_list import case_rows
@@ -717,24 +710,12 @@ class CaseDetailView(QWidget):
     def open_evidence(self, evidence: Evidence) -> None:
         """Copy the stored file out (it is stored by its hash) under its name with the extension
         of its content, and open it; a file that is not an allowed kind is never opened."""
-        source = evidence_path(self.tasks.folder.evidence_dir, evidence.sha256)
+        evidence_dir = self.tasks.folder.evidence_dir
         target_dir = _opened_files_dir() / evidence.sha256[:16]
 
-        def copy_out(_store: Store) -> Path:
-            if not source.exists():
-                raise StoreError(
-                    _(
-                        "The file {name} is missing from the data folder's evidence store. "
-                        "Ask the city office to restore it from a backup."
-                    ).format(name=safe_display_name(evidence.filename))
-                )
-            kind = detect_evidence_type(source, evidence.filename)
-            if kind is None:
-                raise EvidenceRefused(refused_message(evidence.filename))
-            target_dir.mkdir(parents=True, exist_ok=True)
-            target = target_dir / opened_copy_name(evidence.filename, kind)
-            copy_file_atomically(source, target)
-            return target
+        def copy_out(store: Store) -> Path:
+            # Decrypted into the private folder only: the data folder keeps it encrypted.
+            return copy_evidence_out(evidence_dir, evidence, store.key, target_dir)
 
         self.tasks.submit(
             copy_out,

@@ -121,8 +121,9 @@ def test_show_of_an_unknown_case_fails_clearly(station):
 def test_selftest_passes_with_a_secure_keyring(station):
     done = run(station, "selftest")  # the session's keyring file, which holds the folder's key
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("[passed]") == 5
+    assert done.stdout.count("[passed]") == 6
     assert "Integrity check passed" in done.stdout
+    assert "[passed] Encryption of stored files" in done.stdout
 
 
 def test_selftest_fails_without_a_secure_keyring(station):

@@ -120,13 +120,14 @@ def test_built_program_passes_selftest_and_prints_a_case(
     data_dir.parent.mkdir()  # the user's folder is there; the app makes its own in it
     selftest = run(debug, "selftest", data_dir=data_dir)
     lines = selftest.stdout.splitlines()
-    assert len(lines) == 5, selftest.stdout + selftest.stderr
-    # Qt, the screen font, the document font (from the bundle) and the database pass.
-    assert all(line.startswith("[通过]") for line in lines[:4]), selftest.stdout
+    assert len(lines) == 6, selftest.stdout + selftest.stderr
+    # Qt, the screen font, the document font (from the bundle), the database and the stored
+    # files' encryption (`cryptography`, bundled) pass.
+    assert all(line.startswith("[通过]") for line in lines[:5]), selftest.stdout
     assert str(folder / "_internal" / "resources" / "fonts") in lines[2]
     # The keyring: secure where a Secret Service runs; on a headless box keyring's "fail"
     # backend, which the selftest reports. Never keyrings.alt's plaintext file.
-    keyring_line = lines[4]
+    keyring_line = lines[5]
     assert keyring_line.startswith("[通过]") or "keyring.backends.fail.Keyring" in keyring_line
     assert "keyrings.alt" not in selftest.stdout
     assert selftest.returncode == (0 if keyring_line.startswith("[通过]") else 1)

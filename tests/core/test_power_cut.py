@@ -27,6 +27,7 @@ import pytest
 
 from station_app.data_folder import DataFolder
 from station_app.document_issuing import document_path
+from station_app.file_crypt import read_stored_file
 from station_app.store.cases import get_case
 from tests.support.cli import EXAMPLE, ROOT, init_station, set_authority
 
@@ -162,7 +163,7 @@ def test_every_reported_save_survives_a_power_cut_and_no_number_repeats(shim, tm
             on_record = dict(store.execute("SELECT doc_no, sha256 FROM issued_documents"))
             for number, sha in documents_reported.items():
                 assert on_record.get(number) == sha, f"issued document {number} was lost"
-                pdf = document_path(data_dir, sha).read_bytes()
+                pdf = read_stored_file(document_path(data_dir, sha), store.key)  # encrypted
                 assert hashlib.sha256(pdf).hexdigest() == sha
     # The loop did real work: saves in most rounds, and cuts that fell between them.
     assert len(cases_reported) >= ROUNDS and len(documents_reported) >= 2

@@ -8,8 +8,12 @@ import hashlib
 import os
 
 import pytest
+from sqlalchemy import text
 
+from station_app.data_key import create_folder_key
 from station_app.evidence_files import attach_evidence, evidence_path
+from station_app.file_crypt import is_sealed_file, read_stored_file
+from station_app.store import Store
 from station_app.sync.engine import part_path
 from station_app.sync.transport import SyncError
 from tests.server.sync_support import CuttingProxy, make_city
@@ -91,6 +95,99 @@ def test_a_wrong_part_is_dropped_and_the_file_fetched_again(
         assert first.downloaded == 0 and not target.exists() and not part.exists()
         assert township.sync().downloaded == 1
         assert target.read_bytes() == content
+    finally:
+        for replica in city.values():
+            replica.close()
+
+
+def _keyed(replica) -> None:  # noqa: ANN001
+    """The replica's data folder gets its key (as `station-app key create` gives it): the
+    database, and every file stored from now on, encrypted at rest."""
+    replica.store.close()
+    create_folder_key(replica.folder)
+    replica.store = Store(replica.folder / "station.db")
+    assert replica.store.key is not None
+
+
+def test_an_encrypted_station_sends_and_receives_the_plaintext(
+    tmp_path, backend, memory_keyring
+) -> None:
+    """Sync deduplicates by the SHA-256 of the plaintext and the server keeps plaintext: the
+    village sends its encrypted photo decrypted; the township checks what arrives against that
+    hash and stores it encrypted with its own folder's key."""
+    city = make_city(tmp_path, backend)
+    try:
+        village, township = city["village_a"], city["township"]
+        _keyed(village)
+        _keyed(township)
+        case = village.add_case()
+        photo = tmp_path / "身份证.jpg"
+        photo.write_bytes(b"\xff\xd8\xff\xe0 ID 11010519491231002X " + os.urandom(3 * CHUNK))
+        content, sha = photo.read_bytes(), hashlib.sha256(photo.read_bytes()).hexdigest()
+        attach_evidence(
+            village.store, village.folder / "evidence", case.id, photo, owner=village.code
+        )
+        mine = evidence_path(village.folder / "evidence", sha)
+        assert is_sealed_file(mine) and b"11010519491231002X" not in mine.read_bytes()
+        assert village.sync().uploaded == 1
+        with backend.engine.connect() as conn:
+            chunks = conn.execute(
+                text('SELECT data FROM attachment_chunks WHERE sha256 = :s ORDER BY "offset"'),
+                {"s": sha},
+            ).scalars()
+            received = b"".join(bytes(c) for c in chunks)
+        assert received == content and hashlib.sha256(received).hexdigest() == sha
+        assert township.sync().downloaded == 1
+        theirs = evidence_path(township.folder / "evidence", sha)
+        assert is_sealed_file(theirs) and b"11010519491231002X" not in theirs.read_bytes()
+        assert read_stored_file(theirs, township.store.key) == content
+        assert not part_path(township.folder, sha).exists()
+    finally:
+        for replica in city.values():
+            replica.close()
+
+
+def test_a_usb_bundle_of_an_encrypted_station_carries_the_plaintext(
+    tmp_path, backend, memory_keyring
+) -> None:
+    """The USB bundle goes the same way as sync: out with the plaintext the server keeps, in
+    checked against its hash and stored encrypted with the receiving folder's key."""
+    from city_server.admin import export_bundle as city_export
+    from city_server.admin import import_bundle as city_import
+    from station_app.domain import Role, User
+    from station_app.sync.bundles import export_bundle, import_bundle
+
+    city = make_city(tmp_path, backend)
+    try:
+        village, township = city["village_a"], city["township"]
+        _keyed(village)
+        _keyed(township)
+        case = village.add_case()
+        photo = tmp_path / "小票.jpg"
+        photo.write_bytes(b"\xff\xd8\xff\xe0 ID 11010519491231002X " + os.urandom(2000))
+        content, sha = photo.read_bytes(), hashlib.sha256(photo.read_bytes()).hexdigest()
+        attach_evidence(
+            village.store, village.folder / "evidence", case.id, photo, owner=village.code
+        )
+        out = tmp_path / "to-city.bundle"
+        admin = User(village.user, "管理员", Role.ADMIN, village.code)
+        assert export_bundle(village.store, village.folder, out, exported_by=admin).attachments == 1
+        with backend.engine.begin() as conn:
+            assert city_import(conn, out.read_bytes())["attachments_new"] == 1
+        with backend.engine.connect() as conn:
+            chunks = conn.execute(
+                text('SELECT data FROM attachment_chunks WHERE sha256 = :s ORDER BY "offset"'),
+                {"s": sha},
+            ).scalars()
+            assert b"".join(bytes(c) for c in chunks) == content
+        with backend.engine.begin() as conn:
+            back = city_export(conn, township.code, 0)
+        incoming = tmp_path / "to-township.bundle"
+        incoming.write_bytes(back)
+        assert import_bundle(township.store, township.folder, incoming).attachments == 1
+        theirs = evidence_path(township.folder / "evidence", sha)
+        assert is_sealed_file(theirs) and b"11010519491231002X" not in theirs.read_bytes()
+        assert read_stored_file(theirs, township.store.key) == content
     finally:
         for replica in city.values():
             replica.close()

@@ -1,0 +1,182 @@
+"""The data folder's stored files (evidence photos and scans, issued PDFs) encrypted at rest
+(README "Personal data on a shared PC"), when the folder has a key (station_app/data_key.py).
+
+A stored file is written whole with AES-256-GCM:
+
+    MAGIC (8 bytes) | version (1 byte) | nonce (12 bytes) | ciphertext | tag (16 bytes)
+
+The header is authenticated too. The file key is derived from the folder's key with HKDF-SHA256
+under a label of its own, so the database key itself never encrypts a file. A file stays named
+by the SHA-256 of its plaintext (content addressing, deduplicated across stations by sync).
+
+Reading recognises the header: a file without it is read as it is (a folder without a key, such
+as the demo, and files stored before encryption until they are converted, see
+`encrypt_stored_files`). A file that was changed, or that another key encrypted, is refused
+with `StoredFileUnreadable`, in words for the clerk.
+
+No Qt, no SQL: the callers hand over the folder key (`Store.key`, None for a plaintext folder).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from station_app.atomic_files import TEMPORARY_PREFIX, write_bytes_atomically
+from station_app.i18n import _
+from station_app.store.connection import StoreError
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"STNCRYPT"  # no allowed evidence file (picture, PDF, office file) starts with it
+VERSION = 1
+NONCE_BYTES = 12
+TAG_BYTES = 16
+HEADER_BYTES = len(MAGIC) + 1 + NONCE_BYTES
+OVERHEAD = HEADER_BYTES + TAG_BYTES
+_FILE_KEY_LABEL = b"station-app stored files v1"
+
+Progress = Callable[[int, int], None]  # files done, files in all
+
+
+class StoredFileUnreadable(StoreError):
+    """A stored file that was changed or damaged, or that this folder's key does not open."""
+
+
+def file_key(folder_key: bytes) -> bytes:
+    """The key stored files are encrypted with, derived from the data folder's key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_FILE_KEY_LABEL).derive(
+        folder_key
+    )
+
+
+def is_sealed(data: bytes) -> bool:
+    """The bytes of a stored file are in the encrypted format (by their header)."""
+    return data[: len(MAGIC)] == MAGIC
+
+
+def is_sealed_file(path: Path) -> bool:
+    with Path(path).open("rb") as f:
+        return is_sealed(f.read(len(MAGIC)))
+
+
+def seal(data: bytes, folder_key: bytes) -> bytes:
+    """`data` in the encrypted format, under a fresh random nonce."""
+    nonce = os.urandom(NONCE_BYTES)
+    header = MAGIC + bytes([VERSION]) + nonce
+    return header + AESGCM(file_key(folder_key)).encrypt(nonce, data, header)
+
+
+def _unreadable(name: str) -> StoredFileUnreadable:
+    return StoredFileUnreadable(
+        _(
+            "The stored file {name} cannot be opened: it was changed or damaged, or it belongs "
+            "to another data folder (its key does not open it). Nothing was changed; restore "
+            "the file from a backup of this data folder."
+        ).format(name=name)
+    )
+
+
+def unseal(data: bytes, folder_key: bytes | None, name: str = "") -> bytes:
+    """The plaintext of a stored file's bytes: as they are when not encrypted, decrypted and
+    checked when they are. StoredFileUnreadable when they were changed or the key is not
+    theirs (or the folder has no key, `folder_key` None)."""
+    if not is_sealed(data):
+        return data
+    if folder_key is None:
+        raise StoredFileUnreadable(
+            _(
+                "The stored file {name} is encrypted, but this data folder's database is not: "
+                "the file comes from another data folder. Nothing was changed."
+            ).format(name=name)
+        )
+    version = data[len(MAGIC)] if len(data) > len(MAGIC) else None
+    if version != VERSION or len(data) < OVERHEAD:
+        raise _unreadable(name)
+    header, body = data[:HEADER_BYTES], data[HEADER_BYTES:]
+    try:
+        return AESGCM(file_key(folder_key)).decrypt(header[len(MAGIC) + 1 :], body, header)
+    except InvalidTag as error:
+        raise _unreadable(name) from error
+
+
+def read_stored_file(path: Path, folder_key: bytes | None) -> bytes:
+    """The plaintext of the stored file at `path`. OSError when it cannot be read (missing),
+    StoredFileUnreadable when it was changed or another key encrypted it."""
+    path = Path(path)
+    return unseal(path.read_bytes(), folder_key, path.name)
+
+
+def write_stored_file(target: Path, data: bytes, folder_key: bytes | None) -> None:
+    """`data` at `target`, whole or not at all: encrypted when the folder has a key."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomically(target, data if folder_key is None else seal(data, folder_key))
+
+
+def encrypt_in_place(path: Path, folder_key: bytes) -> bool:
+    """Encrypt one plaintext stored file in place (atomically: after a power cut the file is
+    either the plaintext or the encrypted one, both readable). False when it was encrypted
+    already."""
+    path = Path(path)
+    data = path.read_bytes()
+    if is_sealed(data):
+        return False
+    write_bytes_atomically(path, seal(data, folder_key))
+    return True
+
+
+def stored_files(roots: Iterable[Path]) -> list[Path]:
+    """Every stored file under the content-addressed folders `roots` (`ab/ab12…`)."""
+    found: list[Path] = []
+    for root in roots:
+        if Path(root).is_dir():
+            found += sorted(
+                p
+                for p in Path(root).glob("*/*")
+                if p.is_file() and not p.name.startswith(TEMPORARY_PREFIX)
+            )
+    return found
+
+
+def plaintext_stored_files(roots: Iterable[Path]) -> list[Path]:
+    """The stored files under `roots` not yet encrypted (backup.stored_file_roots: a data
+    folder's and its backups folder's)."""
+    found = []
+    for path in stored_files(roots):
+        try:
+            if not is_sealed_file(path):
+                found.append(path)
+        except OSError:
+            log.warning("could not read the stored file %s", path, exc_info=True)
+    return found
+
+
+def encrypt_stored_files(
+    files: Iterable[Path], folder_key: bytes, progress: Progress | None = None
+) -> tuple[int, list[Path]]:
+    """Encrypt plaintext stored files (`plaintext_stored_files`), one at a time, each
+    atomically. Run again after an interruption it goes on where it stopped (an encrypted file
+    is skipped). Returns how many were encrypted and the files that could not be (left as they
+    are, read as plaintext, tried again at the next start)."""
+    files = list(files)
+    done, failed = 0, []
+    for index, path in enumerate(files):
+        try:
+            if encrypt_in_place(path, folder_key):
+                done += 1
+        except OSError:
+            log.warning("could not encrypt the stored file %s", path, exc_info=True)
+            failed.append(path)
+        if progress is not None:
+            progress(index + 1, len(files))
+    if done:
+        log.info("%d stored files encrypted at rest", done)
+    return done, failed

@@ -180,3 +180,87 @@ def encrypt_stored_files(
     if done:
         log.info("%d stored files encrypted at rest", done)
     return done, failed
+
+
+# -- a download in progress (sync-downloads/<sha256>.part) ---------------------------------------
+#
+# In a folder with a key, a part holds each chunk as it arrived, encrypted on its own: a record
+# of its length (4 bytes, big-endian) and the chunk in the stored format. A power cut in the
+# middle of a record leaves a torn last record, which `open_part` cuts off (that chunk is
+# fetched again); nothing of a file being downloaded is on the disk in plaintext.
+
+_RECORD_LENGTH = 4
+
+
+class DownloadPart:
+    """An attachment being downloaded, kept across cuts: `size` plaintext bytes held."""
+
+    def __init__(self, path: Path, folder_key: bytes | None) -> None:
+        self.path = Path(path)
+        self.key = folder_key
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a+b")
+        self.size = self._recover()
+
+    def _recover(self) -> int:
+        """The plaintext bytes held, a torn or foreign tail cut off."""
+        end = self._file.seek(0, os.SEEK_END)
+        if self.key is None:
+            return end
+        self._file.seek(0)
+        good, size = 0, 0
+        while good < end:
+            head = self._file.read(_RECORD_LENGTH)
+            length = int.from_bytes(head, "big") if len(head) == _RECORD_LENGTH else -1
+            record = self._file.read(length) if length >= OVERHEAD else b""
+            if len(record) != length or not is_sealed(record):
+                break
+            try:
+                size += len(unseal(record, self.key, self.path.name))
+            except StoredFileUnreadable:
+                break
+            good += _RECORD_LENGTH + length
+        if good < end:
+            self._file.truncate(good)
+        self._file.seek(0, os.SEEK_END)
+        return size
+
+    def append(self, data: bytes) -> None:
+        """Add a chunk, on disk (flushed and synced) when this returns."""
+        if self.key is None:
+            self._file.write(data)
+        else:
+            record = seal(data, self.key)
+            self._file.write(len(record).to_bytes(_RECORD_LENGTH, "big") + record)
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.size += len(data)
+
+    def restart(self) -> None:
+        """Drop what is held (the server sends the whole file from its start)."""
+        self._file.truncate(0)
+        self._file.seek(0)
+        self.size = 0
+
+    def content(self) -> bytes:
+        """The plaintext held, whole."""
+        self._file.seek(0)
+        raw = self._file.read()
+        self._file.seek(0, os.SEEK_END)
+        if self.key is None:
+            return raw
+        chunks, at = [], 0
+        while at < len(raw):
+            length = int.from_bytes(raw[at : at + _RECORD_LENGTH], "big")
+            chunks.append(unseal(raw[at + _RECORD_LENGTH : at + _RECORD_LENGTH + length], self.key))
+            at += _RECORD_LENGTH + length
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> DownloadPart:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 import threading
@@ -66,7 +65,12 @@ from typing import Any
 import orjson
 
 from station_app.atomic_files import fsync_directory
-from station_app.file_crypt import StoredFileUnreadable, read_stored_file, write_stored_file
+from station_app.file_crypt import (
+    DownloadPart,
+    StoredFileUnreadable,
+    read_stored_file,
+    write_stored_file,
+)
 from station_app.i18n import _
 from station_app.store import Store, StoreError, driver
 from station_app.store import sync_state as state
@@ -636,11 +640,11 @@ class SyncEngine:
         SHA-256, then moved in place atomically. False when what arrived is not that file
         (the part is dropped and fetched again next time)."""
         sha256 = item["sha256"]
-        part = part_path(self.data_folder, sha256)
-        part.parent.mkdir(parents=True, exist_ok=True)
-        size: int | None = None
-        with part.open("ab") as out:
-            offset = out.seek(0, os.SEEK_END)
+        part_file = part_path(self.data_folder, sha256)
+        # Encrypted chunk by chunk when the folder has a key (file_crypt.DownloadPart).
+        with DownloadPart(part_file, self.store.key) as part:
+            size: int | None = None
+            offset = part.size
             while size is None or offset < size:
                 self._check_cancel()
                 try:
@@ -658,22 +662,23 @@ class SyncEngine:
                             _("The server sent another part of a file. Try again later."),
                             retryable=True,
                         )
-                    out.truncate(0)  # a server without Range support: the whole file
+                    part.restart()  # a server without Range support: the whole file
                     offset = 0
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+                part.append(data)
                 offset += len(data)
                 if not data or offset > MAX_ATTACHMENT_BYTES:
                     break
-        data = part.read_bytes()
+            try:
+                data = part.content()
+            except StoredFileUnreadable:  # changed on the disk since: fetched again
+                data = b""
         if hashlib.sha256(data).hexdigest() != sha256:
-            part.unlink()
+            part_file.unlink()
             return False
         # Stored encrypted when the folder has a key (file_crypt), then the part is dropped.
         write_stored_file(self._file_path(item["kind"], sha256), data, self.store.key)
-        part.unlink()
-        fsync_directory(part.parent)
+        part_file.unlink()
+        fsync_directory(part_file.parent)
         return True
 
     # -- 6. scope checksum and repair ----------------------------------------------------------

@@ -147,6 +147,59 @@ def test_an_encrypted_station_sends_and_receives_the_plaintext(
             replica.close()
 
 
+def test_an_encrypted_stations_download_in_progress_holds_no_plaintext(
+    tmp_path, backend, memory_keyring
+) -> None:
+    """In a folder with a key the part is kept encrypted chunk by chunk; a chunk torn by a
+    power cut is cut off and fetched again, the rest is not."""
+    city = make_city(tmp_path, backend)
+    proxy = CuttingProxy(backend.url)
+    try:
+        village, township = city["village_a"], city["township"]
+        _keyed(township)
+        marker = b"ID 11010519491231002X "
+        case = village.add_case()
+        photo = tmp_path / "身份证.jpg"
+        photo.write_bytes(b"\xff\xd8\xff\xe0 " + (marker + os.urandom(2000)) * 150)
+        content, sha = photo.read_bytes(), hashlib.sha256(photo.read_bytes()).hexdigest()
+        attach_evidence(
+            village.store, village.folder / "evidence", case.id, photo, owner=village.code
+        )
+        assert village.sync().uploaded == 1
+        assert len(content) > 4 * CHUNK
+        township.use_server(proxy.url)
+        engine = township.connect(chunk_bytes=CHUNK)
+        downloads = iter(range(100))
+
+        def third_part_cut(method: str, path: str):
+            if path.endswith("/content") and next(downloads) == 2:
+                return {"when": "after"}
+            return None
+
+        proxy._rule = third_part_cut  # type: ignore[method-assign]
+        with pytest.raises(SyncError):
+            engine.run_once()
+        part = part_path(township.folder, sha)
+        held = part.read_bytes()
+        assert len(held) > 2 * CHUNK  # two chunks, each sealed with its length before it
+        assert marker not in held and content[:CHUNK][-4096:] not in held
+        # A power cut in the middle of writing the third chunk's record.
+        with part.open("ab") as torn:
+            torn.write((CHUNK + 37).to_bytes(4, "big") + b"STNCRYPT\x01" + os.urandom(100))
+        assert engine.run_once().downloaded == 1
+        asked = [r for p, r in proxy.ranges if p.endswith("/content")]
+        starts = [int(r.removeprefix("bytes=").partition("-")[0]) for r in asked]
+        assert starts[:4] == [0, CHUNK, 2 * CHUNK, 2 * CHUNK], asked
+        theirs = evidence_path(township.folder / "evidence", sha)
+        assert is_sealed_file(theirs) and marker not in theirs.read_bytes()
+        assert read_stored_file(theirs, township.store.key) == content
+        assert not part.exists()
+    finally:
+        proxy.close()
+        for replica in city.values():
+            replica.close()
+
+
 def test_a_usb_bundle_of_an_encrypted_station_carries_the_plaintext(
     tmp_path, backend, memory_keyring
 ) -> None:

@@ -185,7 +185,7 @@ if [ "$what" = all ] || [ "$what" = build ]; then
   set -e
   echo "$selftest"
   # Every check passes: Qt (offscreen), the Chinese fonts, the document font from the bundle,
-  # the database, the stored files' encryption (cryptography), and the keyring, which must be
+  # the database, the stored files' encryption (PyCryptodome), and the keyring, which must be
   # Windows Credential Manager (wine implements CredWrite/CredRead), never keyrings.alt.
   passed=$(grep -c '^\[通过\]' <<<"$selftest" || true)
   if [ "$selftest_code" -ne 0 ] || [ "$passed" -ne 6 ] \

@@ -6,7 +6,9 @@ A stored file is written whole with AES-256-GCM:
     MAGIC (8 bytes) | version (1 byte) | nonce (12 bytes) | ciphertext | tag (16 bytes)
 
 The header is authenticated too. The file key is derived from the folder's key with HKDF-SHA256
-under a label of its own, so the database key itself never encrypts a file. A file stays named
+under a label of its own, so the database key itself never encrypts a file. The cipher is
+PyCryptodome's (C, no Rust: `cryptography`'s Rust core needs Windows 10's ProcessPrng, which
+neither Windows 8.1, where Python 3.13 still runs, nor wine 8 of the Windows lane has). A file stays named
 by the SHA-256 of its plaintext (content addressing, deduplicated across stations by sync).
 
 Reading recognises the header: a file without it is read as it is (a folder without a key, such
@@ -24,10 +26,9 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from Crypto.Cipher import AES
+from Crypto.Hash import SHA256
+from Crypto.Protocol.KDF import HKDF
 
 from station_app.atomic_files import TEMPORARY_PREFIX, write_bytes_atomically
 from station_app.i18n import _
@@ -52,9 +53,14 @@ class StoredFileUnreadable(StoreError):
 
 def file_key(folder_key: bytes) -> bytes:
     """The key stored files are encrypted with, derived from the data folder's key."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_FILE_KEY_LABEL).derive(
-        folder_key
-    )
+    # RFC 5869 with no salt: a salt of hash-length zeros.
+    return HKDF(folder_key, 32, bytes(32), SHA256, context=_FILE_KEY_LABEL)
+
+
+def _cipher(folder_key: bytes, header: bytes):  # noqa: ANN202
+    cipher = AES.new(file_key(folder_key), AES.MODE_GCM, nonce=header[len(MAGIC) + 1 :])
+    cipher.update(header)  # authenticated, not encrypted
+    return cipher
 
 
 def is_sealed(data: bytes) -> bool:
@@ -69,9 +75,9 @@ def is_sealed_file(path: Path) -> bool:
 
 def seal(data: bytes, folder_key: bytes) -> bytes:
     """`data` in the encrypted format, under a fresh random nonce."""
-    nonce = os.urandom(NONCE_BYTES)
-    header = MAGIC + bytes([VERSION]) + nonce
-    return header + AESGCM(file_key(folder_key)).encrypt(nonce, data, header)
+    header = MAGIC + bytes([VERSION]) + os.urandom(NONCE_BYTES)
+    ciphertext, tag = _cipher(folder_key, header).encrypt_and_digest(data)
+    return header + ciphertext + tag
 
 
 def _unreadable(name: str) -> StoredFileUnreadable:
@@ -100,10 +106,10 @@ def unseal(data: bytes, folder_key: bytes | None, name: str = "") -> bytes:
     version = data[len(MAGIC)] if len(data) > len(MAGIC) else None
     if version != VERSION or len(data) < OVERHEAD:
         raise _unreadable(name)
-    header, body = data[:HEADER_BYTES], data[HEADER_BYTES:]
+    header, body, tag = data[:HEADER_BYTES], data[HEADER_BYTES:-TAG_BYTES], data[-TAG_BYTES:]
     try:
-        return AESGCM(file_key(folder_key)).decrypt(header[len(MAGIC) + 1 :], body, header)
-    except InvalidTag as error:
+        return _cipher(folder_key, header).decrypt_and_verify(body, tag)
+    except ValueError as error:  # the tag does not match: changed, or another key
         raise _unreadable(name) from error
 
 

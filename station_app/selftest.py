@@ -112,7 +112,7 @@ def check_database(data_dir: Path) -> CheckResult:
 
 
 def check_file_encryption() -> CheckResult:
-    """The stored files' encryption (file_crypt: AES-256-GCM from `cryptography`) works in this
+    """The stored files' encryption (file_crypt: AES-256-GCM from PyCryptodome) works in this
     build: a sample is encrypted and read back."""
     name = _("Encryption of stored files")
     try:

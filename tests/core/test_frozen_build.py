@@ -122,7 +122,7 @@ def test_built_program_passes_selftest_and_prints_a_case(
     lines = selftest.stdout.splitlines()
     assert len(lines) == 6, selftest.stdout + selftest.stderr
     # Qt, the screen font, the document font (from the bundle), the database and the stored
-    # files' encryption (`cryptography`, bundled) pass.
+    # files' encryption (PyCryptodome, bundled) pass.
     assert all(line.startswith("[通过]") for line in lines[:5]), selftest.stdout
     assert str(folder / "_internal" / "resources" / "fonts") in lines[2]
     # The keyring: secure where a Secret Service runs; on a headless box keyring's "fail"

@@ -32,6 +32,7 @@ from station_app.store.statistics import MEASURES, figure_rows, refresh_case_fig
 from tests.support.cli import run
 from tests.support.upgrade_fixtures import (
     MANIFEST,
+    NEVER_RELEASED,
     file_schema_version,
     fixture_versions,
     unpack,
@@ -41,10 +42,13 @@ VERSIONS = fixture_versions()
 
 
 def test_there_is_a_fixture_for_every_earlier_schema_version():
-    """Every version from 1 on, none newer than today's (a migration added since the last
-    fixture gets its fixture with make_fixtures.py once it is merged)."""
-    assert VERSIONS == list(range(1, max(VERSIONS) + 1))
-    assert max(VERSIONS) <= LATEST_VERSION
+    """Every version from 1 to the one before today's, but for those no station database ever
+    had: 16-19 arrived together with 20 from branches merged at once and were numbered 16-20
+    at that merge (commit dec4c4b), so a station went from schema 15 to 20. The newest fixture
+    is the version just before today's: the next migration fails this test until its merge
+    brings the fixture of today's version (make_fixtures.py, from the last commit before it)."""
+    assert VERSIONS == [v for v in range(1, LATEST_VERSION) if v not in NEVER_RELEASED]
+    assert max(VERSIONS) == LATEST_VERSION - 1
     for version in VERSIONS:
         assert MANIFEST[version]["commit"], version
 

@@ -1766,9 +1766,15 @@ def refuse_unknown_database(store: Store, backup_dir: Path) -> int:
     return current
 
 
-def pending_migrations(current: int, target: int = LATEST_VERSION) -> int:
-    """How many migrations take a database from schema `current` to `target`."""
-    return sum(1 for migration in MIGRATIONS if current < migration.version <= target)
+def missing_versions(conn: Connection, target: int = LATEST_VERSION) -> list[int]:
+    """The versions up to `target` whose migration the database has not had, in order: those
+    above its schema version, and any below it. A migration made on a branch can reach the
+    main line after a later version did (7, the accounts, came after 8), so a database of
+    the newer version lacks it."""
+    applied: set[int] = set()
+    if schema_version(conn) > 0:
+        applied = {version for (version,) in conn.execute("SELECT version FROM schema_version")}
+    return [m.version for m in MIGRATIONS if m.version <= target and m.version not in applied]
 
 
 def migrate_to_latest(
@@ -1785,7 +1791,8 @@ def migrate_to_latest(
     `progress` hears of the backup and of each migration as it starts, and in between."""
     conn = store.conn
     current = refuse_unknown_database(store, backup_dir)
-    if current >= target:
+    missing = missing_versions(conn, target)
+    if not missing:
         return
     progress = progress or ProgressReporter(None, 0)
     if current > 0:
@@ -1802,7 +1809,7 @@ def migrate_to_latest(
             "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         for migration in MIGRATIONS:
-            if current < migration.version <= target:
+            if migration.version in missing:
                 if current > 0:  # (a new database is made in no time)
                     progress.begin(STEP_MIGRATION, migration.version)
                 migration.apply(conn)

@@ -21,7 +21,7 @@ from station_app.store.migration_progress import ProgressCallback, ProgressRepor
 from station_app.store.migrations import (
     LATEST_VERSION,
     migrate_to_latest,
-    pending_migrations,
+    missing_versions,
     refuse_unknown_database,
     schema_version,
 )
@@ -97,17 +97,21 @@ class Store(connection.Store):
             return
         try:
             before = schema_version(self.conn)
+            missing = missing_versions(self.conn)
         except driver.DatabaseError as error:
             raise StoreError(explain_sqlite_error(error, self.backup_dir, self.path)) from error
         self._origin = ORIGIN_MIGRATION
-        upgrading = 0 < before < LATEST_VERSION
+        upgrading = before > 0 and bool(missing)
+        # The derived state is rebuilt for every migration applied now, the first of them
+        # perhaps below the schema version (a migration merged after a later one).
+        since = missing[0] - 1 if missing else LATEST_VERSION
         reporter = ProgressReporter(None, 1)
         if upgrading:  # the backup, each migration, the derived state
-            pending = pending_migrations(before)
+            pending = len(missing)
             reporter = ProgressReporter(
                 self._progress,
                 1 + pending + 1,
-                [1.0] * (1 + pending) + [rebuild_weight(before, pending)],
+                [1.0] * (1 + pending) + [rebuild_weight(since, pending)],
             )
         try:
             migrate_to_latest(
@@ -116,8 +120,8 @@ class Store(connection.Store):
                 before_migration=self._before_migration,
                 progress=reporter,
             )
-            if before < LATEST_VERSION:
-                rebuild_after_migration(self, before, progress=reporter)
+            if missing:
+                rebuild_after_migration(self, since, progress=reporter)
             if upgrading:
                 reporter.finish()
         finally:

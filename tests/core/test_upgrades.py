@@ -18,7 +18,7 @@ import pytest
 from station_app.data_folder import DataFolder
 from station_app.document_issuing import reprint
 from station_app.store import migration_progress, migrations
-from station_app.store.accounts import find_user
+from station_app.store.accounts import MAX_FAILURES, LoginOutcome, find_user, log_in
 from station_app.store.case_list import search_cases
 from station_app.store.chain import verify_chains
 from station_app.store.migration_progress import (
@@ -29,6 +29,7 @@ from station_app.store.migration_progress import (
 )
 from station_app.store.migrations import LATEST_VERSION, schema_version
 from station_app.store.statistics import MEASURES, figure_rows, refresh_case_figures
+from tests.fixtures.make_fixtures import PASSWORD as FIXTURE_PASSWORD
 from tests.support.cli import run
 from tests.support.upgrade_fixtures import (
     MANIFEST,
@@ -76,6 +77,10 @@ def test_every_fixture_migrates_with_its_cases_documents_and_chains(upgraded):
     version, data, store, reports = upgraded
     entry = MANIFEST[version]
     assert schema_version(store.conn) == LATEST_VERSION
+    # Every migration was applied, also one merged below a version the station already had
+    # (7, the accounts, came to the main line after 8: the schema-8 file has 8 without 7).
+    applied = [r["version"] for r in store.query("SELECT version FROM schema_version")]
+    assert sorted(applied) == list(range(1, LATEST_VERSION + 1))
 
     # The backup was taken first, and it holds the database as it was.
     backups = sorted((data / "backups").glob("*-before-v*.db"))
@@ -144,6 +149,11 @@ def test_every_fixture_migrates_with_its_cases_documents_and_chains(upgraded):
         assert hashlib.sha256(issued.pdf).hexdigest() == document["sha256"]
         assert issued.pdf.startswith(b"%PDF")
 
+    # The administrator set up with the station logs in; a wrong password counts towards the
+    # lock (login_failures, migration 7).
+    assert log_in(store, "admin", "wrong-password").failures_left == MAX_FAILURES - 1
+    assert log_in(store, "admin", FIXTURE_PASSWORD).outcome == LoginOutcome.OK
+
     # The hash chains of the audit log and the case events verify.
     assert verify_chains(store) == []
     assert store.scalar("SELECT count(*) FROM case_events") >= entry["events"]
@@ -158,6 +168,39 @@ def test_fixtures_hold_the_workflow_and_documents_of_their_version():
             assert entry["agreements"] > 0 and entry["documents"] >= 4, version
             statuses = entry["statuses"]
             assert len(statuses) >= 4, (version, statuses)
+
+
+def test_a_migration_merged_after_a_later_version_is_applied_too(tmp_path):
+    """Migration 7 (the accounts) was made on a branch and reached the main line after 8: a
+    database of that schema 8 has no 7. Opened, it gets 7 as well as 9 onwards, as steps of the
+    upgrade after the backup, and its users log in (before, every login failed: no such table
+    login_failures)."""
+    data = unpack(8, tmp_path / "data")
+    conn = sqlite3.connect(data / "station.db")
+    assert [v for (v,) in conn.execute("SELECT version FROM schema_version")] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        8,
+    ]
+    conn.close()
+    reports: list[MigrationProgress] = []
+    with DataFolder(data) as folder, folder.open_store(progress=reports.append) as store:
+        starts = [r for r in reports if not r.heartbeat and not r.finished]
+        assert [r.kind for r in starts][:2] == [STEP_BACKUP, STEP_MIGRATION]
+        assert [r.version for r in starts if r.kind == STEP_MIGRATION] == [
+            7,
+            *range(9, LATEST_VERSION + 1),
+        ]
+        assert starts[-1].kind == STEP_DERIVED and reports[-1].finished
+        assert reports[0].steps == len(starts)
+        assert log_in(store, "wang.officer", "wrong-password").outcome == LoginOutcome.WRONG
+        assert log_in(store, "wang.officer", FIXTURE_PASSWORD).user.display_name == "王调解员"
+    backups = list((data / "backups").glob("*-before-v8*.db"))
+    assert len(backups) == 1 and file_schema_version(backups[0]) == 8
 
 
 def test_a_migration_that_fails_midway_leaves_the_database_untouched(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, func, select, update
 
@@ -237,6 +238,47 @@ def authenticate(conn: Connection, token: str | None) -> Station:
     return found
 
 
+def token_query():  # noqa: ANN201
+    """The statement that finds stations by token hashes (parameter `hashes`): for a caller
+    that reads more columns in the same round trip (`authenticate_with`)."""
+    return _TOKENS
+
+
+def authenticate_with(conn: Connection, token: str | None, query) -> tuple[Station, Any]:  # noqa: ANN001
+    """The station of a token (ApiError refuses it, as `authenticate`) read by `query`, which
+    is `token_query()` with more columns: returns the station and the row."""
+    row = None
+    if token:
+        row = conn.execute(query, {"hashes": [_hash(token)]}).mappings().first()
+    refusal = _refusal(token, row)
+    if refusal is not None:
+        raise refusal
+    return Station(row["code"], row["name"], row["level"], row["parent_code"]), row
+
+
+def _refusal(token: str | None, row: Any) -> ApiError | None:
+    """Why a token is refused (its row: None when unknown), or None when it is good."""
+    if not token:
+        return ApiError(
+            401, "token_missing", "No station token was sent: enrol this station first."
+        )
+    if row is None:
+        return ApiError(
+            401,
+            "token_invalid",
+            "The server does not know this station's token: enrol again with a new code "
+            "from the city office.",
+        )
+    if row["revoked_at"] is not None or row["revoked"]:
+        return ApiError(
+            401,
+            "station_revoked",
+            f"The city office revoked the access of station {row['code']}: "
+            "sync is stopped; ask the city office for a new enrolment code.",
+        )
+    return None
+
+
 def authenticate_many(
     conn: Connection, tokens_sent: Iterable[str | None]
 ) -> dict[str | None, Station | ApiError]:
@@ -245,9 +287,7 @@ def authenticate_many(
     by_hash: dict[str, str] = {}
     for token in tokens_sent:
         if not token:
-            out[token] = ApiError(
-                401, "token_missing", "No station token was sent: enrol this station first."
-            )
+            out[token] = _refusal(token, None)
         else:
             by_hash[_hash(token)] = token
     found = {}
@@ -257,22 +297,12 @@ def authenticate_many(
             found[row["token_hash"]] = row
     for token_hash, token in by_hash.items():
         row = found.get(token_hash)
-        if row is None:
-            out[token] = ApiError(
-                401,
-                "token_invalid",
-                "The server does not know this station's token: enrol again with a new code "
-                "from the city office.",
-            )
-        elif row["revoked_at"] is not None or row["revoked"]:
-            out[token] = ApiError(
-                401,
-                "station_revoked",
-                f"The city office revoked the access of station {row['code']}: "
-                "sync is stopped; ask the city office for a new enrolment code.",
-            )
-        else:
-            out[token] = Station(row["code"], row["name"], row["level"], row["parent_code"])
+        refusal = _refusal(token, row)
+        out[token] = (
+            refusal
+            if refusal is not None
+            else Station(row["code"], row["name"], row["level"], row["parent_code"])
+        )
     return out
 
 

@@ -49,7 +49,13 @@ from city_server.db import (
 )
 from city_server.errors import ApiError
 from city_server.jsonio import Fragment, canonical_bytes, dumps, loads
-from city_server.stations import Hierarchy, Station, authenticate_many
+from city_server.stations import (
+    Hierarchy,
+    Station,
+    authenticate_many,
+    authenticate_with,
+    token_query,
+)
 from station_app import chain_hash
 from station_app.sync.protocol import (
     ATTACHMENT_FIELDS,
@@ -1393,8 +1399,15 @@ _CITY_PULL = (
 _READ_CASES = select(case_readers.c.case_id).where(
     case_readers.c.station_code.in_(bindparam("codes", expanding=True))
 )
-_HORIZON = select(server_state.c.last_seq, *Hierarchy.mark_columns()).where(
-    server_state.c.id == 1
+_HORIZON_COLUMNS = (
+    select(server_state.c.last_seq).where(server_state.c.id == 1).scalar_subquery(),
+    *Hierarchy.mark_columns(),
+)
+_HORIZON = select(*_HORIZON_COLUMNS)
+# A station's token, its station, the horizon and the hierarchy's mark: a pull's first round
+# trip (a station pulls a page every few seconds while it catches up).
+_TOKEN_AND_HORIZON = token_query().add_columns(
+    *(column.label(f"horizon_{i}") for i, column in enumerate(_HORIZON_COLUMNS))
 )
 
 
@@ -1410,12 +1423,33 @@ def pull(
     """
     # The horizon and whether the cached hierarchy still holds, in one round trip.
     horizon, *mark = conn.execute(_HORIZON).one()
-    horizon = int(horizon)
+    return _pull_after(conn, station, int(horizon), tuple(mark), after, limit, raw_fields)
+
+
+def pull_for_token(
+    conn: Connection, token: str | None, after: int, limit: int, *, raw_fields: bool = False
+) -> dict[str, Any]:
+    """`pull` for the station of a token, authenticated in the same round trip as the
+    horizon is read (ApiError when the token is refused)."""
+    station, row = authenticate_with(conn, token, _TOKEN_AND_HORIZON)
+    horizon, *mark = (row[f"horizon_{i}"] for i in range(len(_HORIZON_COLUMNS)))
+    return _pull_after(conn, station, int(horizon), tuple(mark), after, limit, raw_fields)
+
+
+def _pull_after(
+    conn: Connection,
+    station: Station,
+    horizon: int,
+    mark: tuple,
+    after: int,
+    limit: int,
+    raw_fields: bool,
+) -> dict[str, Any]:
     params: dict[str, Any] = {"after": after, "horizon": horizon, "limit": limit + 1}
     if station.level == "city":
         query = _CITY_PULL
     else:
-        visible = sorted(Hierarchy.load(conn, tuple(mark)).visible(station))
+        visible = sorted(Hierarchy.load(conn, mark).visible(station))
         read_cases = sorted(conn.execute(_READ_CASES, {"codes": visible}).scalars())
         params.update((f"s{i}", code) for i, code in enumerate(visible))
         if len(read_cases) <= 50:

@@ -2,9 +2,10 @@
 
 A batch of 3,000 changes makes some hundred thousand dicts, lists and row states that all
 live until the batch is written; the collector, started every 700 new objects, walked them
-again and again: 30 % of the server's CPU on a first sync (10.5 against 7.2 CPU seconds per
-100,000 rows, in-process, SQLite). Nearly nothing of a batch is cyclic, so reference
-counting frees it all the same. The collector runs again as soon as no batch is being read
+again and again: 15 % of the server's CPU on a first sync (10.6 against 8.9 CPU seconds per
+100,000 rows, `benchmarks/bench_sync.py --cases 50000` over SQLite, three runs each,
+alternating). Nearly nothing of a batch is cyclic, so reference counting frees it all the
+same. The collector runs again as soon as no batch is being read
 or applied, and at least every `MAX_PAUSED_S` seconds, whatever the traffic.
 """
 

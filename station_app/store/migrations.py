@@ -804,6 +804,8 @@ def _chain_record(conn: Connection, table: str) -> None:
 
 # The case a written row belongs to, put in the queue of dirty cases (migration 8).
 _MARK_DIRTY_SQL = "SELECT local_id FROM cases WHERE {key} = {value}"
+# The queue itself: the case, nothing else (migrations 8 and 22).
+_DIRTY_CASES_TABLE_SQL = "CREATE TABLE dirty_cases (case_local_id INTEGER PRIMARY KEY)"
 
 
 def _dirty_queue(conn: Connection) -> None:
@@ -879,7 +881,7 @@ def _schema_8(conn: Connection) -> None:
         conn.execute(f"DROP TRIGGER {name}")
     run_script(
         conn,
-        """
+        f"""
         DROP TABLE change_capture;
         DROP TABLE session_actor;
 
@@ -933,7 +935,7 @@ def _schema_8(conn: Connection) -> None:
 
         -- Local: cases whose derived state (search terms, deadlines) must be recomputed before
         -- COMMIT.
-        CREATE TABLE dirty_cases (case_local_id INTEGER PRIMARY KEY);
+        {_DIRTY_CASES_TABLE_SQL};
         -- Local: years whose holiday schedule changed: open deadlines touching them follow.
         CREATE TABLE dirty_years (year INTEGER PRIMARY KEY);
         """,
@@ -1360,10 +1362,13 @@ def _schema_20(conn: Connection) -> None:
     """Order No. 121 sets no time limit for telling a reporter the result (its art. 36): the
     deadlines of reports received under it are computed again, by the code of the day, when
     the derived tables are brought up to date after migrating (store/derived.py)."""
-    conn.execute(
-        "INSERT OR IGNORE INTO dirty_cases (case_local_id) "
-        "SELECT local_id FROM cases WHERE kind = 'report' AND received_at >= '2026-04-15'"
-    )
+    conn.execute(f"INSERT OR IGNORE INTO dirty_cases (case_local_id) {_SCHEMA_20_CASES_SQL}")
+
+
+# The cases whose deadlines migration 20 has computed again.
+_SCHEMA_20_CASES_SQL = (
+    "SELECT local_id FROM cases WHERE kind = 'report' AND received_at >= '2026-04-15'"
+)
 
 
 def _schema_19(conn: Connection) -> None:
@@ -1677,6 +1682,36 @@ def _schema_21(conn: Connection) -> None:
     )
 
 
+def _schema_22(conn: Connection) -> None:
+    """The queue of dirty cases and its triggers as migration 8 makes them today, whatever
+    the database's history. The main line's first migration 8 (ef1b6d8, before it was made
+    over) queued a snapshot of each case's old search terms (dirty_cases.was_indexed NOT
+    NULL, case_no, merchant_name, facts, people) and no later migration changed that, so a
+    station upgraded from that schema kept the old table and triggers: they still queued the
+    case, but a write of the case alone (migration 20) was dropped by INSERT OR IGNORE, and
+    the deadlines of reports under Order No. 121 were never computed again there. What is
+    queued is kept; on such a database migration 20's cases are queued now."""
+    old_shape = "was_indexed" in {row[1] for row in conn.execute("PRAGMA table_info(dirty_cases)")}
+    for (trigger,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        " AND name LIKE 'dirty\\_%' ESCAPE '\\'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE dirty_cases_kept AS SELECT case_local_id FROM dirty_cases;
+        DROP TABLE dirty_cases;
+        {_DIRTY_CASES_TABLE_SQL};
+        INSERT INTO dirty_cases (case_local_id) SELECT case_local_id FROM dirty_cases_kept;
+        DROP TABLE dirty_cases_kept;
+        """,
+    )
+    if old_shape:
+        conn.execute(f"INSERT OR IGNORE INTO dirty_cases (case_local_id) {_SCHEMA_20_CASES_SQL}")
+    _dirty_queue(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "stations, users, merchants, cases, parties, evidence, outbox", _schema_1),
     Migration(2, "full-text search index of cases", _schema_2),
@@ -1716,6 +1751,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "conflict resolutions that travel; reference documents the city deletes",
         _schema_21,
     ),
+    Migration(22, "the queue of cases to re-index as today's code makes it", _schema_22),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -10,17 +10,21 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from station_app.case_edit import edit_case
 from station_app.data_folder import DataFolder
 from station_app.document_issuing import reprint
-from station_app.store import migration_progress, migrations
+from station_app.store import Store, migration_progress, migrations
 from station_app.store.accounts import MAX_FAILURES, LoginOutcome, find_user, log_in
 from station_app.store.case_list import search_cases
+from station_app.store.cases import delete_case, get_case
 from station_app.store.chain import verify_chains
+from station_app.store.due import recompute_case_deadlines, stored_deadlines
+from station_app.store.holidays import load_calendar
 from station_app.store.migration_progress import (
     STEP_BACKUP,
     STEP_DERIVED,
@@ -29,6 +33,8 @@ from station_app.store.migration_progress import (
 )
 from station_app.store.migrations import LATEST_VERSION, schema_version
 from station_app.store.statistics import MEASURES, figure_rows, refresh_case_figures
+from station_app.store.sync_apply import RemoteChange, apply_remote_changes
+from station_app.store.sync_state import finish_batch, keep_batch
 from tests.fixtures.make_fixtures import PASSWORD as FIXTURE_PASSWORD
 from tests.support.cli import run
 from tests.support.upgrade_fixtures import (
@@ -157,6 +163,149 @@ def test_every_fixture_migrates_with_its_cases_documents_and_chains(upgraded):
     # The hash chains of the audit log and the case events verify.
     assert verify_chains(store) == []
     assert store.scalar("SELECT count(*) FROM case_events") >= entry["events"]
+
+
+def _schema(path: Path) -> dict[tuple[str, str], str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            (t, n): sql for t, n, sql in conn.execute("SELECT type, name, sql FROM sqlite_master")
+        }
+    finally:
+        conn.close()
+
+
+def _found(store, query: str) -> list[str]:
+    return [row.case_no for row in search_cases(store, query)]
+
+
+def test_an_upgraded_database_keeps_its_search_index_right_through_edits(upgraded, tmp_path):
+    """Whatever the station's history, an upgraded database ends with today's schema (the
+    main line's first migration 8 left its own queue of dirty cases and triggers behind until
+    migration 22), and the clerk's corrections, a soft delete and a pulled change move the
+    search terms and the deadlines as on a new station."""
+    version, _data, store, _reports = upgraded
+    with Store(tmp_path / "fresh.db"):
+        pass
+    fresh = _schema(tmp_path / "fresh.db")
+    upgraded_schema = _schema(store.path)
+    assert {k: v for k, v in upgraded_schema.items() if fresh.get(k) != v} == {}, version
+    assert set(fresh) == set(upgraded_schema), version
+
+    entry = MANIFEST[version]
+    admin = find_user(store, "admin")
+    case_no = entry["known_case_no"]
+    case = get_case(store, case_no)
+    (complainant,) = case.complainants
+
+    def edit(edits):
+        result = edit_case(
+            store,
+            case_no,
+            edits,
+            user=admin,
+            station_code=admin.station_code,
+            today=date(2026, 12, 1),
+            now=datetime(2026, 12, 1, 9, 0),
+        )
+        assert result.saved, version
+        return result
+
+    # A complainant's name, the facts and the merchant's name corrected; a party added.
+    edit(
+        {
+            "complainants": [
+                {"id": complainant.id, "name": "司马青云"},
+                {"name": "诸葛晓岚", "phone": "13700004444"},
+            ],
+            "facts": "购买的琵琶弦断裂",
+            "merchant": {"name": "翡翠湾乐器行"},
+        }
+    )
+    for query in ("司马青云", "诸葛晓岚", "13700004444", "琵琶弦", "翡翠湾乐器行"):
+        assert case_no in _found(store, query), (version, query)
+    assert case_no not in _found(store, entry["known_name"]), version
+    if case.facts:
+        assert case_no not in _found(store, case.facts), version
+
+    # The added party removed: its name and phone are no longer found.
+    added = next(p for p in get_case(store, case_no).complainants if p.name == "诸葛晓岚")
+    edit({"complainants": [{"id": complainant.id}]})
+    assert case_no not in _found(store, "诸葛晓岚"), version
+    assert case_no not in _found(store, "13700004444"), version
+    assert case_no in _found(store, "司马青云"), version
+    assert store.scalar("SELECT deleted FROM parties WHERE id = ?", (added.id,)) == 1
+
+    # The deadlines are what today's code computes for the case as it is now.
+    local_id = store.scalar("SELECT local_id FROM cases WHERE case_no = ?", (case_no,))
+    kept = stored_deadlines(store, [local_id])
+    with store.transaction():
+        recompute_case_deadlines(store, local_id, load_calendar(store))
+    assert stored_deadlines(store, [local_id]) == kept
+    assert kept.get(local_id), version
+
+    # Pushed (the server took the batch: its outbox entries go), then a change of the facts
+    # pulled from the server moves the search terms too.
+    first, last = store.query("SELECT min(seq) AS a, max(seq) AS b FROM outbox")[0].values()
+    keep_batch(store, "push-1", first, last, "{}")
+    finish_batch(store, "push-1")
+    updated = store.scalar("SELECT updated_at FROM cases WHERE local_id = ?", (local_id,))
+    result = apply_remote_changes(
+        store,
+        [
+            RemoteChange(
+                "cases",
+                case.id,
+                "update",
+                {"facts": "购买的古筝面板开裂", "updated_at": updated},
+                10_000_000,
+                admin.station_code,
+            )
+        ],
+    )
+    assert result.applied == 1 and not result.rejected, (version, result)
+    assert case_no in _found(store, "古筝面板"), version
+    assert case_no not in _found(store, "琵琶弦"), version
+
+    # Soft-deleted: found no more, under any term, and no deadline left.
+    delete_case(store, case.id)
+    for query in ("司马青云", "古筝面板", "翡翠湾乐器行"):
+        assert case_no not in _found(store, query), (version, query)
+    assert stored_deadlines(store, [local_id]).get(local_id, []) == []
+    # Nothing left queued, and every case live in the index is one that is not deleted.
+    assert store.scalar("SELECT count(*) FROM dirty_cases") == 0
+    assert store.scalar("PRAGMA integrity_check") == "ok"
+
+
+def test_the_queue_of_the_first_migration_8_is_made_over_and_loses_no_case(tmp_path):
+    """The main line's first migration 8 queued a snapshot of each case (dirty_cases with
+    was_indexed NOT NULL): migration 20's queueing of the reports under Order No. 121, which
+    names the case alone, was dropped there by INSERT OR IGNORE, so their deadlines were
+    never computed again. Migration 22 makes the queue over as today's migration 8 makes it,
+    keeps what is queued, and queues those reports."""
+    data = unpack(8, tmp_path / "data")
+    store = Store(data / "station.db", migrate=False)
+    try:
+        migrations.migrate_to_latest(store, backup_dir=data / "backups", target=21)
+        columns = [row[1] for row in store.conn.execute("PRAGMA table_info(dirty_cases)")]
+        assert "was_indexed" in columns  # the old queue, still there at 21
+        reports = {
+            local_id
+            for (local_id,) in store.conn.execute(migrations._SCHEMA_20_CASES_SQL).fetchall()
+        }
+        assert reports
+        assert store.scalar("SELECT count(*) FROM dirty_cases") == 0  # migration 20 was lost
+        store.conn.execute(
+            "INSERT INTO dirty_cases VALUES (1, 1, 'RC-MT-FX-2026-00001', '', '', '')"
+        )
+        migrations.migrate_to_latest(store, backup_dir=data / "backups")
+        assert [row[1] for row in store.conn.execute("PRAGMA table_info(dirty_cases)")] == [
+            "case_local_id"
+        ]
+        queued = {r for (r,) in store.conn.execute("SELECT case_local_id FROM dirty_cases")}
+        assert queued == reports | {1}
+    finally:
+        store.close()
 
 
 def test_fixtures_hold_the_workflow_and_documents_of_their_version():

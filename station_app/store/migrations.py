@@ -1690,7 +1690,12 @@ def _schema_22(conn: Connection) -> None:
     station upgraded from that schema kept the old table and triggers: they still queued the
     case, but a write of the case alone (migration 20) was dropped by INSERT OR IGNORE, and
     the deadlines of reports under Order No. 121 were never computed again there. What is
-    queued is kept; on such a database migration 20's cases are queued now."""
+    queued is kept; on such a database migration 20's cases are queued now.
+
+    The judicial-confirmation window now ends at the joint application, the agreement's
+    performance or the case's closing, whichever comes first (fed45f5): the cases whose stored
+    window may end differently, and closed cases with a deadline still open, are queued for
+    their deadlines to be computed again after migrating (store/derived.py)."""
     old_shape = "was_indexed" in {row[1] for row in conn.execute("PRAGMA table_info(dirty_cases)")}
     for (trigger,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'"
@@ -1709,7 +1714,29 @@ def _schema_22(conn: Connection) -> None:
     )
     if old_shape:
         conn.execute(f"INSERT OR IGNORE INTO dirty_cases (case_local_id) {_SCHEMA_20_CASES_SQL}")
+    conn.execute(f"INSERT OR IGNORE INTO dirty_cases (case_local_id) {_SCHEMA_22_CASES_SQL}")
     _dirty_queue(conn)
+
+
+# The cases whose deadlines migration 22 has computed again: an open judicial-confirmation
+# window or any open deadline of a closed case (read from the partial index of open
+# deadlines), and a window met by a joint application made after the agreement was performed
+# or the case closed, which now ends on that earlier day (read by agreement: CROSS JOIN keeps
+# that order).
+_SCHEMA_22_CASES_SQL = """
+    SELECT d.case_local_id FROM case_deadlines d JOIN cases c ON c.local_id = d.case_local_id
+     WHERE d.met_on IS NULL AND (d.kind = 'judicial_confirmation' OR c.status = 'closed')
+    UNION
+    SELECT d.case_local_id FROM agreements a
+      CROSS JOIN cases c ON c.id = a.case_id
+      CROSS JOIN case_deadlines d
+        ON d.case_local_id = c.local_id AND d.kind = 'judicial_confirmation'
+     WHERE d.met_on IS NOT NULL
+       AND (substr(a.performed_on, 1, 10) < d.met_on
+            OR EXISTS (SELECT 1 FROM case_events e
+                        WHERE e.case_id = c.id AND e.action = 'close'
+                          AND substr(e.occurred_at, 1, 10) >= d.start
+                          AND substr(e.occurred_at, 1, 10) < d.met_on))"""
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -1751,7 +1778,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "conflict resolutions that travel; reference documents the city deletes",
         _schema_21,
     ),
-    Migration(22, "the queue of cases to re-index as today's code makes it", _schema_22),
+    Migration(
+        22,
+        "the queue of cases to re-index as today's code makes it; judicial-confirmation"
+        " windows computed again",
+        _schema_22,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

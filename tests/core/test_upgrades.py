@@ -10,20 +10,22 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from station_app.case_edit import edit_case
 from station_app.data_folder import DataFolder
+from station_app.deadlines import DeadlineKind
 from station_app.document_issuing import reprint
-from station_app.store import Store, migration_progress, migrations
+from station_app.store import Store, derived, migration_progress, migrations
 from station_app.store.accounts import MAX_FAILURES, LoginOutcome, find_user, log_in
+from station_app.store.case_events import progress_by_local_id
 from station_app.store.case_list import search_cases
 from station_app.store.cases import delete_case, get_case
 from station_app.store.chain import verify_chains
-from station_app.store.due import recompute_case_deadlines, stored_deadlines
+from station_app.store.due import compute_for_case, recompute_case_deadlines, stored_deadlines
 from station_app.store.holidays import load_calendar
 from station_app.store.migration_progress import (
     STEP_BACKUP,
@@ -165,6 +167,65 @@ def test_every_fixture_migrates_with_its_cases_documents_and_chains(upgraded):
     assert store.scalar("SELECT count(*) FROM case_events") >= entry["events"]
 
 
+def test_every_upgraded_case_has_the_deadlines_todays_code_computes(upgraded):
+    """Every case's stored deadlines (case_deadlines, and open_deadlines drawn from them) are
+    what today's code computes afresh for it, of every kind: a rule changed since the
+    fixture's version (fed45f5: the judicial-confirmation window ends at the joint
+    application, the agreement's performance or the case's closing) leaves no stale row, and
+    a closed case keeps no open deadline on the work list but an unperformed agreement's."""
+    version, _data, store, _reports = upgraded
+    calendar = load_calendar(store)
+    cases = store.query("SELECT local_id, owner_station, received_at, deleted FROM cases")
+    stored = stored_deadlines(store, [c["local_id"] for c in cases])
+    stale = {}
+    expected_open = set()
+    for case in cases:
+        local_id = case["local_id"]
+        progress = progress_by_local_id(store, local_id)
+        fresh = [] if progress is None else compute_for_case(store, progress, calendar)
+        fresh = sorted((replace(d, warnings=()) for d in fresh), key=lambda d: d.kind.value)
+        kept = sorted(stored[local_id], key=lambda d: d.kind.value)
+        if kept != fresh:
+            stale[local_id] = (kept, fresh)
+        expected_open |= {
+            (
+                local_id,
+                d.kind.value,
+                case["owner_station"],
+                d.due.isoformat(),
+                case["received_at"][:10],
+            )
+            for d in fresh
+            if d.met_on is None and d.due is not None
+        }
+    assert stale == {}, (version, len(stale))
+    owners = store.scalar(
+        "SELECT count(*) FROM case_deadlines d JOIN cases c ON c.local_id = d.case_local_id"
+        " WHERE d.owner_station != c.owner_station"
+    )
+    assert owners == 0, version
+    listed = {
+        tuple(row)
+        for row in store.execute(
+            "SELECT case_local_id, kind, owner_station, due, received_on FROM open_deadlines"
+        )
+    }
+    assert listed == expected_open, version
+    # A closed case has no open deadline but its agreement's performance, which today's rule
+    # keeps open until the performance is recorded (case_clock).
+    closed_open = store.query(
+        "SELECT d.kind, a.performed_on FROM case_deadlines d"
+        " JOIN cases c ON c.local_id = d.case_local_id LEFT JOIN agreements a ON a.case_id = c.id"
+        " WHERE c.status = 'closed' AND d.met_on IS NULL"
+        " UNION ALL SELECT o.kind, a.performed_on FROM open_deadlines o"
+        " JOIN cases c ON c.local_id = o.case_local_id LEFT JOIN agreements a ON a.case_id = c.id"
+        " WHERE c.status = 'closed'"
+    )
+    assert {(r["kind"], r["performed_on"]) for r in closed_open} <= {
+        ("agreement_performance", None)
+    }, version
+
+
 def _schema(path: Path) -> dict[tuple[str, str], str]:
     conn = sqlite3.connect(path)
     try:
@@ -298,12 +359,117 @@ def test_the_queue_of_the_first_migration_8_is_made_over_and_loses_no_case(tmp_p
         store.conn.execute(
             "INSERT INTO dirty_cases VALUES (1, 1, 'RC-MT-FX-2026-00001', '', '', '')"
         )
+        # (and the cases whose judicial-confirmation window migration 22 computes again)
+        windows = {
+            local_id
+            for (local_id,) in store.conn.execute(migrations._SCHEMA_22_CASES_SQL).fetchall()
+        }
+        assert windows and not windows & reports
         migrations.migrate_to_latest(store, backup_dir=data / "backups")
         assert [row[1] for row in store.conn.execute("PRAGMA table_info(dirty_cases)")] == [
             "case_local_id"
         ]
         queued = {r for (r,) in store.conn.execute("SELECT case_local_id FROM dirty_cases")}
-        assert queued == reports | {1}
+        assert queued == reports | windows | {1}
+    finally:
+        store.close()
+
+
+def test_migration_22_queues_the_cases_whose_confirmation_window_ends_earlier_now(tmp_path):
+    """Since fed45f5 the judicial-confirmation window ends at the joint application, the
+    agreement's performance or the case's closing, whichever is first. Migration 22 queues, in
+    one statement, the cases whose stored window may end otherwise now (open, or met by an
+    application made after the performance or the closing) and closed cases with an open
+    deadline; a window rightly met, and cases without one, are left alone. The deadlines of
+    the queued cases are computed again after migrating, as today's code computes them."""
+    data = unpack(12, tmp_path / "data")
+    store = Store(data / "station.db", migrate=False)
+    try:
+        migrations.migrate_to_latest(store, backup_dir=data / "backups", target=21)
+        conn = store.conn
+
+        def agreement_case(status: str, skip: int = 0):
+            return conn.execute(
+                "SELECT c.local_id, c.id, a.agreed_on FROM cases c JOIN agreements a"
+                " ON a.case_id = c.id WHERE c.status = ? ORDER BY c.local_id LIMIT 1 OFFSET ?",
+                (status, skip),
+            ).fetchone()
+
+        def day(agreed_on: str, days: int) -> str:
+            return (date.fromisoformat(agreed_on[:10]) + timedelta(days=days)).isoformat()
+
+        def record(case, *, performed: int, applied: int) -> None:
+            """The agreement performed and jointly applied for (days after it), and the
+            window stored as the rule before fed45f5 had it: met by the application."""
+            local_id, case_id, agreed_on = case
+            conn.execute(
+                "UPDATE agreements SET performed_on = ?, judicial_applied_on = ? WHERE case_id = ?",
+                (day(agreed_on, performed), day(agreed_on, applied), case_id),
+            )
+            conn.execute(
+                "UPDATE case_deadlines SET met_on = ? WHERE case_local_id = ?"
+                " AND kind = 'judicial_confirmation'",
+                (day(agreed_on, applied), local_id),
+            )
+            conn.execute(
+                "UPDATE case_deadlines SET met_on = ? WHERE case_local_id = ?"
+                " AND kind = 'agreement_performance'",
+                (day(agreed_on, performed), local_id),
+            )
+
+        conn.execute("BEGIN")
+        performed_first = agreement_case("agreed")
+        record(performed_first, performed=2, applied=5)  # window ends at the performance now
+        applied_first = agreement_case("agreed", 1)
+        record(applied_first, performed=3, applied=1)  # stays met by the application
+        closed_first = agreement_case("closed")
+        closed_on = conn.execute(
+            "SELECT substr(min(occurred_at), 1, 10) FROM case_events"
+            " WHERE case_id = ? AND action = 'close'",
+            (closed_first[1],),
+        ).fetchone()[0]
+        assert closed_on >= closed_first[2][:10]
+        late = (date.fromisoformat(closed_on) - date.fromisoformat(closed_first[2][:10])).days
+        record(closed_first, performed=late + 5, applied=late + 2)  # ends at the closing now
+        conn.execute("DELETE FROM dirty_cases")
+        conn.execute("COMMIT")
+        open_windows = {
+            local_id
+            for (local_id,) in conn.execute(
+                "SELECT case_local_id FROM case_deadlines"
+                " WHERE kind = 'judicial_confirmation' AND met_on IS NULL"
+            )
+        }
+        closed_with_open = {
+            local_id
+            for (local_id,) in conn.execute(
+                "SELECT d.case_local_id FROM case_deadlines d JOIN cases c"
+                " ON c.local_id = d.case_local_id WHERE c.status = 'closed' AND d.met_on IS NULL"
+            )
+        }
+        assert open_windows and closed_with_open
+
+        migrations.migrate_to_latest(store, backup_dir=data / "backups")
+        queued = {local_id for (local_id,) in conn.execute("SELECT * FROM dirty_cases")}
+        assert queued == open_windows | closed_with_open | {performed_first[0], closed_first[0]}
+        assert applied_first[0] not in queued
+
+        derived.rebuild_after_migration(store, 21)
+        calendar = load_calendar(store)
+        for case, ended in (
+            (performed_first, day(performed_first[2], 2)),
+            (applied_first, day(applied_first[2], 1)),
+            (closed_first, closed_on),
+        ):
+            local_id = case[0]
+            stored = {d.kind: d for d in stored_deadlines(store, [local_id])[local_id]}
+            fresh = compute_for_case(store, progress_by_local_id(store, local_id), calendar)
+            assert sorted(stored.values(), key=lambda d: d.kind.value) == sorted(
+                (replace(d, warnings=()) for d in fresh), key=lambda d: d.kind.value
+            )
+            window = stored[DeadlineKind.JUDICIAL_CONFIRMATION]
+            assert window.met_on == date.fromisoformat(ended)
+        assert store.scalar("SELECT count(*) FROM dirty_cases") == 0
     finally:
         store.close()
 

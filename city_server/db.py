@@ -262,9 +262,9 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    # A server process runs at most 40 requests at once (the worker threads) plus its push
-    # writer: 20 kept connections and 10 more at a peak serve 200 stations; two processes
-    # stay well under PostgreSQL's default of 100 connections.
+    # A server process runs at most 8 requests at once (app.REQUEST_THREADS) plus its push
+    # writer: 20 kept connections and 10 more at a peak; two
+    # processes stay well under PostgreSQL's default of 100 connections.
     # No ping before each use (a round trip on every request): a connection PostgreSQL
     # dropped fails its first statement, the pool then replaces every connection older than
     # the failure, and the server runs a read again (app.reading) or a push group batch by

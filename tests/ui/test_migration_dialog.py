@@ -73,8 +73,9 @@ def test_a_database_that_needs_migrating_shows_a_progress_dialog(
     steps = 1 + (LATEST_VERSION - version) + 1
     assert re.search(rf"Step \d+ of {steps} · \d+ s so far", seen["dialog"])
     assert "do not switch off the PC" in seen["dialog"]
-    # the bar moved while the clerk watched
-    assert 0 < max(seen["values"]) < 100 and seen["modal"]
+    # the bar moved while the clerk watched (it may also be caught at 100 % just before it
+    # closes, when the machine is busy)
+    assert any(0 < value < 100 for value in seen["values"]) and seen["modal"]
     assert seen["login"] and not seen["dialog_after_login"]
     reports = seen["reports"]
     assert reports[-1].finished and reports[-1].percent == 100

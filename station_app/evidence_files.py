@@ -14,7 +14,8 @@ import hashlib
 import io
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,15 +210,9 @@ def store_evidence_file(evidence_dir: Path, source: Path, key: bytes | None = No
         raise EvidenceRefused(refused_message(source.name))
     sha = hashlib.sha256(data).hexdigest()
     target = evidence_path(evidence_dir, sha)
-    try:
+    with _storing(source.name):
         if not target.exists() or key is not None and not is_sealed_file(target):
             write_stored_file(target, data, key)
-    except OSError as error:
-        raise StoreError(
-            _("The file {name} could not be stored: {reason}").format(
-                name=safe_display_name(source.name), reason=os_error_reason(error)
-            )
-        ) from error
     return Evidence(sha256=sha, filename=safe_display_name(source.name), size=size, mime=kind.mime)
 
 
@@ -244,15 +239,23 @@ def copy_out(evidence_dir: Path, evidence: Evidence, key: bytes | None, target_d
     if kind is None:
         raise EvidenceRefused(refused_message(evidence.filename))
     target = Path(target_dir) / opened_copy_name(evidence.filename, kind)
-    try:
+    with _storing(evidence.filename):
         write_stored_file(target, data, None)
+    return target
+
+
+@contextmanager
+def _storing(name: str) -> Iterator[None]:
+    """A file written inside that cannot be (disk full, USB stick pulled out) is a StoreError
+    with the reason in words."""
+    try:
+        yield
     except OSError as error:
         raise StoreError(
             _("The file {name} could not be stored: {reason}").format(
-                name=safe_display_name(evidence.filename), reason=os_error_reason(error)
+                name=safe_display_name(name), reason=os_error_reason(error)
             )
         ) from error
-    return target
 
 
 def attach_evidence(

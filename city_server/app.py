@@ -32,7 +32,7 @@ from city_server import sync_service
 from city_server.collector import collector_paused
 from city_server.db import is_postgresql, make_engine
 from city_server.errors import ApiError
-from city_server.jsonio import dumps_bytes, loads
+from city_server.jsonio import dumps_bytes, loads, strings_valid
 from city_server.pushes import GroupedPushes
 from city_server.schema import migrate
 from city_server.stations import Station
@@ -635,7 +635,7 @@ def create_app(database_url: str, *, run_migrations: bool = True) -> FastAPI:
                     data = loads(raw)
                 except ProtocolError as error:
                     raise ApiError(422, "invalid_request", str(error)) from error
-                return PushBatch.from_json(data)
+                return PushBatch.from_json(data, text_checked=strings_valid(raw))
 
         batch = await run_in_threadpool(parse)
         token = credentials.credentials if credentials else None

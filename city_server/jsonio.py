@@ -45,3 +45,10 @@ def loads(data: bytes | str) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError as error:
         raise ProtocolError(f"the body is not JSON: {error}") from error
+
+
+def strings_valid(raw: bytes) -> bool:
+    """Whether every string that `loads(raw)` returned is text every database stores (valid
+    Unicode without NUL), so it need not be checked again one by one: orjson refuses lone
+    surrogates and invalid UTF-8, and JSON can write NUL only as the escape \\u0000."""
+    return b"\\u0000" not in raw

@@ -142,26 +142,31 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_NAMES_SEEN: set[str] = set()
 
 
-def _check_fields(values: Any, where: Any, part: str) -> dict[str, Any]:
+def _check_fields(
+    values: Any, where: Any, part: str, *, text_checked: bool = False
+) -> dict[str, Any]:
     """`values` checked as row values; `where` (a text, or a change's index) and `part` name
-    them in a message (composed only when one is needed)."""
+    them in a message (composed only when one is needed). `text_checked`: every string is
+    known to be valid Unicode without NUL already (see `PushBatch.from_json`)."""
     if not isinstance(values, dict):
         raise ProtocolError(f"{_where(where)}.{part} must be an object")
     if len(values) > MAX_FIELDS_PER_ROW:
         raise ProtocolError(f"{_where(where)}.{part}: at most {MAX_FIELDS_PER_ROW} fields")
+    if not _FIELD_NAMES_SEEN.issuperset(values):
+        for name in values:
+            if name not in _FIELD_NAMES_SEEN:
+                if not (isinstance(name, str) and FIELD_NAME.fullmatch(name)):
+                    raise ProtocolError(f"{_where(where)}.{part}: {name!r} is not a field name")
+                if len(_FIELD_NAMES_SEEN) < 10_000:
+                    _FIELD_NAMES_SEEN.add(name)
     for name, value in values.items():
-        if name not in _FIELD_NAMES_SEEN:
-            if not (isinstance(name, str) and FIELD_NAME.fullmatch(name)):
-                raise ProtocolError(f"{_where(where)}.{part}: {name!r} is not a field name")
-            if len(_FIELD_NAMES_SEEN) < 10_000:
-                _FIELD_NAMES_SEEN.add(name)
-        if value is None or value is True or value is False:
-            continue
         kind = type(value)
         if kind is str:
+            if text_checked:
+                continue
             if "\x00" in value or not (value.isascii() or _is_text(value)):
                 raise ProtocolError(f"{_where(where)}.{part}.{name}: not valid text")
-        elif kind is int:
+        elif kind is int or value is None or kind is bool:
             continue
         elif kind is float:
             if not math.isfinite(value):
@@ -229,9 +234,11 @@ class Change:
         }
 
     @classmethod
-    def from_json(cls, data: Any, where: str | int = "change") -> Change:
+    def from_json(
+        cls, data: Any, where: str | int = "change", *, text_checked: bool = False
+    ) -> Change:
         """A change checked field by field; `where` names it in a message (an int: its
-        index in a batch)."""
+        index in a batch). `text_checked`: as in `PushBatch.from_json`."""
         if not isinstance(data, dict):
             raise ProtocolError(f"{_where(where)} must be an object")
         if not _CHANGE_KEYS.issuperset(data):
@@ -272,8 +279,8 @@ class Change:
             table=table,
             row_id=row_id,
             op=op,
-            fields=_check_fields(data.get("fields", {}), where, "fields"),
-            base=_check_fields(data.get("base", {}), where, "base"),
+            fields=_check_fields(data.get("fields", {}), where, "fields", text_checked=text_checked),
+            base=_check_fields(data.get("base", {}), where, "base", text_checked=text_checked),
             row_version=row_version,
             txid=data.get("txid", ""),
             origin_station=data.get("origin_station", ""),
@@ -301,7 +308,10 @@ class PushBatch:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> PushBatch:
+    def from_json(cls, data: Any, *, text_checked: bool = False) -> PushBatch:
+        """A batch checked change by change. `text_checked`: the batch was parsed from JSON
+        by a reader that refuses invalid Unicode (orjson: no lone surrogates) from a text
+        that writes no NUL (no `\\u0000` in it), so the row values' strings need no check."""
         _require(isinstance(data, dict), "a batch must be an object")
         extra = set(data) - {"batch_id", "station", "changes"}
         _require(not extra, f"batch: unknown keys {sorted(extra)}")
@@ -324,7 +334,9 @@ class PushBatch:
         return cls(
             batch_id=str(uuid.UUID(data["batch_id"])),
             station=data["station"],
-            changes=tuple(Change.from_json(c, i) for i, c in enumerate(changes)),
+            changes=tuple(
+                Change.from_json(c, i, text_checked=text_checked) for i, c in enumerate(changes)
+            ),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 
@@ -191,3 +192,43 @@ def test_rows_of_other_stations_are_checked_as_far_as_they_go(store, recorded):
     assert verify_chains(store) == [
         "case events: entry 3 of station RC-CJ was changed after it was written."
     ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "退款三倍赔偿，已过保质期",
+        "控制\x01\x1f\x7f字符 \n\t\r\b\f \"引号\" \\反斜杠 / \u2028\u2029",
+        "表情😀 and 𠀀",
+        "",
+        None,
+        2**63 - 1,
+        -(2**63),
+        2**70,  # beyond 64 bits: written by the standard library
+        1e16,  # a float with an exponent: written by the standard library
+        0.1,
+        True,
+    ],
+)
+def test_a_row_hash_is_the_hash_of_the_standard_librarys_json_text(note):
+    """The hash covers json.dumps(..., ensure_ascii=False, separators=(",", ":")) in UTF-8,
+    whichever writer computes it: rows sealed before keep their hashes."""
+    row = {
+        "id": "e1",
+        "case_id": "c1",
+        "action": "register",
+        "note": note,
+        "owner_station": "V1",
+        "deleted": 0,
+        "chain_seq": 7,
+        "prev_hash": GENESIS,
+    }
+    columns = (
+        "id", "case_id", "action", "from_status", "to_status", "occurred_at", "actor",
+        "actor_role", "note", "details", "owner_station", "created_at", "updated_at",
+        "deleted", "chain_seq", "prev_hash",
+    )  # fmt: skip
+    text = json.dumps(
+        ["case_events", 1, [row.get(c) for c in columns]], ensure_ascii=False, separators=(",", ":")
+    )
+    assert row_hash("case_events", row) == hashlib.sha256(text.encode("utf-8")).hexdigest()

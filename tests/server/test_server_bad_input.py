@@ -22,6 +22,11 @@ def test_bad_requests_get_a_reason_and_change_nothing(city: City, backend) -> No
         "wrong types": (
             '{"batch_id": 5, "station": ["' + village.code + '"], "changes": "all"}'
         ).encode(),
+        "a lone surrogate in a value": (
+            '{"batch_id": "' + new_id() + '", "station": "' + village.code + '", "changes": ['
+            '{"table": "parties", "row_id": "' + new_id() + '", "op": "insert", '
+            '"fields": {"name": "\\ud800"}}]}'
+        ).encode(),
     }
     for what, body in bodies.items():
         answer = httpx.post(
@@ -53,6 +58,11 @@ def test_bad_requests_get_a_reason_and_change_nothing(city: City, backend) -> No
         "a NUL in a transaction id": {
             **party_insert(village, good_case["row_id"]),
             "txid": "a\x00b",
+        },
+        # Written as the escape \u0000: the one way JSON writes a NUL.
+        "a NUL in a value": {
+            **party_insert(village, good_case["row_id"]),
+            "fields": {**party_insert(village, good_case["row_id"])["fields"], "name": "王\x00五"},
         },
     }
     for what, change in bad_changes.items():

@@ -279,7 +279,9 @@ class Change:
             table=table,
             row_id=row_id,
             op=op,
-            fields=_check_fields(data.get("fields", {}), where, "fields", text_checked=text_checked),
+            fields=_check_fields(
+                data.get("fields", {}), where, "fields", text_checked=text_checked
+            ),
             base=_check_fields(data.get("base", {}), where, "base", text_checked=text_checked),
             row_version=row_version,
             txid=data.get("txid", ""),

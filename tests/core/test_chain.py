@@ -198,7 +198,7 @@ def test_rows_of_other_stations_are_checked_as_far_as_they_go(store, recorded):
     "note",
     [
         "退款三倍赔偿，已过保质期",
-        "控制\x01\x1f\x7f字符 \n\t\r\b\f \"引号\" \\反斜杠 / \u2028\u2029",
+        '控制\x01\x1f\x7f字符 \n\t\r\b\f "引号" \\反斜杠 / \u2028\u2029',
         "表情😀 and 𠀀",
         "",
         None,

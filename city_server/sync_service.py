@@ -17,9 +17,8 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     Connection,
-    String,
+    Text,
     and_,
     bindparam,
     exists,
@@ -355,14 +354,17 @@ _ROWS_BY_IDS: dict[int, Any] = {}
 
 
 def _rows_by_ids(tables: int):  # noqa: ANN202
-    """PostgreSQL: the rows of `tables` tables (parameters t0, t1, …) by arrays of row ids
-    (ids0, ids1, …), built once per number of tables."""
+    """PostgreSQL: the rows of `tables` tables (parameters t0, t1, …) by lists of row ids
+    (ids0, ids1, …: the ids joined by commas, which no row id holds), built once per number
+    of tables. One text, not an array parameter: the driver quotes an array's thousands of
+    elements one by one in Python."""
     statement = _ROWS_BY_IDS.get(tables)
     if statement is None:
         parts = [
             select(rows).where(
                 rows.c.table_name == bindparam(f"t{i}"),
-                rows.c.row_id == func.any(bindparam(f"ids{i}", type_=ARRAY(String))),
+                rows.c.row_id
+                == func.any(func.string_to_array(bindparam(f"ids{i}", type_=Text), ",")),
             )
             for i in range(tables)
         ]
@@ -382,7 +384,9 @@ def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState
     if is_postgresql(conn.engine):
         # One statement, an array parameter per table: one round trip, and no statement of
         # thousands of placeholders to parse and plan.
-        params: dict[str, Any] = {f"ids{i}": sorted(set(by_table[t])) for i, t in enumerate(tables)}
+        params: dict[str, Any] = {
+            f"ids{i}": ",".join(sorted(set(by_table[t]))) for i, t in enumerate(tables)
+        }
         params.update((f"t{i}", table) for i, table in enumerate(tables))
         chunks = [(_rows_by_ids(len(tables)), params)]
     else:
@@ -427,7 +431,10 @@ class BatchApplier:
         shared: dict[RowKey, RowState],
         known: set[RowKey],
         heads: ChainHeads,
+        *,
+        loaded: bool = False,
     ):
+        """`loaded`: the rows the batch reads are in `shared` already (GroupApplier.preload)."""
         self.conn = conn
         self.heads = heads
         # Heads advanced by this batch (taken by the group once the batch is planned whole),
@@ -440,7 +447,8 @@ class BatchApplier:
         # Rows this batch changes go to `local` until the batch is accepted whole.
         self.local: dict[RowKey, RowState] = {}
         self.shared = shared
-        _load_into(conn, shared, known, _wanted(batch))
+        if not loaded:
+            _load_into(conn, shared, known, _wanted(batch))
         self.plan = Plan(next_seq=last_seq)
         self.dirty: set[RowKey] = set()
 
@@ -1121,6 +1129,7 @@ class GroupApplier:
         self.dirty: set[RowKey] = set()
         self.pending: list[tuple[BatchApplier, str, dict[str, Any]]] = []
         self.heads = ChainHeads(conn)
+        self.preloaded: set[int] = set()  # id() of the batches whose rows are in the cache
 
     def preload(self, batches: Iterable[tuple[Station, PushBatch]]) -> None:
         """The rows and the chain heads that these batches read, each in one query."""
@@ -1129,6 +1138,7 @@ class GroupApplier:
         for station, batch in batches:
             wanted |= _wanted(batch)
             chains |= _chains(station, batch)
+            self.preloaded.add(id(batch))
         _load_into(self.conn, self.cache, self.known, wanted)
         self.heads.preload(chains)
 
@@ -1144,6 +1154,7 @@ class GroupApplier:
             self.cache,
             self.known,
             self.heads,
+            loaded=id(batch) in self.preloaded,
         )
         applier.plan_all()
         self.heads.update(applier.batch_heads)

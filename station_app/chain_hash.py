@@ -70,7 +70,7 @@ def row_hash(table: str, row: Mapping[str, object]) -> str:
     values = [row.get(column) for column in CHAINED_COLUMNS[table]]
     content = [table, 1, values]
     data = None
-    if not any(type(value) is float for value in values):
+    if float not in map(type, values):
         try:
             data = orjson.dumps(content)
         except TypeError:  # an integer beyond 64 bits

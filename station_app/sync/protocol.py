@@ -140,6 +140,7 @@ def _require(condition: bool, message: str) -> None:
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_NAMES_SEEN: set[str] = set()
+_READ_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _check_fields(
@@ -152,6 +153,11 @@ def _check_fields(
         raise ProtocolError(f"{_where(where)}.{part} must be an object")
     if len(values) > MAX_FIELDS_PER_ROW:
         raise ProtocolError(f"{_where(where)}.{part}: at most {MAX_FIELDS_PER_ROW} fields")
+    if text_checked and _READ_SCALARS.issuperset(map(type, values.values())):
+        # Valid text (see above) and numbers a JSON reader made, which are finite; the
+        # object is the reader's own, so it is not copied.
+        if _FIELD_NAMES_SEEN.issuperset(values):
+            return values
     if not _FIELD_NAMES_SEEN.issuperset(values):
         for name in values:
             if name not in _FIELD_NAMES_SEEN:
@@ -235,10 +241,18 @@ class Change:
 
     @classmethod
     def from_json(
-        cls, data: Any, where: str | int = "change", *, text_checked: bool = False
+        cls,
+        data: Any,
+        where: str | int = "change",
+        *,
+        text_checked: bool = False,
+        seen: tuple[set[str], set[str]] | None = None,
     ) -> Change:
         """A change checked field by field; `where` names it in a message (an int: its
-        index in a batch). `text_checked`: as in `PushBatch.from_json`."""
+        index in a batch). `text_checked`: as in `PushBatch.from_json`. `seen`: the lines of
+        text and the ids found valid in the changes before (a batch repeats its station, its
+        transactions and their times), so that each is checked once."""
+        lines_ok, ids_ok = seen if seen is not None else (set(), set())
         if not isinstance(data, dict):
             raise ProtocolError(f"{_where(where)} must be an object")
         if not _CHANGE_KEYS.issuperset(data):
@@ -259,6 +273,8 @@ class Change:
             raise ProtocolError(f"{_where(where)}: row_version must be a whole number")
         for key in ("txid", "origin_station", "changed_at"):
             value = data.get(key, "")
+            if type(value) is str and value in lines_ok:
+                continue
             if not (
                 isinstance(value, str)
                 and len(value) <= 80
@@ -268,10 +284,14 @@ class Change:
                 raise ProtocolError(
                     f"{_where(where)}: {key} must be a line of text of at most 80 characters"
                 )
+            lines_ok.add(value)
         for key in ("case_id", "owner_station"):
             value = data.get(key)
-            if not (value is None or (isinstance(value, str) and ROW_ID.fullmatch(value))):
+            if value is None or (type(value) is str and value in ids_ok):
+                continue
+            if not (isinstance(value, str) and ROW_ID.fullmatch(value)):
                 raise ProtocolError(f"{_where(where)}: {key} must be an id or null")
+            ids_ok.add(value)
         # Every value is checked above, so the change is made without the frozen dataclass's
         # __init__ (a setattr through object per field: a quarter of reading a large batch).
         change = object.__new__(cls)
@@ -313,7 +333,8 @@ class PushBatch:
     def from_json(cls, data: Any, *, text_checked: bool = False) -> PushBatch:
         """A batch checked change by change. `text_checked`: the batch was parsed from JSON
         by a reader that refuses invalid Unicode (orjson: no lone surrogates) from a text
-        that writes no NUL (no `\\u0000` in it), so the row values' strings need no check."""
+        that writes no NUL (no `\\u0000` in it), so the row values' strings need no check
+        (and its numbers are finite: orjson refuses 1e999, and JSON writes no NaN)."""
         _require(isinstance(data, dict), "a batch must be an object")
         extra = set(data) - {"batch_id", "station", "changes"}
         _require(not extra, f"batch: unknown keys {sorted(extra)}")
@@ -333,11 +354,13 @@ class PushBatch:
             len(changes) <= MAX_CHANGES_PER_BATCH,
             f"a batch holds at most {MAX_CHANGES_PER_BATCH} changes",
         )
+        seen: tuple[set[str], set[str]] = (set(), set())
         return cls(
             batch_id=str(uuid.UUID(data["batch_id"])),
             station=data["station"],
             changes=tuple(
-                Change.from_json(c, i, text_checked=text_checked) for i, c in enumerate(changes)
+                Change.from_json(c, i, text_checked=text_checked, seen=seen)
+                for i, c in enumerate(changes)
             ),
         )
 

@@ -64,6 +64,38 @@ def test_a_malformed_change_is_refused(overrides: dict) -> None:
         Change.from_json(_change(**overrides))
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"txid": "a\nb"},
+        {"txid": ["t1"]},  # not hashable: refused, not a crash
+        {"origin_station": {"V1": 1}},
+        {"case_id": "../x"},
+        {"owner_station": ["V1"]},
+        {"fields": {"facts": [1]}},
+        {"fields": {"Bad Name": "x"}},
+    ],
+)
+def test_a_batch_read_as_checked_text_still_refuses_a_bad_change_after_good_ones(
+    overrides: dict,
+) -> None:
+    """A batch repeats its transaction ids, stations and times, each checked once; a later
+    change that differs is checked on its own (and read through orjson, its text)."""
+    good = _change(txid="t1", origin_station="V1", case_id="c1", owner_station="V1")
+    body = {
+        "batch_id": str(uuid.uuid4()),
+        "station": "V1",
+        "changes": [good, good, {**good, **overrides}],
+    }
+    assert (
+        len(PushBatch.from_json(json.loads(json.dumps({**body, "changes": [good, good]}))).changes)
+        == 2
+    )
+    for text_checked in (False, True):
+        with pytest.raises(ProtocolError, match=r"changes\[2\]"):
+            PushBatch.from_json(json.loads(json.dumps(body)), text_checked=text_checked)
+
+
 def test_a_change_round_trips_and_keeps_unknown_fields() -> None:
     data = _change(fields={"facts": "事实", "added_later": 3}, base={"facts": "旧"}, txid="t1")
     change = Change.from_json(data)

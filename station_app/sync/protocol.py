@@ -257,22 +257,23 @@ class Change:
             raise ProtocolError(f"{_where(where)} must be an object")
         if not _CHANGE_KEYS.issuperset(data):
             raise ProtocolError(f"{_where(where)}: unknown keys {sorted(set(data) - _CHANGE_KEYS)}")
-        table = data.get("table")
+        get = data.get  # each key read once
+        table = get("table")
         if not (isinstance(table, str) and table in SYNC_TABLES):
             raise ProtocolError(f"{_where(where)}: unknown table {table!r}")
-        row_id = data.get("row_id")
+        row_id = get("row_id")
         if not (isinstance(row_id, str) and ROW_ID.fullmatch(row_id)):
             raise ProtocolError(f"{_where(where)}: row_id must be 1-64 letters, digits, '-' or '_'")
-        op = data.get("op")
+        op = get("op")
         if op not in OPS:
             raise ProtocolError(f"{_where(where)}: op must be one of {', '.join(OPS)}")
-        row_version = data.get("row_version", 0)
+        row_version = get("row_version", 0)
         if type(row_version) is float and row_version.is_integer():
             row_version = int(row_version)
         if type(row_version) is not int or not 0 <= row_version < 2**31:
             raise ProtocolError(f"{_where(where)}: row_version must be a whole number")
-        for key in ("txid", "origin_station", "changed_at"):
-            value = data.get(key, "")
+        txid, origin, changed_at = get("txid", ""), get("origin_station", ""), get("changed_at", "")
+        for key, value in (("txid", txid), ("origin_station", origin), ("changed_at", changed_at)):
             if type(value) is str and value in lines_ok:
                 continue
             if not (
@@ -285,8 +286,8 @@ class Change:
                     f"{_where(where)}: {key} must be a line of text of at most 80 characters"
                 )
             lines_ok.add(value)
-        for key in ("case_id", "owner_station"):
-            value = data.get(key)
+        case_id, owner = get("case_id"), get("owner_station")
+        for key, value in (("case_id", case_id), ("owner_station", owner)):
             if value is None or (type(value) is str and value in ids_ok):
                 continue
             if not (isinstance(value, str) and ROW_ID.fullmatch(value)):
@@ -299,16 +300,14 @@ class Change:
             table=table,
             row_id=row_id,
             op=op,
-            fields=_check_fields(
-                data.get("fields", {}), where, "fields", text_checked=text_checked
-            ),
-            base=_check_fields(data.get("base", {}), where, "base", text_checked=text_checked),
+            fields=_check_fields(get("fields", {}), where, "fields", text_checked=text_checked),
+            base=_check_fields(get("base", {}), where, "base", text_checked=text_checked),
             row_version=row_version,
-            txid=data.get("txid", ""),
-            origin_station=data.get("origin_station", ""),
-            case_id=data.get("case_id"),
-            owner_station=data.get("owner_station"),
-            changed_at=data.get("changed_at", ""),
+            txid=txid,
+            origin_station=origin,
+            case_id=case_id,
+            owner_station=owner,
+            changed_at=changed_at,
         )
         return change
 

@@ -88,7 +88,14 @@ rows = Table(
     Column("version", Integer, nullable=False),
     Column("last_seq", BigInteger, nullable=False),
     Column("removed", Boolean, nullable=False, default=False),
-    Index("rows_case", "case_id"),
+    # The case's key: the sequence number of the entry that brought the case to the server,
+    # on the case's row and on every row and entry of the case (null: not a case's). A case's
+    # rows and entries are found by it, not by the case's id: ids are random UUIDs, so an
+    # index of them took each batch's inserts all over it and every commit rewrote most of
+    # its pages (a first sync of 300,000 cases wrote 12 GB into SQLite's WAL); keys grow as
+    # cases arrive, so a first sync appends to the index's end (migration 0006).
+    Column("case_key", BigInteger),
+    Index("rows_case_key", "case_key"),
     Index("rows_scope", "table_name", "scope_station"),
 )
 
@@ -108,8 +115,9 @@ changes = Table(
     Column("public", Boolean, nullable=False),
     Column("row_version", Integer, nullable=False),
     Column("txid", String(80), nullable=False),
+    Column("case_key", BigInteger),  # as in rows
     Index("changes_scope", "scope_station", "seq"),
-    Index("changes_case", "case_id", "seq"),
+    Index("changes_case_key", "case_key", "seq"),
     Index(
         "changes_public",
         "seq",

@@ -181,6 +181,9 @@ class RowState:
     in_db: bool
     last_seq: int = 0
     fields_json: str | None = None  # the fields as stored, while unchanged since
+    # The case's number in the order cases reached the server (see db.rows): a case's rows
+    # and entries are indexed by it, not by its random id.
+    case_key: int | None = None
 
 
 class Rejected(Exception):
@@ -293,6 +296,7 @@ LOG_COLUMNS = (
     "public",
     "row_version",
     "txid",
+    "case_key",
 )
 # The columns of `rows`, as a group writes them.
 ROW_COLUMNS = (
@@ -307,6 +311,7 @@ ROW_COLUMNS = (
     "version",
     "last_seq",
     "removed",
+    "case_key",
 )
 
 
@@ -344,6 +349,7 @@ def _row_from_db(r: Any) -> RowState:
         removed=bool(r["removed"]),
         in_db=True,
         last_seq=r["last_seq"],
+        case_key=r["case_key"],
     )
 
 
@@ -704,6 +710,7 @@ class BatchApplier:
                 public=public,
                 removed=False,
                 in_db=current is not None and current.in_db,
+                case_key=current.case_key if current is not None else None,
             )
             applied = dict(fields)
         else:
@@ -724,10 +731,15 @@ class BatchApplier:
         if change.table == "cases":
             state.owner_station = _code(state.fields.get("owner_station")) or owner
             state.scope_station = state.owner_station
+            if state.case_key is None:  # the case reaches the server now
+                state.case_key = seq
         elif rule.case_field is not None and case_id is not None:
+            case = lookup(("cases", case_id))
             state.owner_station = _code(state.fields.get("owner_station")) or owner
-            state.scope_station = lookup(("cases", case_id)).owner_station
+            state.scope_station = case.owner_station
+            state.case_key = case.case_key
         else:
+            state.case_key = None
             named = _code(state.fields.get(rule.station_field)) if rule.station_field else None
             state.owner_station = _code(state.fields.get("owner_station")) or named or owner
             state.scope_station = named or state.owner_station
@@ -752,6 +764,7 @@ class BatchApplier:
                 state.public if change.table == RESOLUTIONS_TABLE else rule.public,
                 state.version,
                 change.txid[:80],
+                state.case_key,
             )
         )
 
@@ -906,12 +919,14 @@ class BatchApplier:
         insert_ignoring_duplicates(
             conn, case_readers, [{"case_id": case_id, "station_code": old_owner}]
         )
-        conn.execute(update(rows).where(rows.c.case_id == case_id).values(scope_station=new_owner))
+        case_key = conn.execute(_CASE_KEY, {"case_id": case_id}).scalar_one()
+        of_case = (rows.c.case_id == case_id,) + (
+            () if case_key is None else (rows.c.case_key == case_key,)
+        )
+        conn.execute(update(rows).where(*of_case).values(scope_station=new_owner))
         found = (
             conn.execute(
-                select(rows)
-                .where(rows.c.case_id == case_id, rows.c.removed.is_(False))
-                .order_by(rows.c.last_seq)
+                select(rows).where(*of_case, rows.c.removed.is_(False)).order_by(rows.c.last_seq)
             )
             .mappings()
             .all()
@@ -932,6 +947,7 @@ class BatchApplier:
                     "public": False,
                     "row_version": r["version"],
                     "txid": f"transfer:{case_id}"[:80],
+                    "case_key": case_key,
                 }
             )
         if entries:
@@ -1104,6 +1120,10 @@ def _load_into(
         known |= missing
 
 
+_CASE_KEY = select(rows.c.case_key).where(
+    rows.c.table_name == "cases", rows.c.row_id == bindparam("case_id")
+)
+
 _UPDATE_ROWS = (
     update(rows)
     .where(rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row"))
@@ -1187,6 +1207,7 @@ class GroupApplier:
                 state.version,
                 state.last_seq,
                 state.removed,
+                state.case_key,
             )
             if state.in_db:
                 old_rows.append(dict(zip(ROW_COLUMNS, values, strict=True)))
@@ -1386,9 +1407,9 @@ def _pull_statement(visible: int, read_cases: int):  # noqa: ANN202
     parts = [first(changes.c.scope_station == bindparam(f"s{i}")) for i in range(visible)]
     parts.append(first(changes.c.public))  # as the partial index says it: "WHERE public"
     if read_cases <= 50:
-        parts += [first(changes.c.case_id == bindparam(f"c{i}")) for i in range(read_cases)]
+        parts += [first(changes.c.case_key == bindparam(f"c{i}")) for i in range(read_cases)]
     else:
-        parts.append(first(changes.c.case_id.in_(bindparam("cases", expanding=True))))
+        parts.append(first(changes.c.case_key.in_(bindparam("cases", expanding=True))))
     seqs = union(*parts).subquery()
     statement = (
         select(changes)
@@ -1407,8 +1428,15 @@ _CITY_PULL = (
     .order_by(changes.c.seq)
     .limit(bindparam("limit"))
 )
-_READ_CASES = select(case_readers.c.case_id).where(
-    case_readers.c.station_code.in_(bindparam("codes", expanding=True))
+# The keys of the cases that these stations still read (db.rows: a case's entries are
+# indexed by its key).
+_READ_CASES = select(rows.c.case_key).where(
+    rows.c.table_name == "cases",
+    rows.c.row_id.in_(
+        select(case_readers.c.case_id).where(
+            case_readers.c.station_code.in_(bindparam("codes", expanding=True))
+        )
+    ),
 )
 _HORIZON_COLUMNS = (
     select(server_state.c.last_seq).where(server_state.c.id == 1).scalar_subquery(),
@@ -1461,10 +1489,16 @@ def _pull_after(
         query = _CITY_PULL
     else:
         visible = sorted(Hierarchy.load(conn, mark).visible(station))
-        read_cases = sorted(conn.execute(_READ_CASES, {"codes": visible}).scalars())
+        read_cases = sorted(
+            {
+                key
+                for key in conn.execute(_READ_CASES, {"codes": visible}).scalars()
+                if key is not None
+            }
+        )
         params.update((f"s{i}", code) for i, code in enumerate(visible))
         if len(read_cases) <= 50:
-            params.update((f"c{i}", case_id) for i, case_id in enumerate(read_cases))
+            params.update((f"c{i}", case_key) for i, case_key in enumerate(read_cases))
         else:
             params["cases"] = read_cases
         query = _pull_statement(len(visible), len(read_cases))

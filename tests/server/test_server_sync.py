@@ -221,6 +221,7 @@ def test_escalation_moves_the_case_to_its_new_owner(city: City) -> None:
         ]
     )
     assert moved.status_code == 200 and moved.json()["accepted"] == 1, moved.text
+    _, village_cursor = village.pull_all()
     # The new owner, whose cursor was past the case's first entries, receives its rows again.
     pulled, _ = city.other_township.pull_all(after=other_cursor)
     assert {c["row_id"] for c in pulled} >= {case_id, party["row_id"]}
@@ -230,6 +231,9 @@ def test_escalation_moves_the_case_to_its_new_owner(city: City) -> None:
     )
     assert answer.json()["accepted"] == 1
     assert village.get(f"/v1/rows/cases/{case_id}").json()["fields"]["status"] == "accepted"
+    # ... and pulls what the new owner writes, though the case is out of its scope now.
+    after_move, _ = village.pull_all(after=village_cursor)
+    assert [(c["row_id"], c["fields"].get("status")) for c in after_move] == [(case_id, "accepted")]
     refused = village.push([update("cases", case_id, {"facts": "改"}, {"facts": "买到过期食品"})])
     assert refused.status_code == 403
     assert city_station.get(f"/v1/rows/cases/{case_id}").status_code == 200

@@ -243,7 +243,7 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-SQLITE_PAGE_SIZE = 32768
+SQLITE_PAGE_SIZE = 8192
 SQLITE_WAL_CHECKPOINT_BYTES = 160 * 1024 * 1024
 
 
@@ -258,12 +258,14 @@ def make_engine(url: str) -> Engine:
             # IMMEDIATE, so writers queue instead of failing to upgrade a read lock.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            # A new database is made with pages of 32 KB (the default is 4 KB; an existing
-            # file keeps its size): a batch inserts thousands of rows of about 700 bytes at
-            # random UUIDs into three indexes, and larger pages mean fewer page splits and
-            # fewer pages to write at each commit. A first sync of 100,000 cases in process:
-            # about 16,000 rows/s with 4 KB pages, 19,500 with 32 KB
-            # (benchmarks/results/sync.md). Set before the WAL mode, which creates the file.
+            # A new database is made with pages of 8 KB (the default is 4 KB; an existing
+            # file keeps its size): rows of about 700 bytes, fewer page splits and pages per
+            # commit. Larger pages were faster still on a small database, but the one index
+            # of random keys left (rows by id) has nearly every page rewritten by each commit
+            # once it outgrows a batch, and a larger page writes more: a first sync of
+            # 300,000 cases wrote 6.6 GB with 4 KB pages, 8.2 GB with 8 KB and 11.8 GB with
+            # 32 KB, at 17,300 / 18,000 / 17,600 rows/s (benchmarks/results/sync.md). Set
+            # before the WAL mode, which creates the file.
             cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

@@ -20,14 +20,14 @@ def _pragma(engine, name: str) -> int:  # noqa: ANN001
 def test_a_new_database_has_large_pages_and_checkpoints_every_160_mb(tmp_path: Path) -> None:
     engine = make_engine(str(tmp_path / "city.db"))
     migrate(engine)
-    assert SQLITE_PAGE_SIZE == 32768
-    assert _pragma(engine, "page_size") == 32768
+    assert SQLITE_PAGE_SIZE == 8192
+    assert _pragma(engine, "page_size") == 8192
     assert _pragma(engine, "journal_mode") == "wal"
-    assert _pragma(engine, "wal_autocheckpoint") * 32768 == SQLITE_WAL_CHECKPOINT_BYTES
+    assert _pragma(engine, "wal_autocheckpoint") * 8192 == SQLITE_WAL_CHECKPOINT_BYTES
     engine.dispose()
     # The file itself says so (read without the server's settings).
     with sqlite3.connect(tmp_path / "city.db") as plain:
-        assert plain.execute("PRAGMA page_size").fetchone()[0] == 32768
+        assert plain.execute("PRAGMA page_size").fetchone()[0] == 8192
 
 
 def test_a_database_made_with_small_pages_keeps_them_and_its_rows(tmp_path: Path) -> None:

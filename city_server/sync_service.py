@@ -378,6 +378,12 @@ def _rows_by_ids(tables: int):  # noqa: ANN202
     return statement
 
 
+_JSON_IDS = func.json_each(bindparam("ids")).table_valued("value")
+_ROWS_BY_JSON_IDS = select(rows).where(
+    rows.c.table_name == bindparam("t"), rows.c.row_id.in_(select(_JSON_IDS.c.value))
+)
+
+
 def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState]:
     """Rows by their primary key (table, row id): one range of the key's index per table."""
     found: dict[RowKey, RowState] = {}
@@ -396,13 +402,12 @@ def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState
         params.update((f"t{i}", table) for i, table in enumerate(tables))
         chunks = [(_rows_by_ids(len(tables)), params)]
     else:
-        chunks = []
-        for table in tables:
-            ids = sorted(set(by_table[table]))
-            chunks += [
-                (select(rows).where(rows.c.table_name == table, rows.c.row_id.in_(part)), {})
-                for part in (ids[start : start + 500] for start in range(0, len(ids), 500))
-            ]
+        # SQLite: one statement per table, the ids as one JSON array (no statement of
+        # hundreds of placeholders to build for every 500 ids).
+        chunks = [
+            (_ROWS_BY_JSON_IDS, {"t": table, "ids": dumps(sorted(set(by_table[table])))})
+            for table in tables
+        ]
     for query, params in chunks:
         for r in conn.execute(query, params).mappings():
             found[(r["table_name"], r["row_id"])] = _row_from_db(r)

@@ -394,8 +394,8 @@ def load_rows(conn: Connection, keys: Iterable[RowKey]) -> dict[RowKey, RowState
     if not tables:
         return found
     if is_postgresql(conn.engine):
-        # One statement, an array parameter per table: one round trip, and no statement of
-        # thousands of placeholders to parse and plan.
+        # One statement, the ids of each table as one text: one round trip, and no statement
+        # of thousands of placeholders to parse and plan.
         params: dict[str, Any] = {
             f"ids{i}": ",".join(sorted(set(by_table[t]))) for i, t in enumerate(tables)
         }
@@ -1093,7 +1093,7 @@ def _wanted(batch: PushBatch) -> set[RowKey]:
     for c in batch.changes:
         if c.table == RESOLUTIONS_TABLE:  # the record whose conflict it resolves
             table, row_id = c.fields.get("table_name"), c.fields.get("row_id")
-            if table in SYNC_TABLES and isinstance(row_id, str):
+            if table in SYNC_TABLES and isinstance(row_id, str) and ROW_ID.fullmatch(row_id):
                 wanted.add((table, row_id))
     return wanted
 
